@@ -1,0 +1,81 @@
+#!/bin/sh
+# The whole test suite: lint, types, import contracts, migrations, deploy checks, then the
+# tests on SQLite (with the browser tests in headless Chromium) and on a throwaway PostgreSQL
+# cluster started here. As root it installs Debian's postgresql and chromium if missing;
+# otherwise it says what it had to skip.
+set -eu
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+ensure_venv
+echo "==> installing casetrail and its test tools"
+pip_install -e '.[dev]'
+export PATH="$PWD/.venv/bin:$PATH"
+
+SKIPPED=""
+need_apt=""
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
+[ -n "$(pg_bin)" ] || need_apt="$need_apt postgresql"
+command -v chromium >/dev/null 2>&1 || need_apt="$need_apt chromium"
+if [ -n "$need_apt" ]; then
+    if [ "$(id -u)" = 0 ]; then
+        echo "==> installing from Debian:$need_apt"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need_apt fonts-noto-cjk >/dev/null
+    else
+        echo "!!  not root: cannot install$need_apt; those tests will be skipped" >&2
+    fi
+fi
+
+echo "==> ruff"
+ruff check src tests benchmarks
+ruff format --check src tests benchmarks
+echo "==> mypy"
+mypy src
+echo "==> import contracts"
+lint-imports
+echo "==> migrations are current"
+DJANGO_SETTINGS_MODULE=casetrail.config.settings.test django-admin makemigrations --check --dry-run
+echo "==> rules reference is current"
+python -m casetrail.procedure.docgen --check
+echo "==> deploy checks on production settings"
+CASETRAIL_SECRET_KEY="check-deploy-$(python -c 'import secrets; print(secrets.token_hex(32))')" \
+CASETRAIL_ALLOWED_HOSTS=casetrail.example \
+DJANGO_SETTINGS_MODULE=casetrail.config.settings.production \
+    django-admin check --deploy --fail-level WARNING
+
+PYTEST_ARGS="-p no:cacheprovider -q"
+if command -v chromium >/dev/null 2>&1; then
+    export CASETRAIL_CHROMIUM="$(command -v chromium)"
+else
+    SKIPPED="$SKIPPED browser-tests"
+    PYTEST_ARGS="$PYTEST_ARGS -m not_e2e_placeholder --deselect tests/e2e"
+fi
+
+echo "==> tests on SQLite"
+unset DATABASE_URL || true
+pytest $PYTEST_ARGS -n 2 --dist loadfile
+
+PGBIN="$(pg_bin)"
+if [ -n "$PGBIN" ]; then
+    PGTMP="$(mktemp -d /tmp/casetrail-pg.XXXXXX)"
+    RUN=""
+    if [ "$(id -u)" = 0 ]; then
+        chown postgres "$PGTMP" 2>/dev/null || { useradd -r postgres && chown postgres "$PGTMP"; }
+        RUN="runuser -u postgres --"
+    fi
+    cleanup() { $RUN "$PGBIN/pg_ctl" -D "$PGTMP/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$PGTMP"; }
+    trap cleanup EXIT INT TERM
+    echo "==> starting a throwaway PostgreSQL in $PGTMP"
+    $RUN "$PGBIN/initdb" -D "$PGTMP/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+    $RUN "$PGBIN/pg_ctl" -D "$PGTMP/data" -l "$PGTMP/log" -w \
+        -o "-k $PGTMP -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
+    export DATABASE_URL="postgres://postgres@/postgres?host=$PGTMP"
+    echo "==> tests on PostgreSQL"
+    pytest $PYTEST_ARGS -n 2 --dist loadfile --deselect tests/e2e
+else
+    SKIPPED="$SKIPPED postgresql-tests"
+fi
+
+if [ -n "$SKIPPED" ]; then
+    echo "!!  skipped:$SKIPPED (run as root, or install them, to run everything)" >&2
+fi

@@ -1,0 +1,101 @@
+"""Who sees and changes which incidents, cases and persons. Views and API ask only here."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from casetrail.cases.models import Case, CaseHandler, Incident, Party, Person
+from casetrail.org.access import AccessDenied, NotFound, has_role, unit_q
+from casetrail.org.models import Officer
+from casetrail.org.roles import CASE_READERS, INTAKE_WRITERS, SEALED_READERS, Role
+
+
+def _assigned(officer: Officer) -> Q:
+    return Q(
+        Exists(
+            CaseHandler.objects.filter(
+                case=OuterRef("pk"), officer=officer, released_at__isnull=True
+            )
+        )
+    )
+
+
+def visible_cases(officer: Officer) -> QuerySet[Case]:
+    """Cases in the scope of the officer's reading roles; sealed ones only where needed.
+
+    Handlers and intake officers see their unit's open files; leaders, legal reviewers
+    and agency heads their subtree (as granted); a sealed case (juvenile suspect) only to
+    its own handlers and to the roles in SEALED_READERS.
+    """
+    in_scope = unit_q(officer, CASE_READERS)
+    sealed_ok = unit_q(officer, SEALED_READERS) | _assigned(officer)
+    return Case.objects.filter(in_scope).filter(Q(sealed=False) | sealed_ok)
+
+
+def is_handler(officer: Officer, case: Case) -> bool:
+    return CaseHandler.objects.filter(case=case, officer=officer, released_at__isnull=True).exists()
+
+
+def access_case(officer: Officer, case_id: int | str, *, for_write: bool = False) -> Case:
+    """The case by id or number, if the officer may see it (and change it, for writes)."""
+    lookup = (
+        {"number": case_id}
+        if isinstance(case_id, str) and not case_id.isdigit()
+        else {"pk": int(case_id)}
+    )
+    case = visible_cases(officer).select_related("unit", "category").filter(**lookup).first()
+    if case is None:
+        raise NotFound(f"case {case_id} not found")
+    if for_write:
+        require_case_write(officer, case)
+    return case
+
+
+def require_case_write(officer: Officer, case: Case) -> None:
+    if is_handler(officer, case):
+        return
+    if has_role(officer, case.unit, {Role.UNIT_LEADER, Role.AGENCY_HEAD}):
+        return
+    raise AccessDenied(
+        "only the case's handlers, its unit leader or the agency head may change this case"
+    )
+
+
+def may_approve(officer: Officer, case: Case, roles: frozenset[str]) -> bool:
+    return has_role(officer, case.unit, roles)
+
+
+def visible_incidents(officer: Officer) -> QuerySet[Incident]:
+    readers = set(CASE_READERS)
+    return Incident.objects.filter(
+        unit_q(officer, readers) | unit_q(officer, readers, field="transferred_to")
+    )
+
+
+def access_incident(officer: Officer, incident_id: int, *, for_write: bool = False) -> Incident:
+    incident = visible_incidents(officer).select_related("unit").filter(pk=incident_id).first()
+    if incident is None:
+        raise NotFound(f"incident {incident_id} not found")
+    if for_write and not has_role(officer, incident.unit, INTAKE_WRITERS):
+        raise AccessDenied(
+            "deciding an incident needs the intake officer, case handler or "
+            "unit leader role at its unit"
+        )
+    return incident
+
+
+def access_person(officer: Officer, person_id: int) -> Person:
+    """A person is visible only as a party of a case the officer may see."""
+    cases = visible_cases(officer)
+    person = (
+        Person.objects.filter(pk=person_id, parties__case__in=cases.values("pk")).distinct().first()
+    )
+    if person is None:
+        raise NotFound(f"person {person_id} not found")
+    return person
+
+
+def parties_visible(officer: Officer, person: Person) -> QuerySet[Party]:
+    return Party.objects.filter(
+        person=person, case__in=visible_cases(officer).values("pk")
+    ).select_related("case")

@@ -1,0 +1,570 @@
+"""Every write to incidents and cases: access, validation, the change and its ledger entry,
+in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.db.models import F
+
+from casetrail import clock
+from casetrail.cases import machine
+from casetrail.cases.access import require_case_write
+from casetrail.cases.machine import Facts, Kind, Status
+from casetrail.cases.models import (
+    Case,
+    CaseCounter,
+    CaseHandler,
+    Channel,
+    IdType,
+    Incident,
+    IncidentStatus,
+    OffenceCategory,
+    Party,
+    PartyRole,
+    Person,
+)
+from casetrail.ledger.kinds import LedgerKind
+from casetrail.ledger.record import record
+from casetrail.org.access import AccessDenied, has_role, require_role
+from casetrail.org.models import Officer, Unit
+from casetrail.org.roles import INTAKE_WRITERS, Role
+
+MIN_HANDLERS = 2
+# Crockford's base32 without I, L, O, U: easy to read aloud and to type.
+_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+QUERY_CODE_LENGTH = 10  # 10 symbols x 5 bits = 50 bits of entropy
+
+
+class CaseError(ValueError):
+    """Refused input; ``field`` names what to correct."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def new_query_code() -> str:
+    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(QUERY_CODE_LENGTH))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def hash_query_code(receipt_number: str, code: str) -> str:
+    normalised = code.replace("-", "").replace(" ", "").upper()
+    return hashlib.sha256(f"{receipt_number}:{normalised}".encode()).hexdigest()
+
+
+def _local_date(unit: Unit, at: datetime) -> date:
+    return at.astimezone(ZoneInfo(unit.timezone)).date()
+
+
+def _next_receipt_number(unit: Unit, at: datetime) -> str:
+    day = _local_date(unit, at)
+    return f"R{unit.code}{day:%Y%m%d}{secrets.randbelow(10**6):06d}"
+
+
+@dataclass(frozen=True)
+class IncidentInput:
+    channel: str
+    received_at: datetime
+    reporter_name: str
+    location: str
+    summary: str
+    reporter_contact: str = ""
+    category: OffenceCategory | None = None
+
+
+@transaction.atomic
+def record_incident(unit: Unit, data: IncidentInput, *, actor: Officer) -> tuple[Incident, str]:
+    """Record an incident and issue its receipt; returns the incident and the query code,
+    which is shown once and stored only as a hash."""
+    require_role(actor, unit, INTAKE_WRITERS, doing="recording an incident")
+    if data.channel not in Channel.values:
+        raise CaseError(f"unknown channel {data.channel}", field="channel")
+    if data.received_at.tzinfo is None:
+        raise CaseError("received_at needs a time zone", field="received_at")
+    if data.received_at > clock.now():
+        raise CaseError("received_at is in the future", field="received_at")
+    for field in ("reporter_name", "location", "summary"):
+        if not getattr(data, field).strip():
+            raise CaseError(f"{field.replace('_', ' ')} is required", field=field)
+    now = clock.now()
+    receipt = _next_receipt_number(unit, now)
+    while Incident.objects.filter(receipt_number=receipt).exists():
+        receipt = _next_receipt_number(unit, now)
+    code = new_query_code()
+    incident = Incident.objects.create(
+        unit=unit,
+        receipt_number=receipt,
+        query_code_hash=hash_query_code(receipt, code),
+        channel=data.channel,
+        received_at=data.received_at,
+        reporter_name=data.reporter_name.strip(),
+        reporter_contact=data.reporter_contact.strip(),
+        location=data.location.strip(),
+        summary=data.summary.strip(),
+        category=data.category,
+        recorded_by=actor,
+    )
+    record(
+        LedgerKind.INCIDENT_RECORDED,
+        subject=incident,
+        actor=actor,
+        unit_id=unit.pk,
+        data={
+            "receipt": receipt,
+            "channel": data.channel,
+            "received_at": data.received_at,
+            "reporter": incident.reporter_name,
+            "location": incident.location,
+            "summary": incident.summary,
+            "category": data.category.code if data.category else None,
+        },
+    )
+    return incident, code
+
+
+class Decision:
+    ADMINISTRATIVE_CASE = "administrative_case"
+    REGISTRATION_REVIEW = "registration_review"
+    NO_CASE = "no_case"
+    MEDIATION = "mediation"
+    TRANSFER = "transfer"
+    ALL = (ADMINISTRATIVE_CASE, REGISTRATION_REVIEW, NO_CASE, MEDIATION, TRANSFER)
+
+
+@dataclass(frozen=True)
+class DecisionInput:
+    decision: str
+    reason: str = ""
+    category: OffenceCategory | None = None
+    handlers: Sequence[Officer] = ()
+    title: str = ""
+    transfer_to: Unit | None = None
+    notify_method: str = ""
+
+
+@transaction.atomic
+def decide_incident(incident: Incident, data: DecisionInput, *, actor: Officer) -> Case | None:
+    """Decide what becomes of an incident; opens the case where the decision is one."""
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    require_role(actor, incident.unit, INTAKE_WRITERS, doing="deciding an incident")
+    if incident.status != IncidentStatus.RECEIVED:
+        raise CaseError(
+            f"incident {incident.receipt_number} was already decided "
+            f"({incident.get_status_display()})",
+            field="decision",
+        )
+    if data.decision not in Decision.ALL:
+        raise CaseError(
+            f"unknown decision {data.decision}; one of {', '.join(Decision.ALL)}", field="decision"
+        )
+    now = clock.now()
+    case: Case | None = None
+    if data.decision in (Decision.ADMINISTRATIVE_CASE, Decision.REGISTRATION_REVIEW):
+        kind = (
+            Kind.ADMINISTRATIVE
+            if data.decision == Decision.ADMINISTRATIVE_CASE
+            else (Kind.CRIMINAL)
+        )
+        category = data.category or incident.category
+        if category is None:
+            raise CaseError("choose an offence category", field="category")
+        case = open_case(
+            incident.unit,
+            kind=kind,
+            category=category,
+            title=data.title or incident.summary[:80],
+            summary=incident.summary,
+            handlers=data.handlers,
+            incident=incident,
+            actor=actor,
+        )
+        if kind == Kind.CRIMINAL:
+            # The intake decision itself opens the review (MPS Provisions Art. 174).
+            _apply_move(case, "start_review", reason=data.reason, actor=actor)
+        incident.status = (
+            IncidentStatus.ADMINISTRATIVE_CASE
+            if kind == Kind.ADMINISTRATIVE
+            else IncidentStatus.REGISTRATION_REVIEW
+        )
+    elif data.decision == Decision.NO_CASE:
+        if not data.reason.strip():
+            raise CaseError("a decision of no case needs a reason", field="reason")
+        if not data.notify_method.strip():
+            raise CaseError("say how the reporter was notified", field="notify_method")
+        incident.status = IncidentStatus.NO_CASE
+        incident.reporter_notified_at = now
+        incident.reporter_notified_by = data.notify_method.strip()[:40]
+    elif data.decision == Decision.MEDIATION:
+        incident.status = IncidentStatus.MEDIATION
+    else:
+        if data.transfer_to is None:
+            raise CaseError("choose the unit to transfer to", field="transfer_to")
+        if data.transfer_to.pk == incident.unit_id:
+            raise CaseError(
+                "an incident cannot be transferred to its own unit", field="transfer_to"
+            )
+        if not data.reason.strip():
+            raise CaseError("a transfer needs a reason", field="reason")
+        incident.status = IncidentStatus.TRANSFERRED
+        incident.transferred_to = data.transfer_to
+    incident.decision_reason = data.reason.strip()
+    incident.decided_at = now
+    incident.decided_by = actor
+    incident.save()
+    record(
+        LedgerKind.INCIDENT_DECIDED,
+        subject=incident,
+        actor=actor,
+        unit_id=incident.unit_id,
+        data={
+            "decision": data.decision,
+            "reason": incident.decision_reason,
+            "case": case.number if case else None,
+            "transfer_to": data.transfer_to.code if data.transfer_to else None,
+            "reporter_notified_by": incident.reporter_notified_by or None,
+        },
+    )
+    return case
+
+
+def _check_handlers(unit: Unit, handlers: Sequence[Officer], on: date) -> None:
+    if len({h.pk for h in handlers}) < MIN_HANDLERS:
+        raise CaseError(
+            f"a case needs at least {MIN_HANDLERS} different handlers", field="handlers"
+        )
+    for officer in handlers:
+        _check_handler(unit, officer, on)
+
+
+def _check_handler(unit: Unit, officer: Officer, on: date) -> None:
+    if not officer.is_active:
+        raise CaseError(f"{officer} is not an active officer", field="handlers")
+    if not officer.qualified_on(on):
+        until = officer.qualification_valid_until
+        why = (
+            f"qualification expired on {until}"
+            if until
+            else "holds no law-enforcement qualification"
+        )
+        raise CaseError(f"{officer} cannot handle cases on {on}: {why}", field="handlers")
+    if not has_role(officer, unit, {Role.CASE_HANDLER}):
+        raise CaseError(f"{officer} holds no case handler role at {unit}", field="handlers")
+
+
+def _allocate_number(unit: Unit, year: int) -> tuple[int, str]:
+    """The next sequence for the unit and year, taken under a row lock: no gaps, no repeats."""
+    counter, _ = CaseCounter.objects.get_or_create(unit=unit, year=year)
+    CaseCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    sequence = (
+        CaseCounter.objects.select_for_update().values_list("last", flat=True).get(pk=counter.pk)
+    )
+    return sequence, f"{unit.code}-{year}-{sequence:06d}"
+
+
+@transaction.atomic
+def open_case(
+    unit: Unit,
+    *,
+    kind: Kind | str,
+    category: OffenceCategory,
+    title: str,
+    handlers: Sequence[Officer],
+    actor: Officer,
+    summary: str = "",
+    incident: Incident | None = None,
+) -> Case:
+    require_role(actor, unit, INTAKE_WRITERS | {Role.AGENCY_HEAD}, doing="opening a case")
+    kind = Kind(kind)
+    if category.kind != kind:
+        raise CaseError(f"{category} is a {category.kind} category, not {kind}", field="category")
+    if not title.strip():
+        raise CaseError("a case needs a title", field="title")
+    now = clock.now()
+    today = _local_date(unit, now)
+    _check_handlers(unit, handlers, today)
+    sequence, number = _allocate_number(unit, today.year)
+    case = Case.objects.create(
+        number=number,
+        unit=unit,
+        year=today.year,
+        sequence=sequence,
+        kind=kind,
+        category=category,
+        status=machine.INITIAL[kind],
+        title=title.strip()[:200],
+        summary=summary.strip(),
+        incident=incident,
+        opened_at=now,
+        updated_at=now,
+    )
+    lead = True
+    for officer in handlers:
+        CaseHandler.objects.create(case=case, officer=officer, assigned_at=now, lead=lead)
+        lead = False
+    _refresh_search_text(case)
+    record(
+        LedgerKind.CASE_OPENED,
+        subject=case,
+        actor=actor,
+        unit_id=unit.pk,
+        data={
+            "number": number,
+            "kind": kind,
+            "category": category.code,
+            "title": case.title,
+            "handlers": [h.badge_number for h in handlers],
+            "incident": incident.receipt_number if incident else None,
+        },
+    )
+    return case
+
+
+def _refresh_search_text(case: Case) -> None:
+    names = Person.objects.filter(parties__case=case).values_list("name", flat=True)
+    case.search_text = " ".join([case.number, *names, case.title, case.summary])
+    case.save(update_fields=["search_text"])
+
+
+@transaction.atomic
+def transition_case(
+    case: Case,
+    move_name: str,
+    *,
+    reason: str = "",
+    actor: Officer,
+    hearing_required: bool | None = None,
+    hearing_held_on: date | None = None,
+) -> Case:
+    """Make one move of the case's state machine, if it allows it and the actor may."""
+    case = Case.objects.select_for_update().select_related("unit").get(pk=case.pk)
+    require_case_write(actor, case)
+    return _apply_move(
+        case,
+        move_name,
+        reason=reason,
+        actor=actor,
+        hearing_required=hearing_required,
+        hearing_held_on=hearing_held_on,
+    )
+
+
+def _apply_move(
+    case: Case,
+    move_name: str,
+    *,
+    reason: str,
+    actor: Officer,
+    hearing_required: bool | None = None,
+    hearing_held_on: date | None = None,
+) -> Case:
+    if hearing_required is not None and move_name == "notify_penalty":
+        case.hearing_required = hearing_required
+    if hearing_held_on is not None:
+        if hearing_held_on > _local_date(case.unit, clock.now()):
+            raise machine.MoveRefused("the hearing date is in the future", field="hearing_held_on")
+        case.hearing_held_on = hearing_held_on
+    move = machine.check_move(
+        case.kind_enum,
+        case.status_enum,
+        move_name,
+        reason=reason,
+        facts=Facts(
+            hearing_required=case.hearing_required, hearing_held=case.hearing_held_on is not None
+        ),
+    )
+    if move.name in APPROVAL_MOVES and not has_role(actor, case.unit, move.approver_roles):
+        raise AccessDenied(
+            f"'{move.label_en}' needs the approval of a unit leader or the agency head"
+        )
+    before = case.status
+    case.status = move.target
+    case.updated_at = clock.now()
+    case.save()
+    record(
+        LedgerKind.CASE_TRANSITIONED,
+        subject=case,
+        actor=actor,
+        unit_id=case.unit_id,
+        data={
+            "move": move.name,
+            "from": before,
+            "to": move.target,
+            "reason": reason.strip(),
+            "hearing_required": case.hearing_required,
+            "hearing_held_on": case.hearing_held_on,
+        },
+    )
+    return case
+
+
+# Moves that decide the fate of a case and so need a leader, as the procedural rules
+# reserve them to the head of the agency or the unit (MPS Provisions Art. 178, 186).
+APPROVAL_MOVES = frozenset(
+    {
+        "register",
+        "refuse_registration",
+        "withdraw",
+        "transfer_for_prosecution",
+        "decide",
+    }
+)
+
+
+@transaction.atomic
+def assign_handler(case: Case, officer: Officer, *, actor: Officer) -> CaseHandler:
+    require_case_write(actor, case)
+    if case.status_enum in machine.TERMINAL:
+        raise CaseError("an archived case takes no new handlers", field="officer")
+    _check_handler(case.unit, officer, _local_date(case.unit, clock.now()))
+    if CaseHandler.objects.filter(case=case, officer=officer, released_at__isnull=True).exists():
+        raise CaseError(f"{officer} already handles this case", field="officer")
+    handler = CaseHandler.objects.create(case=case, officer=officer, assigned_at=clock.now())
+    record(
+        LedgerKind.HANDLER_ASSIGNED,
+        subject=case,
+        actor=actor,
+        unit_id=case.unit_id,
+        data={"officer": officer.badge_number},
+    )
+    return handler
+
+
+@transaction.atomic
+def release_handler(case: Case, officer: Officer, *, reason: str, actor: Officer) -> None:
+    require_case_write(actor, case)
+    active = list(
+        CaseHandler.objects.select_for_update().filter(case=case, released_at__isnull=True)
+    )
+    mine = next((h for h in active if h.officer_id == officer.pk), None)
+    if mine is None:
+        raise CaseError(f"{officer} does not handle this case", field="officer")
+    if len(active) <= MIN_HANDLERS:
+        raise CaseError(
+            f"a case keeps at least {MIN_HANDLERS} handlers; assign another first", field="officer"
+        )
+    if not reason.strip():
+        raise CaseError("say why the handler is released", field="reason")
+    mine.released_at = clock.now()
+    mine.save(update_fields=["released_at"])
+    record(
+        LedgerKind.HANDLER_RELEASED,
+        subject=case,
+        actor=actor,
+        unit_id=case.unit_id,
+        data={"officer": officer.badge_number, "reason": reason.strip()},
+    )
+
+
+@dataclass(frozen=True)
+class PersonInput:
+    name: str
+    id_type: str = IdType.NONE
+    id_number: str = ""
+    birth_date: date | None = None
+    contact: str = ""
+
+
+def _event_date(case: Case) -> date:
+    at = case.incident.received_at if case.incident_id and case.incident else case.opened_at
+    return _local_date(case.unit, at)
+
+
+@transaction.atomic
+def add_party(case: Case, role: str, person: PersonInput | Person, *, actor: Officer) -> Party:
+    """Add a party; a suspect under 18 on the event date seals the case."""
+    case = Case.objects.select_for_update().select_related("unit", "incident").get(pk=case.pk)
+    require_case_write(actor, case)
+    if role not in PartyRole.values:
+        raise CaseError(f"unknown party role {role}", field="role")
+    event_on = _event_date(case)
+    if isinstance(person, PersonInput):
+        if not person.name.strip():
+            raise CaseError("a party needs a name", field="name")
+        if person.id_type not in IdType.values:
+            raise CaseError(f"unknown ID document type {person.id_type}", field="id_type")
+        if person.id_type != IdType.NONE and not person.id_number.strip():
+            raise CaseError("give the document number", field="id_number")
+        if person.birth_date and person.birth_date > event_on:
+            raise CaseError("the birth date is after the event", field="birth_date")
+        existing = None
+        if person.id_type != IdType.NONE:
+            existing = Person.objects.filter(
+                id_type=person.id_type, id_number=person.id_number.strip()
+            ).first()
+        if existing is None:
+            existing = Person.objects.create(
+                name=person.name.strip(),
+                id_type=person.id_type,
+                id_number=person.id_number.strip(),
+                birth_date=person.birth_date,
+                contact=person.contact.strip(),
+            )
+            record(
+                LedgerKind.PERSON_RECORDED,
+                subject=existing,
+                actor=actor,
+                unit_id=case.unit_id,
+                data={"name": existing.name, "id_type": existing.id_type},
+            )
+        person = existing
+    if Party.objects.filter(case=case, person=person, role=role).exists():
+        raise CaseError(f"{person} is already a {role} in this case", field="role")
+    age = person.age_on(event_on)
+    juvenile = age is not None and age < 18
+    party = Party.objects.create(
+        case=case,
+        person=person,
+        role=role,
+        added_at=clock.now(),
+        event_on=event_on,
+        juvenile=juvenile,
+    )
+    if role == PartyRole.SUSPECT and juvenile and not case.sealed:
+        case.sealed = True
+        case.save(update_fields=["sealed"])
+    _refresh_search_text(case)
+    record(
+        LedgerKind.PARTY_ADDED,
+        subject=case,
+        actor=actor,
+        unit_id=case.unit_id,
+        data={
+            "person": person.pk,
+            "role": role,
+            "juvenile": juvenile,
+            "event_on": event_on,
+            "sealed": case.sealed,
+        },
+    )
+    return party
+
+
+def check_query_code(incident: Incident, code: str) -> bool:
+    return secrets.compare_digest(
+        incident.query_code_hash, hash_query_code(incident.receipt_number, code)
+    )
+
+
+__all__ = [
+    "CaseError",
+    "Decision",
+    "DecisionInput",
+    "IncidentInput",
+    "PersonInput",
+    "Status",
+    "add_party",
+    "assign_handler",
+    "decide_incident",
+    "open_case",
+    "record_incident",
+    "release_handler",
+    "transition_case",
+]

@@ -1,0 +1,190 @@
+"""The case state machines: which move is allowed from which state, and what it needs.
+
+Plain data and functions, no database: the actions consult it, the UI draws its buttons
+from it, and hypothesis walks it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    CRIMINAL = "criminal"
+    ADMINISTRATIVE = "administrative"
+
+
+class Status(StrEnum):
+    ACCEPTED = "accepted"
+    # criminal
+    REGISTRATION_REVIEW = "registration_review"
+    REGISTERED = "registered"
+    NOT_REGISTERED = "not_registered"
+    INVESTIGATING = "investigating"
+    CONCLUDED = "concluded"
+    TRANSFERRED_FOR_PROSECUTION = "transferred_for_prosecution"
+    WITHDRAWN = "withdrawn"
+    # administrative
+    PENALTY_NOTICE = "penalty_notice"
+    STATEMENT_DEFENCE = "statement_defence"
+    DECIDED = "decided"
+    EXECUTED = "executed"
+    ARCHIVED = "archived"
+
+
+STATUS_LABELS: dict[Status, tuple[str, str]] = {
+    Status.ACCEPTED: ("accepted", "已受理"),
+    Status.REGISTRATION_REVIEW: ("registration review", "立案审查"),
+    Status.REGISTERED: ("registered", "已立案"),
+    Status.NOT_REGISTERED: ("not registered", "不予立案"),
+    Status.INVESTIGATING: ("investigating", "侦查/调查中"),
+    Status.CONCLUDED: ("concluded", "侦查终结"),
+    Status.TRANSFERRED_FOR_PROSECUTION: ("transferred for prosecution", "移送审查起诉"),
+    Status.WITHDRAWN: ("withdrawn", "撤销案件"),
+    Status.PENALTY_NOTICE: ("notice of intended penalty", "已告知拟处罚"),
+    Status.STATEMENT_DEFENCE: ("statement and defence", "陈述申辩/听证"),
+    Status.DECIDED: ("decided", "已作出决定"),
+    Status.EXECUTED: ("executed", "已执行"),
+    Status.ARCHIVED: ("archived", "已归档"),
+}
+
+
+@dataclass(frozen=True)
+class Move:
+    name: str
+    source: Status
+    target: Status
+    label_en: str
+    label_zh: str
+    needs_reason: bool = False
+    # Roles beyond the case's own handlers that may make the move.
+    approver_roles: frozenset[str] = frozenset({"unit_leader", "agency_head"})
+
+
+def _m(
+    name: str, source: Status, target: Status, en: str, zh: str, *, reason: bool = False
+) -> Move:
+    return Move(name, source, target, en, zh, needs_reason=reason)
+
+
+S = Status
+MOVES: dict[Kind, tuple[Move, ...]] = {
+    Kind.CRIMINAL: (
+        _m(
+            "start_review",
+            S.ACCEPTED,
+            S.REGISTRATION_REVIEW,
+            "Start registration review",
+            "开始立案审查",
+        ),
+        _m("register", S.REGISTRATION_REVIEW, S.REGISTERED, "Register", "立案"),
+        _m(
+            "refuse_registration",
+            S.REGISTRATION_REVIEW,
+            S.NOT_REGISTERED,
+            "Do not register",
+            "不予立案",
+            reason=True,
+        ),
+        _m("investigate", S.REGISTERED, S.INVESTIGATING, "Start investigation", "开始侦查"),
+        _m("conclude", S.INVESTIGATING, S.CONCLUDED, "Conclude investigation", "侦查终结"),
+        _m(
+            "transfer_for_prosecution",
+            S.CONCLUDED,
+            S.TRANSFERRED_FOR_PROSECUTION,
+            "Transfer for prosecution",
+            "移送审查起诉",
+        ),
+        _m("withdraw", S.CONCLUDED, S.WITHDRAWN, "Withdraw the case", "撤销案件", reason=True),
+        _m("archive", S.TRANSFERRED_FOR_PROSECUTION, S.ARCHIVED, "Archive", "归档"),
+        _m("archive", S.WITHDRAWN, S.ARCHIVED, "Archive", "归档"),
+        _m("archive", S.NOT_REGISTERED, S.ARCHIVED, "Archive", "归档"),
+    ),
+    Kind.ADMINISTRATIVE: (
+        _m("investigate", S.ACCEPTED, S.INVESTIGATING, "Start investigation", "开始调查"),
+        _m(
+            "notify_penalty",
+            S.INVESTIGATING,
+            S.PENALTY_NOTICE,
+            "Notify intended penalty",
+            "告知拟处罚",
+        ),
+        _m(
+            "hear_statement",
+            S.PENALTY_NOTICE,
+            S.STATEMENT_DEFENCE,
+            "Record statement and defence",
+            "听取陈述申辩",
+        ),
+        _m("decide", S.STATEMENT_DEFENCE, S.DECIDED, "Decide", "作出处罚决定"),
+        _m("execute", S.DECIDED, S.EXECUTED, "Record execution", "执行完毕"),
+        _m("archive", S.EXECUTED, S.ARCHIVED, "Archive", "归档"),
+    ),
+}
+
+INITIAL: dict[Kind, Status] = {Kind.CRIMINAL: S.ACCEPTED, Kind.ADMINISTRATIVE: S.ACCEPTED}
+TERMINAL = frozenset({S.ARCHIVED})
+
+
+class MoveRefused(ValueError):
+    """The machine does not allow this move; the message says why."""
+
+    def __init__(self, message: str, *, field: str = "move") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def statuses(kind: Kind) -> list[Status]:
+    seen: list[Status] = [INITIAL[kind]]
+    for move in MOVES[kind]:
+        for status in (move.source, move.target):
+            if status not in seen:
+                seen.append(status)
+    return seen
+
+
+def moves_from(kind: Kind, status: Status) -> list[Move]:
+    return [m for m in MOVES[kind] if m.source == status]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a move may depend on beyond the state itself."""
+
+    hearing_required: bool = False
+    hearing_held: bool = False
+
+
+def check_move(
+    kind: Kind, status: Status, name: str, *, reason: str = "", facts: Facts = Facts()
+) -> Move:
+    """The move ``name`` from ``status``, or MoveRefused saying why not."""
+    if status in TERMINAL:
+        raise MoveRefused(f"the case is {STATUS_LABELS[status][0]}; an archived case does not move")
+    candidates = [m for m in MOVES[kind] if m.name == name]
+    if not candidates:
+        known = sorted({m.name for m in MOVES[kind]})
+        raise MoveRefused(f"{kind} cases have no move '{name}'; known moves: {', '.join(known)}")
+    move = next((m for m in candidates if m.source == status), None)
+    if move is None:
+        allowed = ", ".join(m.name for m in moves_from(kind, status)) or "none"
+        sources = ", ".join(STATUS_LABELS[m.source][0] for m in candidates)
+        raise MoveRefused(
+            f"'{name}' is only possible from {sources}; this case is "
+            f"{STATUS_LABELS[status][0]} (possible now: {allowed})"
+        )
+    if move.needs_reason and not reason.strip():
+        raise MoveRefused(f"'{name}' needs a reason", field="reason")
+    if (
+        kind == Kind.ADMINISTRATIVE
+        and move.name == "decide"
+        and facts.hearing_required
+        and not facts.hearing_held
+    ):
+        raise MoveRefused(
+            "the intended penalty requires a hearing (Administrative Punishment Law Art. 63); "
+            "record the hearing before deciding",
+            field="hearing_held_on",
+        )
+    return move

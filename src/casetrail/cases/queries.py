@@ -1,0 +1,198 @@
+"""Reads, already filtered by access, with explicit select_related."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from casetrail.cases import machine
+from casetrail.cases.access import visible_cases, visible_incidents
+from casetrail.cases.actions import APPROVAL_MOVES
+from casetrail.cases.models import Case, CaseHandler, Incident, IncidentStatus, Party
+from casetrail.ledger.kinds import LedgerKind
+from casetrail.ledger.models import LedgerEntry
+from casetrail.org.access import has_role, unit_q
+from casetrail.org.models import Officer
+from casetrail.org.roles import Role
+
+MAX_QUERY_LENGTH = 100
+
+
+class FilterError(ValueError):
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    status: str = ""
+    kind: str = ""
+    unit: int | None = None
+    handler: int | None = None
+    opened_from: date | None = None
+    opened_to: date | None = None
+    q: str = ""
+
+    def validate(self) -> None:
+        if self.status and self.status not in {s.value for s in machine.Status}:
+            raise FilterError(f"unknown status {self.status}", field="status")
+        if self.kind and self.kind not in {k.value for k in machine.Kind}:
+            raise FilterError(f"unknown kind {self.kind}", field="kind")
+        if self.opened_from and self.opened_to and self.opened_from > self.opened_to:
+            raise FilterError("the start date is after the end date", field="opened_from")
+        if len(self.q) > MAX_QUERY_LENGTH:
+            raise FilterError(
+                f"search text is longer than {MAX_QUERY_LENGTH} characters", field="q"
+            )
+
+
+def _day_start(day: date, zone: str) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(zone))
+
+
+def case_list(
+    officer: Officer, filters: CaseFilters, *, zone: str = "Asia/Shanghai"
+) -> QuerySet[Case]:
+    """Cases the officer may see, filtered; search matches number, party names and summary
+    as substrings (Chinese included: 张三 matches 张三丰)."""
+    filters.validate()
+    qs = visible_cases(officer)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.unit:
+        qs = qs.filter(unit_id=filters.unit)
+    if filters.handler:
+        qs = qs.filter(handlers__officer_id=filters.handler, handlers__released_at__isnull=True)
+    if filters.opened_from:
+        qs = qs.filter(opened_at__gte=_day_start(filters.opened_from, zone))
+    if filters.opened_to:
+        qs = qs.filter(opened_at__lt=_day_start(filters.opened_to + timedelta(days=1), zone))
+    term = filters.q.strip()
+    if term:
+        qs = qs.filter(Q(number__iexact=term) | Q(search_text__contains=term))
+    return qs.select_related("unit", "category").order_by("-opened_at", "-id")
+
+
+def handlers_prefetch() -> Prefetch:  # type: ignore[type-arg]
+    return Prefetch(
+        "handlers",
+        queryset=CaseHandler.objects.filter(released_at__isnull=True).select_related("officer"),
+        to_attr="active_handlers",
+    )
+
+
+@dataclass
+class TimelineItem:
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def timeline(case: Case) -> list[TimelineItem]:
+    """The case's own ledger chain, less the look-ups: who did what, when and why."""
+    rows = (
+        LedgerEntry.objects.filter(subject_type=Case.LEDGER_SUBJECT, subject_id=str(case.pk))
+        .exclude(action=LedgerKind.VIEWED)
+        .order_by("seq")
+        .values_list("seq", "at", "actor_label", "action", "payload")
+    )
+    items = [
+        TimelineItem(seq, at, actor, action, json.loads(payload))
+        for seq, at, actor, action, payload in rows
+    ]
+    if case.incident_id:
+        rows = (
+            LedgerEntry.objects.filter(
+                subject_type=Incident.LEDGER_SUBJECT, subject_id=str(case.incident_id)
+            )
+            .exclude(action=LedgerKind.VIEWED)
+            .values_list("seq", "at", "actor_label", "action", "payload")
+        )
+        items += [
+            TimelineItem(seq, at, actor, action, json.loads(payload))
+            for seq, at, actor, action, payload in rows
+        ]
+    return sorted(items, key=lambda item: item.seq)
+
+
+@dataclass
+class CaseDetail:
+    case: Case
+    parties: list[Party]
+    handlers: list[CaseHandler]
+    timeline: list[TimelineItem]
+    moves: list[machine.Move]
+
+
+def case_detail(officer: Officer, case: Case) -> CaseDetail:
+    parties = list(Party.objects.filter(case=case).select_related("person").order_by("id"))
+    handlers = list(
+        CaseHandler.objects.filter(case=case, released_at__isnull=True)
+        .select_related("officer")
+        .order_by("-lead", "id")
+    )
+    return CaseDetail(case, parties, handlers, timeline(case), available_moves(officer, case))
+
+
+def available_moves(officer: Officer, case: Case) -> list[machine.Move]:
+    """The moves the machine allows now and this officer may make."""
+    moves = machine.moves_from(case.kind_enum, case.status_enum)
+    handler = CaseHandler.objects.filter(
+        case=case, officer=officer, released_at__isnull=True
+    ).exists()
+    leader = has_role(officer, case.unit, {Role.UNIT_LEADER, Role.AGENCY_HEAD})
+    if not (handler or leader):
+        return []
+    return [m for m in moves if leader or m.name not in APPROVAL_MOVES]
+
+
+@dataclass
+class Workbench:
+    my_cases: list[Case]
+    awaiting_approval: list[Case]
+    incidents_to_decide: list[Incident]
+
+
+# States in which the next move is a decision reserved to a leader.
+_APPROVAL_STATES = [
+    s.value
+    for s in machine.Status
+    if any(
+        m.source == s and m.name in APPROVAL_MOVES for k in machine.Kind for m in machine.MOVES[k]
+    )
+]
+
+
+def workbench(officer: Officer, *, limit: int = 20) -> Workbench:
+    mine = list(
+        visible_cases(officer)
+        .filter(handlers__officer=officer, handlers__released_at__isnull=True)
+        .exclude(status=machine.Status.ARCHIVED)
+        .select_related("unit", "category")
+        .order_by("-updated_at")[:limit]
+    )
+    leader_units = unit_q(officer, {Role.UNIT_LEADER, Role.AGENCY_HEAD})
+    waiting = list(
+        visible_cases(officer)
+        .filter(leader_units, status__in=_APPROVAL_STATES)
+        .select_related("unit", "category")
+        .order_by("updated_at")[:limit]
+    )
+    incidents = list(
+        visible_incidents(officer)
+        .filter(status=IncidentStatus.RECEIVED)
+        .filter(unit_q(officer, {Role.INTAKE_OFFICER, Role.CASE_HANDLER, Role.UNIT_LEADER}))
+        .select_related("unit")
+        .order_by("received_at")[:limit]
+    )
+    return Workbench(mine, waiting, incidents)

@@ -1,0 +1,170 @@
+"""The `casetrail` command: serve, demo, migrate, seed, createofficer, rules, ledger."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+
+def _setup(settings: str | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings or "casetrail.config.settings.dev")
+    import django
+
+    django.setup()
+
+
+def _data_dir() -> None:
+    from django.conf import settings
+
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    _setup()
+    _data_dir()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)
+    return 0
+
+
+def _serve(port: int, host: str) -> int:
+    from waitress import serve
+
+    from casetrail.config.wsgi import application
+
+    print(f"casetrail on http://{host}:{port}/  (Ctrl-C to stop)", flush=True)
+    serve(application, host=host, port=port, threads=8, ident="casetrail")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _setup()
+    _data_dir()
+    return _serve(args.port, args.host)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _setup()
+    _data_dir()
+    from django.core.management import call_command
+
+    from casetrail import demo
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if demo.is_empty():
+        print("Loading the demo jurisdiction (first run only)…", flush=True)
+        demo.load(seed=args.seed)
+    print(demo.logins_text(), flush=True)
+    if args.no_serve:
+        return 0
+    return _serve(args.port, args.host)
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    _setup()
+    _data_dir()
+    from django.core.management import call_command
+
+    from casetrail import seed
+
+    call_command("migrate", interactive=False, verbosity=0)
+    made = seed.seed_cases(args.cases, seed=args.seed, progress=print)
+    print(f"seeded {made} cases")
+    return 0
+
+
+def cmd_createofficer(args: argparse.Namespace) -> int:
+    _setup()
+    import getpass
+
+    from casetrail.org import actions
+    from casetrail.org.models import Unit
+    from casetrail.org.roles import Role, Scope
+
+    unit = Unit.objects.filter(code=args.unit).first()
+    if unit is None:
+        print(f"error: --unit: no unit with code {args.unit}", file=sys.stderr)
+        return 2
+    password = os.environ.get("CASETRAIL_OFFICER_PASSWORD") or getpass.getpass("Password: ")
+    try:
+        officer = actions.create_officer(
+            username=args.username,
+            name=args.name,
+            badge_number=args.badge,
+            unit=unit,
+            password=password,
+            actor=None,
+        )
+        for role in args.role or []:
+            if role not in Role.values:
+                print(f"error: --role: unknown role {role}", file=sys.stderr)
+                return 2
+            actions.grant_role(
+                officer,
+                role=role,
+                unit=unit,
+                scope=Scope.SUBTREE if args.subtree else Scope.UNIT,
+                actor=None,
+            )
+    except actions.OrgError as exc:
+        print(f"error: --{exc.field or 'input'}: {exc}", file=sys.stderr)
+        return 2
+    print(f"created {officer}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="casetrail", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="serve the web UI and API")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--host", default="127.0.0.1")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("demo", help="migrate, load the demo jurisdiction if empty, serve")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--seed", type=int, default=2026)
+    p.add_argument("--no-serve", action="store_true", help="load and print the logins only")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("migrate", help="create or upgrade the database")
+    p.add_argument("-v", "--verbose", action="store_true")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("seed", help="add N synthetic cases (deterministic for a seed)")
+    p.add_argument("--cases", type=int, required=True)
+    p.add_argument("--seed", type=int, default=1)
+    p.set_defaults(func=cmd_seed)
+
+    p = sub.add_parser("createofficer", help="create an officer (and grant roles)")
+    p.add_argument("--username", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--badge", required=True)
+    p.add_argument("--unit", required=True, help="unit code")
+    p.add_argument("--role", action="append", help="role to grant at the unit (repeatable)")
+    p.add_argument("--subtree", action="store_true", help="grant for the unit's whole subtree")
+    p.set_defaults(func=cmd_createofficer)
+
+    try:
+        from casetrail.procedure import cli as procedure_cli
+    except ImportError:  # pragma: no cover - the engine ships with the package
+        procedure_cli = None
+    if procedure_cli is not None and hasattr(procedure_cli, "add_subparsers"):
+        procedure_cli.add_subparsers(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

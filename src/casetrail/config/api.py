@@ -1,0 +1,78 @@
+"""The REST API under /api/v1: one NinjaAPI, routers from the apps, JSON errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Swagger
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import HttpBearer, django_auth
+
+from casetrail.cases.actions import CaseError
+from casetrail.cases.api import router as cases_router
+from casetrail.cases.machine import MoveRefused
+from casetrail.cases.queries import FilterError
+from casetrail.org.access import AccessDenied, NotFound
+from casetrail.org.actions import OrgError, authenticate_token
+from casetrail.org.api import router as org_router
+from casetrail.org.models import Officer
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Officer | None:
+        officer = authenticate_token(token)
+        if officer is not None:
+            request.user = officer
+        return officer
+
+
+api = NinjaAPI(
+    title="casetrail API",
+    version="1",
+    description="Incidents, cases, parties and their ledger. Every write is recorded.",
+    auth=[TokenAuth(), django_auth],
+    docs=Swagger(),
+    urls_namespace="api",
+)
+api.add_router("", org_router)
+api.add_router("", cases_router)
+
+
+def _error(
+    request: HttpRequest, status: int, message: str, field: str | None = None
+) -> HttpResponse:
+    body: dict[str, Any] = {"detail": message, "field": field}
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    first = exc.errors[0] if exc.errors else {}
+    loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "payload")]
+    field = ".".join(loc) or None
+    message = first.get("msg", "invalid input")
+    return _error(request, 422, f"{field}: {message}" if field else message, field)
+
+
+@api.exception_handler(CaseError)
+@api.exception_handler(MoveRefused)
+@api.exception_handler(OrgError)
+@api.exception_handler(FilterError)
+def on_refused(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _error(request, 400, str(exc), getattr(exc, "field", None))
+
+
+@api.exception_handler(AccessDenied)
+def on_denied(request: HttpRequest, exc: AccessDenied) -> HttpResponse:
+    return _error(request, 403, str(exc))
+
+
+@api.exception_handler(NotFound)
+def on_not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
+    return _error(request, 404, str(exc))
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "log in or send an API token (Authorization: Bearer …)")

@@ -1,0 +1,52 @@
+"""One typed object read from the environment: the only place settings read ``os.environ``."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class MissingSetting(RuntimeError):
+    """A required value is absent; startup stops with its name."""
+
+
+def _default_data_dir() -> Path:
+    return Path.cwd() / "data"
+
+
+@dataclass(frozen=True)
+class Env:
+    data_dir: Path
+    database_url: str | None
+    secret_key: str | None
+    allowed_hosts: tuple[str, ...]
+    debug: bool
+    ledger_key_file: Path
+    email_url: str | None
+
+    @classmethod
+    def read(cls) -> Env:
+        data_dir = Path(os.environ.get("CASETRAIL_DATA_DIR") or _default_data_dir()).resolve()
+        secret = os.environ.get("CASETRAIL_SECRET_KEY")
+        secret_file = os.environ.get("CASETRAIL_SECRET_KEY_FILE")
+        if not secret and secret_file:
+            secret = Path(secret_file).read_text(encoding="utf-8").strip()
+        hosts = os.environ.get("CASETRAIL_ALLOWED_HOSTS", "")
+        key_file = os.environ.get("CASETRAIL_LEDGER_KEY_FILE")
+        return cls(
+            data_dir=data_dir,
+            database_url=os.environ.get("DATABASE_URL") or None,
+            secret_key=secret or None,
+            allowed_hosts=tuple(h.strip() for h in hosts.split(",") if h.strip()),
+            debug=os.environ.get("CASETRAIL_DEBUG", "") in {"1", "true", "yes"},
+            ledger_key_file=Path(key_file) if key_file else data_dir / "keys" / "ledger.pem",
+            email_url=os.environ.get("CASETRAIL_EMAIL_URL") or None,
+        )
+
+    def require_secret(self) -> str:
+        if not self.secret_key:
+            raise MissingSetting(
+                "CASETRAIL_SECRET_KEY (or CASETRAIL_SECRET_KEY_FILE) must be set in production"
+            )
+        return self.secret_key

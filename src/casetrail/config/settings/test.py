@@ -1,0 +1,20 @@
+"""Test settings: fast hasher, static files from the finders, database from DATABASE_URL."""
+
+from casetrail.config.settings.base import *  # noqa: F403
+from casetrail.config.settings.base import DATABASES
+
+DEBUG = False
+SECRET_KEY = "casetrail-tests-only-" + "x" * 40
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+LANGUAGE_CODE = "en"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The test database lives in memory; WAL and IMMEDIATE still apply to the live-server tests.
+    DATABASES["default"]["TEST"] = {"NAME": None}

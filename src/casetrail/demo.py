@@ -1,0 +1,533 @@
+"""The demo jurisdiction: one city, two districts, four stations, a legal-affairs department,
+about 35 officers covering every role, and about 500 incidents and cases in every state,
+all made through the real actions so the ledger holds their whole history."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from faker import Faker
+
+from casetrail import clock
+from casetrail.cases import actions
+from casetrail.cases.machine import MOVES, Kind, Status
+from casetrail.cases.models import Case, Channel, IdType, OffenceCategory, PartyRole
+from casetrail.org import actions as org
+from casetrail.org.models import Officer, Unit, UnitKind
+from casetrail.org.roles import Role, Scope
+
+DEMO_PASSWORD = "casetrail-demo"  # noqa: S105 - published demo credential, README lists it
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass
+class Station:
+    unit: Unit
+    intake: Officer
+    handlers: list[Officer]
+    leader: Officer
+
+
+@dataclass
+class Jurisdiction:
+    stations: list[Station] = field(default_factory=list)
+    logins: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def is_empty() -> bool:
+    return not Unit.objects.exists()
+
+
+def _officer(
+    j: Jurisdiction,
+    unit: Unit,
+    username: str,
+    name: str,
+    badge: str,
+    roles: list[tuple[str, Unit, str]],
+    *,
+    valid_until: date | None = date(2028, 12, 31),
+    describe: str,
+) -> Officer:
+    officer = org.create_officer(
+        username=username,
+        name=name,
+        badge_number=badge,
+        unit=unit,
+        password=DEMO_PASSWORD,
+        qualification_level="intermediate" if valid_until else "",
+        qualification_valid_until=valid_until,
+        actor=None,
+    )
+    for role, at, scope in roles:
+        org.grant_role(officer, role=role, unit=at, scope=scope, actor=None)
+    j.logins.append((username, describe, unit.name))
+    return officer
+
+
+def _units_and_officers() -> Jurisdiction:
+    j = Jurisdiction()
+    u = org.create_unit
+    city = u(
+        code="JN",
+        name="江宁市公安局",
+        name_en="Jiangning City Public Security Bureau",
+        kind=UnitKind.CITY,
+        parent=None,
+        timezone="Asia/Shanghai",
+        pack="cn",
+        actor=None,
+    )
+    legal = u(
+        code="JNFZ",
+        name="江宁市公安局法制支队",
+        name_en="Legal Affairs Department",
+        kind=UnitKind.DEPARTMENT,
+        parent=city,
+        timezone="Asia/Shanghai",
+        pack="cn",
+        actor=None,
+    )
+    S, U = Scope.SUBTREE, Scope.UNIT
+    _officer(
+        j,
+        city,
+        "admin",
+        "管理员",
+        "JN0001",
+        [(Role.ADMINISTRATOR, city, S)],
+        describe="administrator (whole city)",
+    )
+    _officer(
+        j,
+        city,
+        "supervisor",
+        "督察 周明",
+        "JN0002",
+        [(Role.SUPERVISOR, city, S)],
+        describe="supervisor / auditor (reads the whole city)",
+    )
+    _officer(
+        j,
+        legal,
+        "legal1",
+        "法制员 林静",
+        "JN0101",
+        [(Role.LEGAL_REVIEWER, city, S)],
+        describe="legal reviewer (whole city)",
+    )
+    _officer(
+        j,
+        legal,
+        "legal2",
+        "法制员 何伟",
+        "JN0102",
+        [(Role.LEGAL_REVIEWER, city, S)],
+        describe="legal reviewer (whole city)",
+    )
+    _officer(
+        j,
+        city,
+        "mediator",
+        "调解员 郭芳",
+        "JN0201",
+        [(Role.MEDIATOR, city, S)],
+        describe="mediator",
+    )
+    districts = [
+        ("DH", "东湖分局", "Donghu District Branch", [("01", "东湖派出所"), ("02", "湖滨派出所")]),
+        ("XL", "西岭分局", "Xiling District Branch", [("01", "西岭派出所"), ("02", "石桥派出所")]),
+    ]
+    surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾"
+    given = [
+        "建国",
+        "晓明",
+        "丽华",
+        "志强",
+        "海燕",
+        "立新",
+        "春梅",
+        "国庆",
+        "秀英",
+        "文博",
+        "建华",
+        "玉兰",
+        "卫东",
+        "小红",
+        "永刚",
+        "桂芳",
+        "德明",
+        "淑珍",
+        "伟",
+        "静",
+    ]
+    n = 0
+    for dcode, dname, dname_en, stations in districts:
+        district = u(
+            code=f"JN{dcode}",
+            name=dname,
+            name_en=dname_en,
+            kind=UnitKind.DISTRICT,
+            parent=city,
+            timezone="Asia/Shanghai",
+            pack="cn",
+            actor=None,
+        )
+        key = dcode.lower()
+        _officer(
+            j,
+            district,
+            f"{key}.head",
+            f"局长 {surnames[n]}{given[n]}",
+            f"JN{dcode}00",
+            [(Role.AGENCY_HEAD, district, S)],
+            describe="agency head (district)",
+        )
+        n += 1
+        _officer(
+            j,
+            district,
+            f"{key}.property",
+            f"保管员 {surnames[n]}{given[n]}",
+            f"JN{dcode}90",
+            [(Role.PROPERTY_CUSTODIAN, district, S)],
+            describe="property custodian (district)",
+        )
+        n += 1
+        for scode, sname in stations:
+            station = u(
+                code=f"JN{dcode}{scode}",
+                name=sname,
+                name_en=f"{sname} station",
+                kind=UnitKind.STATION,
+                parent=district,
+                timezone="Asia/Shanghai",
+                pack="cn",
+                actor=None,
+            )
+            p = f"{key}{scode}"
+            badge = f"JN{dcode}{scode}"
+
+            def name(title: str) -> str:
+                nonlocal n
+                n += 1
+                return f"{title} {surnames[n % len(surnames)]}{given[n % len(given)]}"
+
+            leader = _officer(
+                j,
+                station,
+                f"{p}.leader",
+                name("所长"),
+                f"{badge}01",
+                [(Role.UNIT_LEADER, station, U), (Role.CASE_HANDLER, station, U)],
+                describe="unit leader (station)",
+            )
+            intake = _officer(
+                j,
+                station,
+                f"{p}.intake",
+                name("接警员"),
+                f"{badge}02",
+                [(Role.INTAKE_OFFICER, station, U)],
+                describe="intake officer (station)",
+            )
+            handlers = [
+                _officer(
+                    j,
+                    station,
+                    f"{p}.handler{i}",
+                    name("民警"),
+                    f"{badge}1{i}",
+                    [(Role.CASE_HANDLER, station, U)],
+                    describe="case handler (station)",
+                )
+                for i in (1, 2, 3)
+            ]
+            _officer(
+                j,
+                station,
+                f"{p}.custody",
+                name("看管员"),
+                f"{badge}20",
+                [(Role.CUSTODY_OFFICER, station, U)],
+                describe="custody officer (station)",
+            )
+            if p == "dh01":
+                _officer(
+                    j,
+                    station,
+                    f"{p}.lapsed",
+                    name("民警"),
+                    f"{badge}19",
+                    [(Role.CASE_HANDLER, station, U)],
+                    valid_until=date(2025, 6, 30),
+                    describe="case handler whose qualification lapsed (refused as handler)",
+                )
+            j.stations.append(Station(station, intake, handlers, leader))
+    force = u(
+        code="WDC",
+        name="Wessex Demo Constabulary",
+        name_en="Wessex Demo Constabulary",
+        kind=UnitKind.CITY,
+        parent=None,
+        timezone="Europe/London",
+        pack="gb_eng",
+        actor=None,
+    )
+    suite = u(
+        code="WDCNG",
+        name="Northgate Custody Suite",
+        name_en="Northgate Custody Suite",
+        kind=UnitKind.STATION,
+        parent=force,
+        timezone="Europe/London",
+        pack="gb_eng",
+        actor=None,
+    )
+    _officer(
+        j,
+        suite,
+        "wdc.sergeant",
+        "Sgt Alex Morgan",
+        "WDC1001",
+        [(Role.CUSTODY_OFFICER, suite, U), (Role.INTAKE_OFFICER, suite, U)],
+        describe="custody officer (England and Wales, English UI)",
+    )
+    _officer(
+        j,
+        force,
+        "wdc.inspector",
+        "Insp Sam Patel",
+        "WDC1002",
+        [(Role.UNIT_LEADER, force, S), (Role.CASE_HANDLER, force, S)],
+        describe="unit leader (England and Wales)",
+    )
+    return j
+
+
+_SUMMARIES = {
+    "CR-THEFT": "{place}电动车被盗，价值约{amount}元",
+    "CR-FRAUD": "被以投资理财为名骗取{amount}元",
+    "CR-TELECOM-FRAUD": "接到冒充客服电话，转账{amount}元后发现被骗",
+    "CR-ROBBERY": "在{place}附近被持刀抢走手机一部",
+    "CR-INJURY": "在{place}因纠纷被打伤，经鉴定轻伤",
+    "CR-DRUGS": "群众举报{place}有人贩卖毒品",
+    "CR-DANGEROUS-DRIVING": "在{place}查获醉酒驾驶机动车",
+    "CR-AFFRAY": "多人在{place}随意殴打他人",
+    "CR-EMBEZZLEMENT": "公司财务人员侵占货款{amount}元",
+    "AD-ASSAULT": "在{place}因口角发生推搡，致对方轻微伤",
+    "AD-DISORDER": "在{place}大声喧哗、阻碍正常营业",
+    "AD-THEFT": "在{place}超市盗窃商品，价值{amount}元",
+    "AD-FRAUD": "以虚假理由借款{amount}元后拒不归还",
+    "AD-GAMBLING": "群众举报{place}有人聚众赌博",
+    "AD-DAMAGE": "在{place}故意损毁他人车辆",
+    "AD-DRUG-USE": "在{place}查获吸毒人员",
+    "AD-NOISE": "{place}楼上长期深夜制造噪声",
+}
+
+
+def _walk(case_status_target: Status, kind: Kind) -> list[str]:
+    """The moves from the start to the target state along the machine."""
+    path: list[str] = []
+    status = Status.ACCEPTED if kind == Kind.ADMINISTRATIVE else Status.REGISTRATION_REVIEW
+    for _ in range(12):
+        if status == case_status_target:
+            return path
+        options = [m for m in MOVES[kind] if m.source == status]
+        if not options:
+            break
+        move = next(
+            (m for m in options if _reaches(m.target, case_status_target, kind)), options[0]
+        )
+        path.append(move.name)
+        status = move.target
+    return path
+
+
+def _reaches(start: Status, target: Status, kind: Kind) -> bool:
+    seen, todo = set(), [start]
+    while todo:
+        s = todo.pop()
+        if s == target:
+            return True
+        seen.add(s)
+        todo += [m.target for m in MOVES[kind] if m.source == s and m.target not in seen]
+    return False
+
+
+def load(*, seed: int = 2026, incidents: int = 500) -> Jurisdiction:
+    rng = random.Random(seed)
+    fake = Faker("zh_CN")
+    fake.seed_instance(seed)
+    with transaction.atomic():
+        j = _units_and_officers()
+    categories = {c.code: c for c in OffenceCategory.objects.all()}
+    criminal_targets = [
+        Status.REGISTRATION_REVIEW,
+        Status.REGISTERED,
+        Status.NOT_REGISTERED,
+        Status.INVESTIGATING,
+        Status.CONCLUDED,
+        Status.TRANSFERRED_FOR_PROSECUTION,
+        Status.WITHDRAWN,
+        Status.ARCHIVED,
+    ]
+    admin_targets = [
+        Status.ACCEPTED,
+        Status.INVESTIGATING,
+        Status.PENALTY_NOTICE,
+        Status.STATEMENT_DEFENCE,
+        Status.DECIDED,
+        Status.EXECUTED,
+        Status.ARCHIVED,
+    ]
+    end = clock.now() - timedelta(hours=2)
+    start = end - timedelta(days=150)
+    for i in range(incidents):
+        station = j.stations[i % len(j.stations)]
+        at = start + (end - start) * (i / incidents) + timedelta(minutes=rng.randint(0, 600))
+        at = min(at, end)
+        code = rng.choice(list(_SUMMARIES))
+        summary = _SUMMARIES[code].format(place=fake.street_name(), amount=rng.randint(300, 90000))
+        with clock.backdated(at), transaction.atomic():
+            incident, _ = actions.record_incident(
+                station.unit,
+                actions.IncidentInput(
+                    channel=rng.choice(Channel.values),
+                    received_at=at - timedelta(minutes=20),
+                    reporter_name=fake.name(),
+                    reporter_contact=fake.phone_number(),
+                    location=fake.address()[:200],
+                    summary=summary,
+                    category=categories[code],
+                ),
+                actor=station.intake,
+            )
+        roll = rng.random()
+        decided = at + timedelta(hours=rng.randint(1, 20))
+        handlers = rng.sample(station.handlers, 2)
+        if roll < 0.06:
+            continue  # still waiting for a decision
+        with clock.backdated(decided), transaction.atomic():
+            if roll < 0.12:
+                actions.decide_incident(
+                    incident,
+                    actions.DecisionInput(
+                        decision=actions.Decision.NO_CASE,
+                        reason="经核实不属于违法犯罪行为",
+                        notify_method="电话告知",
+                    ),
+                    actor=station.intake,
+                )
+                continue
+            if roll < 0.15:
+                actions.decide_incident(
+                    incident,
+                    actions.DecisionInput(
+                        decision=actions.Decision.MEDIATION, reason="邻里纠纷，双方同意调解"
+                    ),
+                    actor=station.intake,
+                )
+                continue
+            if roll < 0.17:
+                other = j.stations[(i + 1) % len(j.stations)].unit
+                actions.decide_incident(
+                    incident,
+                    actions.DecisionInput(
+                        decision=actions.Decision.TRANSFER,
+                        reason="案发地属对方辖区",
+                        transfer_to=other,
+                    ),
+                    actor=station.intake,
+                )
+                continue
+            kind = Kind.CRIMINAL if code.startswith("CR") else Kind.ADMINISTRATIVE
+            case = actions.decide_incident(
+                incident,
+                actions.DecisionInput(
+                    decision=(
+                        actions.Decision.REGISTRATION_REVIEW
+                        if kind == Kind.CRIMINAL
+                        else actions.Decision.ADMINISTRATIVE_CASE
+                    ),
+                    handlers=handlers,
+                    title=summary[:40],
+                ),
+                actor=station.intake,
+            )
+            assert case is not None  # noqa: S101 - the decision opens a case
+            _add_parties(case, incident.reporter_name, handlers[0], rng, fake)
+        target = rng.choice(criminal_targets if kind == Kind.CRIMINAL else admin_targets)
+        when = decided
+        for move in _walk(target, kind):
+            when += timedelta(hours=rng.randint(6, 240))
+            when = min(when, end)
+            actor = station.leader if move in actions.APPROVAL_MOVES else handlers[0]
+            reason = (
+                "证据不足，不予立案"
+                if move == "refuse_registration"
+                else ("经侦查不应追究刑事责任" if move == "withdraw" else "")
+            )
+            held = (
+                when.astimezone(SHANGHAI).date()
+                if move == "decide" and case.hearing_required
+                else None
+            )
+            with clock.backdated(when):
+                actions.transition_case(
+                    case,
+                    move,
+                    reason=reason,
+                    actor=actor,
+                    hearing_required=(rng.random() < 0.3 if move == "notify_penalty" else None),
+                    hearing_held_on=held,
+                )
+                case.refresh_from_db()
+    return j
+
+
+def _add_parties(
+    case: Case, reporter: str, actor: Officer, rng: random.Random, fake: Faker
+) -> None:
+    actions.add_party(
+        case,
+        PartyRole.VICTIM,
+        actions.PersonInput(
+            name=reporter,
+            id_type=IdType.RESIDENT_ID,
+            id_number=fake.ssn(),
+            contact=fake.phone_number(),
+        ),
+        actor=actor,
+    )
+    if rng.random() < 0.7:
+        juvenile = rng.random() < 0.06
+        born = case.opened_at - timedelta(days=365 * (16 if juvenile else rng.randint(19, 60)))
+        actions.add_party(
+            case,
+            PartyRole.SUSPECT,
+            actions.PersonInput(
+                name=fake.name(),
+                id_type=IdType.RESIDENT_ID,
+                id_number=fake.ssn(),
+                birth_date=born.astimezone(SHANGHAI).date(),
+            ),
+            actor=actor,
+        )
+    if rng.random() < 0.3:
+        actions.add_party(
+            case, PartyRole.WITNESS, actions.PersonInput(name=fake.name()), actor=actor
+        )
+
+
+def logins_text() -> str:
+    officers = Officer.objects.select_related("unit").order_by("unit__path", "badge_number")
+    lines = ["", "Demo logins (password for all: " + DEMO_PASSWORD + "):"]
+    for o in officers:
+        roles = ", ".join(sorted({g.role for g in o.grants.all()}))
+        lines.append(f"  {o.username:<16} {roles:<34} {o.unit.name if o.unit else ''}")
+    return "\n".join(lines)

@@ -1,0 +1,99 @@
+"""Who may see or do what, by unit. Every other app asks here; views never decide."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from casetrail.org.models import Officer, RoleGrant, Unit
+from casetrail.org.roles import Role, Scope
+
+
+class AccessDenied(Exception):
+    """The actor holds no grant for this; the message says which is missing."""
+
+
+class NotFound(Exception):
+    """The object does not exist or is outside the actor's scope (the two look alike)."""
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    unit_id: int
+    path: str
+    scope: str
+
+    def covers(self, unit: Unit) -> bool:
+        if self.scope == Scope.SUBTREE:
+            return unit.path.startswith(self.path)
+        return unit.pk == self.unit_id
+
+
+def grants_of(officer: Officer) -> tuple[Grant, ...]:
+    """The officer's grants, loaded once per officer object."""
+    cached: tuple[Grant, ...] | None = getattr(officer, "_casetrail_grants", None)
+    if cached is not None:
+        return cached
+    if not officer.is_authenticated or not officer.is_active:
+        grants: tuple[Grant, ...] = ()
+    else:
+        rows = RoleGrant.objects.filter(officer=officer).select_related("unit")
+        grants = tuple(Grant(g.role, g.unit_id, g.unit.path, g.scope) for g in rows)
+    officer._casetrail_grants = grants  # type: ignore[attr-defined]
+    return grants
+
+
+def roles_at(officer: Officer, unit: Unit) -> frozenset[str]:
+    return frozenset(g.role for g in grants_of(officer) if g.covers(unit))
+
+
+def has_role(officer: Officer, unit: Unit, roles: Iterable[str]) -> bool:
+    wanted = set(roles)
+    return any(g.role in wanted and g.covers(unit) for g in grants_of(officer))
+
+
+def require_role(officer: Officer, unit: Unit, roles: Iterable[str], *, doing: str) -> None:
+    wanted = sorted(roles)
+    if not has_role(officer, unit, wanted):
+        raise AccessDenied(f"{doing} needs one of these roles at {unit.name}: {', '.join(wanted)}")
+
+
+def unit_q(officer: Officer, roles: Iterable[str], *, field: str = "unit") -> Q:
+    """A filter matching rows whose unit lies in the scope of any grant of ``roles``."""
+    wanted = set(roles)
+    q = Q(pk__in=[])
+    for g in grants_of(officer):
+        if g.role not in wanted:
+            continue
+        if g.scope == Scope.SUBTREE:
+            q |= Q(**{f"{field}__path__startswith": g.path})
+        else:
+            q |= Q(**{f"{field}_id": g.unit_id})
+    return q
+
+
+def units_in_scope(officer: Officer, roles: Iterable[str]) -> list[Unit]:
+    wanted = set(roles)
+    q = Q(pk__in=[])
+    for g in grants_of(officer):
+        if g.role in wanted:
+            q |= Q(path__startswith=g.path) if g.scope == Scope.SUBTREE else Q(pk=g.unit_id)
+    return list(Unit.objects.filter(q).order_by("path"))
+
+
+def is_administrator(officer: Officer) -> bool:
+    return any(g.role == Role.ADMINISTRATOR for g in grants_of(officer))
+
+
+def access_unit(officer: Officer, unit_id: int, *, for_write: bool = False) -> Unit:
+    """A unit the officer holds any grant over (administrators for writes)."""
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if unit is None:
+        raise NotFound(f"unit {unit_id} not found")
+    roles = {Role.ADMINISTRATOR} if for_write else {r.value for r in Role}
+    if not has_role(officer, unit, roles):
+        raise NotFound(f"unit {unit_id} not found")
+    return unit

@@ -1,0 +1,194 @@
+"""Every write to units, officers, grants and tokens; one transaction, one ledger entry."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import date
+
+from django.db import transaction
+
+from casetrail import clock
+from casetrail.ledger.kinds import LedgerKind
+from casetrail.ledger.record import record
+from casetrail.org.access import require_role
+from casetrail.org.models import ApiToken, Officer, Unit
+from casetrail.org.roles import Role, Scope
+
+TOKEN_PREFIX = "ct_"  # noqa: S105 - a public marker, not a secret
+
+
+class OrgError(ValueError):
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _require_admin(actor: Officer | None, unit: Unit | None) -> None:
+    """Administrators act within their grant; the bootstrap (no actor) runs from the CLI."""
+    if actor is None:
+        return
+    if unit is None:
+        raise OrgError("a unit is required", field="unit")
+    require_role(actor, unit, {Role.ADMINISTRATOR}, doing="administration")
+
+
+@transaction.atomic
+def create_unit(
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    parent: Unit | None,
+    timezone: str,
+    pack: str,
+    name_en: str = "",
+    actor: Officer | None,
+) -> Unit:
+    _require_admin(actor, parent) if parent else _require_admin(actor, None)
+    if Unit.objects.filter(code=code).exists():
+        raise OrgError(f"unit code {code} is taken", field="code")
+    unit = Unit.objects.create(
+        code=code,
+        name=name,
+        name_en=name_en,
+        kind=kind,
+        parent=parent,
+        timezone=timezone,
+        pack=pack,
+        path="",
+    )
+    unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
+    unit.save(update_fields=["path"])
+    record(
+        LedgerKind.UNIT_CREATED,
+        subject=unit,
+        actor=actor,
+        unit_id=unit.pk,
+        data={
+            "code": code,
+            "name": name,
+            "kind": kind,
+            "parent": parent.code if parent else None,
+            "pack": pack,
+            "timezone": timezone,
+        },
+    )
+    return unit
+
+
+@transaction.atomic
+def create_officer(
+    *,
+    username: str,
+    name: str,
+    badge_number: str,
+    unit: Unit,
+    password: str,
+    qualification_level: str = "",
+    qualification_valid_until: date | None = None,
+    email: str = "",
+    actor: Officer | None,
+) -> Officer:
+    _require_admin(actor, unit)
+    if Officer.objects.filter(username=username).exists():
+        raise OrgError(f"username {username} is taken", field="username")
+    if Officer.objects.filter(badge_number=badge_number).exists():
+        raise OrgError(f"badge number {badge_number} is taken", field="badge_number")
+    officer = Officer.objects.create_user(
+        username,
+        password,
+        name=name,
+        badge_number=badge_number,
+        unit=unit,
+        email=email,
+        qualification_level=qualification_level,
+        qualification_valid_until=qualification_valid_until,
+    )
+    record(
+        LedgerKind.OFFICER_CREATED,
+        subject=officer,
+        actor=actor,
+        unit_id=unit.pk,
+        data={
+            "username": username,
+            "name": name,
+            "badge": badge_number,
+            "unit": unit.code,
+            "qualification": qualification_level,
+            "qualification_valid_until": qualification_valid_until,
+        },
+    )
+    return officer
+
+
+@transaction.atomic
+def grant_role(
+    officer: Officer, *, role: str, unit: Unit, scope: str = Scope.UNIT, actor: Officer | None
+) -> None:
+    _require_admin(actor, unit)
+    if role not in Role.values:
+        raise OrgError(f"unknown role {role}", field="role")
+    officer.grants.get_or_create(unit=unit, role=role, defaults={"scope": scope})
+    record(
+        LedgerKind.ROLE_GRANTED,
+        subject=officer,
+        actor=actor,
+        unit_id=unit.pk,
+        data={"role": role, "unit": unit.code, "scope": scope},
+    )
+    if hasattr(officer, "_casetrail_grants"):
+        del officer._casetrail_grants
+
+
+def hash_token(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def issue_token(*, name: str, actor: Officer) -> tuple[ApiToken, str]:
+    """A new API token for the actor; the key is shown once and stored only as a hash."""
+    if not name.strip():
+        raise OrgError("a token needs a name", field="name")
+    key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        officer=actor,
+        name=name.strip()[:80],
+        prefix=key[:10],
+        key_hash=hash_token(key),
+        created_at=clock.now(),
+    )
+    record(
+        LedgerKind.TOKEN_ISSUED,
+        subject=token,
+        actor=actor,
+        unit_id=actor.unit_id,
+        data={"name": token.name, "prefix": token.prefix},
+    )
+    return token, key
+
+
+@transaction.atomic
+def revoke_token(token: ApiToken, *, actor: Officer) -> None:
+    if token.officer_id != actor.pk:
+        raise OrgError("only the holder can revoke a token", field="token")
+    token.revoked_at = clock.now()
+    token.save(update_fields=["revoked_at"])
+    record(
+        LedgerKind.TOKEN_REVOKED,
+        subject=token,
+        actor=actor,
+        unit_id=actor.unit_id,
+        data={"prefix": token.prefix},
+    )
+
+
+def authenticate_token(key: str) -> Officer | None:
+    token = (
+        ApiToken.objects.select_related("officer")
+        .filter(key_hash=hash_token(key), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.officer.is_active:
+        return None
+    return token.officer

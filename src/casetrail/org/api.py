@@ -1,0 +1,132 @@
+"""The organisation API: who am I, units and officers in scope, my API tokens."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from casetrail.org import actions
+from casetrail.org.access import NotFound, grants_of, units_in_scope
+from casetrail.org.models import ApiToken, Officer, Unit
+from casetrail.org.roles import Role
+
+router = Router(tags=["organisation"])
+
+
+def _officer(request: HttpRequest) -> Officer:
+    user = request.user
+    assert isinstance(user, Officer)  # noqa: S101 - the router's auth guarantees it
+    return user
+
+
+class GrantOut(Schema):
+    role: str
+    unit_id: int
+    scope: str
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    name: str
+    badge_number: str
+    unit_id: int | None
+    qualification_level: str
+    qualification_valid_until: date | None
+    grants: list[GrantOut]
+
+
+class UnitOut(Schema):
+    id: int
+    code: str
+    name: str
+    name_en: str
+    kind: str
+    parent_id: int | None
+    timezone: str
+    pack: str
+
+
+class OfficerOut(Schema):
+    id: int
+    name: str
+    badge_number: str
+    unit_id: int | None
+    qualification_valid_until: date | None
+
+
+class TokenIn(Schema):
+    name: str = Field(min_length=1, max_length=80)
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class NewTokenOut(TokenOut):
+    key: str = Field(description="shown once; keep it secret")
+
+
+@router.get("/me", response=MeOut)
+def me(request: HttpRequest) -> dict[str, Any]:
+    officer = _officer(request)
+    return {
+        "id": officer.pk,
+        "username": officer.username,
+        "name": officer.name,
+        "badge_number": officer.badge_number,
+        "unit_id": officer.unit_id,
+        "qualification_level": officer.qualification_level,
+        "qualification_valid_until": officer.qualification_valid_until,
+        "grants": [
+            {"role": g.role, "unit_id": g.unit_id, "scope": g.scope} for g in grants_of(officer)
+        ],
+    }
+
+
+@router.get("/units", response=list[UnitOut])
+def list_units(request: HttpRequest) -> list[Unit]:
+    return units_in_scope(_officer(request), {r.value for r in Role})
+
+
+@router.get("/officers", response=list[OfficerOut])
+def list_officers(request: HttpRequest, unit: int | None = None) -> list[Officer]:
+    """Officers of the units in the caller's scope (to choose handlers)."""
+    units = units_in_scope(_officer(request), {r.value for r in Role})
+    ids = [u.pk for u in units if unit is None or u.pk == unit]
+    return list(Officer.objects.filter(unit_id__in=ids, is_active=True).order_by("badge_number"))
+
+
+@router.get("/tokens", response=list[TokenOut])
+def list_tokens(request: HttpRequest) -> list[ApiToken]:
+    return list(ApiToken.objects.filter(officer=_officer(request)).order_by("-created_at"))
+
+
+@router.post("/tokens", response={201: NewTokenOut})
+def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, Any]]:
+    token, key = actions.issue_token(name=payload.name, actor=_officer(request))
+    return 201, {
+        "id": token.pk,
+        "name": token.name,
+        "prefix": token.prefix,
+        "created_at": token.created_at,
+        "revoked_at": None,
+        "key": key,
+    }
+
+
+@router.post("/tokens/{token_id}/revoke", response=TokenOut)
+def revoke_token(request: HttpRequest, token_id: int) -> ApiToken:
+    officer = _officer(request)
+    token = ApiToken.objects.filter(pk=token_id, officer=officer).first()
+    if token is None:
+        raise NotFound(f"token {token_id} not found")
+    actions.revoke_token(token, actor=officer)
+    return token

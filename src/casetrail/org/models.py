@@ -1,0 +1,148 @@
+"""Units (a tree), officers, role grants and API tokens."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from casetrail.org.roles import Role, Scope
+
+
+class UnitKind(models.TextChoices):
+    MINISTRY = "ministry", _("ministry")
+    PROVINCE = "province", _("province")
+    CITY = "city", _("city")
+    DISTRICT = "district", _("district / county")
+    STATION = "station", _("station")
+    DEPARTMENT = "department", _("department")
+
+
+class Pack(models.TextChoices):
+    CN = "cn", _("PRC")
+    GB_ENG = "gb_eng", _("England and Wales")
+
+
+class Unit(models.Model):
+    LEDGER_SUBJECT: ClassVar[str] = "unit"
+
+    code = models.CharField(max_length=16, unique=True, help_text="used in case numbers")
+    name = models.CharField(max_length=120)
+    name_en = models.CharField(max_length=120, blank=True)
+    kind = models.CharField(max_length=16, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(
+        max_length=255,
+        db_index=True,
+        editable=False,
+        help_text="/id/id/…/ from the root, for subtree queries",
+    )
+    timezone = models.CharField(max_length=64, default="Asia/Shanghai")
+    pack = models.CharField(max_length=16, choices=Pack.choices, default=Pack.CN)
+
+    class Meta:
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def default_language(self) -> str:
+        return "zh-hans" if self.pack == Pack.CN else "en"
+
+    def is_within(self, other: Unit) -> bool:
+        return self.path.startswith(other.path)
+
+
+class OfficerManager(BaseUserManager["Officer"]):
+    def create_user(self, username: str, password: str | None = None, **fields: object) -> Officer:
+        officer = self.model(username=username, **fields)
+        officer.set_password(password)
+        officer.save(using=self._db)
+        return officer
+
+    def create_superuser(
+        self, username: str, password: str | None = None, **fields: object
+    ) -> Officer:
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(username, password, **fields)
+
+
+class Officer(AbstractBaseUser, PermissionsMixin):
+    LEDGER_SUBJECT: ClassVar[str] = "officer"
+
+    username = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=80)
+    badge_number = models.CharField(max_length=32, unique=True)
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="officers"
+    )
+    email = models.EmailField(blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="may use the Django admin")
+    qualification_level = models.CharField(
+        max_length=16,
+        blank=True,
+        choices=[
+            ("basic", _("basic")),
+            ("intermediate", _("intermediate")),
+            ("advanced", _("advanced")),
+        ],
+    )
+    qualification_valid_until = models.DateField(null=True, blank=True)
+    language = models.CharField(max_length=8, blank=True, help_text="empty: the unit's default")
+
+    objects = OfficerManager()
+
+    USERNAME_FIELD = "username"
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["name", "badge_number"]
+
+    class Meta:
+        ordering = ["badge_number"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.badge_number})"
+
+    def qualified_on(self, day: date) -> bool:
+        return bool(
+            self.qualification_level
+            and self.qualification_valid_until
+            and self.qualification_valid_until >= day
+        )
+
+
+class RoleGrant(models.Model):
+    officer = models.ForeignKey(Officer, on_delete=models.CASCADE, related_name="grants")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="grants")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    scope = models.CharField(max_length=8, choices=Scope.choices, default=Scope.UNIT)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["officer", "unit", "role"], name="grant_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer} {self.role} @ {self.unit} ({self.scope})"
+
+
+class ApiToken(models.Model):
+    LEDGER_SUBJECT: ClassVar[str] = "token"
+
+    officer = models.ForeignKey(Officer, on_delete=models.CASCADE, related_name="tokens")
+    name = models.CharField(max_length=80)
+    prefix = models.CharField(max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.officer})"

@@ -1,0 +1,22 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from casetrail.web import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.workbench, name="workbench"),
+    path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("incidents/", views.incident_list, name="incident_list"),
+    path("incidents/new/", views.incident_new, name="incident_new"),
+    path("incidents/<int:incident_id>/", views.incident_detail, name="incident_detail"),
+    path("incidents/<int:incident_id>/receipt/", views.incident_receipt, name="incident_receipt"),
+    path("cases/", views.case_list, name="case_list"),
+    path("cases/<str:case_ref>/", views.case_detail, name="case_detail"),
+    path("cases/<str:case_ref>/move/", views.case_move, name="case_move"),
+    path("cases/<str:case_ref>/parties/", views.case_add_party, name="case_add_party"),
+    path("persons/<int:person_id>/", views.person_detail, name="person_detail"),
+    path("account/tokens/", views.tokens, name="tokens"),
+]

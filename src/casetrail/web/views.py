@@ -1,0 +1,299 @@
+"""Officers' pages. Views parse input, ask access, call one action, render."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from casetrail.cases import actions, queries
+from casetrail.cases.access import (
+    access_case,
+    access_incident,
+    access_person,
+    parties_visible,
+    visible_incidents,
+)
+from casetrail.cases.machine import MoveRefused
+from casetrail.cases.models import IncidentStatus
+from casetrail.ledger.record import record_view
+from casetrail.org import actions as org_actions
+from casetrail.org.access import AccessDenied, NotFound, units_in_scope
+from casetrail.org.models import ApiToken, Officer
+from casetrail.org.roles import CASE_READERS, INTAKE_WRITERS, Role
+from casetrail.web import forms as ui
+
+View = Callable[..., HttpResponse]
+
+
+def officer_view(view: View) -> View:
+    """Login required; NotFound becomes 404 and AccessDenied 403, never a 500."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(str(exc)) from exc
+        except AccessDenied as exc:
+            return HttpResponseForbidden(str(exc))
+
+    return wrapper
+
+
+def _officer(request: HttpRequest) -> Officer:
+    user = request.user
+    assert isinstance(user, Officer)  # noqa: S101 - login_required guarantees it
+    return user
+
+
+def _form_error(form: forms.Form, exc: Exception) -> None:
+    field = getattr(exc, "field", None)
+    form.add_error(field if field in form.fields else None, str(exc))
+
+
+@officer_view
+def workbench(request: HttpRequest) -> HttpResponse:
+    officer = _officer(request)
+    return render(request, "web/workbench.html", {"bench": queries.workbench(officer)})
+
+
+@officer_view
+@require_http_methods(["GET", "POST"])
+def incident_new(request: HttpRequest) -> HttpResponse:
+    officer = _officer(request)
+    units = units_in_scope(officer, INTAKE_WRITERS)
+    if not units:
+        raise AccessDenied(_("Recording incidents needs the intake officer role."))
+    form = ui.IncidentForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            incident, code = actions.record_incident(
+                d["unit"],
+                actions.IncidentInput(
+                    channel=d["channel"],
+                    received_at=d["received_at"],
+                    reporter_name=d["reporter_name"],
+                    reporter_contact=d["reporter_contact"],
+                    location=d["location"],
+                    summary=d["summary"],
+                    category=d["category"],
+                ),
+                actor=officer,
+            )
+        except actions.CaseError as exc:
+            _form_error(form, exc)
+        else:
+            request.session[f"query_code_{incident.pk}"] = code
+            return redirect("web:incident_receipt", incident.pk)
+    return render(request, "web/incident_form.html", {"form": form})
+
+
+@officer_view
+def incident_receipt(request: HttpRequest, incident_id: int) -> HttpResponse:
+    incident = access_incident(_officer(request), incident_id)
+    code = request.session.pop(f"query_code_{incident.pk}", None)
+    return render(request, "web/incident_receipt.html", {"incident": incident, "code": code})
+
+
+@officer_view
+def incident_list(request: HttpRequest) -> HttpResponse:
+    qs = visible_incidents(_officer(request)).select_related("unit").order_by("-received_at")
+    status = request.GET.get("status", "")
+    if status:
+        qs = qs.filter(status=status)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "web/incident_list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": IncidentStatus.choices,
+            "params": f"status={status}" if status else "",
+        },
+    )
+
+
+@officer_view
+@require_http_methods(["GET", "POST"])
+def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
+    officer = _officer(request)
+    incident = access_incident(officer, incident_id)
+    handlers = Officer.objects.filter(
+        unit=incident.unit, is_active=True, grants__role=Role.CASE_HANDLER
+    ).distinct()
+    form = ui.DecisionForm(request.POST or None, handlers=handlers)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            incident = access_incident(officer, incident_id, for_write=True)
+            case = actions.decide_incident(
+                incident,
+                actions.DecisionInput(
+                    decision=d["decision"],
+                    reason=d["reason"],
+                    category=d["category"],
+                    handlers=list(d["handlers"]),
+                    title=d["title"],
+                    transfer_to=d["transfer_to"],
+                    notify_method=d["notify_method"],
+                ),
+                actor=officer,
+            )
+        except (actions.CaseError, MoveRefused) as exc:
+            _form_error(form, exc)
+        else:
+            if case is not None:
+                return redirect("web:case_detail", case.number)
+            return redirect("web:incident_detail", incident.pk)
+    return render(request, "web/incident_detail.html", {"incident": incident, "form": form})
+
+
+@officer_view
+def case_list(request: HttpRequest) -> HttpResponse:
+    officer = _officer(request)
+    units = units_in_scope(officer, CASE_READERS)
+    form = ui.CaseFilterForm(request.GET or None, units=units)
+    page = None
+    if not request.GET or form.is_valid():
+        d = form.cleaned_data if request.GET else {}
+        filters = queries.CaseFilters(
+            status=d.get("status") or "",
+            kind=d.get("kind") or "",
+            unit=d["unit"].pk if d.get("unit") else None,
+            handler=d["handler"].pk if d.get("handler") else None,
+            opened_from=d.get("opened_from"),
+            opened_to=d.get("opened_to"),
+            q=d.get("q") or "",
+        )
+        zone = officer.unit.timezone if officer.unit else "Asia/Shanghai"
+        try:
+            qs = queries.case_list(officer, filters, zone=zone)
+        except queries.FilterError as exc:
+            _form_error(form, exc)
+        else:
+            page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    template = "web/case_list.html#results" if request.htmx else "web/case_list.html"  # type: ignore[attr-defined]
+    return render(request, template, {"form": form, "page": page, "params": params.urlencode()})
+
+
+def _case_context(officer: Officer, case_ref: str) -> dict[str, Any]:
+    case = access_case(officer, case_ref)
+    return {"detail": queries.case_detail(officer, case), "party_form": ui.PartyForm()}
+
+
+@officer_view
+def case_detail(request: HttpRequest, case_ref: str) -> HttpResponse:
+    officer = _officer(request)
+    case = access_case(officer, case_ref)
+    record_view(case, actor=officer, unit_id=case.unit_id, what="case file")
+    return render(request, "web/case_detail.html", _case_context(officer, case_ref))
+
+
+@officer_view
+@require_POST
+def case_move(request: HttpRequest, case_ref: str) -> HttpResponse:
+    officer = _officer(request)
+    case = access_case(officer, case_ref, for_write=True)
+    form = ui.MoveForm(request.POST)
+    error = ""
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            actions.transition_case(
+                case,
+                d["move"],
+                reason=d["reason"],
+                actor=officer,
+                hearing_required=d["hearing_required"] if d["move"] == "notify_penalty" else None,
+                hearing_held_on=d["hearing_held_on"],
+            )
+        except (MoveRefused, actions.CaseError) as exc:
+            error = str(exc)
+    else:
+        error = "; ".join(f"{k}: {v[0]}" for k, v in form.errors.items())
+    context = _case_context(officer, case_ref) | {"move_error": error}
+    status = 400 if error else 200
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "web/case_detail.html#case-main", context, status=status)
+    if error:
+        return render(request, "web/case_detail.html", context, status=status)
+    return redirect("web:case_detail", case.number)
+
+
+@officer_view
+@require_POST
+def case_add_party(request: HttpRequest, case_ref: str) -> HttpResponse:
+    officer = _officer(request)
+    case = access_case(officer, case_ref, for_write=True)
+    form = ui.PartyForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            actions.add_party(
+                case,
+                d["role"],
+                actions.PersonInput(
+                    name=d["name"],
+                    id_type=d["id_type"],
+                    id_number=d["id_number"],
+                    birth_date=d["birth_date"],
+                    contact=d["contact"],
+                ),
+                actor=officer,
+            )
+        except actions.CaseError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect("web:case_detail", case.number)
+    context = _case_context(officer, case_ref) | {"party_form": form}
+    return render(request, "web/case_detail.html", context, status=400)
+
+
+@officer_view
+def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    officer = _officer(request)
+    person = access_person(officer, person_id)
+    record_view(person, actor=officer, unit_id=officer.unit_id, what="person")
+    return render(
+        request,
+        "web/person_detail.html",
+        {"person": person, "parties": parties_visible(officer, person)},
+    )
+
+
+@officer_view
+@require_http_methods(["GET", "POST"])
+def tokens(request: HttpRequest) -> HttpResponse:
+    officer = _officer(request)
+    form = ui.TokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and "revoke" in request.POST:
+        revoke = request.POST.get("revoke", "")
+        token = (
+            ApiToken.objects.filter(officer=officer, pk=int(revoke)).first()
+            if revoke.isdigit()
+            else None
+        )
+        if token is None:
+            raise NotFound("token not found")
+        org_actions.revoke_token(token, actor=officer)
+        return redirect("web:tokens")
+    if request.method == "POST" and form.is_valid():
+        _, new_key = org_actions.issue_token(name=form.cleaned_data["name"], actor=officer)
+        form = ui.TokenForm()
+    listing = ApiToken.objects.filter(officer=officer).order_by("-created_at")
+    return render(request, "web/tokens.html", {"form": form, "tokens": listing, "new_key": new_key})

@@ -1,0 +1,225 @@
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+
+from casetrail.cases import actions
+from casetrail.cases.access import visible_cases
+from casetrail.cases.machine import MoveRefused
+from casetrail.cases.models import Case, Incident, IncidentStatus, Party
+from casetrail.ledger.kinds import LedgerKind
+from casetrail.ledger.models import LedgerEntry
+from casetrail.org.access import AccessDenied
+
+
+def _entries(kind):
+    return LedgerEntry.objects.filter(action=kind).count()
+
+
+def test_an_incident_gets_a_receipt_and_a_query_code_stored_only_as_a_hash(world):
+    incident, code = actions.record_incident(world.station, actions.IncidentInput(
+        channel="call", received_at=datetime.now(UTC) - timedelta(minutes=5),
+        reporter_name="李四", location="湖滨路", summary="手机被抢"), actor=world.intake)
+    assert incident.receipt_number.startswith("RS1")
+    assert len(code.replace("-", "")) * 5 >= 40  # at least 40 bits of entropy
+    assert code not in incident.query_code_hash
+    assert actions.check_query_code(incident, code)
+    assert actions.check_query_code(incident, code.lower().replace("-", ""))
+    assert not actions.check_query_code(incident, "00000-00000")
+    assert _entries(LedgerKind.INCIDENT_RECORDED) == 1
+
+
+def test_an_incident_received_in_the_future_is_refused_naming_the_field(world):
+    with pytest.raises(actions.CaseError, match="future") as refused:
+        actions.record_incident(world.station, actions.IncidentInput(
+            channel="call", received_at=datetime.now(UTC) + timedelta(hours=1),
+            reporter_name="李四", location="湖滨路", summary="手机被抢"), actor=world.intake)
+    assert refused.value.field == "received_at"
+    assert not Incident.objects.exists()
+
+
+def test_recording_an_incident_needs_an_intake_role(world):
+    with pytest.raises(AccessDenied, match="intake_officer"):
+        world.incident(actor=world.nobody)
+
+
+def test_no_case_needs_a_reason_and_the_notification(world):
+    incident = world.incident()
+    with pytest.raises(actions.CaseError) as refused:
+        actions.decide_incident(incident, actions.DecisionInput(decision="no_case"),
+                                actor=world.intake)
+    assert refused.value.field == "reason"
+    with pytest.raises(actions.CaseError) as refused:
+        actions.decide_incident(incident, actions.DecisionInput(
+            decision="no_case", reason="纠纷已自行解决"), actor=world.intake)
+    assert refused.value.field == "notify_method"
+    actions.decide_incident(incident, actions.DecisionInput(
+        decision="no_case", reason="纠纷已自行解决", notify_method="电话"), actor=world.intake)
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.NO_CASE
+    assert incident.reporter_notified_at is not None
+
+
+def test_registration_review_opens_a_criminal_case_in_review(world):
+    incident = world.incident()
+    case = actions.decide_incident(incident, actions.DecisionInput(
+        decision="registration_review", handlers=[world.handler1, world.handler2]),
+        actor=world.intake)
+    assert case.kind == "criminal"
+    assert case.status == "registration_review"
+    assert case.incident_id == incident.pk
+
+
+def test_a_decided_incident_cannot_be_decided_again(world):
+    incident = world.incident()
+    actions.decide_incident(incident, actions.DecisionInput(decision="mediation"),
+                            actor=world.intake)
+    with pytest.raises(actions.CaseError, match="already decided"):
+        actions.decide_incident(incident, actions.DecisionInput(decision="mediation"),
+                                actor=world.intake)
+
+
+def test_transfer_goes_to_another_unit_which_then_sees_it(world):
+    from casetrail.cases.access import visible_incidents
+
+    incident = world.incident()
+    with pytest.raises(actions.CaseError, match="own unit"):
+        actions.decide_incident(incident, actions.DecisionInput(
+            decision="transfer", reason="辖区", transfer_to=world.station), actor=world.intake)
+    actions.decide_incident(incident, actions.DecisionInput(
+        decision="transfer", reason="案发地属对方辖区", transfer_to=world.other_station),
+        actor=world.intake)
+    assert visible_incidents(world.outsider).filter(pk=incident.pk).exists()
+
+
+def test_case_numbers_run_per_unit_and_year_without_gaps(world):
+    numbers = [world.case().number for _ in range(3)]
+    year = datetime.now(UTC).year
+    assert numbers == [f"S1-{year}-{n:06d}" for n in (1, 2, 3)]
+
+
+def test_a_refused_case_does_not_consume_a_number(world):
+    with pytest.raises(actions.CaseError):
+        actions.open_case(world.station, kind="criminal", category=world.category("CR-THEFT"),
+                          title="x", handlers=[world.handler1], actor=world.intake)
+    assert world.case().number.endswith("-000001")
+
+
+def test_a_case_needs_two_handlers(world):
+    with pytest.raises(actions.CaseError, match="at least 2 different handlers"):
+        actions.open_case(world.station, kind="criminal", category=world.category("CR-THEFT"),
+                          title="x", handlers=[world.handler1, world.handler1],
+                          actor=world.intake)
+
+
+def test_a_handler_with_a_lapsed_qualification_is_refused_with_the_reason(world):
+    with pytest.raises(actions.CaseError, match="qualification expired on 2020-01-01"):
+        actions.open_case(world.station, kind="criminal", category=world.category("CR-THEFT"),
+                          title="x", handlers=[world.handler1, world.lapsed], actor=world.intake)
+    assert not Case.objects.exists()
+
+
+def test_qualification_is_judged_on_the_day_in_the_units_zone(world):
+    world.handler2.qualification_valid_until = date(2027, 3, 31)
+    world.handler2.save()
+    # 2027-03-31 23:30 in Beijing is 15:30 UTC: still valid that day.
+    with time_machine.travel(datetime(2027, 3, 31, 15, 30, tzinfo=UTC), tick=False):
+        world.case()
+    # 2027-04-01 00:30 in Beijing (16:30 UTC on the 31st) is the next day: refused.
+    with time_machine.travel(datetime(2027, 3, 31, 16, 30, tzinfo=UTC), tick=False), \
+            pytest.raises(actions.CaseError, match="expired on 2027-03-31"):
+        world.case()
+
+
+def test_a_handler_from_another_unit_is_refused(world):
+    with pytest.raises(actions.CaseError, match="no case handler role"):
+        actions.open_case(world.station, kind="criminal", category=world.category("CR-THEFT"),
+                          title="x", handlers=[world.handler1, world.other_handler],
+                          actor=world.intake)
+
+
+def test_a_category_of_the_other_kind_is_refused(world):
+    with pytest.raises(actions.CaseError, match="administrative category") as refused:
+        actions.open_case(world.station, kind="criminal", category=world.category("AD-ASSAULT"),
+                          title="x", handlers=[world.handler1, world.handler2],
+                          actor=world.intake)
+    assert refused.value.field == "category"
+
+
+def test_registration_needs_a_leader(world):
+    case = world.case()
+    actions.transition_case(case, "start_review", actor=world.handler1)
+    with pytest.raises(AccessDenied, match="unit leader or the agency head"):
+        actions.transition_case(case, "register", actor=world.handler1)
+    actions.transition_case(case, "register", actor=world.leader)
+    case.refresh_from_db()
+    assert case.status == "registered"
+
+
+def test_every_transition_records_who_when_and_why(world):
+    case = world.case()
+    actions.transition_case(case, "start_review", actor=world.handler1)
+    actions.transition_case(case, "refuse_registration", reason="不构成犯罪", actor=world.leader)
+    entry = LedgerEntry.objects.filter(action=LedgerKind.CASE_TRANSITIONED).last()
+    assert entry.actor == world.leader
+    assert '"reason":"不构成犯罪"' in entry.payload
+    assert '"to":"not_registered"' in entry.payload
+
+
+def test_an_officer_outside_the_case_cannot_move_it(world):
+    case = world.case()
+    with pytest.raises(AccessDenied):
+        actions.transition_case(case, "start_review", actor=world.legal)
+
+
+def test_a_refused_move_writes_nothing(world):
+    case = world.case()
+    before = LedgerEntry.objects.count()
+    with pytest.raises(MoveRefused):
+        actions.transition_case(case, "conclude", actor=world.handler1)
+    assert LedgerEntry.objects.count() == before
+    case.refresh_from_db()
+    assert case.status == "accepted"
+
+
+def test_a_juvenile_suspect_seals_the_case(world):
+    case = world.case()
+    born = datetime.now(UTC).date().replace(year=datetime.now(UTC).year - 16)
+    actions.add_party(case, "suspect", actions.PersonInput(
+        name="小刚", id_type="resident_id", id_number="110101201001011234", birth_date=born),
+        actor=world.handler1)
+    case.refresh_from_db()
+    assert case.sealed
+    assert Party.objects.get(case=case).juvenile
+    # Handlers of the case and the leader see it; an unassigned handler of the unit does not.
+    assert visible_cases(world.handler1).filter(pk=case.pk).exists()
+    assert visible_cases(world.leader).filter(pk=case.pk).exists()
+    assert visible_cases(world.legal).filter(pk=case.pk).exists()
+    assert not visible_cases(world.lapsed).filter(pk=case.pk).exists()
+    assert not visible_cases(world.intake).filter(pk=case.pk).exists()
+
+
+def test_an_adult_victim_does_not_seal(world):
+    case = world.case()
+    actions.add_party(case, "victim", actions.PersonInput(name="王五", birth_date=date(1980, 1, 1)),
+                      actor=world.handler1)
+    case.refresh_from_db()
+    assert not case.sealed
+
+
+def test_a_case_keeps_two_handlers(world):
+    case = world.case()
+    with pytest.raises(actions.CaseError, match="at least 2 handlers"):
+        actions.release_handler(case, world.handler2, reason="调岗", actor=world.leader)
+    actions.assign_handler(case, world.leader, actor=world.handler1)
+    actions.release_handler(case, world.handler2, reason="调岗", actor=world.leader)
+    assert case.handlers.filter(released_at__isnull=True).count() == 2
+
+
+def test_the_same_person_is_found_again_by_document(world):
+    case = world.case()
+    other = world.case()
+    person = actions.PersonInput(name="赵六", id_type="resident_id", id_number="110101199001011234")
+    a = actions.add_party(case, "victim", person, actor=world.handler1)
+    b = actions.add_party(other, "witness", person, actor=world.handler1)
+    assert a.person_id == b.person_id

@@ -1,0 +1,91 @@
+"""The state machines, walked by hypothesis and checked on named refusals."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from casetrail.cases.machine import (
+    INITIAL,
+    MOVES,
+    TERMINAL,
+    Facts,
+    Kind,
+    MoveRefused,
+    Status,
+    check_move,
+    moves_from,
+    statuses,
+)
+
+ALL_NAMES = sorted({m.name for kind in Kind for m in MOVES[kind]})
+
+
+@given(kind=st.sampled_from(list(Kind)), names=st.lists(st.sampled_from(ALL_NAMES), max_size=30))
+def test_any_sequence_of_requests_stays_inside_the_machine(kind, names):
+    status = INITIAL[kind]
+    for name in names:
+        try:
+            move = check_move(kind, status, name, reason="because", facts=Facts())
+        except MoveRefused as refused:
+            assert str(refused)
+            continue
+        assert move.source == status
+        assert move.target in statuses(kind)
+        status = move.target
+    assert status in statuses(kind)
+
+
+@given(kind=st.sampled_from(list(Kind)), data=st.data())
+def test_every_state_reaches_the_archive(kind, data):
+    status = data.draw(st.sampled_from(statuses(kind)))
+    for _ in range(20):
+        if status in TERMINAL:
+            break
+        options = moves_from(kind, status)
+        assert options, f"{status} is a dead end"
+        status = data.draw(st.sampled_from(options)).target
+    else:
+        pytest.fail("no archive within 20 moves")
+    assert status == Status.ARCHIVED
+
+
+def test_archived_is_terminal_with_a_reason():
+    with pytest.raises(MoveRefused, match="archived case does not move"):
+        check_move(Kind.CRIMINAL, Status.ARCHIVED, "investigate")
+
+
+def test_skipping_registration_is_refused_with_what_is_possible_now():
+    with pytest.raises(MoveRefused, match=r"only possible from registered.*possible now: "
+                                          r"register, refuse_registration"):
+        check_move(Kind.CRIMINAL, Status.REGISTRATION_REVIEW, "investigate")
+
+
+def test_refusing_registration_needs_a_reason():
+    with pytest.raises(MoveRefused, match="needs a reason") as refused:
+        check_move(Kind.CRIMINAL, Status.REGISTRATION_REVIEW, "refuse_registration", reason=" ")
+    assert refused.value.field == "reason"
+
+
+def test_a_move_of_the_other_machine_is_named_as_unknown():
+    with pytest.raises(MoveRefused, match="administrative cases have no move 'register'"):
+        check_move(Kind.ADMINISTRATIVE, Status.ACCEPTED, "register")
+
+
+def test_a_penalty_that_requires_a_hearing_cannot_be_decided_before_it():
+    # Administrative Punishment Law (2021) Art. 63: a hearing where the party asks for one
+    # before heavy penalties; the decision waits for it.
+    with pytest.raises(MoveRefused, match="requires a hearing"):
+        check_move(Kind.ADMINISTRATIVE, Status.STATEMENT_DEFENCE, "decide",
+                   facts=Facts(hearing_required=True, hearing_held=False))
+    move = check_move(Kind.ADMINISTRATIVE, Status.STATEMENT_DEFENCE, "decide",
+                      facts=Facts(hearing_required=True, hearing_held=True))
+    assert move.target == Status.DECIDED
+
+
+def test_the_criminal_path_of_the_issue_is_the_machine():
+    path = ["start_review", "register", "investigate", "conclude", "transfer_for_prosecution",
+            "archive"]
+    status = INITIAL[Kind.CRIMINAL]
+    for name in path:
+        status = check_move(Kind.CRIMINAL, status, name).target
+    assert status == Status.ARCHIVED

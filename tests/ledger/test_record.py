@@ -1,0 +1,58 @@
+import json
+
+import pytest
+from django.db import transaction
+
+from casetrail.cases import actions
+from casetrail.ledger.kinds import LedgerKind
+from casetrail.ledger.models import LedgerEntry
+from casetrail.ledger.record import LedgerOutsideTransaction, leaf_data, leaf_hash, record
+
+
+def test_entries_are_numbered_without_gaps_and_chain_per_subject(world):
+    case = world.case()
+    actions.transition_case(case, "start_review", actor=world.handler1)
+    seqs = list(LedgerEntry.objects.values_list("seq", flat=True))
+    assert seqs == list(range(1, len(seqs) + 1))
+    chain = list(LedgerEntry.objects.filter(subject_type="case", subject_id=str(case.pk)))
+    assert [e.action for e in chain] == [LedgerKind.CASE_OPENED, LedgerKind.CASE_TRANSITIONED]
+    assert chain[0].prev_subject_hash is None
+    assert bytes(chain[1].prev_subject_hash) == bytes(chain[0].leaf_hash)
+
+
+def test_leaf_hash_is_recomputable_from_the_row(world):
+    case = world.case()
+    entry = LedgerEntry.objects.get(subject_type="case", subject_id=str(case.pk))
+    data = leaf_data(seq=entry.seq, at=entry.at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                     actor=entry.actor_label, action=entry.action,
+                     subject=f"case:{case.pk}", unit=entry.unit_id,
+                     payload=entry.payload.encode(), prev=None)
+    assert leaf_hash(data) == bytes(entry.leaf_hash)
+    assert json.loads(entry.payload)["number"] == case.number
+
+
+@pytest.mark.django_db(transaction=True)
+def test_recording_outside_a_transaction_is_refused():
+    from tests.conftest import make_unit
+
+    unit = make_unit("T1")
+    with pytest.raises(LedgerOutsideTransaction):
+        record(LedgerKind.VIEWED, subject=unit, actor=None)
+
+
+def test_a_refused_action_leaves_neither_row_nor_entry(world):
+    before = LedgerEntry.objects.count()
+    case = world.case()
+    after_open = LedgerEntry.objects.count()
+    assert after_open > before
+    with pytest.raises(actions.CaseError):
+        actions.add_party(case, "suspect", actions.PersonInput(name=""), actor=world.handler1)
+    assert LedgerEntry.objects.count() == after_open
+
+
+def test_a_write_that_fails_after_its_entry_rolls_the_entry_back(world):
+    before = LedgerEntry.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        record(LedgerKind.VIEWED, subject=world.station, actor=None)
+        raise RuntimeError("the change failed")
+    assert LedgerEntry.objects.count() == before
