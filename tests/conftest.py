@@ -17,18 +17,44 @@ PASSWORD = "a-long-test-password"
 VALID = date(2030, 12, 31)
 
 
-def make_unit(code: str, parent: Unit | None = None, *, kind: str = "station",
-              pack: str = "cn", timezone: str = "Asia/Shanghai") -> Unit:
-    return org.create_unit(code=code, name=f"单位{code}", name_en=f"Unit {code}", kind=kind,
-                           parent=parent, timezone=timezone, pack=pack, actor=None)
+def make_unit(
+    code: str,
+    parent: Unit | None = None,
+    *,
+    kind: str = "station",
+    pack: str = "cn",
+    timezone: str = "Asia/Shanghai",
+) -> Unit:
+    return org.create_unit(
+        code=code,
+        name=f"单位{code}",
+        name_en=f"Unit {code}",
+        kind=kind,
+        parent=parent,
+        timezone=timezone,
+        pack=pack,
+        actor=None,
+    )
 
 
-def make_officer(username: str, unit: Unit, *roles: str, scope: str = Scope.UNIT,
-                 valid_until: date | None = VALID, at: Unit | None = None) -> Officer:
+def make_officer(
+    username: str,
+    unit: Unit,
+    *roles: str,
+    scope: str = Scope.UNIT,
+    valid_until: date | None = VALID,
+    at: Unit | None = None,
+) -> Officer:
     officer = org.create_officer(
-        username=username, name=f"警员{username}", badge_number=f"B-{username}", unit=unit,
-        password=PASSWORD, qualification_level="basic" if valid_until else "",
-        qualification_valid_until=valid_until, actor=None)
+        username=username,
+        name=f"警员{username}",
+        badge_number=f"B-{username}",
+        unit=unit,
+        password=PASSWORD,
+        qualification_level="basic" if valid_until else "",
+        qualification_valid_until=valid_until,
+        actor=None,
+    )
     for role in roles:
         org.grant_role(officer, role=role, unit=at or unit, scope=scope, actor=None)
     return officer
@@ -54,21 +80,45 @@ class World:
     def category(self, code: str) -> OffenceCategory:
         return OffenceCategory.objects.get(code=code)
 
-    def incident(self, *, summary: str = "电动车被盗", reporter: str = "王小明",
-                 unit: Unit | None = None, actor: Officer | None = None) -> Incident:
-        incident, _ = actions.record_incident(unit or self.station, actions.IncidentInput(
-            channel="walk_in", received_at=datetime.now(UTC) - timedelta(hours=1),
-            reporter_name=reporter, location="东湖路1号", summary=summary,
-            category=self.category("CR-THEFT"),
-        ), actor=actor or self.intake)
+    def incident(
+        self,
+        *,
+        summary: str = "电动车被盗",
+        reporter: str = "王小明",
+        unit: Unit | None = None,
+        actor: Officer | None = None,
+    ) -> Incident:
+        incident, _ = actions.record_incident(
+            unit or self.station,
+            actions.IncidentInput(
+                channel="walk_in",
+                received_at=datetime.now(UTC) - timedelta(hours=1),
+                reporter_name=reporter,
+                location="东湖路1号",
+                summary=summary,
+                category=self.category("CR-THEFT"),
+            ),
+            actor=actor or self.intake,
+        )
         return incident
 
-    def case(self, *, kind: str = "criminal", title: str = "电动车被盗案",
-             summary: str = "电动车被盗，价值约3000元") -> Case:
+    def case(
+        self,
+        *,
+        kind: str = "criminal",
+        title: str = "电动车被盗案",
+        summary: str = "电动车被盗，价值约3000元",
+    ) -> Case:
         code = "CR-THEFT" if kind == "criminal" else "AD-ASSAULT"
-        return actions.open_case(self.station, kind=kind, category=self.category(code),
-                                 title=title, summary=summary,
-                                 handlers=[self.handler1, self.handler2], actor=self.intake)
+        return actions.open_case(
+            self.station,
+            kind=kind,
+            category=self.category(code),
+            title=title,
+            summary=summary,
+            handlers=[self.handler1, self.handler2],
+            actor=self.intake,
+        )
 
 
 def build_world() -> World:
@@ -78,17 +128,20 @@ def build_world() -> World:
     other_district = make_unit("D2", city, kind="district")
     other_station = make_unit("S2", other_district)
     return World(
-        city=city, district=district, station=station, other_station=other_station,
+        city=city,
+        district=district,
+        station=station,
+        other_station=other_station,
         intake=make_officer("intake", station, Role.INTAKE_OFFICER),
         handler1=make_officer("h1", station, Role.CASE_HANDLER),
         handler2=make_officer("h2", station, Role.CASE_HANDLER),
-        lapsed=make_officer("lapsed", station, Role.CASE_HANDLER,
-                            valid_until=date(2020, 1, 1)),
+        lapsed=make_officer("lapsed", station, Role.CASE_HANDLER, valid_until=date(2020, 1, 1)),
         leader=make_officer("leader", station, Role.UNIT_LEADER, Role.CASE_HANDLER),
         legal=make_officer("legal", district, Role.LEGAL_REVIEWER, scope=Scope.SUBTREE),
         supervisor=make_officer("supervisor", city, Role.SUPERVISOR, scope=Scope.SUBTREE),
-        outsider=make_officer("outsider", other_station, Role.UNIT_LEADER,
-                              Role.CASE_HANDLER, Role.INTAKE_OFFICER),
+        outsider=make_officer(
+            "outsider", other_station, Role.UNIT_LEADER, Role.CASE_HANDLER, Role.INTAKE_OFFICER
+        ),
         other_handler=make_officer("h3", other_station, Role.CASE_HANDLER),
         nobody=make_officer("nobody", station),
     )

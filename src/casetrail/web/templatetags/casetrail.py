@@ -1,0 +1,39 @@
+"""Display helpers: labels in the current language. Templates only display."""
+
+from django import template
+from django.utils.translation import get_language
+
+from casetrail.cases.machine import STATUS_LABELS, Status
+from casetrail.ledger.kinds import LedgerKind
+
+register = template.Library()
+
+_ACTION_ZH = {
+    LedgerKind.INCIDENT_RECORDED: "登记警情",
+    LedgerKind.INCIDENT_DECIDED: "警情处理决定",
+    LedgerKind.CASE_OPENED: "受案",
+    LedgerKind.CASE_TRANSITIONED: "案件流转",
+    LedgerKind.HANDLER_ASSIGNED: "指派办案民警",
+    LedgerKind.HANDLER_RELEASED: "撤换办案民警",
+    LedgerKind.PARTY_ADDED: "添加当事人",
+}
+
+
+@register.filter
+def status_label(value: str) -> str:
+    try:
+        en, zh = STATUS_LABELS[Status(value)]
+    except ValueError:
+        return value
+    return zh if (get_language() or "").startswith("zh") else en
+
+
+@register.filter
+def action_label(value: str) -> str:
+    try:
+        kind = LedgerKind(value)
+    except ValueError:
+        return value
+    if (get_language() or "").startswith("zh"):
+        return _ACTION_ZH.get(kind, str(kind.label))
+    return str(kind.label)

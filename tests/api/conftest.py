@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from casetrail.org.actions import issue_token
+from casetrail.org.models import Officer
+
+
+class ApiClient:
+    """A JSON client that authenticates as an officer with a real API token."""
+
+    def __init__(self, officer: Officer | None) -> None:
+        self.client = Client()
+        self.headers: dict[str, str] = {}
+        if officer is not None:
+            _, key = issue_token(name="tests", actor=officer)
+            self.headers["Authorization"] = f"Bearer {key}"
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self.client.get(f"/api/v1{path}", params, headers=self.headers)
+
+    def post(self, path: str, body: Any = None, *, raw: str | None = None) -> Any:
+        data = raw if raw is not None else json.dumps(body or {})
+        return self.client.post(
+            f"/api/v1{path}", data, content_type="application/json", headers=self.headers
+        )
+
+
+@pytest.fixture
+def as_officer():
+    return ApiClient

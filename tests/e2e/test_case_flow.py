@@ -1,0 +1,60 @@
+"""In a real browser: log in, record an incident, open a case from it and register it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from casetrail.cases.models import Case, Incident
+from casetrail.ledger.models import LedgerEntry
+from tests.conftest import PASSWORD, build_world
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_officer_records_an_incident_opens_a_case_and_registers_it(live_server, page, tmp_path):
+    world = build_world()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", world.intake.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    assert "工作台" in page.content()  # a cn unit opens in Chinese
+
+    page.goto(f"{live_server.url}/incidents/new/")
+    page.select_option("#id_channel", "walk_in")
+    page.fill("#id_received_at", "2026-11-01T09:30")
+    page.fill("#id_reporter_name", "张三")
+    page.fill("#id_location", "东湖路8号")
+    page.fill("#id_summary", "停放在小区的电动车被盗")
+    page.click("main button[type=submit]")
+    page.wait_for_url(re.compile(r"/incidents/\d+/receipt/"))
+    code = page.inner_text("[data-testid=query-code]")
+    assert re.fullmatch(r"[0-9A-Z]{5}-[0-9A-Z]{5}", code)
+    receipt = page.inner_text("[data-testid=receipt-number]")
+    assert Incident.objects.get().receipt_number == receipt
+
+    page.click("a.button")
+    page.select_option("#id_decision", "registration_review")
+    page.select_option("#id_category", label="CR-THEFT 盗窃")
+    page.select_option("#id_handlers", [str(world.handler1.pk), str(world.handler2.pk)])
+    page.click("main form button[type=submit]")
+    page.wait_for_url(re.compile(r"/cases/S1-\d{4}-000001/"))
+    assert page.get_attribute("[data-testid=case-status]", "data-status") == "registration_review"
+
+    # The unit leader registers it with the htmx button; the timeline shows the move.
+    page.click("header form button.secondary")  # log out
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", world.leader.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    case = Case.objects.get()
+    page.goto(f"{live_server.url}/cases/{case.number}/")
+    page.click("button[data-move=register]")
+    page.wait_for_selector("[data-testid=case-status][data-status=registered]")
+    assert "→ 已立案" in page.inner_text("[data-testid=timeline]")
+    case.refresh_from_db()
+    assert case.status == "registered"
+    assert LedgerEntry.objects.filter(action="case.transitioned").count() == 2
+    page.screenshot(path=str(tmp_path / "case.png"), full_page=True)

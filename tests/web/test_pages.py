@@ -1,0 +1,243 @@
+"""Officers' pages: they render, filter, search Chinese substrings, show field errors next
+to the field, and refuse what the officer may not see."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from casetrail.cases import actions
+from casetrail.cases.models import Incident
+from casetrail.ledger.models import LedgerEntry
+from tests.conftest import PASSWORD
+
+
+def login(officer, language: str | None = None) -> Client:
+    client = Client()
+    assert client.login(username=officer.username, password=PASSWORD)
+    if language:
+        client.cookies["django_language"] = language
+    return client
+
+
+def test_pages_need_a_login(client, world):
+    response = client.get(reverse("web:case_list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("web:login"))
+
+
+def test_the_workbench_shows_my_cases_and_what_waits(world):
+    case = world.case(title="我的案件")
+    world.incident(summary="待决定的警情")
+    page = login(world.handler1).get("/").content.decode()
+    assert case.number in page
+    intake_page = login(world.intake).get("/").content.decode()
+    assert "待决定的警情" in intake_page
+
+
+def test_the_leader_sees_cases_waiting_for_approval(world):
+    case = world.case()
+    actions.transition_case(case, "start_review", actor=world.handler1)
+    page = login(world.leader, "en").get("/").content.decode()
+    assert case.number in page.split("Waiting for my approval")[1]
+    assert (
+        case.number
+        not in login(world.handler2, "en")
+        .get("/")
+        .content.decode()
+        .split("Waiting for my approval")[1]
+    )
+
+
+@pytest.mark.parametrize("term", ["张三", "三丰", "电动车", "000001"])
+def test_search_matches_chinese_substrings_names_and_numbers(world, term):
+    hit = world.case(summary="小区内电动车被盗")
+    actions.add_party(hit, "victim", actions.PersonInput(name="张三丰"), actor=world.handler1)
+    miss = world.case(title="另一案件", summary="手机丢失")
+    actions.add_party(miss, "victim", actions.PersonInput(name="李四"), actor=world.handler1)
+    page = login(world.handler1).get(reverse("web:case_list"), {"q": term}).content.decode()
+    assert hit.number in page
+    assert miss.number not in page
+
+
+def test_a_two_character_name_matches_exactly_that_person(world):
+    hit = world.case()
+    actions.add_party(hit, "suspect", actions.PersonInput(name="张三"), actor=world.handler1)
+    other = world.case()
+    actions.add_party(other, "suspect", actions.PersonInput(name="张四"), actor=world.handler1)
+    page = login(world.handler1).get(reverse("web:case_list"), {"q": "张三"}).content.decode()
+    assert hit.number in page
+    assert other.number not in page
+
+
+def test_filters_by_status_kind_and_dates(world):
+    criminal = world.case()
+    administrative = world.case(kind="administrative")
+    client = login(world.handler1)
+    page = client.get(reverse("web:case_list"), {"kind": "administrative"}).content.decode()
+    assert administrative.number in page
+    assert criminal.number not in page
+    page = client.get(
+        reverse("web:case_list"), {"opened_from": "2001-01-01", "opened_to": "2001-12-31"}
+    ).content.decode()
+    assert criminal.number not in page
+    today = date.today().isoformat()  # noqa: DTZ011 - the test runs in the unit's day
+    page = client.get(
+        reverse("web:case_list"), {"opened_from": "2001-01-01", "opened_to": today}
+    ).content.decode()
+    assert criminal.number in page
+
+
+def test_a_bad_filter_shows_the_error_next_to_the_field(world):
+    page = (
+        login(world.handler1)
+        .get(reverse("web:case_list"), {"opened_from": "not-a-date"})
+        .content.decode()
+    )
+    assert 'id="id_opened_from-errors"' in page
+
+
+def test_the_htmx_search_returns_only_the_results_partial(world):
+    world.case()
+    response = login(world.handler1).get(
+        reverse("web:case_list"), {"q": "电动车"}, headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="results">')
+    assert "<html" not in html
+
+
+def test_the_case_list_query_count_does_not_grow_with_the_page(
+    world, django_assert_max_num_queries
+):
+    for _ in range(30):
+        world.case()
+    client = login(world.handler1)
+    client.get(reverse("web:case_list"))  # warm the session
+    with django_assert_max_num_queries(12):
+        client.get(reverse("web:case_list"))
+
+
+def test_recording_an_incident_shows_the_receipt_and_the_code_once(world):
+    client = login(world.intake)
+    response = client.post(
+        reverse("web:incident_new"),
+        {
+            "unit": world.station.pk,
+            "channel": "walk_in",
+            "received_at": "2026-11-01T09:30",
+            "reporter_name": "王五",
+            "location": "东湖路",
+            "summary": "自行车被盗",
+        },
+        follow=True,
+    )
+    html = response.content.decode()
+    incident = Incident.objects.get()
+    assert incident.receipt_number in html
+    assert 'data-testid="query-code"' in html
+    again = client.get(reverse("web:incident_receipt", args=[incident.pk])).content.decode()
+    assert 'data-testid="query-code"' not in again
+
+
+def test_a_missing_field_shows_its_error_beside_it(world):
+    response = login(world.intake).post(
+        reverse("web:incident_new"),
+        {
+            "unit": world.station.pk,
+            "channel": "walk_in",
+            "received_at": "2026-11-01T09:30",
+            "reporter_name": "",
+            "location": "东湖路",
+            "summary": "自行车被盗",
+        },
+    )
+    assert response.status_code == 200
+    assert 'id="id_reporter_name-errors"' in response.content.decode()
+    assert not Incident.objects.exists()
+
+
+def test_a_refused_decision_shows_the_reason_beside_the_field(world):
+    incident = world.incident()
+    response = login(world.intake).post(
+        reverse("web:incident_detail", args=[incident.pk]),
+        {"decision": "registration_review", "handlers": [world.handler1.pk, world.lapsed.pk]},
+    )
+    html = response.content.decode()
+    assert 'id="id_handlers-errors"' in html or "qualification expired" in html
+
+
+def test_the_case_page_records_a_view_and_shows_the_timeline(world):
+    case = world.case()
+    client = login(world.handler1)
+    before = LedgerEntry.objects.filter(action="viewed").count()
+    html = client.get(reverse("web:case_detail", args=[case.number])).content.decode()
+    assert LedgerEntry.objects.filter(action="viewed").count() == before + 1
+    assert "受案" in html
+    assert 'data-move="start_review"' in html
+
+
+def test_a_move_button_works_with_and_without_htmx(world):
+    case = world.case()
+    client = login(world.handler1)
+    response = client.post(reverse("web:case_move", args=[case.number]), {"move": "start_review"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == "registration_review"
+    response = client.post(
+        reverse("web:case_move", args=[case.number]),
+        {"move": "investigate"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 400
+    assert "only possible from" in response.content.decode()
+
+
+def test_a_case_outside_the_grants_is_404_and_unlogged(world):
+    case = world.case()
+    before = LedgerEntry.objects.count()
+    response = login(world.outsider).get(reverse("web:case_detail", args=[case.number]))
+    assert response.status_code == 404
+    assert LedgerEntry.objects.count() == before
+
+
+def test_the_person_page_is_traced(world):
+    case = world.case()
+    party = actions.add_party(
+        case, "victim", actions.PersonInput(name="赵六"), actor=world.handler1
+    )
+    client = login(world.handler1)
+    assert client.get(reverse("web:person_detail", args=[party.person_id])).status_code == 200
+    assert LedgerEntry.objects.filter(action="viewed", subject_type="person").count() == 1
+    assert (
+        login(world.outsider).get(reverse("web:person_detail", args=[party.person_id])).status_code
+        == 404
+    )
+
+
+def test_the_language_defaults_from_the_unit_pack_and_can_be_switched(world):
+    client = login(world.handler1)
+    assert "工作台" in client.get("/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Workbench" in client.get("/").content.decode()
+
+
+def test_english_units_default_to_english(world):
+    from tests.conftest import make_officer, make_unit
+
+    suite = make_unit("GB1", pack="gb_eng", timezone="Europe/London")
+    sergeant = make_officer("sgt", suite, "intake_officer")
+    assert "Workbench" in login(sergeant).get("/").content.decode()
+
+
+def test_tokens_are_issued_once_and_revoked(world):
+    client = login(world.handler1)
+    html = client.post(reverse("web:tokens"), {"name": "laptop"}).content.decode()
+    assert 'data-testid="new-token"' in html
+    token = world.handler1.tokens.get()
+    client.post(reverse("web:tokens"), {"revoke": token.pk})
+    token.refresh_from_db()
+    assert token.revoked_at is not None
