@@ -27,6 +27,7 @@ from casetrail.cases.models import (
     PartyRole,
     Person,
 )
+from casetrail.cases.search import index_cases
 from casetrail.demo import _SUMMARIES
 from casetrail.ledger.bulk import NewSubjectEntry, append_first_entries
 from casetrail.ledger.kinds import LedgerKind
@@ -206,6 +207,10 @@ def _seed_batch(
                 },
             )
         )
+    index_cases(
+        (case.pk, [case.number, *names_of, case.title, case.summary])
+        for case, (_u, names_of, _h) in zip(cases, plans, strict=True)
+    )
     Party.objects.bulk_create(parties, batch_size=1000)
     CaseHandler.objects.bulk_create(case_handlers, batch_size=1000)
     append_first_entries(entries)

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import F
 
 from casetrail import clock
-from casetrail.cases import machine
+from casetrail.cases import machine, search
 from casetrail.cases.access import require_case_write
 from casetrail.cases.machine import Facts, Kind, Status
 from casetrail.cases.models import (
@@ -328,9 +328,11 @@ def open_case(
 
 
 def _refresh_search_text(case: Case) -> None:
-    names = Person.objects.filter(parties__case=case).values_list("name", flat=True)
-    case.search_text = " ".join([case.number, *names, case.title, case.summary])
+    names = list(Person.objects.filter(parties__case=case).values_list("name", flat=True))
+    parts = [case.number, *names, case.title, case.summary]
+    case.search_text = " ".join(parts)
     case.save(update_fields=["search_text"])
+    search.index_case(case.pk, parts)
 
 
 @transaction.atomic

@@ -8,9 +8,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
-from casetrail.cases import machine
+from casetrail.cases import machine, search
 from casetrail.cases.access import visible_cases, visible_incidents
 from casetrail.cases.actions import APPROVAL_MOVES
 from casetrail.cases.models import Case, CaseHandler, Incident, IncidentStatus, Party
@@ -77,7 +77,7 @@ def case_list(
         qs = qs.filter(opened_at__lt=_day_start(filters.opened_to + timedelta(days=1), zone))
     term = filters.q.strip()
     if term:
-        qs = qs.filter(Q(number__iexact=term) | Q(search_text__contains=term))
+        qs = qs.filter(search.search_q(term))
     return qs.select_related("unit", "category").order_by("-opened_at", "-id")
 
 
