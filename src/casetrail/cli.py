@@ -7,6 +7,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from casetrail.procedure import cli as procedure_cli
+
 
 def _setup(settings: str | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings or "casetrail.config.settings.dev")
@@ -150,12 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--subtree", action="store_true", help="grant for the unit's whole subtree")
     p.set_defaults(func=cmd_createofficer)
 
-    try:
-        from casetrail.procedure import cli as procedure_cli
-    except ImportError:  # pragma: no cover - the engine ships with the package
-        procedure_cli = None
-    if procedure_cli is not None and hasattr(procedure_cli, "add_subparsers"):
-        procedure_cli.add_subparsers(sub)
+    procedure_cli.add_subparsers(sub)
     return parser
 
 

@@ -1,0 +1,601 @@
+"""compute(): a rule, a trigger and a calendar in, a deadline and its explanation out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from casetrail.procedure.calendars import Calendar, default_calendar, first_working_day_after
+from casetrail.procedure.counting import (
+    advance,
+    describe,
+    elapsed,
+    end_of_day,
+    month_step_reason,
+    parse_hhmm,
+    place,
+)
+from casetrail.procedure.errors import ExtensionError, ParamError, UnknownRule
+from casetrail.procedure.model import Amount, Citation, Extension, Pack, Param, Rule
+from casetrail.procedure.packs import load_pack, pack_ids
+
+TRUE_WORDS = {"true", "yes", "1", "on"}
+FALSE_WORDS = {"false", "no", "0", "off"}
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedExtension:
+    id: str
+    n: int | None
+    added: int  # units of the rule's period
+    unit: str
+    approver: str
+    decided_by: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "n": self.n,
+            "added": self.added,
+            "unit": self.unit,
+            "approver": self.approver,
+            "decided_by": self.decided_by,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    rule_id: str
+    requested_id: str  # the id or version-free alias that was asked for
+    pack_id: str
+    rule: Rule
+    citation: Citation
+    trigger_at: datetime  # aware, UTC
+    due_at: datetime  # aware, UTC
+    due_local: datetime  # aware, in the pack's zone
+    warn_at: datetime  # aware, UTC
+    last_day: date | None  # the last day of a calendar period, after any holiday shift
+    provisional: bool
+    provisional_reasons: tuple[str, ...]
+    explanation: tuple[str, ...]
+    extensions: tuple[AppliedExtension, ...]
+
+    @property
+    def custody(self) -> bool:
+        return self.rule.custody
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form: instants as ISO 8601, UTC with Z, local with its offset."""
+        return {
+            "rule_id": self.rule_id,
+            "requested_id": self.requested_id,
+            "pack": self.pack_id,
+            "title_zh": self.rule.title_zh,
+            "title_en": self.rule.title_en,
+            "citation": self.citation.as_dict(),
+            "custody": self.rule.custody,
+            "trigger_at": _utc_text(self.trigger_at),
+            "due_at": _utc_text(self.due_at),
+            "due_local": self.due_local.isoformat(),
+            "time_zone": str(self.due_local.tzinfo),
+            "warn_at": _utc_text(self.warn_at),
+            "last_day": self.last_day.isoformat() if self.last_day else None,
+            "provisional": self.provisional,
+            "provisional_reasons": list(self.provisional_reasons),
+            "explanation": list(self.explanation),
+            "extensions": [e.as_dict() for e in self.extensions],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ExtensionRuling:
+    """Whether a proposed extension is allowed, and why (or why not)."""
+
+    allowed: bool
+    reasons: tuple[str, ...]
+    rule_id: str
+    extension_id: str
+    approver: str
+    decided_by: str
+    due_before: datetime | None
+    due_after: datetime | None
+
+
+def _utc_text(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def find_pack(rule_id: str) -> Pack:
+    """The shipped pack that holds a rule id or alias."""
+    for pack_id in pack_ids():
+        pack = load_pack(pack_id)
+        if pack.knows(rule_id):
+            return pack
+    raise UnknownRule(f"no pack has a rule or alias {rule_id!r}")
+
+
+def _pack(pack: Pack | str | None, rule_id: str) -> Pack:
+    if isinstance(pack, Pack):
+        return pack
+    if pack is None:
+        return find_pack(rule_id)
+    return load_pack(pack)
+
+
+def resolve(rule_id: str, on: date, *, pack: Pack | str | None = None) -> Rule:
+    """The version of a rule (or member of a version-free alias) in force on a date."""
+    return _pack(pack, rule_id).resolve(rule_id, on)
+
+
+def list_extensions(
+    rule_id: str, *, pack: Pack | str | None = None, on: date | None = None
+) -> tuple[Extension, ...]:
+    """The extensions a rule allows: of the version in force on `on`, else of the latest version."""
+    found = _pack(pack, rule_id)
+    if on is not None:
+        return found.resolve(rule_id, on).extensions
+    members = found.aliases.get(rule_id, (rule_id,))
+    return found.versions(members[-1])[-1].extensions
+
+
+def parse_extension(request: str) -> tuple[str, int | None]:
+    """'special=2' -> ('special', 2); 'roving' -> ('roving', None)."""
+    name, sep, number = request.strip().partition("=")
+    if not name:
+        raise ExtensionError(f"extension {request!r} has no id")
+    if not sep:
+        return name, None
+    try:
+        n = int(number)
+    except ValueError:
+        raise ExtensionError(f"extension {request!r}: N must be a whole number") from None
+    return name, n
+
+
+def compute(
+    rule_id: str,
+    trigger: datetime | str,
+    *,
+    pack: Pack | str,
+    extensions: Sequence[str] = (),
+    params: Mapping[str, object] | None = None,
+    calendar: Calendar | None = None,
+) -> Deadline:
+    """The deadline of a rule for a trigger, with every step explained.
+
+    A naive trigger is local time in the pack's zone; the version of the rule in force on the
+    trigger's local date applies. Extensions are 'ID' or 'ID=N', applied in order.
+    """
+    if isinstance(extensions, str):
+        raise ExtensionError(f"extensions is a list of 'ID' or 'ID=N', not the text {extensions!r}")
+    found = _pack(pack, rule_id)
+    zone = found.time_zone
+    trigger_at = place(trigger, zone)
+    trigger_local = trigger_at.astimezone(zone)
+    rule = found.resolve(rule_id, trigger_local.date())
+    values = _read_params(rule, params or {}, zone)
+    run = _Run(rule, zone, calendar or default_calendar(found.calendar))
+
+    in_force = f"{rule.id} ({rule.citation}), in force on {trigger_local.date().isoformat()}"
+    if rule_id != rule.id:
+        in_force += f", chosen for {rule_id} by the trigger date"
+    run.step(in_force)
+    run.step(f"trigger ({rule.trigger.en}): {describe(trigger_at, zone)}")
+
+    base = _base_duration(rule, values)
+    if rule.counting == "calendar":
+        due_local, last_day = run.calendar_period(trigger_local.date(), base, extensions, values)
+        due_at = due_local.astimezone(UTC)
+    else:
+        start = (
+            run.relevant_time(trigger_at, base, values)
+            if rule.counting == "relevant_time"
+            else trigger_at
+        )
+        due_at = run.exact_period(start, base, extensions, values)
+        last_day = None
+    due_at = run.caps(due_at, values)
+    due_local = due_at.astimezone(zone)
+    run.step(f"due: {describe(due_at, zone)}")
+    warn_at = max(trigger_at, due_at - rule.warn_before.as_timedelta())
+    run.step(f"warning {rule.warn_before} before: {describe(warn_at, zone)}")
+    return Deadline(
+        rule_id=rule.id,
+        requested_id=rule_id,
+        pack_id=found.id,
+        rule=rule,
+        citation=rule.citation,
+        trigger_at=trigger_at,
+        due_at=due_at,
+        due_local=due_local,
+        warn_at=warn_at,
+        last_day=last_day,
+        provisional=bool(run.provisional),
+        provisional_reasons=tuple(dict.fromkeys(run.provisional)),
+        explanation=tuple(run.steps),
+        extensions=tuple(run.applied),
+    )
+
+
+def check_extension(
+    rule_id: str,
+    trigger: datetime | str,
+    proposed: str,
+    *,
+    pack: Pack | str,
+    applied: Sequence[str] = (),
+    params: Mapping[str, object] | None = None,
+    calendar: Calendar | None = None,
+    now: datetime | None = None,
+) -> ExtensionRuling:
+    """Whether `proposed` ('ID' or 'ID=N') may be added to the extensions already `applied`.
+
+    Refused when the statute does not allow it (unknown, too many times, a missing earlier
+    step, past the ceiling), or, given `now`, when the period it would extend has already ended:
+    an extension must be decided before expiry.
+    """
+    zone = _pack(pack, rule_id).time_zone
+    current = compute(
+        rule_id, trigger, pack=pack, extensions=applied, params=params, calendar=calendar
+    )
+    name, _ = parse_extension(proposed)
+    approver = decided_by = ""
+    for ext in current.rule.extensions:
+        if ext.id == name:
+            approver, decided_by = ext.approver, ext.decided_by
+
+    def ruling(allowed: bool, reasons: Iterable[str], after: datetime | None) -> ExtensionRuling:
+        return ExtensionRuling(
+            allowed=allowed,
+            reasons=tuple(reasons),
+            rule_id=current.rule_id,
+            extension_id=name,
+            approver=approver,
+            decided_by=decided_by,
+            due_before=current.due_at,
+            due_after=after,
+        )
+
+    if now is not None and now.tzinfo is None:
+        raise ExtensionError("now must be an aware datetime")
+    if now is not None and now > current.due_at:
+        return ruling(
+            False,
+            [
+                f"the period ended at {describe(current.due_at, zone)}: "
+                "an extension must be approved before it ends"
+            ],
+            None,
+        )
+    try:
+        extended = compute(
+            rule_id,
+            trigger,
+            pack=pack,
+            extensions=(*applied, proposed),
+            params=params,
+            calendar=calendar,
+        )
+    except (ExtensionError, UnknownRule) as refusal:
+        return ruling(False, [str(refusal)], None)
+    reasons = [f"needs approval by {approver}"]
+    if decided_by:
+        reasons.append(f"decided by {decided_by}")
+    reasons.append(f"new deadline {describe(extended.due_at, zone)}")
+    return ruling(True, reasons, extended.due_at)
+
+
+def _base_duration(rule: Rule, values: Mapping[str, object]) -> int:
+    if rule.duration is not None:
+        return rule.duration.value
+    for param in rule.params:
+        if param.effect == "duration":
+            value = values[param.name]
+            if isinstance(value, int):
+                return value
+    raise AssertionError(f"{rule.id}: no duration")
+
+
+def _read_params(rule: Rule, given: Mapping[str, object], zone: ZoneInfo) -> dict[str, object]:
+    known = {p.name for p in rule.params}
+    for name in given:
+        if name not in known:
+            names = ", ".join(sorted(known)) or "none"
+            raise ParamError(f"{rule.id} takes no param {name!r} (it takes: {names})")
+    values: dict[str, object] = {}
+    for param in rule.params:
+        raw = given.get(param.name, param.default)
+        if raw is None:
+            if param.required:
+                raise ParamError(f"{rule.id} needs param {param.name}: {param.notes}")
+            continue
+        values[param.name] = _convert(rule, param, raw, zone)
+    return values
+
+
+def _convert(rule: Rule, param: Param, raw: object, zone: ZoneInfo) -> object:
+    where = f"{rule.id} param {param.name}"
+    if param.type == "int":
+        if isinstance(raw, bool) or not isinstance(raw, int | str):
+            raise ParamError(f"{where} must be a whole number, not {raw!r}")
+        try:
+            number = int(raw)
+        except ValueError:
+            raise ParamError(f"{where} must be a whole number, not {raw!r}") from None
+        if param.min is not None and number < param.min:
+            raise ParamError(f"{where} must be at least {param.min}, not {number}")
+        if param.max is not None and number > param.max:
+            raise ParamError(f"{where} must be at most {param.max}, not {number} ({param.notes})")
+        return number
+    if param.type == "bool":
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.strip().lower() in TRUE_WORDS | FALSE_WORDS:
+            return raw.strip().lower() in TRUE_WORDS
+        raise ParamError(f"{where} must be true or false, not {raw!r}")
+    if param.type == "instant":
+        if not isinstance(raw, datetime | str):
+            raise ParamError(f"{where} must be a date and time, not {raw!r}")
+        return place(raw, zone, what=where)
+    if param.type == "choice":
+        if raw not in param.choices:
+            raise ParamError(f"{where} must be one of {', '.join(param.choices)}, not {raw!r}")
+        return raw
+    return parse_hhmm(raw, name=where)
+
+
+class _Run:
+    """The working state of one computation: steps, provisional reasons, applied extensions."""
+
+    def __init__(self, rule: Rule, zone: ZoneInfo, calendar: Calendar) -> None:
+        self.rule = rule
+        self.zone = zone
+        self.calendar = calendar
+        self.steps: list[str] = []
+        self.provisional: list[str] = []
+        self.applied: list[AppliedExtension] = []
+
+    def step(self, text: str) -> None:
+        self.steps.append(text)
+
+    def extension_units(
+        self, requests: Sequence[str], total: int
+    ) -> Iterable[tuple[Extension, int, int]]:
+        """Validate each request in order; yield (extension, units added, new total)."""
+        rule = self.rule
+        counts: dict[str, int] = {}
+        for request in requests:
+            name, n = parse_extension(request)
+            try:
+                ext = rule.extension(name)
+            except UnknownRule as error:
+                raise ExtensionError(str(error)) from None
+            if ext.to is None and ext.adds is None:
+                if n is None:
+                    raise ExtensionError(
+                        f"extension {name} of {rule.id} needs a number: {name}=N "
+                        f"(N from {ext.adds_min} to {ext.adds_max} {ext.unit})"
+                    )
+                if not ext.adds_min <= n <= ext.adds_max:
+                    raise ExtensionError(
+                        f"extension {name} of {rule.id} adds {ext.adds_min} to {ext.adds_max} "
+                        f"{ext.unit}, not {n} ({ext.citation})"
+                    )
+                added = n
+            elif n is not None:
+                raise ExtensionError(
+                    f"extension {name} of {rule.id} takes no number (got {request!r})"
+                )
+            elif ext.to is not None:
+                added = ext.to.value - total
+                if added <= 0:
+                    raise ExtensionError(
+                        f"extension {name} of {rule.id} sets the period to {ext.to}, but it is "
+                        f"already {total} {ext.unit}: it would not lengthen it"
+                    )
+            elif ext.adds is not None:
+                added = ext.adds.value
+            counts[name] = counts.get(name, 0) + 1
+            if counts[name] > ext.max_times:
+                times = "once" if ext.max_times == 1 else f"{ext.max_times} times"
+                raise ExtensionError(
+                    f"extension {name} of {rule.id} may be applied only {times} ({ext.citation})"
+                )
+            for needed in ext.requires:
+                if needed not in counts:
+                    raise ExtensionError(
+                        f"extension {name} of {rule.id} requires {needed} first ({ext.citation})"
+                    )
+            total += added
+            if rule.ceiling is not None and total > rule.ceiling.value:
+                raise ExtensionError(
+                    f"extension {request} of {rule.id} would make the period {total} {ext.unit}, "
+                    f"past the statutory ceiling of {rule.ceiling} ({rule.citation})"
+                )
+            self.applied.append(
+                AppliedExtension(name, n, added, ext.unit, ext.approver, ext.decided_by)
+            )
+            yield ext, added, total
+
+    def calendar_period(
+        self, start: date, base: int, requests: Sequence[str], values: Mapping[str, object]
+    ) -> tuple[datetime, date]:
+        rule, unit = self.rule, self.rule.unit
+        basis = rule.counting_basis
+        last = advance(start, base, unit)
+        if unit == "days":
+            self.step(
+                f"trigger day {start.isoformat()} not counted ({basis}): {base} days, "
+                f"last day {last.isoformat()}"
+            )
+        else:
+            self.step(
+                f"{base} months from {start.isoformat()}: {month_step_reason(start, base)}, "
+                f"last day {last.isoformat()} (SPC Interpretation of the CPL 2021, art. 202)"
+            )
+        for ext, added, total in self.extension_units(requests, base):
+            before = last
+            last = advance(last, added, unit)
+            how = str(Amount(added, unit))
+            if unit == "months":
+                how += f"; {month_step_reason(before, added)}"
+            self.step(
+                f"extension {ext.id} ({ext.citation}; approved by {_who(ext)}): chained from the "
+                f"unshifted last day {before.isoformat()}, {how}: last day {last.isoformat()} "
+                f"({total} {unit} in all)"
+            )
+        for param in rule.params:
+            value = values.get(param.name)
+            if param.effect == "adds" and value:
+                if isinstance(value, int) and not isinstance(value, bool):
+                    before, last = last, advance(last, value, param.unit)
+                    self.step(
+                        f"{param.name} = {value} {param.unit} not counted in the period "
+                        f"({param.notes}): last day {before.isoformat()} -> {last.isoformat()}"
+                    )
+                elif param.amount is not None:
+                    before, last = last, advance(last, param.amount.value, param.amount.unit)
+                    self.step(f"{param.name}: adds {param.amount}: last day {last.isoformat()}")
+        last = self.holiday(last)
+        due = end_of_day(last, self.zone)
+        self.step(f"the period runs to the end of its last day, {last.isoformat()} 23:59:59")
+        return due, last
+
+    def holiday(self, last: date) -> date:
+        rule, calendar = self.rule, self.calendar
+        reason = calendar.provisional_reason(last)
+        depends = rule.holidays == "shift"
+        if not calendar.is_holiday(last):
+            note = f"last day {last.isoformat()} is a working day"
+            if reason:
+                note += " (provisional calendar)"
+                if depends:
+                    self.provisional.append(reason)
+            self.step(note)
+            return last
+        if rule.holidays != "shift":
+            why = "custody period" if rule.custody else "this rule does not shift"
+            note = (
+                f"last day {last.isoformat()} is a holiday, {why}: "
+                f"not shifted ({rule.counting_basis})"
+            )
+            if reason:
+                note += " (provisional calendar, not needed here)"
+            self.step(note)
+            return last
+        shifted = first_working_day_after(calendar, last)
+        day = last
+        while day <= shifted:
+            found = calendar.provisional_reason(day)
+            if found:
+                self.provisional.append(found)
+            day += timedelta(days=1)
+        self.step(
+            f"last day {last.isoformat()} is a holiday: the first working day after it, "
+            f"{shifted.isoformat()}, becomes the last day ({rule.counting_basis})"
+        )
+        return shifted
+
+    def relevant_time(
+        self, trigger_at: datetime, within: int, values: Mapping[str, object]
+    ) -> datetime:
+        """PACE s.41(2): the time from which the period of detention is calculated."""
+        route = values.get("route", "arrival")
+        arrived = values.get("arrived")
+        zone = self.zone
+        if route == "voluntary":
+            self.step(
+                "s.41(2)(c): arrested at the station after attending voluntarily: "
+                "the relevant time is the time of arrest"
+            )
+            return trigger_at
+        if not isinstance(arrived, datetime):
+            raise ParamError(
+                f"{self.rule.id} route {route} needs param arrived (time of arrival at the station)"
+            )
+        if route == "street_bail":
+            self.step(
+                "s.41(2)(ca): answering bail granted under s.30A: the relevant time is the arrival"
+            )
+            return arrived
+        if arrived < trigger_at:
+            raise ParamError(
+                f"{self.rule.id}: arrived {describe(arrived, zone)} is before the trigger "
+                f"{describe(trigger_at, zone)}"
+            )
+        limb = {"arrival": "(d)", "other_force": "(a)", "outside_ew": "(b)"}[str(route)]
+        cap = trigger_at + elapsed(within, self.rule.unit)
+        start = "entry into England and Wales" if route == "outside_ew" else "arrest"
+        if arrived <= cap:
+            self.step(
+                f"s.41(2){limb}: arrival {describe(arrived, zone)} is the earlier of arrival "
+                f"and {within} hours after {start}"
+            )
+            return arrived
+        self.step(
+            f"s.41(2){limb}: {within} hours after {start}, {describe(cap, zone)}, is earlier than "
+            f"the arrival {describe(arrived, zone)}"
+        )
+        return cap
+
+    def exact_period(
+        self, start: datetime, base: int, requests: Sequence[str], values: Mapping[str, object]
+    ) -> datetime:
+        rule, unit, zone = self.rule, self.rule.unit, self.zone
+        if rule.counting == "relevant_time":
+            due = start
+        else:
+            due = start + elapsed(base, unit)
+            self.step(
+                f"exact elapsed time: {base} {unit} from {describe(start, zone)}, counted in UTC "
+                "(clock changes neither lengthen nor shorten it)"
+            )
+        for ext, added, total in self.extension_units(requests, base):
+            due += elapsed(added, unit)
+            self.step(
+                f"extension {ext.id} ({ext.citation}; approved by {_who(ext)}): +{added} {unit}, "
+                f"{total} {unit} in all"
+            )
+        for param in rule.params:
+            value = values.get(param.name)
+            if not value:
+                continue
+            if param.effect == "adds":
+                if isinstance(value, timedelta):
+                    due += value
+                    self.step(f"{param.name} {value} not counted ({param.notes})")
+                elif isinstance(value, bool) and param.amount is not None:
+                    due += param.amount.as_timedelta()
+                    self.step(f"{param.name}: +{param.amount} ({param.notes})")
+                elif isinstance(value, int):
+                    due += elapsed(value, param.unit)
+                    self.step(f"{param.name}: +{value} {param.unit} ({param.notes})")
+            elif param.effect == "deducts" and isinstance(value, timedelta):
+                due -= value
+                self.step(f"{param.name} {value} already spent ({param.notes})")
+        return due
+
+    def caps(self, due: datetime, values: Mapping[str, object]) -> datetime:
+        for param in self.rule.params:
+            value = values.get(param.name)
+            if param.effect != "cap" or param.amount is None or not isinstance(value, datetime):
+                continue
+            limit = value + param.amount.as_timedelta()
+            if due > limit:
+                self.step(
+                    f"capped: ends no later than {param.amount} after {param.name} "
+                    f"({param.notes}): {describe(limit, self.zone)}"
+                )
+                due = limit
+            else:
+                self.step(
+                    f"within {param.amount} after {param.name} ({describe(limit, self.zone)})"
+                )
+        return due
+
+
+def _who(ext: Extension) -> str:
+    return ext.approver + (f", decided by {ext.decided_by}" if ext.decided_by else "")

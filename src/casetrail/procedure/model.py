@@ -1,0 +1,254 @@
+"""The shape of a rule pack once loaded: frozen values, no behaviour beyond lookups."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from casetrail.procedure.errors import NotInForce, UnknownRule
+
+UNITS = ("hours", "days", "months")
+
+# How a period is counted.
+#   exact       elapsed time from the trigger instant (hours; days as multiples of 24 hours)
+#   calendar    the trigger day is not counted and the period runs to the end of its last day;
+#               months follow the end-of-month rule (CPL art. 105, SPC Interpretation art. 202)
+#   relevant_time   PACE s.41(2): the relevant time from arrest, arrival and route
+COUNTINGS = ("exact", "calendar", "relevant_time")
+
+# What happens when the last day of a calendar period is a holiday.
+HOLIDAY_HANDLING = ("shift", "never", "not_applicable")
+
+ROLES = (
+    "intake_officer",
+    "case_handler",
+    "unit_leader",
+    "legal_reviewer",
+    "agency_head",
+    "custody_officer",
+    "property_custodian",
+    "supervisor",
+    "mediator",
+    "administrator",
+    # England and Wales (PACE): the review officer of at least the rank of inspector, the
+    # superintendent of s.42 and the magistrates' court of ss.43-44.
+    "inspector_review",
+    "superintendent",
+    "magistrates_court",
+)
+
+PARAM_TYPES = ("int", "bool", "instant", "choice", "hhmm")
+# duration: sets the duration value; adds / deducts: lengthen or shorten the period by excluded
+# or already spent time; cap: the period ends no later than the instant plus an amount; input:
+# read by the counting itself (the PACE relevant time).
+PARAM_EFFECTS = ("duration", "adds", "deducts", "cap", "input")
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    value: int
+    unit: str
+
+    def __str__(self) -> str:
+        unit = self.unit[:-1] if self.value == 1 else self.unit
+        return f"{self.value} {unit}"
+
+    def as_timedelta(self) -> timedelta:
+        """Hours and days as elapsed time; months have no fixed length."""
+        if self.unit == "minutes":
+            return timedelta(minutes=self.value)
+        if self.unit == "hours":
+            return timedelta(hours=self.value)
+        if self.unit == "days":
+            return timedelta(days=self.value)
+        raise ValueError(f"{self} has no fixed elapsed length")
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    law: str
+    law_zh: str
+    version: str
+    article: str
+    paragraph: str
+
+    def __str__(self) -> str:
+        text = f"{self.law} ({self.version}), {self.article}"
+        if self.paragraph.startswith("("):
+            text += self.paragraph
+        elif self.paragraph:
+            text += f", {self.paragraph}"
+        return text
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "law": self.law,
+            "law_zh": self.law_zh,
+            "version": self.version,
+            "article": self.article,
+            "paragraph": self.paragraph,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    event: str
+    en: str
+    zh: str
+
+
+@dataclass(frozen=True, slots=True)
+class Extension:
+    """One way the statute allows a period to be lengthened."""
+
+    id: str
+    title_en: str
+    # Exactly one of adds / to. adds with value None takes N from the request (ID=N), within
+    # [adds_min, adds_max]; `to` is the new total length of the period counted from the trigger.
+    adds: Amount | None
+    adds_min: int  # 0 unless the extension takes N
+    adds_max: int
+    to: Amount | None
+    unit: str  # always the rule's duration unit
+    approver: str
+    decided_by: str
+    max_times: int
+    requires: tuple[str, ...]
+    citation: str
+    notes: str
+
+    @property
+    def takes_n(self) -> bool:
+        return self.adds is None and self.to is None
+
+    def describe(self) -> str:
+        if self.to is not None:
+            how = f"to {self.to} in all"
+        elif self.adds is not None:
+            how = f"adds {self.adds}"
+        else:
+            how = f"adds N {self.unit} (N from {self.adds_min} to {self.adds_max})"
+        who = self.approver + (f"; decided by {self.decided_by}" if self.decided_by else "")
+        times = "once" if self.max_times == 1 else f"at most {self.max_times} times"
+        return f"{self.id}: {how}, approved by {who}, {times}"
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    name: str
+    type: str
+    effect: str
+    required: bool
+    default: object
+    min: int | None
+    max: int | None
+    choices: tuple[str, ...]
+    unit: str  # for int parameters that set or add to the duration
+    amount: Amount | None  # for bool `adds` and for `cap`
+    notes: str
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    path: Path
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path.name}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    title_zh: str
+    title_en: str
+    citation: Citation
+    trigger: Trigger
+    duration: Amount | None  # None when a `duration` parameter supplies the value
+    counting: str
+    counting_basis: str
+    holidays: str
+    custody: bool
+    warn_before: Amount
+    extensions: tuple[Extension, ...]
+    ceiling: Amount | None
+    params: tuple[Param, ...]
+    effective_from: date
+    effective_to: date | None
+    notes: str
+    source: Source
+
+    @property
+    def unit(self) -> str:
+        if self.duration is not None:
+            return self.duration.unit
+        for param in self.params:
+            if param.effect == "duration":
+                return param.unit
+        raise AssertionError(f"{self.id} has neither a duration nor a duration parameter")
+
+    def in_force_on(self, day: date) -> bool:
+        return self.effective_from <= day and (
+            self.effective_to is None or day <= self.effective_to
+        )
+
+    def extension(self, extension_id: str) -> Extension:
+        for ext in self.extensions:
+            if ext.id == extension_id:
+                return ext
+        known = ", ".join(e.id for e in self.extensions) or "none"
+        raise UnknownRule(f"{self.id} has no extension {extension_id!r} (known: {known})")
+
+    def param(self, name: str) -> Param | None:
+        for param in self.params:
+            if param.name == name:
+                return param
+        return None
+
+    def effective_range(self) -> str:
+        end = self.effective_to.isoformat() if self.effective_to else "open"
+        return f"{self.effective_from.isoformat()} to {end}"
+
+
+@dataclass(frozen=True, slots=True)
+class Pack:
+    id: str
+    title_en: str
+    title_zh: str
+    time_zone: ZoneInfo
+    calendar: str
+    counting_basis: str
+    rules: tuple[Rule, ...]
+    aliases: Mapping[str, tuple[str, ...]]
+    alias_notes: Mapping[str, str]
+    directory: Path
+    _by_id: Mapping[str, tuple[Rule, ...]] = field(default_factory=dict, compare=False, repr=False)
+
+    def rule_ids(self) -> list[str]:
+        """Every rule id once, in pack order."""
+        return list(dict.fromkeys(rule.id for rule in self.rules))
+
+    def versions(self, rule_id: str) -> tuple[Rule, ...]:
+        """The versions of one rule id, oldest first."""
+        try:
+            return self._by_id[rule_id]
+        except KeyError:
+            raise UnknownRule(f"pack {self.id!r} has no rule or alias {rule_id!r}") from None
+
+    def knows(self, rule_id: str) -> bool:
+        return rule_id in self._by_id or rule_id in self.aliases
+
+    def resolve(self, rule_id: str, on: date) -> Rule:
+        """The version of a rule, or the member of an alias, in force on a date."""
+        if rule_id in self.aliases:
+            candidates = [r for member in self.aliases[rule_id] for r in self.versions(member)]
+        else:
+            candidates = list(self.versions(rule_id))
+        for rule in candidates:
+            if rule.in_force_on(on):
+                return rule
+        ranges = "; ".join(f"{r.id}: {r.effective_range()}" for r in candidates)
+        raise NotInForce(f"no version of {rule_id} is in force on {on.isoformat()} ({ranges})")

@@ -1,0 +1,173 @@
+"""Calendars: library data where published, a loud provisional fallback where not, and notices."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from casetrail.procedure import (
+    CalendarError,
+    ChinaCalendar,
+    EnglandCalendar,
+    NoticeCalendar,
+    calendar_for,
+    compute,
+    parse_notice,
+)
+from casetrail.procedure.calendars import Calendar
+
+NOTICE_2027 = """\
+# 国务院办公厅关于2027年部分节假日安排的通知 (made-up data for the test)
+calendar = "cn"
+year = 2027
+source = "test notice for 2027"
+holidays = [
+  2027-01-01,
+  2027-02-06, 2027-02-07, 2027-02-08, 2027-02-09, 2027-02-10, 2027-02-11, 2027-02-12,
+  2027-10-01, 2027-10-02, 2027-10-03, 2027-10-04, 2027-10-05, 2027-10-06, 2027-10-07,
+]
+workdays = [2027-02-20, 2027-10-09]
+"""
+
+
+def test_both_library_calendars_satisfy_the_protocol() -> None:
+    assert isinstance(ChinaCalendar(), Calendar)
+    assert isinstance(EnglandCalendar(), Calendar)
+
+
+def test_national_day_2026_is_a_holiday_and_its_make_up_saturday_is_a_working_day() -> None:
+    china = ChinaCalendar()
+    assert china.is_holiday(date(2026, 10, 4))
+    assert not china.is_holiday(date(2026, 10, 10))  # Saturday worked in lieu
+    assert not china.is_holiday(date(2026, 2, 14))  # Saturday before Spring Festival
+    assert china.is_holiday(date(2026, 2, 23))
+    assert china.provisional_reason(date(2026, 10, 4)) is None
+
+
+def test_2027_falls_back_to_weekends_and_fixed_holidays_and_says_so() -> None:
+    china = ChinaCalendar()
+    assert china.is_holiday(date(2027, 1, 1))  # Friday, New Year
+    assert china.is_holiday(date(2027, 5, 2))  # Labour Day is two days since 2025
+    assert china.is_holiday(date(2027, 10, 3))
+    assert not china.is_holiday(date(2027, 10, 4))  # Monday: unknown until the notice
+    assert china.is_holiday(date(2027, 3, 6))  # Saturday
+    reason = china.provisional_reason(date(2027, 3, 8))
+    assert reason is not None
+    assert "2027" in reason
+    assert "State Council notice" in reason
+
+
+def test_before_2025_labour_day_was_one_fixed_day() -> None:
+    from casetrail.procedure.calendars import _cn_fixed_holidays
+
+    assert date(2024, 5, 2) not in _cn_fixed_holidays(2024)
+    assert date(2027, 5, 2) in _cn_fixed_holidays(2027)
+
+
+def test_england_knows_its_bank_holidays() -> None:
+    england = EnglandCalendar()
+    assert england.is_holiday(date(2026, 8, 31))  # summer bank holiday
+    assert england.is_holiday(date(2026, 12, 28))  # Boxing Day substitute
+    assert not england.is_holiday(date(2026, 3, 30))
+    assert england.provisional_reason(date(2030, 1, 1)) is None
+
+
+def test_a_toml_notice_parses_into_dates() -> None:
+    notice = parse_notice(NOTICE_2027)
+    assert notice.year == 2027
+    assert notice.calendar == "cn"
+    assert date(2027, 2, 8) in notice.holidays
+    assert notice.workdays == {date(2027, 2, 20), date(2027, 10, 9)}
+
+
+def test_a_json_notice_parses_too() -> None:
+    notice = parse_notice(
+        '{"calendar": "cn", "year": 2027, "source": "json", '
+        '"holidays": ["2027-01-01"], "workdays": ["2027-02-20"]}'
+    )
+    assert notice.holidays == {date(2027, 1, 1)}
+    assert notice.as_dict()["workdays"] == ["2027-02-20"]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "field", "message"),
+    [
+        (
+            NOTICE_2027.replace("workdays = [2027-02-20", "workdays = [2027-02-22"),
+            10,
+            "workdays",
+            "2027-02-22 is a weekday",
+        ),
+        (
+            NOTICE_2027.replace("2027-10-07,", "2027-10-07, 2027-10-09,"),
+            10,
+            "workdays",
+            "both as a holiday and as a working day",
+        ),
+        (
+            NOTICE_2027.replace("  2027-01-01,", "  2026-01-01,"),
+            6,
+            "holidays",
+            "outside the notice's year 2027",
+        ),
+        (
+            NOTICE_2027.replace('calendar = "cn"', 'calendar = "mars"'),
+            2,
+            "calendar",
+            "calendar must be one of cn, gb_eng",
+        ),
+        (NOTICE_2027.replace("year = 2027", 'year = "next"'), 3, "year", "four-digit year"),
+        (NOTICE_2027 + 'approved_by = "me"\n', 11, "approved_by", "unknown field"),
+    ],
+)
+def test_a_bad_notice_is_refused_naming_its_line_and_field(
+    text: str, line: int, field: str, message: str
+) -> None:
+    with pytest.raises(CalendarError, match=message) as caught:
+        parse_notice(text)
+    assert (caught.value.line, caught.value.field) == (line, field)
+
+
+def test_a_notice_that_is_not_toml_names_the_parser_line() -> None:
+    with pytest.raises(CalendarError, match="not valid TOML") as caught:
+        parse_notice('calendar = "cn"\nyear = \n')
+    assert caught.value.line == 2
+
+
+def test_a_notice_without_holidays_is_refused() -> None:
+    with pytest.raises(CalendarError, match="missing field") as caught:
+        parse_notice('calendar = "cn"\nyear = 2027\nsource = "x"\n')
+    assert caught.value.field == "holidays"
+
+
+def test_a_loaded_notice_overrides_the_fallback_and_clears_the_provisional_flag() -> None:
+    # MPS Opinions 2015 / CPL art. 105(4): last day Saturday 2027-10-02.
+    before = compute("CN-MPS2015-ADMIN-ACCEPT-3D", "2027-09-29T10:00", pack="cn")
+    assert before.provisional
+    assert before.last_day == date(2027, 10, 4)
+
+    calendar = calendar_for("cn", [parse_notice(NOTICE_2027)])
+    after = compute("CN-MPS2015-ADMIN-ACCEPT-3D", "2027-09-29T10:00", pack="cn", calendar=calendar)
+    assert not after.provisional
+    assert after.last_day == date(2027, 10, 8)
+
+
+def test_a_notice_make_up_saturday_is_a_working_day() -> None:
+    calendar = NoticeCalendar(ChinaCalendar(), [parse_notice(NOTICE_2027)])
+    assert not calendar.is_holiday(date(2027, 10, 9))
+    assert calendar.is_holiday(date(2027, 10, 10))
+    assert calendar.source_for(date(2027, 10, 9)) == "test notice for 2027"
+    assert calendar.is_holiday(date(2026, 10, 4))  # other years still come from the library
+
+
+def test_two_notices_for_one_year_are_refused() -> None:
+    notice = parse_notice(NOTICE_2027)
+    with pytest.raises(CalendarError, match="two notices for 2027"):
+        NoticeCalendar(ChinaCalendar(), [notice, notice])
+
+
+def test_a_notice_for_another_calendar_is_refused() -> None:
+    notice = parse_notice(NOTICE_2027.replace('calendar = "cn"', 'calendar = "gb_eng"'))
+    with pytest.raises(CalendarError, match="cannot be loaded into the cn calendar"):
+        NoticeCalendar(ChinaCalendar(), [notice])
