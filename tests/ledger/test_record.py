@@ -5,8 +5,9 @@ from django.db import transaction
 
 from casetrail.cases import actions
 from casetrail.ledger.kinds import LedgerKind
+from casetrail.ledger.merkle import leaf_hash
 from casetrail.ledger.models import LedgerEntry
-from casetrail.ledger.record import LedgerOutsideTransaction, leaf_data, leaf_hash, record
+from casetrail.ledger.record import LedgerOutsideTransaction, leaf_data, record
 
 
 def test_entries_are_numbered_without_gaps_and_chain_per_subject(world):
@@ -25,7 +26,7 @@ def test_leaf_hash_is_recomputable_from_the_row(world):
     entry = LedgerEntry.objects.get(subject_type="case", subject_id=str(case.pk))
     data = leaf_data(
         seq=entry.seq,
-        at=entry.at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        at=entry.at,
         actor=entry.actor_label,
         action=entry.action,
         subject=f"case:{case.pk}",

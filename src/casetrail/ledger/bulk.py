@@ -11,8 +11,9 @@ from django.db import connection
 
 from casetrail.ledger.canonical import canonical_json
 from casetrail.ledger.kinds import LedgerKind
+from casetrail.ledger.merkle import leaf_hash
 from casetrail.ledger.models import LedgerEntry
-from casetrail.ledger.record import _APPEND_LOCK_KEY, leaf_data, leaf_hash
+from casetrail.ledger.record import _APPEND_LOCK_KEY, leaf_data
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def append_first_entries(entries: Sequence[NewSubjectEntry], *, batch: int = 500
         payload = canonical_json(e.data)
         data = leaf_data(
             seq=seq,
-            at=canonical_json(e.at).decode()[1:-1],
+            at=e.at,
             actor=e.actor_label,
             action=str(e.kind),
             subject=f"{e.subject_type}:{e.subject_id}",

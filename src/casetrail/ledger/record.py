@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from django.db import connection, transaction
@@ -10,7 +10,9 @@ from django.db import connection, transaction
 from casetrail import clock
 from casetrail.ledger.canonical import canonical_json
 from casetrail.ledger.kinds import LedgerKind
+from casetrail.ledger.merkle import leaf_hash
 from casetrail.ledger.models import LedgerEntry
+from casetrail.ledger.verify import entry_leaf_data
 
 if TYPE_CHECKING:
     from casetrail.org.models import Officer
@@ -31,7 +33,7 @@ class LedgerOutsideTransaction(RuntimeError):
 def leaf_data(
     *,
     seq: int,
-    at: str,
+    at: datetime,
     actor: str,
     action: str,
     subject: str,
@@ -39,8 +41,9 @@ def leaf_data(
     payload: bytes,
     prev: bytes | None,
 ) -> bytes:
-    """The bytes a leaf hashes: the canonical JSON of the whole entry."""
-    return canonical_json(
+    """The bytes a leaf hashes: the canonical JSON of the whole entry, in the very encoding
+    the offline verifier recomputes (`casetrail.ledger.verify.entry_leaf_data`)."""
+    return entry_leaf_data(
         {
             "seq": seq,
             "at": at,
@@ -52,10 +55,6 @@ def leaf_data(
             "prev": prev.hex() if prev else None,
         }
     )
-
-
-def leaf_hash(data: bytes) -> bytes:
-    return hashlib.sha256(b"\x00" + data).digest()
 
 
 def actor_label(actor: Officer | None) -> str:
@@ -97,7 +96,7 @@ def record(
     label = actor_label(actor)
     data_bytes = leaf_data(
         seq=seq,
-        at=canonical_json(at).decode()[1:-1],
+        at=at,
         actor=label,
         action=str(kind),
         subject=f"{subject_type}:{subject_id}",
