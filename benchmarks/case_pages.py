@@ -59,7 +59,7 @@ def _timed(client, url, params, headers=None):
         started = time.perf_counter()
         response = client.get(url, params, headers=headers or {})
         elapsed = time.perf_counter() - started
-    assert response.status_code == 200, (url, response.status_code)  # noqa: S101
+    assert response.status_code == 200, (url, response.status_code)
     return elapsed, len(ctx.captured_queries), [q["sql"] for q in ctx.captured_queries]
 
 
@@ -77,7 +77,7 @@ def _replay(sqls):
 
 def _pct(values, p):
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def run(args) -> int:
@@ -95,44 +95,63 @@ def run(args) -> int:
     two_char = [n for n in names if len(n) == 2] or names
     print(f"database: {connection.vendor}, {total} cases; python {sys.version.split()[0]}")
     scenarios = [
-        ("case list, filtered (status+kind)", "/cases/",
-         lambda: {"status": rng.choice(["investigating", "registered", "decided"]),
-                  "kind": rng.choice(["criminal", "administrative"])}),
+        (
+            "case list, filtered (status+kind)",
+            "/cases/",
+            lambda: {
+                "status": rng.choice(["investigating", "registered", "decided"]),
+                "kind": rng.choice(["criminal", "administrative"]),
+            },
+        ),
         ("case list, page 40", "/cases/", lambda: {"page": "40"}),
         ("search, two-character name", "/cases/", lambda: {"q": rng.choice(two_char)}),
-        ("search, summary words", "/cases/",
-         lambda: {"q": rng.choice(["电动车", "轻伤", "超市", "噪声"])}),
-        ("search, case number", "/cases/",
-         lambda: {"q": Case.objects.order_by("?").values_list("number", flat=True).first()}),
+        (
+            "search, summary words",
+            "/cases/",
+            lambda: {"q": rng.choice(["电动车", "轻伤", "超市", "噪声"])},
+        ),
+        (
+            "search, case number",
+            "/cases/",
+            lambda: {"q": Case.objects.order_by("?").values_list("number", flat=True).first()},
+        ),
     ]
-    print(f"{'page':<36}{'who':<12}{'p50 ms':>8}{'p95 ms':>8}{'queries':>9}"
-          f"{'SQL p50':>9}{'ratio':>7}")
+    print(
+        f"{'page':<36}{'who':<12}{'p50 ms':>8}{'p95 ms':>8}{'queries':>9}{'SQL p50':>9}{'ratio':>7}"
+    )
     for who, officer in (("handler", handler), ("supervisor", supervisor)):
         client = Client()
         client.force_login(officer)
         client.get("/")
         for label, url, params in scenarios:
-            _report(label, who, [
-                _timed(client, url, params()) for _ in range(args.runs)])
-        visible = list(
-            Case.objects.filter(unit__in=officer.grants.values("unit")).values_list(
-                "number", flat=True)[:500]
-        ) if who == "handler" else list(
-            Case.objects.order_by("?").values_list("number", flat=True)[:500])
-        _report("case detail", who, [
-            _timed(client, f"/cases/{rng.choice(visible)}/", {}) for _ in range(args.runs)])
+            _report(label, who, [_timed(client, url, params()) for _ in range(args.runs)])
+        visible = (
+            list(
+                Case.objects.filter(unit__in=officer.grants.values("unit")).values_list(
+                    "number", flat=True
+                )[:500]
+            )
+            if who == "handler"
+            else list(Case.objects.order_by("?").values_list("number", flat=True)[:500])
+        )
+        _report(
+            "case detail",
+            who,
+            [_timed(client, f"/cases/{rng.choice(visible)}/", {}) for _ in range(args.runs)],
+        )
     print()
     print("query count against page size (API, handler):")
-    from casetrail.org.actions import issue_token
-
     from django.db import transaction
+
+    from casetrail.org.actions import issue_token
 
     with transaction.atomic():
         _, key = issue_token(name="bench", actor=handler)
     api = Client()
     for size in (10, 25, 50, 100):
-        _, queries, _ = _timed(api, "/api/v1/cases", {"page_size": size},
-                               {"Authorization": f"Bearer {key}"})
+        _, queries, _ = _timed(
+            api, "/api/v1/cases", {"page_size": size}, {"Authorization": f"Bearer {key}"}
+        )
         print(f"  page_size={size:<4} queries={queries}")
     return 0
 
@@ -143,8 +162,10 @@ def _report(label, who, samples):
     queries = max(s[1] for s in samples)
     p50 = statistics.median(times)
     sql50 = statistics.median(replays)
-    print(f"{label:<36}{who:<12}{p50:>8.1f}{_pct(times, 95):>8.1f}{queries:>9}"
-          f"{sql50:>9.1f}{p50 / sql50 if sql50 else 0:>7.1f}")
+    print(
+        f"{label:<36}{who:<12}{p50:>8.1f}{_pct(times, 95):>8.1f}{queries:>9}"
+        f"{sql50:>9.1f}{p50 / sql50 if sql50 else 0:>7.1f}"
+    )
 
 
 if __name__ == "__main__":

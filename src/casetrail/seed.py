@@ -27,7 +27,7 @@ from casetrail.cases.models import (
     PartyRole,
     Person,
 )
-from casetrail.cases.search import index_cases
+from casetrail.cases.search import index_cases, search_text
 from casetrail.demo import _SUMMARIES
 from casetrail.ledger.bulk import NewSubjectEntry, append_first_entries
 from casetrail.ledger.kinds import LedgerKind
@@ -131,7 +131,7 @@ def _seed_batch(
                 opened_at=opened,
                 updated_at=opened,
                 hearing_required=False,
-                search_text=" ".join([number, *party_names, summary[:40], summary]),
+                search_text=search_text([number, *party_names, summary[:40], summary]),
             )
         )
         plans.append((unit, party_names, rng.sample(handlers[unit.pk], 2)))

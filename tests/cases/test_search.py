@@ -43,8 +43,10 @@ def test_a_single_character_falls_back_to_a_scan(world):
     assert case.number in _found(world, "盗")
 
 
-@given(st.text(alphabet="张三丰李四王五电动车被盗abc12", min_size=1, max_size=12),
-       st.text(alphabet="张三丰李四王五电动车被盗abc12", min_size=2, max_size=4))
+@given(
+    st.text(alphabet="张三丰李四王五电动车被盗abc12", min_size=1, max_size=12),
+    st.text(alphabet="张三丰李四王五电动车被盗abc12", min_size=2, max_size=4),
+)
 def test_a_term_matches_the_bigram_phrase_exactly_when_it_is_a_substring(text, term):
     # The invariant the index relies on: contiguous bigram phrase <=> substring.
     doc = search.bigrams(text)

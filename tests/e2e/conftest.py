@@ -50,6 +50,6 @@ def browser() -> Iterator[object]:
 def page(browser):
     context = browser.new_context(locale="zh-CN")
     page = context.new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(30000)
     yield page
     context.close()

@@ -330,7 +330,7 @@ def open_case(
 def _refresh_search_text(case: Case) -> None:
     names = list(Person.objects.filter(parties__case=case).values_list("name", flat=True))
     parts = [case.number, *names, case.title, case.summary]
-    case.search_text = " ".join(parts)
+    case.search_text = search.search_text(parts)
     case.save(update_fields=["search_text"])
     search.index_case(case.pk, parts)
 
@@ -346,7 +346,7 @@ def transition_case(
     hearing_held_on: date | None = None,
 ) -> Case:
     """Make one move of the case's state machine, if it allows it and the actor may."""
-    case = Case.objects.select_for_update().select_related("unit").get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("unit").get(pk=case.pk)
     require_case_write(actor, case)
     return _apply_move(
         case,
@@ -482,7 +482,11 @@ def _event_date(case: Case) -> date:
 @transaction.atomic
 def add_party(case: Case, role: str, person: PersonInput | Person, *, actor: Officer) -> Party:
     """Add a party; a suspect under 18 on the event date seals the case."""
-    case = Case.objects.select_for_update().select_related("unit", "incident").get(pk=case.pk)
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("unit", "incident")
+        .get(pk=case.pk)
+    )
     require_case_write(actor, case)
     if role not in PartyRole.values:
         raise CaseError(f"unknown party role {role}", field="role")

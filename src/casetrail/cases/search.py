@@ -6,7 +6,8 @@ two or more characters becomes the phrase of its bigrams, which matches exactly 
 normalised term occurs as a substring of one normalised part (a separator token that is
 never a bigram keeps phrases from spanning two parts). On SQLite the bigrams live in an
 FTS5 table; elsewhere, and for one-character terms, the search is a substring scan of
-`search_text`. Case numbers are matched exactly on their unique index.
+`search_text`, which holds the same normalised parts. Case numbers are matched exactly
+on their unique index.
 """
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ def bigrams(text: str) -> list[str]:
     return [norm[i : i + 2] for i in range(len(norm) - 1)]
 
 
+def search_text(parts: Iterable[str]) -> str:
+    """What `Case.search_text` holds: each part normalised, kept apart by a separator that
+    normalised terms never contain, so a substring never spans two parts."""
+    return "|".join(normalise(p) for p in parts if p)
+
+
 def grams_document(parts: Iterable[str]) -> str:
     """The indexed form: each part's bigrams in order, parts kept apart by a token that no
     bigram can equal, so that no phrase spans two names."""
@@ -51,7 +58,7 @@ def search_q(term: str) -> Q:
     if CASE_NUMBER.match(term):
         return Q(number=term.upper())
     grams = bigrams(term)
-    plain = Q(search_text__contains=term)
+    plain = Q(search_text__contains=normalise(term) or term)
     if not grams or not uses_index():
         return plain
     phrase = '"' + " ".join(grams) + '"'
