@@ -9,6 +9,7 @@ import pytest
 
 from casetrail.cases import actions
 from casetrail.cases.models import Case, Incident, OffenceCategory
+from casetrail.catalogue import ensure_offence_catalogue
 from casetrail.org import actions as org
 from casetrail.org.models import Officer, Unit
 from casetrail.org.roles import Role, Scope
@@ -122,6 +123,7 @@ class World:
 
 
 def build_world() -> World:
+    ensure_offence_catalogue()
     city = make_unit("C1", kind="city")
     district = make_unit("D1", city, kind="district")
     station = make_unit("S1", district)

@@ -19,3 +19,15 @@ OFFENCE_CATEGORIES: tuple[tuple[str, str, str, str], ...] = (
     ("AD-DRUG-USE", "administrative", "吸毒", "drug use"),
     ("AD-NOISE", "administrative", "制造噪声干扰他人", "noise disturbing others"),
 )
+
+
+def ensure_offence_catalogue() -> None:
+    """Put the catalogue in place (idempotent): the data migration does it once, and this
+    serves loaders and tests that start from a flushed database. Reference data, not a
+    case record, so it writes no ledger entry."""
+    from casetrail.cases.models import OffenceCategory
+
+    for code, kind, name, name_en in OFFENCE_CATEGORIES:
+        OffenceCategory.objects.update_or_create(
+            code=code, defaults={"kind": kind, "name": name, "name_en": name_en}
+        )

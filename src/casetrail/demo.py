@@ -16,6 +16,7 @@ from casetrail import clock
 from casetrail.cases import actions
 from casetrail.cases.machine import MOVES, Kind, Status
 from casetrail.cases.models import Case, Channel, IdType, OffenceCategory, PartyRole
+from casetrail.catalogue import ensure_offence_catalogue
 from casetrail.org import actions as org
 from casetrail.org.models import Officer, Unit, UnitKind
 from casetrail.org.roles import Role, Scope
@@ -364,6 +365,7 @@ def load(*, seed: int = 2026, incidents: int = 500) -> Jurisdiction:
     fake = Faker("zh_CN")
     fake.seed_instance(seed)
     with transaction.atomic():
+        ensure_offence_catalogue()
         j = _units_and_officers()
     categories = {c.code: c for c in OffenceCategory.objects.all()}
     criminal_targets = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from casetrail.cases.models import Case, CaseHandler, Incident, Party, Person
 from casetrail.org.access import AccessDenied, NotFound, has_role, unit_q
@@ -11,11 +11,10 @@ from casetrail.org.roles import CASE_READERS, INTAKE_WRITERS, SEALED_READERS, Ro
 
 
 def _assigned(officer: Officer) -> Q:
+    """Cases the officer currently handles (one uncorrelated subquery, not one per row)."""
     return Q(
-        Exists(
-            CaseHandler.objects.filter(
-                case=OuterRef("pk"), officer=officer, released_at__isnull=True
-            )
+        pk__in=CaseHandler.objects.filter(officer=officer, released_at__isnull=True).values(
+            "case_id"
         )
     )
 

@@ -111,9 +111,13 @@ class Case(models.Model):
             models.UniqueConstraint(fields=["unit", "year", "sequence"], name="case_seq"),
         ]
         indexes = [
-            models.Index(fields=["unit", "-opened_at"]),
+            models.Index(fields=["unit", "-opened_at", "-id"]),
             models.Index(fields=["status", "-opened_at"]),
             models.Index(fields=["-opened_at", "-id"]),
+            # Counting a list (with the sealing rule) from the index alone.
+            models.Index(fields=["unit", "sealed"]),
+            models.Index(fields=["unit", "status", "kind", "sealed"]),
+            models.Index(fields=["status", "kind", "unit", "sealed"]),
         ]
 
     def __str__(self) -> str:

@@ -137,8 +137,9 @@ def grant_role(
         unit_id=unit.pk,
         data={"role": role, "unit": unit.code, "scope": scope},
     )
-    if hasattr(officer, "_casetrail_grants"):
-        del officer._casetrail_grants
+    for cached in ("_casetrail_grants", "_casetrail_scopes"):
+        if hasattr(officer, cached):
+            delattr(officer, cached)
 
 
 def hash_token(key: str) -> str:
