@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -32,20 +33,68 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve(port: int, host: str) -> int:
+def _serve(port: int, host: str, *, background: bool = True) -> int:
     from waitress import serve
 
+    from casetrail import background as jobs
     from casetrail.config.wsgi import application
 
+    if background:
+        jobs.start_thread()
     print(f"casetrail on http://{host}:{port}/  (Ctrl-C to stop)", flush=True)
     serve(application, host=host, port=port, threads=8, ident="casetrail")
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    _setup()
+    import signal
+    import threading
+
+    from casetrail import background as jobs
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    names = ", ".join(job.name for job in jobs.jobs()) or "none registered"
+    print(f"casetrail worker: {names} (Ctrl-C to stop)", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        jobs.run_forever(stop)
+    return 0
+
+
+def cmd_calendar_load(args: argparse.Namespace) -> int:
+    _setup()
+    from pathlib import Path
+
+    from casetrail.org.calendars import CalendarError, load_notice
+
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"error: FILE: cannot read {path}: {exc}", file=sys.stderr)
+        return 2
+    try:
+        result = load_notice(text, actor=None, source_name=path.name)
+    except CalendarError as exc:
+        print(f"error: {path.name}: {exc}", file=sys.stderr)
+        return 2
+    n = result.notice
+    print(
+        f"loaded {n.calendar} {n.year} ({n.source}): {len(n.holidays)} holidays, "
+        f"{len(n.workdays)} adjusted working days"
+    )
+    for name, report in result.reports.items():
+        print(f"  {name}: {len(report.changed)} deadlines changed, {report.unchanged} unchanged")
+        for line in report.changed:
+            print(f"    {line}")
     return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     _setup()
     _data_dir()
-    return _serve(args.port, args.host)
+    return _serve(args.port, args.host, background=not args.no_background)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -125,6 +174,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="serve the web UI and API")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--host", default="127.0.0.1")
+    p.add_argument(
+        "--no-background",
+        action="store_true",
+        help="do not run the background jobs here (run `casetrail worker`)",
+    )
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("demo", help="migrate, load the demo jurisdiction if empty, serve")
@@ -133,6 +187,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument("--no-serve", action="store_true", help="load and print the logins only")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("worker", help="run the background jobs (sweeps, head signing)")
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("calendar", help="holiday calendars")
+    calendar = p.add_subparsers(dest="calendar_command", required=True)
+    p = calendar.add_parser("load", help="load an official holiday notice (TOML or JSON)")
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(func=cmd_calendar_load)
 
     p = sub.add_parser("migrate", help="create or upgrade the database")
     p.add_argument("-v", "--verbose", action="store_true")

@@ -21,3 +21,4 @@ class LedgerKind(models.TextChoices):
     HANDLER_RELEASED = "case.handler_released", "handler released"
     PARTY_ADDED = "case.party_added", "party added"
     PERSON_RECORDED = "person.recorded", "person recorded"
+    CALENDAR_NOTICE_LOADED = "calendar.notice_loaded", "calendar notice loaded"

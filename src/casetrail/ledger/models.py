@@ -5,8 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from casetrail.ledger.kinds import LedgerKind
-
 
 class LedgerEntry(models.Model):
     seq = models.BigIntegerField(unique=True, help_text="1-based position; no gaps, no duplicates")
@@ -19,7 +17,7 @@ class LedgerEntry(models.Model):
         related_name="+",
     )
     actor_label = models.CharField(max_length=120, help_text="who acted, as shown when recorded")
-    action = models.CharField(max_length=64, choices=LedgerKind.choices)
+    action = models.CharField(max_length=64, help_text="a LedgerKind value")
     subject_type = models.CharField(max_length=32)
     subject_id = models.CharField(max_length=64)
     unit_id = models.BigIntegerField(null=True, blank=True)

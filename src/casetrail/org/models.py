@@ -133,6 +133,28 @@ class RoleGrant(models.Model):
         return f"{self.officer} {self.role} @ {self.unit} ({self.scope})"
 
 
+class CalendarNotice(models.Model):
+    """An official holiday notice loaded by an administrator (`casetrail calendar load`)."""
+
+    LEDGER_SUBJECT: ClassVar[str] = "calendar_notice"
+
+    calendar = models.CharField(max_length=16)
+    year = models.PositiveSmallIntegerField()
+    text = models.TextField(help_text="the notice as loaded (TOML or JSON)")
+    sha256 = models.CharField(max_length=64)
+    source = models.CharField(max_length=200, blank=True)
+    loaded_at = models.DateTimeField()
+    loaded_by = models.ForeignKey(
+        "Officer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["calendar", "year", "loaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.calendar} {self.year} ({self.source})"
+
+
 class ApiToken(models.Model):
     LEDGER_SUBJECT: ClassVar[str] = "token"
 

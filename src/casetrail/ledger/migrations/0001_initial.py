@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('seq', models.BigIntegerField(help_text='1-based position; no gaps, no duplicates', unique=True)),
                 ('at', models.DateTimeField()),
                 ('actor_label', models.CharField(help_text='who acted, as shown when recorded', max_length=120)),
-                ('action', models.CharField(choices=[('viewed', 'viewed'), ('unit.created', 'unit created'), ('officer.created', 'officer created'), ('officer.updated', 'officer updated'), ('role.granted', 'role granted'), ('role.revoked', 'role revoked'), ('token.issued', 'API token issued'), ('token.revoked', 'API token revoked'), ('incident.recorded', 'incident recorded'), ('incident.decided', 'incident decided'), ('incident.reporter_notified', 'reporter notified'), ('case.opened', 'case opened'), ('case.transitioned', 'case moved to a new state'), ('case.handler_assigned', 'handler assigned'), ('case.handler_released', 'handler released'), ('case.party_added', 'party added'), ('person.recorded', 'person recorded')], max_length=64)),
+                ('action', models.CharField(help_text='a LedgerKind value', max_length=64)),
                 ('subject_type', models.CharField(max_length=32)),
                 ('subject_id', models.CharField(max_length=64)),
                 ('unit_id', models.BigIntegerField(blank=True, null=True)),
