@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from casetrail.procedure import Calendar
 from casetrail.procedure import cli as procedure_cli
 
 
@@ -215,8 +216,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--subtree", action="store_true", help="grant for the unit's whole subtree")
     p.set_defaults(func=cmd_createofficer)
 
-    procedure_cli.add_subparsers(sub)
+    procedure_cli.add_subparsers(sub, calendars=_stored_calendar)
     return parser
+
+
+def _stored_calendar(name: str) -> Calendar:
+    """The library calendar with the notices loaded into this installation's database."""
+    _setup()
+    from casetrail.org.calendars import calendar_named
+
+    return calendar_named(name)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -17,6 +17,8 @@ from casetrail.org.access import AccessDenied, NotFound
 from casetrail.org.actions import OrgError, authenticate_token
 from casetrail.org.api import router as org_router
 from casetrail.org.models import Officer
+from casetrail.org.rules_api import RuleError, RuleNotFound
+from casetrail.org.rules_api import router as rules_router
 
 
 class TokenAuth(HttpBearer):
@@ -37,6 +39,7 @@ api = NinjaAPI(
 )
 api.add_router("", org_router)
 api.add_router("", cases_router)
+api.add_router("", rules_router)
 
 
 def _error(
@@ -59,6 +62,7 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 @api.exception_handler(MoveRefused)
 @api.exception_handler(OrgError)
 @api.exception_handler(FilterError)
+@api.exception_handler(RuleError)
 def on_refused(request: HttpRequest, exc: Exception) -> HttpResponse:
     return _error(request, 400, str(exc), getattr(exc, "field", None))
 
@@ -69,7 +73,8 @@ def on_denied(request: HttpRequest, exc: AccessDenied) -> HttpResponse:
 
 
 @api.exception_handler(NotFound)
-def on_not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
+@api.exception_handler(RuleNotFound)
+def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return _error(request, 404, str(exc))
 
 

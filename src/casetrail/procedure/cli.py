@@ -1,7 +1,7 @@
 """`casetrail rules ...`: list, show and compute rules from the command line (framework-free).
 
-The lead CLI wires this in with add_subparsers(); `python -m casetrail.procedure.cli` runs it
-alone. Handlers write to stdout and return an exit code: 0 on success, 2 on a bad argument,
+The casetrail command wires this in with add_subparsers(); `python -m casetrail.procedure.cli`
+runs it alone. Handlers write to stdout and return an exit code: 0 on success, 2 on a bad argument,
 with a message that names the argument, never a traceback.
 """
 
@@ -10,8 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from casetrail.procedure.calendars import Calendar
 from casetrail.procedure.deadlines import Deadline, compute, find_pack
 from casetrail.procedure.errors import (
     ExtensionError,
@@ -26,8 +27,20 @@ from casetrail.procedure.packs import load_pack, pack_ids
 USAGE_ERROR = 2
 
 
-def add_subparsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `rules list|show|deadline` to a parent command's subparsers."""
+CalendarProvider = Callable[[str], Calendar]
+
+
+def add_subparsers(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    *,
+    calendars: CalendarProvider | None = None,
+) -> None:
+    """Add `rules list|show|deadline` to a parent command's subparsers.
+
+    ``calendars`` maps a pack's calendar name to the calendar to count with (the casetrail
+    command passes one that adds the official notices an administrator loaded); without it
+    the library calendars apply.
+    """
     rules = subparsers.add_parser("rules", help="statutory time limits: list, show, compute")
     commands = rules.add_subparsers(dest="rules_command", required=True, metavar="COMMAND")
 
@@ -63,7 +76,7 @@ def add_subparsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
     )
     deadline.add_argument("--json", action="store_true", help="print JSON")
     deadline.add_argument("--pack", help="pack id (found from the id if omitted)")
-    deadline.set_defaults(func=run_deadline)
+    deadline.set_defaults(func=run_deadline, calendars=calendars)
 
 
 def _fail(message: str) -> int:
@@ -158,9 +171,15 @@ def run_deadline(args: argparse.Namespace) -> int:
         pack = _pack_for(args.rule_id, args.pack)
     except ProcedureError as error:
         return _fail(str(error) if str(error).startswith("ID:") else f"ID: {error}")
+    provider: CalendarProvider | None = getattr(args, "calendars", None)
     try:
         deadline = compute(
-            args.rule_id, args.trigger, pack=pack, extensions=args.extend, params=params
+            args.rule_id,
+            args.trigger,
+            pack=pack,
+            extensions=args.extend,
+            params=params,
+            calendar=provider(pack.calendar) if provider else None,
         )
     except ProcedureError as error:
         return _fail(f"{_argument_of(error)}{error}")

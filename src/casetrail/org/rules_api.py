@@ -1,0 +1,172 @@
+"""The procedure engine over HTTP: list and show rules, compute a deadline with its
+explanation, counting with the official holiday notices loaded into this installation."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from casetrail.org.calendars import calendar_named
+from casetrail.procedure import (
+    ExtensionError,
+    NotInForce,
+    Pack,
+    ParamError,
+    ProcedureError,
+    Rule,
+    TriggerError,
+    UnknownRule,
+    compute,
+    find_pack,
+    load_pack,
+    pack_ids,
+)
+
+router = Router(tags=["rules"])
+
+
+class RuleError(ValueError):
+    """A refused computation; ``field`` names the input to correct."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class RuleNotFound(LookupError):
+    pass
+
+
+class RuleSummaryOut(Schema):
+    id: str
+    pack: str
+    title_zh: str
+    title_en: str
+    citation: str
+    period: str
+    custody: bool
+    effective_from: str
+    effective_to: str | None
+
+
+class ExtensionOut(Schema):
+    id: str
+    title_en: str
+    description: str
+    approver: str
+    max_times: int
+    citation: str
+
+
+class RuleOut(RuleSummaryOut):
+    trigger: str
+    counting: str
+    holidays: str
+    warn_before: str
+    extensions: list[ExtensionOut]
+    notes: str
+
+
+class DeadlineIn(Schema):
+    trigger: str = Field(max_length=40, description="ISO 8601; without an offset, pack time")
+    extensions: list[str] = Field(
+        default_factory=list, max_length=10, description="EXT or EXT=N, in order"
+    )
+    params: dict[str, str] = Field(default_factory=dict)
+    pack: str | None = Field(None, max_length=16)
+
+
+def _summary(rule: Rule, pack: Pack) -> dict[str, Any]:
+    period = str(rule.duration) if rule.duration else "set by a parameter"
+    return {
+        "id": rule.id,
+        "pack": pack.id,
+        "title_zh": rule.title_zh,
+        "title_en": rule.title_en,
+        "citation": str(rule.citation),
+        "period": period,
+        "custody": rule.custody,
+        "effective_from": rule.effective_from.isoformat(),
+        "effective_to": rule.effective_to.isoformat() if rule.effective_to else None,
+    }
+
+
+def _pack_of(rule_id: str, pack_id: str | None) -> Pack:
+    try:
+        return load_pack(pack_id) if pack_id else find_pack(rule_id)
+    except ProcedureError as exc:
+        raise RuleNotFound(str(exc)) from exc
+
+
+@router.get("/rules", response=list[RuleSummaryOut])
+def list_rules(request: HttpRequest, pack: str = "") -> list[dict[str, Any]]:
+    if pack and pack not in pack_ids():
+        raise RuleError(f"unknown pack {pack}; known: {', '.join(pack_ids())}", field="pack")
+    out = []
+    for pid in [pack] if pack else pack_ids():
+        loaded = load_pack(pid)
+        out += [_summary(rule, loaded) for rule in loaded.rules]
+    return out
+
+
+@router.get("/rules/{rule_id}", response=list[RuleOut])
+def show_rule(request: HttpRequest, rule_id: str) -> list[dict[str, Any]]:
+    """Every version of the rule (oldest first)."""
+    pack = _pack_of(rule_id, None)
+    try:
+        versions = pack.versions(rule_id)
+    except (KeyError, ProcedureError) as exc:
+        raise RuleNotFound(f"no rule {rule_id}") from exc
+    return [
+        _summary(rule, pack)
+        | {
+            "trigger": f"{rule.trigger.en} / {rule.trigger.zh}",
+            "counting": rule.counting,
+            "holidays": rule.holidays,
+            "warn_before": str(rule.warn_before),
+            "notes": rule.notes,
+            "extensions": [
+                {
+                    "id": e.id,
+                    "title_en": e.title_en,
+                    "description": e.describe(),
+                    "approver": e.approver,
+                    "max_times": e.max_times,
+                    "citation": e.citation,
+                }
+                for e in rule.extensions
+            ],
+        }
+        for rule in versions
+    ]
+
+
+_FIELD_OF: tuple[tuple[type[ProcedureError], str], ...] = (
+    (TriggerError, "trigger"),
+    (NotInForce, "trigger"),
+    (ExtensionError, "extensions"),
+    (ParamError, "params"),
+    (UnknownRule, "rule_id"),
+)
+
+
+@router.post("/rules/{rule_id}/deadline", response=dict[str, Any])
+def compute_deadline(request: HttpRequest, rule_id: str, payload: DeadlineIn) -> dict[str, Any]:
+    """Compute the deadline with its citation and the steps a reviewer can read."""
+    pack = _pack_of(rule_id, payload.pack)
+    try:
+        deadline = compute(
+            rule_id,
+            payload.trigger,
+            pack=pack,
+            extensions=payload.extensions,
+            params=dict(payload.params),
+            calendar=calendar_named(pack.calendar),
+        )
+    except UnknownRule as exc:
+        raise RuleNotFound(str(exc)) from exc
+    except ProcedureError as exc:
+        field = next((name for kind, name in _FIELD_OF if isinstance(exc, kind)), "rule_id")
+        raise RuleError(str(exc), field=field) from exc
+    result: dict[str, Any] = deadline.to_dict()
+    return result
