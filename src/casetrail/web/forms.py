@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from casetrail.cases.actions import Decision
-from casetrail.cases.machine import Kind, Status
+from casetrail.cases.machine import STATUS_LABELS, Kind, Status
 from casetrail.cases.models import Channel, IdType, OffenceCategory, PartyRole
 from casetrail.cases.queries import MAX_QUERY_LENGTH
 from casetrail.org.models import Officer, Unit
@@ -75,15 +76,23 @@ class DecisionForm(forms.Form):
         field.queryset = handlers
 
 
+def _status_choices() -> list[tuple[str, str]]:
+    """Status names in the language of the request (the choices are read at render)."""
+    zh = (get_language() or "").startswith("zh")
+    return [("", "—"), *[(s.value, STATUS_LABELS[s][1 if zh else 0]) for s in Status]]
+
+
 class CaseFilterForm(forms.Form):
     q = forms.CharField(max_length=MAX_QUERY_LENGTH, required=False, label=_("Search"))
-    status = forms.ChoiceField(
-        required=False,
-        label=_("Status"),
-        choices=[("", "—"), *[(s.value, s.value) for s in Status]],
-    )
+    status = forms.ChoiceField(required=False, label=_("Status"), choices=_status_choices)
     kind = forms.ChoiceField(
-        required=False, label=_("Kind"), choices=[("", "—"), *[(k.value, k.value) for k in Kind]]
+        required=False,
+        label=_("Kind"),
+        choices=[
+            ("", "—"),
+            (Kind.CRIMINAL.value, _("criminal")),
+            (Kind.ADMINISTRATIVE.value, _("administrative")),
+        ],
     )
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, label=_("Unit"))
     handler = forms.ModelChoiceField(
