@@ -94,51 +94,35 @@ def _units_and_officers() -> Jurisdiction:
         actor=None,
     )
     S, U = Scope.SUBTREE, Scope.UNIT
-    _officer(
-        j,
-        city,
-        "admin",
-        "管理员",
-        "JN0001",
-        [(Role.ADMINISTRATOR, city, S)],
-        describe="administrator (whole city)",
-    )
-    _officer(
-        j,
-        city,
-        "supervisor",
-        "督察 周明",
-        "JN0002",
-        [(Role.SUPERVISOR, city, S)],
-        describe="supervisor / auditor (reads the whole city)",
-    )
-    _officer(
-        j,
-        legal,
-        "legal1",
-        "法制员 林静",
-        "JN0101",
-        [(Role.LEGAL_REVIEWER, city, S)],
-        describe="legal reviewer (whole city)",
-    )
-    _officer(
-        j,
-        legal,
-        "legal2",
-        "法制员 何伟",
-        "JN0102",
-        [(Role.LEGAL_REVIEWER, city, S)],
-        describe="legal reviewer (whole city)",
-    )
-    _officer(
-        j,
-        city,
-        "mediator",
-        "调解员 郭芳",
-        "JN0201",
-        [(Role.MEDIATOR, city, S)],
-        describe="mediator",
-    )
+    for unit, username, full_name, badge, role, describe in (
+        (city, "admin", "管理员", "JN0001", Role.ADMINISTRATOR, "administrator (whole city)"),
+        (
+            city,
+            "supervisor",
+            "督察 周明",
+            "JN0002",
+            Role.SUPERVISOR,
+            "supervisor / auditor (reads the whole city)",
+        ),
+        (
+            legal,
+            "legal1",
+            "法制员 林静",
+            "JN0101",
+            Role.LEGAL_REVIEWER,
+            "legal reviewer (whole city)",
+        ),
+        (
+            legal,
+            "legal2",
+            "法制员 何伟",
+            "JN0102",
+            Role.LEGAL_REVIEWER,
+            "legal reviewer (whole city)",
+        ),
+        (city, "mediator", "调解员 郭芳", "JN0201", Role.MEDIATOR, "mediator"),
+    ):
+        _officer(j, unit, username, full_name, badge, [(role, city, S)], describe=describe)
     districts = [
         ("DH", "东湖分局", "Donghu District Branch", [("01", "东湖派出所"), ("02", "湖滨派出所")]),
         ("XL", "西岭分局", "Xiling District Branch", [("01", "西岭派出所"), ("02", "石桥派出所")]),

@@ -20,16 +20,10 @@ from casetrail.cases.access import (
 from casetrail.cases.machine import Kind
 from casetrail.cases.models import Case, IdType, Incident, OffenceCategory, PartyRole
 from casetrail.ledger.record import record_view
-from casetrail.org.access import NotFound, access_unit
+from casetrail.org.access import NotFound, access_unit, request_officer
 from casetrail.org.models import Officer, Unit
 
 router = Router(tags=["cases"])
-
-
-def _officer(request: HttpRequest) -> Officer:
-    user = request.user
-    assert isinstance(user, Officer)  # noqa: S101 - the router's auth guarantees it
-    return user
 
 
 class CategoryOut(Schema):
@@ -234,13 +228,13 @@ def list_categories(request: HttpRequest, kind: str = "") -> QuerySet[OffenceCat
 @router.get("/incidents", response=list[IncidentOut])
 @paginate(PageNumberPagination)
 def list_incidents(request: HttpRequest, status: str = "") -> QuerySet[Incident]:
-    qs = visible_incidents(_officer(request)).select_related("unit", "case")
+    qs = visible_incidents(request_officer(request)).select_related("unit", "case")
     return qs.filter(status=status) if status else qs
 
 
 @router.post("/incidents", response={201: ReceiptOut})
 def create_incident(request: HttpRequest, payload: IncidentIn) -> Status[dict[str, Any]]:
-    officer = _officer(request)
+    officer = request_officer(request)
     unit = _unit_for_write(officer, payload.unit_id)
     incident, code = actions.record_incident(
         unit,
@@ -260,12 +254,12 @@ def create_incident(request: HttpRequest, payload: IncidentIn) -> Status[dict[st
 
 @router.get("/incidents/{incident_id}", response=IncidentOut)
 def get_incident(request: HttpRequest, incident_id: int) -> Incident:
-    return access_incident(_officer(request), incident_id)
+    return access_incident(request_officer(request), incident_id)
 
 
 @router.post("/incidents/{incident_id}/decision", response=IncidentOut)
 def decide_incident(request: HttpRequest, incident_id: int, payload: DecisionIn) -> Incident:
-    officer = _officer(request)
+    officer = request_officer(request)
     incident = access_incident(officer, incident_id, for_write=True)
     transfer_to = None
     if payload.transfer_to is not None:
@@ -291,12 +285,12 @@ def decide_incident(request: HttpRequest, incident_id: int, payload: DecisionIn)
 @router.get("/cases", response=list[CaseOut])
 @paginate(PageNumberPagination)
 def list_cases(request: HttpRequest, filters: Query[CaseFilterIn]) -> QuerySet[Case]:
-    return queries.case_list(_officer(request), queries.CaseFilters(**filters.dict()))
+    return queries.case_list(request_officer(request), queries.CaseFilters(**filters.dict()))
 
 
 @router.post("/cases", response={201: CaseDetailOut})
 def create_case(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]:
-    officer = _officer(request)
+    officer = request_officer(request)
     unit = _unit_for_write(officer, payload.unit_id)
     if payload.kind not in {k.value for k in Kind}:
         raise actions.CaseError(f"unknown kind {payload.kind}", field="kind")
@@ -363,7 +357,7 @@ def _detail(officer: Officer, case: Case) -> dict[str, Any]:
 
 @router.get("/cases/{case_ref}", response=CaseDetailOut)
 def get_case(request: HttpRequest, case_ref: str) -> dict[str, Any]:
-    officer = _officer(request)
+    officer = request_officer(request)
     case = access_case(officer, case_ref)
     record_view(case, actor=officer, unit_id=case.unit_id, what="case file (API)")
     return _detail(officer, case)
@@ -371,7 +365,7 @@ def get_case(request: HttpRequest, case_ref: str) -> dict[str, Any]:
 
 @router.post("/cases/{case_ref}/transitions", response=CaseDetailOut)
 def move_case(request: HttpRequest, case_ref: str, payload: MoveIn) -> dict[str, Any]:
-    officer = _officer(request)
+    officer = request_officer(request)
     case = access_case(officer, case_ref, for_write=True)
     actions.transition_case(
         case,
@@ -386,7 +380,7 @@ def move_case(request: HttpRequest, case_ref: str, payload: MoveIn) -> dict[str,
 
 @router.post("/cases/{case_ref}/parties", response={201: CaseDetailOut})
 def add_party(request: HttpRequest, case_ref: str, payload: PartyIn) -> Status[dict[str, Any]]:
-    officer = _officer(request)
+    officer = request_officer(request)
     case = access_case(officer, case_ref, for_write=True)
     person: actions.PersonInput | Any
     if payload.person_id is not None:
@@ -407,7 +401,7 @@ def add_party(request: HttpRequest, case_ref: str, payload: PartyIn) -> Status[d
 def assign_handler(
     request: HttpRequest, case_ref: str, payload: HandlerIn
 ) -> Status[dict[str, Any]]:
-    officer = _officer(request)
+    officer = request_officer(request)
     case = access_case(officer, case_ref, for_write=True)
     actions.assign_handler(case, _officers([payload.officer_id], "officer_id")[0], actor=officer)
     return Status(201, _detail(officer, case))
@@ -417,7 +411,7 @@ def assign_handler(
 def release_handler(
     request: HttpRequest, case_ref: str, officer_id: int, payload: ReleaseIn
 ) -> dict[str, Any]:
-    officer = _officer(request)
+    officer = request_officer(request)
     case = access_case(officer, case_ref, for_write=True)
     actions.release_handler(
         case, _officers([officer_id], "officer_id")[0], reason=payload.reason, actor=officer
@@ -427,7 +421,7 @@ def release_handler(
 
 @router.get("/persons/{person_id}", response=PersonOut)
 def get_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
-    officer = _officer(request)
+    officer = request_officer(request)
     person = access_person(officer, person_id)
     record_view(person, actor=officer, unit_id=officer.unit_id, what="person (API)")
     cases = sorted({p.case.number for p in parties_visible(officer, person)})

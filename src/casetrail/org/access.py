@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.http import HttpRequest
 
 from casetrail.org.models import Officer, RoleGrant, Unit
 from casetrail.org.roles import Role, Scope
@@ -30,6 +31,14 @@ class Grant:
         if self.scope == Scope.SUBTREE:
             return unit.path.startswith(self.path)
         return unit.pk == self.unit_id
+
+
+def request_officer(request: HttpRequest) -> Officer:
+    """The officer behind an authenticated request (login or API token)."""
+    user = request.user
+    if not isinstance(user, Officer):
+        raise AccessDenied("log in first")
+    return user
 
 
 def grants_of(officer: Officer) -> tuple[Grant, ...]:

@@ -8,17 +8,11 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from casetrail.org import actions
-from casetrail.org.access import NotFound, grants_of, units_in_scope
+from casetrail.org.access import NotFound, grants_of, request_officer, units_in_scope
 from casetrail.org.models import ApiToken, Officer, Unit
 from casetrail.org.roles import Role
 
 router = Router(tags=["organisation"])
-
-
-def _officer(request: HttpRequest) -> Officer:
-    user = request.user
-    assert isinstance(user, Officer)  # noqa: S101 - the router's auth guarantees it
-    return user
 
 
 class GrantOut(Schema):
@@ -75,7 +69,7 @@ class NewTokenOut(TokenOut):
 
 @router.get("/me", response=MeOut)
 def me(request: HttpRequest) -> dict[str, Any]:
-    officer = _officer(request)
+    officer = request_officer(request)
     return {
         "id": officer.pk,
         "username": officer.username,
@@ -92,25 +86,25 @@ def me(request: HttpRequest) -> dict[str, Any]:
 
 @router.get("/units", response=list[UnitOut])
 def list_units(request: HttpRequest) -> list[Unit]:
-    return units_in_scope(_officer(request), {r.value for r in Role})
+    return units_in_scope(request_officer(request), {r.value for r in Role})
 
 
 @router.get("/officers", response=list[OfficerOut])
 def list_officers(request: HttpRequest, unit: int | None = None) -> list[Officer]:
     """Officers of the units in the caller's scope (to choose handlers)."""
-    units = units_in_scope(_officer(request), {r.value for r in Role})
+    units = units_in_scope(request_officer(request), {r.value for r in Role})
     ids = [u.pk for u in units if unit is None or u.pk == unit]
     return list(Officer.objects.filter(unit_id__in=ids, is_active=True).order_by("badge_number"))
 
 
 @router.get("/tokens", response=list[TokenOut])
 def list_tokens(request: HttpRequest) -> list[ApiToken]:
-    return list(ApiToken.objects.filter(officer=_officer(request)).order_by("-created_at"))
+    return list(ApiToken.objects.filter(officer=request_officer(request)).order_by("-created_at"))
 
 
 @router.post("/tokens", response={201: NewTokenOut})
 def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
-    token, key = actions.issue_token(name=payload.name, actor=_officer(request))
+    token, key = actions.issue_token(name=payload.name, actor=request_officer(request))
     return Status(
         201,
         {
@@ -126,7 +120,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any
 
 @router.post("/tokens/{token_id}/revoke", response=TokenOut)
 def revoke_token(request: HttpRequest, token_id: int) -> ApiToken:
-    officer = _officer(request)
+    officer = request_officer(request)
     token = ApiToken.objects.filter(pk=token_id, officer=officer).first()
     if token is None:
         raise NotFound(f"token {token_id} not found")

@@ -26,7 +26,7 @@ from casetrail.cases.machine import MoveRefused
 from casetrail.cases.models import IncidentStatus
 from casetrail.ledger.record import record_view
 from casetrail.org import actions as org_actions
-from casetrail.org.access import AccessDenied, NotFound, units_in_scope
+from casetrail.org.access import AccessDenied, NotFound, request_officer, units_in_scope
 from casetrail.org.models import ApiToken, Officer
 from casetrail.org.roles import CASE_READERS, INTAKE_WRITERS, Role
 from casetrail.web import forms as ui
@@ -50,12 +50,6 @@ def officer_view(view: View) -> View:
     return wrapper
 
 
-def _officer(request: HttpRequest) -> Officer:
-    user = request.user
-    assert isinstance(user, Officer)  # noqa: S101 - login_required guarantees it
-    return user
-
-
 def _form_error(form: forms.Form, exc: Exception) -> None:
     field = getattr(exc, "field", None)
     form.add_error(field if field in form.fields else None, str(exc))
@@ -63,14 +57,14 @@ def _form_error(form: forms.Form, exc: Exception) -> None:
 
 @officer_view
 def workbench(request: HttpRequest) -> HttpResponse:
-    officer = _officer(request)
+    officer = request_officer(request)
     return render(request, "web/workbench.html", {"bench": queries.workbench(officer)})
 
 
 @officer_view
 @require_http_methods(["GET", "POST"])
 def incident_new(request: HttpRequest) -> HttpResponse:
-    officer = _officer(request)
+    officer = request_officer(request)
     units = units_in_scope(officer, INTAKE_WRITERS)
     if not units:
         raise AccessDenied(_("Recording incidents needs the intake officer role."))
@@ -101,14 +95,14 @@ def incident_new(request: HttpRequest) -> HttpResponse:
 
 @officer_view
 def incident_receipt(request: HttpRequest, incident_id: int) -> HttpResponse:
-    incident = access_incident(_officer(request), incident_id)
+    incident = access_incident(request_officer(request), incident_id)
     code = request.session.pop(f"query_code_{incident.pk}", None)
     return render(request, "web/incident_receipt.html", {"incident": incident, "code": code})
 
 
 @officer_view
 def incident_list(request: HttpRequest) -> HttpResponse:
-    qs = visible_incidents(_officer(request)).select_related("unit").order_by("-received_at")
+    qs = visible_incidents(request_officer(request)).select_related("unit").order_by("-received_at")
     status = request.GET.get("status", "")
     if status:
         qs = qs.filter(status=status)
@@ -128,7 +122,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 @officer_view
 @require_http_methods(["GET", "POST"])
 def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
-    officer = _officer(request)
+    officer = request_officer(request)
     incident = access_incident(officer, incident_id)
     handlers = Officer.objects.filter(
         unit=incident.unit, is_active=True, grants__role=Role.CASE_HANDLER
@@ -162,7 +156,7 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
 
 @officer_view
 def case_list(request: HttpRequest) -> HttpResponse:
-    officer = _officer(request)
+    officer = request_officer(request)
     units = units_in_scope(officer, CASE_READERS)
     form = ui.CaseFilterForm(request.GET or None, units=units)
     page = None
@@ -197,7 +191,7 @@ def _case_context(officer: Officer, case_ref: str) -> dict[str, Any]:
 
 @officer_view
 def case_detail(request: HttpRequest, case_ref: str) -> HttpResponse:
-    officer = _officer(request)
+    officer = request_officer(request)
     case = access_case(officer, case_ref)
     record_view(case, actor=officer, unit_id=case.unit_id, what="case file")
     return render(request, "web/case_detail.html", _case_context(officer, case_ref))
@@ -206,7 +200,7 @@ def case_detail(request: HttpRequest, case_ref: str) -> HttpResponse:
 @officer_view
 @require_POST
 def case_move(request: HttpRequest, case_ref: str) -> HttpResponse:
-    officer = _officer(request)
+    officer = request_officer(request)
     case = access_case(officer, case_ref, for_write=True)
     form = ui.MoveForm(request.POST)
     error = ""
@@ -237,7 +231,7 @@ def case_move(request: HttpRequest, case_ref: str) -> HttpResponse:
 @officer_view
 @require_POST
 def case_add_party(request: HttpRequest, case_ref: str) -> HttpResponse:
-    officer = _officer(request)
+    officer = request_officer(request)
     case = access_case(officer, case_ref, for_write=True)
     form = ui.PartyForm(request.POST)
     if form.is_valid():
@@ -265,7 +259,7 @@ def case_add_party(request: HttpRequest, case_ref: str) -> HttpResponse:
 
 @officer_view
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
-    officer = _officer(request)
+    officer = request_officer(request)
     person = access_person(officer, person_id)
     record_view(person, actor=officer, unit_id=officer.unit_id, what="person")
     return render(
@@ -278,7 +272,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
 @officer_view
 @require_http_methods(["GET", "POST"])
 def tokens(request: HttpRequest) -> HttpResponse:
-    officer = _officer(request)
+    officer = request_officer(request)
     form = ui.TokenForm(request.POST or None)
     new_key = None
     if request.method == "POST" and "revoke" in request.POST:
