@@ -1,0 +1,179 @@
+"""Every refusal of the case actions names the field to correct and writes nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from casetrail.cases import actions
+from casetrail.ledger.models import LedgerEntry
+
+NOW = datetime.now(UTC) - timedelta(minutes=5)
+
+
+def _incident_input(**over):
+    base = {
+        "channel": "call",
+        "received_at": NOW,
+        "reporter_name": "李四",
+        "location": "湖滨路",
+        "summary": "手机被抢",
+    }
+    return actions.IncidentInput(**(base | over))
+
+
+@pytest.mark.parametrize(
+    ("over", "field"),
+    [
+        ({"channel": "pigeon"}, "channel"),
+        ({"received_at": datetime(2026, 1, 1, 9)}, "received_at"),  # noqa: DTZ001 - the point
+        ({"reporter_name": " "}, "reporter_name"),
+        ({"location": ""}, "location"),
+        ({"summary": "\n"}, "summary"),
+    ],
+)
+def test_recording_an_incident_refuses_bad_input(world, over, field):
+    before = LedgerEntry.objects.count()
+    with pytest.raises(actions.CaseError) as refused:
+        actions.record_incident(world.station, _incident_input(**over), actor=world.intake)
+    assert refused.value.field == field
+    assert LedgerEntry.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("decision", "field"),
+    [
+        (actions.DecisionInput(decision="shrug"), "decision"),
+        (actions.DecisionInput(decision="transfer", reason="辖区"), "transfer_to"),
+        (actions.DecisionInput(decision="transfer"), "transfer_to"),
+    ],
+)
+def test_deciding_an_incident_refuses_bad_input(world, decision, field):
+    incident = world.incident()
+    before = LedgerEntry.objects.count()
+    with pytest.raises(actions.CaseError) as refused:
+        actions.decide_incident(incident, decision, actor=world.intake)
+    assert refused.value.field == field
+    assert LedgerEntry.objects.count() == before
+
+
+def test_a_transfer_needs_a_reason(world):
+    incident = world.incident()
+    with pytest.raises(actions.CaseError) as refused:
+        actions.decide_incident(
+            incident,
+            actions.DecisionInput(decision="transfer", transfer_to=world.other_station),
+            actor=world.intake,
+        )
+    assert refused.value.field == "reason"
+
+
+def test_opening_a_case_needs_a_category_when_the_incident_has_none(world):
+    incident, _ = actions.record_incident(world.station, _incident_input(), actor=world.intake)
+    with pytest.raises(actions.CaseError) as refused:
+        actions.decide_incident(
+            incident,
+            actions.DecisionInput(
+                decision="administrative_case", handlers=[world.handler1, world.handler2]
+            ),
+            actor=world.intake,
+        )
+    assert refused.value.field == "category"
+
+
+def test_a_case_needs_a_title(world):
+    with pytest.raises(actions.CaseError) as refused:
+        actions.open_case(
+            world.station,
+            kind="criminal",
+            category=world.category("CR-THEFT"),
+            title=" ",
+            handlers=[world.handler1, world.handler2],
+            actor=world.intake,
+        )
+    assert refused.value.field == "title"
+
+
+def test_an_inactive_officer_cannot_handle_a_case(world):
+    world.handler2.is_active = False
+    world.handler2.save()
+    with pytest.raises(actions.CaseError, match="not an active officer"):
+        world.case()
+
+
+def test_an_officer_without_a_qualification_cannot_handle_a_case(world):
+    world.handler2.qualification_level = ""
+    world.handler2.qualification_valid_until = None
+    world.handler2.save()
+    with pytest.raises(actions.CaseError, match="holds no law-enforcement qualification"):
+        world.case()
+
+
+def test_handler_changes_are_refused_with_the_field(world):
+    case = world.case()
+    with pytest.raises(actions.CaseError, match="already handles"):
+        actions.assign_handler(case, world.handler2, actor=world.handler1)
+    with pytest.raises(actions.CaseError, match="does not handle"):
+        actions.release_handler(case, world.leader, reason="x", actor=world.handler1)
+    actions.assign_handler(case, world.leader, actor=world.handler1)
+    with pytest.raises(actions.CaseError) as refused:
+        actions.release_handler(case, world.handler2, reason=" ", actor=world.handler1)
+    assert refused.value.field == "reason"
+
+
+def test_an_archived_case_takes_no_new_handler(world):
+    case = world.case()
+    for move in ("start_review", "refuse_registration", "archive"):
+        actions.transition_case(case, move, reason="不构成犯罪", actor=world.leader)
+    case.refresh_from_db()
+    with pytest.raises(actions.CaseError, match="archived"):
+        actions.assign_handler(case, world.leader, actor=world.handler1)
+
+
+@pytest.mark.parametrize(
+    ("role", "person", "field"),
+    [
+        ("bystander", actions.PersonInput(name="王五"), "role"),
+        ("victim", actions.PersonInput(name="王五", id_type="library_card"), "id_type"),
+        ("victim", actions.PersonInput(name="王五", id_type="passport"), "id_number"),
+        ("victim", actions.PersonInput(name="王五", birth_date=date(2999, 1, 1)), "birth_date"),
+    ],
+)
+def test_adding_a_party_refuses_bad_input(world, role, person, field):
+    case = world.case()
+    before = LedgerEntry.objects.count()
+    with pytest.raises(actions.CaseError) as refused:
+        actions.add_party(case, role, person, actor=world.handler1)
+    assert refused.value.field == field
+    assert LedgerEntry.objects.count() == before
+
+
+def test_the_same_party_twice_is_refused(world):
+    case = world.case()
+    party = actions.add_party(
+        case, "victim", actions.PersonInput(name="王五"), actor=world.handler1
+    )
+    with pytest.raises(actions.CaseError, match="already a victim"):
+        actions.add_party(case, "victim", party.person, actor=world.handler1)
+
+
+def test_a_hearing_date_in_the_future_is_refused(world):
+    case = world.case(kind="administrative")
+    for move in ("investigate", "notify_penalty", "hear_statement"):
+        actions.transition_case(
+            case,
+            move,
+            actor=world.handler1,
+            hearing_required=True if move == "notify_penalty" else None,
+        )
+    with pytest.raises(actions.machine.MoveRefused) as refused:
+        actions.transition_case(
+            case, "decide", actor=world.leader, hearing_held_on=date(2999, 1, 1)
+        )
+    assert refused.value.field == "hearing_held_on"
+    actions.transition_case(
+        case, "decide", actor=world.leader, hearing_held_on=NOW.date() - timedelta(days=1)
+    )
+    case.refresh_from_db()
+    assert case.status == "decided"
