@@ -241,3 +241,67 @@ def test_tokens_are_issued_once_and_revoked(world):
     client.post(reverse("web:tokens"), {"revoke": token.pk})
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+def test_the_incident_list_filters_by_status(world):
+    waiting = world.incident(summary="等待处理")
+    done = world.incident(summary="已经处理")
+    actions.decide_incident(done, actions.DecisionInput(decision="mediation"), actor=world.intake)
+    page = login(world.intake).get(reverse("web:incident_list"), {"status": "received"})
+    html = page.content.decode()
+    assert waiting.receipt_number in html
+    assert done.receipt_number not in html
+
+
+def test_deciding_an_incident_in_the_ui_opens_the_case(world):
+    incident = world.incident()
+    response = login(world.intake).post(
+        reverse("web:incident_detail", args=[incident.pk]),
+        {
+            "decision": "registration_review",
+            "category": world.category("CR-THEFT").pk,
+            "handlers": [world.handler1.pk, world.handler2.pk],
+        },
+    )
+    incident.refresh_from_db()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("web:case_detail", args=[incident.case.number])
+
+
+def test_a_no_case_decision_returns_to_the_incident(world):
+    incident = world.incident()
+    response = login(world.intake).post(
+        reverse("web:incident_detail", args=[incident.pk]),
+        {"decision": "no_case", "reason": "民事纠纷", "notify_method": "电话"},
+    )
+    assert response["Location"] == reverse("web:incident_detail", args=[incident.pk])
+
+
+def test_an_officer_without_intake_rights_cannot_decide(world):
+    incident = world.incident()
+    response = login(world.legal).post(
+        reverse("web:incident_detail", args=[incident.pk]), {"decision": "mediation"}
+    )
+    assert response.status_code == 403
+
+
+def test_adding_a_party_in_the_ui_shows_errors_beside_the_field(world):
+    case = world.case()
+    client = login(world.handler1)
+    bad = client.post(
+        reverse("web:case_add_party", args=[case.number]),
+        {"role": "victim", "name": "王五", "id_type": "passport"},
+    )
+    assert bad.status_code == 400
+    assert 'id="id_id_number-errors"' in bad.content.decode()
+    good = client.post(
+        reverse("web:case_add_party", args=[case.number]),
+        {"role": "victim", "name": "王五", "id_type": "none"},
+    )
+    assert good.status_code == 302
+    assert case.parties.count() == 1
+
+
+def test_revoking_a_token_that_is_not_yours_is_404(world):
+    response = login(world.handler1).post(reverse("web:tokens"), {"revoke": "99999"})
+    assert response.status_code == 404
