@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from casetrail.ledger import cli as ledger_cli
 from casetrail.procedure import Calendar
 from casetrail.procedure import cli as procedure_cli
 
@@ -217,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_createofficer)
 
     procedure_cli.add_subparsers(sub, calendars=_stored_calendar)
+    ledger_cli.add_subparsers(sub)
     return parser
 
 

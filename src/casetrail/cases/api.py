@@ -19,6 +19,9 @@ from casetrail.cases.access import (
 )
 from casetrail.cases.machine import Kind
 from casetrail.cases.models import Case, IdType, Incident, OffenceCategory, PartyRole
+from casetrail.ledger.api import ReceiptFileOut
+from casetrail.ledger.kinds import LedgerKind
+from casetrail.ledger.receipts import receipt_for
 from casetrail.ledger.record import record_view
 from casetrail.org.access import NotFound, access_unit, request_officer
 from casetrail.org.models import Officer, Unit
@@ -70,6 +73,11 @@ class IncidentOut(Schema):
 class ReceiptOut(Schema):
     incident: IncidentOut
     query_code: str = Field(description="shown once; stored only as a hash")
+    ledger: ReceiptFileOut | None = Field(
+        description="the intake entry's receipt: a signed tree head and its inclusion proof, "
+        "checkable offline (`casetrail ledger check-receipt`); null while no ledger signing "
+        "key is configured"
+    )
 
 
 class DecisionIn(Schema):
@@ -249,7 +257,11 @@ def create_incident(request: HttpRequest, payload: IncidentIn) -> Status[dict[st
         ),
         actor=officer,
     )
-    return Status(201, {"incident": incident, "query_code": code})
+    receipt = receipt_for(incident, LedgerKind.INCIDENT_RECORDED)
+    return Status(
+        201,
+        {"incident": incident, "query_code": code, "ledger": receipt.file() if receipt else None},
+    )
 
 
 @router.get("/incidents/{incident_id}", response=IncidentOut)

@@ -13,6 +13,8 @@ from casetrail.cases.actions import CaseError
 from casetrail.cases.api import router as cases_router
 from casetrail.cases.machine import MoveRefused
 from casetrail.cases.queries import FilterError
+from casetrail.ledger.api import router as ledger_router
+from casetrail.ledger.proofs import ProofError
 from casetrail.org.access import AccessDenied, NotFound
 from casetrail.org.actions import OrgError, authenticate_token
 from casetrail.org.api import router as org_router
@@ -39,6 +41,7 @@ api = NinjaAPI(
 )
 api.add_router("", org_router)
 api.add_router("", cases_router)
+api.add_router("", ledger_router)
 api.add_router("", rules_router)
 
 
@@ -81,3 +84,8 @@ def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return _error(request, 401, "log in or send an API token (Authorization: Bearer …)")
+
+
+@api.exception_handler(ProofError)
+def on_impossible_proof(request: HttpRequest, exc: ProofError) -> HttpResponse:
+    return _error(request, 400, str(exc), exc.field)

@@ -5,3 +5,17 @@ class LedgerConfig(AppConfig):
     name = "casetrail.ledger"
     label = "ledger"
     verbose_name = "Ledger"
+
+    def ready(self) -> None:
+        from django.conf import settings
+
+        from casetrail import background
+        from casetrail.ledger import audit, heads
+
+        # Looks every few seconds whether N entries or T seconds call for a new head; the
+        # check is one indexed read, and signing re-checks under the append lock, so several
+        # workers running it sign once.
+        background.register("ledger.sign_head", heads.CHECK_EVERY_SECONDS, heads.sign_head_if_due)
+        # An incremental verify (from the last checkpoint) once a day by default.
+        every = getattr(settings, "CASETRAIL_LEDGER_VERIFY_EVERY_SECONDS", 86400)
+        background.register("ledger.verify", float(every), audit.verify_if_due)

@@ -1,24 +1,30 @@
-"""Appending many entries at once, for loaders (the synthetic seed); same hashing as record()."""
+"""Appending many entries at once, for loaders (the synthetic seed, imports of records kept
+elsewhere); the same leaves, subject links and tree nodes as record(), in a few queries."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db import connection
+from django.db.models import Max, Q
 
+from casetrail.ledger import tree
 from casetrail.ledger.canonical import canonical_json
 from casetrail.ledger.kinds import LedgerKind
-from casetrail.ledger.merkle import leaf_hash
+from casetrail.ledger.merkle import Node, leaf_hash
 from casetrail.ledger.models import LedgerEntry
-from casetrail.ledger.record import _APPEND_LOCK_KEY, leaf_data
+from casetrail.ledger.record import leaf_data
+
+Subject = tuple[str, str]
 
 
 @dataclass(frozen=True)
 class NewSubjectEntry:
-    """An entry that opens a subject's chain (the subject has no earlier entry)."""
+    """An entry to append in bulk. For `append_first_entries` it opens its subject's chain
+    (the subject has no entry in the log yet); `append_entries` takes any subject."""
 
     kind: LedgerKind
     subject_type: str
@@ -31,16 +37,56 @@ class NewSubjectEntry:
 
 
 def append_first_entries(entries: Sequence[NewSubjectEntry], *, batch: int = 5000) -> int:
-    """Append entries for subjects that have none yet; call inside a transaction."""
+    """Append entries for subjects that have none in the log yet (not looked up: the seeder
+    has just created them), with their tree nodes; call inside a transaction."""
+    return _append(entries, {}, batch)
+
+
+def append_entries(entries: Sequence[NewSubjectEntry], *, batch: int = 5000) -> int:
+    """Append entries for any subjects, each linked to its subject's previous entry in the log
+    or earlier in ``entries``; call inside a transaction."""
     if not connection.in_atomic_block:
-        raise RuntimeError("append_first_entries must run inside a transaction")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_APPEND_LOCK_KEY])
-    last = LedgerEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
-    rows = []
+        raise RuntimeError("append_entries must run inside a transaction")
+    tree.append_lock()  # before the look-up, so no other writer moves a subject's last entry
+    subjects = {(e.subject_type, e.subject_id) for e in entries}
+    return _append(entries, last_hashes(subjects), batch)
+
+
+def last_hashes(subjects: Iterable[Subject], *, chunk: int = 500) -> dict[Subject, bytes]:
+    """The leaf hash of each subject's latest entry, for those that have one."""
+    wanted = sorted(set(subjects))
+    found: dict[Subject, bytes] = {}
+    for start in range(0, len(wanted), chunk):
+        part = wanted[start : start + chunk]
+        which = Q()
+        for subject_type, subject_id in part:
+            which |= Q(subject_type=subject_type, subject_id=subject_id)
+        latest = (
+            LedgerEntry.objects.filter(which)
+            .order_by()
+            .values("subject_type", "subject_id")
+            .annotate(last=Max("seq"))
+            .values_list("last", flat=True)
+        )
+        rows = LedgerEntry.objects.filter(seq__in=list(latest)).values_list(
+            "subject_type", "subject_id", "leaf_hash"
+        )
+        found.update({(t, i): bytes(h) for t, i, h in rows})
+    return found
+
+
+def _append(entries: Sequence[NewSubjectEntry], last: dict[Subject, bytes], batch: int) -> int:
+    if not connection.in_atomic_block:
+        raise RuntimeError("bulk appends must run inside a transaction")
+    tree.append_lock()
+    size = tree.tree_size()
+    edge = tree.compact_range(size)
+    rows: list[LedgerEntry] = []
+    nodes: list[Node] = []
     for offset, e in enumerate(entries, start=1):
-        seq = last + offset
+        seq = size + offset
+        subject = (e.subject_type, e.subject_id)
+        prev = last.get(subject)
         payload = canonical_json(e.data)
         data = leaf_data(
             seq=seq,
@@ -50,8 +96,11 @@ def append_first_entries(entries: Sequence[NewSubjectEntry], *, batch: int = 500
             subject=f"{e.subject_type}:{e.subject_id}",
             unit=e.unit_id,
             payload=payload,
-            prev=None,
+            prev=prev,
         )
+        hashed = leaf_hash(data)
+        last[subject] = hashed
+        nodes += edge.append(hashed)
         rows.append(
             LedgerEntry(
                 seq=seq,
@@ -63,9 +112,10 @@ def append_first_entries(entries: Sequence[NewSubjectEntry], *, batch: int = 500
                 subject_id=e.subject_id,
                 unit_id=e.unit_id,
                 payload=payload.decode("utf-8"),
-                leaf_hash=leaf_hash(data),
-                prev_subject_hash=None,
+                leaf_hash=hashed,
+                prev_subject_hash=prev,
             )
         )
     LedgerEntry.objects.bulk_create(rows, batch_size=batch)
+    tree.store(nodes)
     return len(rows)

@@ -1,9 +1,18 @@
-"""Ledger rows. Append-only: written only by ``casetrail.ledger.record.record``."""
+"""Ledger rows. Append-only: entries and tree nodes are written only by
+``casetrail.ledger.record.record`` and ``casetrail.ledger.bulk``; heads, keys and checkpoints only
+by ``casetrail.ledger.heads`` and ``casetrail.ledger.audit``. Nothing here is ever updated or
+deleted. docs/ledger.md describes the layout.
+"""
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.conf import settings
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from casetrail.ledger.signing import TreeHead
 
 
 class LedgerEntry(models.Model):
@@ -32,3 +41,124 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.subject_type}:{self.subject_id}"
+
+    @property
+    def subject(self) -> str:
+        return f"{self.subject_type}:{self.subject_id}"
+
+    def leaf_fields(self) -> dict[str, Any]:
+        """The eight fields the entry's leaf hashes (`casetrail.ledger.verify.entry_leaf_data`)."""
+        prev = self.prev_subject_hash
+        return {
+            "seq": self.seq,
+            "at": self.at,
+            "actor": self.actor_label,
+            "action": self.action,
+            "subject": self.subject,
+            "unit": self.unit_id,
+            "payload": self.payload,
+            "prev": bytes(prev).hex() if prev is not None else None,
+        }
+
+
+class NodeKeyField(models.BigIntegerField):  # type: ignore[type-arg]
+    """A 64-bit integer primary key. On SQLite it is declared ``integer`` so that it is the
+    table's rowid itself and a node row costs no separate index; elsewhere it is a bigint."""
+
+    def db_type(self, connection: BaseDatabaseWrapper) -> str | None:
+        if connection.vendor == "sqlite":
+            return "integer"
+        return super().db_type(connection)
+
+
+class LedgerNode(models.Model):
+    """The hash of one perfect subtree of the Merkle tree, at level 1 or above.
+
+    ``key`` packs the node's address: ``level << 56 | index`` (`casetrail.ledger.tree.node_key`).
+    Level 0, the leaves, is not stored here: node ``(0, i)`` is the ``leaf_hash`` of the entry
+    with ``seq = i + 1``. A node is written once, in the transaction of the entry that completes
+    its subtree, and never changes.
+    """
+
+    key = NodeKeyField(primary_key=True, help_text="level << 56 | index")
+    hash = models.BinaryField(max_length=32)
+
+    LEVEL_SHIFT: ClassVar[int] = 56
+
+    def __str__(self) -> str:
+        return f"node ({self.level}, {self.index})"
+
+    @property
+    def level(self) -> int:
+        return int(self.key) >> self.LEVEL_SHIFT
+
+    @property
+    def index(self) -> int:
+        return int(self.key) & ((1 << self.LEVEL_SHIFT) - 1)
+
+
+class LedgerKey(models.Model):
+    """A public key that signs (or signed) tree heads. Kept after rotation, for verification."""
+
+    LEDGER_SUBJECT: ClassVar[str] = "ledger_key"
+
+    key_id = models.CharField(max_length=64, unique=True, help_text="hex SHA-256 of the key")
+    public_key = models.BinaryField(max_length=32, help_text="raw Ed25519 public key")
+    registered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["registered_at", "id"]
+
+    def __str__(self) -> str:
+        return f"ledger key {self.key_id[:16]}…"
+
+
+class SignedHead(models.Model):
+    """A signed tree head: the ledger had ``size`` entries with Merkle root ``root``."""
+
+    size = models.BigIntegerField()
+    root = models.BinaryField(max_length=32)
+    signed_at = models.DateTimeField()
+    key = models.ForeignKey(
+        LedgerKey,
+        on_delete=models.PROTECT,
+        to_field="key_id",
+        db_column="key_id",
+        related_name="heads",
+    )
+    signature = models.BinaryField(max_length=64)
+
+    class Meta:
+        ordering = ["size", "signed_at", "id"]
+        indexes = [models.Index(fields=["size", "signed_at"])]
+        constraints = [models.CheckConstraint(condition=models.Q(size__gte=0), name="head_size_0")]
+
+    def __str__(self) -> str:
+        return f"head of {self.size} entries at {self.signed_at:%Y-%m-%d %H:%M:%S}"
+
+    def tree_head(self) -> TreeHead:
+        return TreeHead(
+            size=self.size,
+            root=bytes(self.root),
+            timestamp=self.signed_at,
+            key_id=self.key_id,
+            signature=bytes(self.signature),
+        )
+
+
+class LedgerCheckpoint(models.Model):
+    """A head that `casetrail ledger verify` found to hold, with everything before it;
+    ``verify --resume`` starts from the latest one."""
+
+    LEDGER_SUBJECT: ClassVar[str] = "ledger_checkpoint"
+
+    head = models.ForeignKey(SignedHead, on_delete=models.PROTECT, related_name="+")
+    entries = models.BigIntegerField(help_text="entries verified: the log's size then")
+    verified_at = models.DateTimeField()
+    resumed = models.BooleanField(help_text="an incremental run from an earlier checkpoint")
+
+    class Meta:
+        ordering = ["verified_at", "id"]
+
+    def __str__(self) -> str:
+        return f"verified up to {self.entries} entries at {self.verified_at:%Y-%m-%d %H:%M:%S}"

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from django.db import connection, transaction
 
 from casetrail import clock
+from casetrail.ledger import tree
 from casetrail.ledger.canonical import canonical_json
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.merkle import leaf_hash
@@ -16,9 +17,6 @@ from casetrail.ledger.verify import entry_leaf_data
 
 if TYPE_CHECKING:
     from casetrail.org.models import Officer
-
-# An arbitrary, fixed key for PostgreSQL's advisory lock that serialises appends.
-_APPEND_LOCK_KEY = 0x6361_7365_7472_6C  # "casetrl"
 
 
 class LedgerSubject(Protocol):
@@ -75,23 +73,15 @@ def record(
     data: dict[str, Any] | None = None,
     unit_id: int | None = None,
 ) -> LedgerEntry:
-    """Append one entry for ``subject``; must run inside the writer's transaction."""
+    """Append one entry for ``subject``, and the tree nodes its leaf completes; must run inside
+    the writer's transaction, so the entry commits or rolls back with the change it records."""
     if not connection.in_atomic_block:
         raise LedgerOutsideTransaction(f"{kind} recorded outside a transaction")
     subject_type, subject_id = subject_key(subject)
     payload = canonical_json(data or {})
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_APPEND_LOCK_KEY])
-    last = LedgerEntry.objects.order_by("-seq").values_list("seq", flat=True).first()
-    seq = (last or 0) + 1
-    prev = (
-        LedgerEntry.objects.filter(subject_type=subject_type, subject_id=subject_id)
-        .order_by("-seq")
-        .values_list("leaf_hash", flat=True)
-        .first()
-    )
-    prev_bytes = bytes(prev) if prev is not None else None
+    tree.append_lock()
+    size, prev_bytes = tree.append_state(subject_type, subject_id)
+    seq = size + 1
     at = clock.now()
     label = actor_label(actor)
     data_bytes = leaf_data(
@@ -104,7 +94,9 @@ def record(
         payload=payload,
         prev=prev_bytes,
     )
-    return LedgerEntry.objects.create(
+    hashed = leaf_hash(data_bytes)
+    edge = tree.compact_range(size)
+    entry = LedgerEntry(
         seq=seq,
         at=at,
         actor=actor,
@@ -114,9 +106,12 @@ def record(
         subject_id=subject_id,
         unit_id=unit_id,
         payload=payload.decode("utf-8"),
-        leaf_hash=leaf_hash(data_bytes),
+        leaf_hash=hashed,
         prev_subject_hash=prev_bytes,
     )
+    tree.insert_entry(entry)
+    tree.store(edge.append(hashed))
+    return entry
 
 
 def record_view(

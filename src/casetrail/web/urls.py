@@ -13,6 +13,11 @@ urlpatterns = [
     path("incidents/new/", views.incident_new, name="incident_new"),
     path("incidents/<int:incident_id>/", views.incident_detail, name="incident_detail"),
     path("incidents/<int:incident_id>/receipt/", views.incident_receipt, name="incident_receipt"),
+    path(
+        "incidents/<int:incident_id>/receipt.json",
+        views.incident_receipt_json,
+        name="incident_receipt_json",
+    ),
     path("cases/", views.case_list, name="case_list"),
     path("cases/<str:case_ref>/", views.case_detail, name="case_detail"),
     path("cases/<str:case_ref>/move/", views.case_move, name="case_move"),

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -24,6 +24,8 @@ from casetrail.cases.access import (
 )
 from casetrail.cases.machine import MoveRefused
 from casetrail.cases.models import IncidentStatus
+from casetrail.ledger.kinds import LedgerKind
+from casetrail.ledger.receipts import receipt_for
 from casetrail.ledger.record import record_view
 from casetrail.org import actions as org_actions
 from casetrail.org.access import AccessDenied, NotFound, request_officer, units_in_scope
@@ -97,7 +99,29 @@ def incident_new(request: HttpRequest) -> HttpResponse:
 def incident_receipt(request: HttpRequest, incident_id: int) -> HttpResponse:
     incident = access_incident(request_officer(request), incident_id)
     code = request.session.pop(f"query_code_{incident.pk}", None)
-    return render(request, "web/incident_receipt.html", {"incident": incident, "code": code})
+    ledger = receipt_for(incident, LedgerKind.INCIDENT_RECORDED)
+    return render(
+        request,
+        "web/incident_receipt.html",
+        {"incident": incident, "code": code, "ledger": ledger},
+    )
+
+
+@officer_view
+def incident_receipt_json(request: HttpRequest, incident_id: int) -> HttpResponse:
+    """The ledger receipt as a file for the reporter to keep (`casetrail ledger check-receipt`)."""
+    incident = access_incident(request_officer(request), incident_id)
+    ledger = receipt_for(incident, LedgerKind.INCIDENT_RECORDED)
+    if ledger is None:
+        return HttpResponse(
+            _("No ledger signing key is configured yet, so there is no signed receipt."),
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = JsonResponse(ledger.file(), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    name = f"{incident.receipt_number}.receipt.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @officer_view

@@ -1,0 +1,524 @@
+"""``casetrail ledger verify``: recompute the whole ledger from its rows and hold it to its heads.
+
+What a full run checks, streaming the entries in seq order:
+
+* ``sequence``: seqs run 1..n, each once;
+* ``leaf``: every leaf hash, recomputed from the entry's fields with
+  `casetrail.ledger.verify.entry_leaf_data` (the offline verifier's own encoding);
+* ``chain``: every entry names, as its previous, the entry of the same subject before it;
+* ``tree``: every stored node is the hash of the nodes below it (down to the stored leaf
+  hashes), and no node lies beyond the log;
+* ``head``: every signed head's signature under a registered key (and a trusted one, with
+  ``--trust``), its root against the root of that many entries, and, in signing order, sizes
+  that never shrink and an RFC 6962 consistency proof from each head to the next;
+* ``key``: every registered public key matches its key id and has its ``ledger.key_registered``
+  entry in the log.
+
+When everything holds, the latest head becomes a checkpoint (`LedgerCheckpoint`, with a
+``ledger.verified`` entry). ``--resume`` starts from the latest checkpoint: it checks the
+checkpoint head's signature and that the stored tree still has its root, then everything after
+it. It is an incremental check: a row before the checkpoint that was changed without touching
+the tree (a payload, say) is found only by a full run.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+
+from casetrail import clock
+from casetrail.ledger import heads, tree
+from casetrail.ledger.kinds import LedgerKind
+from casetrail.ledger.merkle import CompactRange, Node, leaf_hash
+from casetrail.ledger.models import (
+    LedgerCheckpoint,
+    LedgerEntry,
+    LedgerKey,
+    LedgerNode,
+    SignedHead,
+)
+from casetrail.ledger.record import record
+from casetrail.ledger.signing import head_problem, key_id
+from casetrail.ledger.verify import check_head_consistency, entry_leaf_data
+
+log = logging.getLogger("casetrail.ledger")
+
+CHUNK = 5000
+MAX_KEPT = 1000  # problems kept for the report; all are counted
+
+Progress = Callable[[int, int], None]
+
+_FIELDS = (
+    "seq",
+    "at",
+    "actor_label",
+    "action",
+    "subject_type",
+    "subject_id",
+    "unit_id",
+    "payload",
+    "leaf_hash",
+    "prev_subject_hash",
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    seq: int | None  # the first entry concerned, when one is
+    check: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"seq {self.seq}" if self.seq is not None else "ledger"
+        return f"{where} ({self.check}): {self.message}"
+
+
+@dataclass
+class AuditReport:
+    size: int = 0
+    start: int = 0  # entries before this seq were covered by the checkpoint resumed from
+    heads_checked: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    problem_count: int = 0
+    notes: list[str] = field(default_factory=list)
+    checkpoint: LedgerCheckpoint | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem_count == 0
+
+    @property
+    def first(self) -> Problem | None:
+        """The problem at the lowest seq (problems without a seq come last)."""
+        if not self.problems:
+            return None
+        return min(self.problems, key=lambda p: (p.seq is None, p.seq or 0))
+
+    def add(self, seq: int | None, check: str, message: str) -> None:
+        self.problem_count += 1
+        if len(self.problems) < MAX_KEPT:
+            self.problems.append(Problem(seq, check, message))
+
+
+def _short(value: bytes | None) -> str:
+    return "nothing" if value is None else value.hex()[:16] + "…"
+
+
+def _span(level: int, index: int) -> tuple[int, int]:
+    """The seqs a node covers."""
+    return (index << level) + 1, (index + 1) << level
+
+
+class _Auditor:
+    def __init__(
+        self, report: AuditReport, *, trusted: Collection[str], progress: Progress | None
+    ) -> None:
+        self.report = report
+        self.trusted = frozenset(trusted)
+        self.progress = progress
+        self.keys = heads.public_keys()
+        self.last: dict[str, tuple[int, bytes]] = {}  # subject -> (seq, leaf hash) of its last
+        self.tree_ok = True
+        self.edge = CompactRange()
+        self.roots: dict[int, bytes] = {}  # recomputed roots at the sizes heads were signed
+        self.tainted: set[tuple[int, int]] = set()  # ancestors of nodes that differ
+
+    # --- entries ------------------------------------------------------------------------------
+
+    def run_entries(self, start: int, size: int, head_sizes: set[int]) -> None:
+        report, expected, done = self.report, start + 1, 0
+        while expected <= size:
+            rows = list(
+                LedgerEntry.objects.filter(seq__gte=expected, seq__lte=size)
+                .order_by("seq")
+                .values_list(*_FIELDS)[:CHUNK]
+            )
+            if not rows:
+                report.add(expected, "sequence", f"seqs {expected}..{size} are missing")
+                self.tree_ok = False
+                break
+            new_nodes: list[Node] = []
+            for row in rows:
+                seq = row[0]
+                if seq < expected:  # only if the unique constraint on seq was dropped
+                    report.add(seq, "sequence", f"seq {seq} appears more than once")
+                    self.tree_ok = False
+                    continue
+                if seq > expected:
+                    report.add(
+                        expected,
+                        "sequence",
+                        f"missing: the log jumps from seq {expected - 1} to seq {seq}",
+                    )
+                    self.tree_ok = False
+                stored = bytes(row[8])
+                self._check_leaf(row, stored)
+                self._check_chain(row, stored, start)
+                if self.tree_ok:
+                    try:
+                        new_nodes += self.edge.append(stored)
+                    except ValueError as exc:
+                        report.add(seq, "tree", f"cannot build the tree: {exc}")
+                        self.tree_ok = False
+                    if self.edge.size in head_sizes:
+                        self.roots[self.edge.size] = self.edge.root()
+                expected = seq + 1
+            if self.tree_ok:
+                self._check_nodes(new_nodes)
+            done += len(rows)
+            if self.progress:
+                self.progress(done, size - start)
+
+    def _check_leaf(self, row: tuple[Any, ...], stored: bytes) -> None:
+        seq, at, actor, action, subject_type, subject_id, unit, payload, _, prev = row
+        fields = {
+            "seq": seq,
+            "at": at,
+            "actor": actor,
+            "action": action,
+            "subject": f"{subject_type}:{subject_id}",
+            "unit": unit,
+            "payload": payload,
+            "prev": bytes(prev).hex() if prev is not None else None,
+        }
+        try:
+            data = entry_leaf_data(fields)
+        except ValueError as exc:
+            self.report.add(seq, "leaf", f"the entry is malformed: {exc}")
+            return
+        if leaf_hash(data) != stored:
+            self.report.add(
+                seq,
+                "leaf",
+                f"its fields do not hash to its stored leaf hash {_short(stored)}: "
+                "the entry was changed after it was recorded",
+            )
+
+    def _previous(self, subject_type: str, subject_id: str, start: int) -> tuple[int, bytes] | None:
+        """On a resumed run, a subject's last entry before the checkpoint, from the rows."""
+        if start == 0:
+            return None
+        row = (
+            LedgerEntry.objects.filter(
+                subject_type=subject_type, subject_id=subject_id, seq__lte=start
+            )
+            .order_by("-seq")
+            .values_list("seq", "leaf_hash")
+            .first()
+        )
+        return (row[0], bytes(row[1])) if row else None
+
+    def _check_chain(self, row: tuple[Any, ...], stored: bytes, start: int) -> None:
+        seq, subject_type, subject_id, prev = row[0], row[4], row[5], row[9]
+        subject = f"{subject_type}:{subject_id}"
+        before = self.last.get(subject)
+        if before is None and subject not in self.last:
+            before = self._previous(subject_type, subject_id, start)
+        named = bytes(prev) if prev is not None else None
+        if before is None and named is not None:
+            self.report.add(
+                seq,
+                "chain",
+                f"names previous entry {_short(named)}, but it is the first entry of {subject}",
+            )
+        elif before is not None and named is None:
+            self.report.add(
+                seq,
+                "chain",
+                f"names no previous entry, but seq {before[0]} of {subject} comes before it",
+            )
+        elif before is not None and named != before[1]:
+            self.report.add(
+                seq,
+                "chain",
+                f"names previous entry {_short(named)}, but the entry of {subject} before it is "
+                f"seq {before[0]} ({_short(before[1])})",
+            )
+        self.last[subject] = (seq, stored)
+
+    def _check_nodes(self, new_nodes: list[Node]) -> None:
+        wanted = {(n.level, n.index): n.hash for n in new_nodes if n.level > 0}
+        if not wanted:
+            return
+        spans: dict[int, list[int]] = {}
+        for level, index in wanted:
+            low_high = spans.setdefault(level, [index, index])
+            low_high[0], low_high[1] = min(low_high[0], index), max(low_high[1], index)
+        where = Q()
+        for level, (low, high) in spans.items():
+            where |= Q(key__range=(tree.node_key(level, low), tree.node_key(level, high)))
+        stored = {
+            tree.node_address(key): bytes(value)
+            for key, value in LedgerNode.objects.filter(where).values_list("key", "hash")
+        }
+        for (level, index), value in sorted(wanted.items()):  # lower levels first
+            first, last = _span(level, index)
+            found = stored.get((level, index))
+            if found is not None and found != value and (level, index) in self.tainted:
+                continue  # a node below it differs too: that one says where
+            if found is None or found != value:
+                self._taint(level, index)
+            if found is None:
+                self.report.add(
+                    first, "tree", f"node ({level}, {index}) over seqs {first}..{last} is missing"
+                )
+            elif found != value:
+                self.report.add(
+                    first,
+                    "tree",
+                    f"node ({level}, {index}) over seqs {first}..{last} is not the hash of the "
+                    "entries below it: the stored tree was changed",
+                )
+
+    def _taint(self, level: int, index: int) -> None:
+        """Mark the ancestors of a node that differs: their difference follows from it."""
+        while level < LedgerNode.LEVEL_SHIFT:
+            level, index = level + 1, index >> 1
+            if (level, index) in self.tainted:
+                return
+            self.tainted.add((level, index))
+
+    def check_beyond(self) -> None:
+        """No stored node may cover seqs the log does not have (entries removed at the end)."""
+        size = tree.tree_size()  # read now: appends since the start add entries and nodes alike
+        where = Q()
+        for level in range(1, LedgerNode.LEVEL_SHIFT):
+            where |= Q(
+                key__gte=tree.node_key(level, size >> level),
+                key__lt=(level + 1) << LedgerNode.LEVEL_SHIFT,
+            )
+        beyond = list(
+            LedgerNode.objects.filter(where).order_by("key").values_list("key", flat=True)
+        )
+        if beyond:
+            level, index = tree.node_address(beyond[0])
+            first, last = _span(level, index)
+            self.report.add(
+                size + 1,
+                "tree",
+                f"{len(beyond)} stored node(s) cover entries the log no longer has, such as "
+                f"node ({level}, {index}) over seqs {first}..{last}: entries after seq {size} "
+                "were removed",
+            )
+
+    # --- heads and keys -----------------------------------------------------------------------
+
+    def check_heads(self, rows: list[SignedHead], size: int, *, since: SignedHead | None) -> None:
+        report = self.report
+        last_ok = since.size if since is not None else 0
+        for row in sorted(rows, key=lambda r: (r.size, r.signed_at, r.pk)):
+            head, label = row.tree_head(), _label(row)
+            report.heads_checked += 1
+            problem = head_problem(head, self.keys)
+            if problem:
+                report.add(None, "head", f"{label}: {problem}")
+            elif self.trusted and head.key_id not in self.trusted:
+                report.add(None, "head", f"{label}: signed by key {head.key_id}, not a trusted key")
+            if head.size > size:
+                report.add(
+                    size + 1,
+                    "head",
+                    f"{label} signs {head.size} entries, but the log has {size}: "
+                    f"entries after seq {size} were removed",
+                )
+                continue
+            root = self.roots.get(head.size)
+            if root is None and self.tree_ok:
+                try:  # a head from before a resumed run's start, or of the empty log
+                    root = tree.root(head.size)
+                except tree.TreeStorageError as exc:
+                    report.add(None, "tree", str(exc))
+            if root is not None and root != head.root:
+                first = min(last_ok + 1, head.size)
+                report.add(
+                    self._first_known(first, head.size),
+                    "head",
+                    f"{label}: the log's first {head.size} entries have root {_short(root)}, "
+                    f"not the signed {_short(head.root)}: an entry in seqs {first}..{head.size} "
+                    "was changed after the head was signed",
+                )
+            elif root is not None:
+                last_ok = max(last_ok, head.size)
+
+    def _first_known(self, first: int, last: int) -> int:
+        """A head's mismatch says "somewhere in seqs first..last"; when the entries already
+        showed a problem in that span, that one is the first bad seq."""
+        known = [
+            p.seq
+            for p in self.report.problems
+            if p.seq is not None and first <= p.seq <= last and p.check != "head"
+        ]
+        return min(known, default=first)
+
+    def check_order(self, rows: list[SignedHead], *, since: SignedHead | None) -> None:
+        """In signing order: sizes and times never go back, and each head extends the last."""
+        ordered = ([since] if since is not None else []) + sorted(rows, key=lambda r: r.pk)
+        for older, newer in pairwise(ordered):
+            if newer.size < older.size:
+                self.report.add(
+                    newer.size + 1,
+                    "head",
+                    f"{_label(newer)} was signed after {_label(older)} but has fewer entries: "
+                    f"the log was cut back after seq {newer.size}",
+                )
+                continue
+            first, second = older.tree_head(), newer.tree_head()
+            signed = (
+                head_problem(first, self.keys) is None and head_problem(second, self.keys) is None
+            )
+            if not (self.tree_ok and signed) or older.size == 0 or older.size == newer.size:
+                continue  # a bad signature is reported with its head; nothing to prove here
+            proof = tree.consistency_proof(older.size, newer.size)
+            for problem in check_head_consistency(first, second, proof, self.keys):
+                self.report.add(None, "head", f"{_label(older)} → {_label(newer)}: {problem}")
+
+    def check_keys(self) -> None:
+        registered: dict[str, Any] = {}
+        rows = LedgerEntry.objects.filter(action=LedgerKind.LEDGER_KEY_REGISTERED).values_list(
+            "seq", "payload"
+        )
+        for seq, payload in rows:
+            data = json.loads(payload)
+            registered.setdefault(data.get("key_id"), (seq, data.get("public_key")))
+        for row in LedgerKey.objects.all():
+            raw = bytes(row.public_key)
+            if len(raw) != 32 or key_id(raw) != row.key_id:
+                self.report.add(None, "key", f"registered key {row.key_id} has another key id")
+                continue
+            entry = registered.get(row.key_id)
+            if entry is None:
+                self.report.add(
+                    None,
+                    "key",
+                    f"key {row.key_id} is registered, but the log has no ledger.key_registered "
+                    "entry for it: it was added behind the ledger's back",
+                )
+            elif entry[1] != raw.hex():
+                self.report.add(
+                    entry[0], "key", f"the entry registering key {row.key_id} names another key"
+                )
+
+
+def _label(row: SignedHead) -> str:
+    return f"head #{row.pk} ({row.size} entries, signed {row.signed_at:%Y-%m-%d %H:%M:%S})"
+
+
+def verify_ledger(
+    *,
+    resume: bool = False,
+    trusted: Iterable[str] = (),
+    progress: Progress | None = None,
+    checkpoint: bool = True,
+) -> AuditReport:
+    """Check the ledger (see the module docstring); record a checkpoint if everything holds."""
+    report = AuditReport()
+    auditor = _Auditor(report, trusted=set(trusted), progress=progress)
+    since_row = (
+        LedgerCheckpoint.objects.select_related("head").order_by("-verified_at", "-id").first()
+        if resume
+        else None
+    )
+    since = since_row.head if since_row is not None else None
+    if resume and since is None:
+        report.notes.append("no checkpoint to resume from: verified everything")
+    head_rows = list(
+        SignedHead.objects.all() if since is None else SignedHead.objects.filter(pk__gt=since.pk)
+    )
+    size = report.size = tree.tree_size()  # after the heads: every head read is within it
+    if since is not None:
+        report.start = since.size
+        _start_from(auditor, since, size)
+    auditor.run_entries(report.start, size, {row.size for row in head_rows})
+    if auditor.tree_ok:
+        auditor.check_beyond()
+    auditor.check_heads(head_rows, size, since=since)
+    auditor.check_order(head_rows, since=since)
+    auditor.check_keys()
+    if not head_rows and since is None:
+        report.notes.append(
+            "no signed head yet: nothing outside the database vouches for these rows "
+            "(sign one with `casetrail ledger head`)"
+        )
+    if report.ok and checkpoint:
+        newest = max(
+            head_rows or ([since] if since else []),
+            key=lambda r: (r.size, r.signed_at, r.pk),
+            default=None,
+        )
+        if newest is not None:
+            report.checkpoint = _record_checkpoint(newest, size, resumed=since is not None)
+    return report
+
+
+def _start_from(auditor: _Auditor, since: SignedHead, size: int) -> None:
+    """Resume: the checkpoint head still verifies and the stored tree still has its root."""
+    report, head = auditor.report, since.tree_head()
+    problem = head_problem(head, auditor.keys)
+    if problem:
+        report.add(None, "head", f"checkpoint {_label(since)}: {problem}")
+    if head.size > size:
+        report.add(
+            size + 1,
+            "head",
+            f"checkpoint {_label(since)} signs {head.size} entries, but the log has {size}: "
+            f"entries after seq {size} were removed",
+        )
+        auditor.tree_ok = False
+        return
+    try:
+        auditor.edge = tree.compact_range(head.size)
+    except tree.TreeStorageError as exc:
+        report.add(None, "tree", str(exc))
+        auditor.tree_ok = False
+        return
+    if auditor.edge.root() != head.root:
+        report.add(
+            None,
+            "head",
+            f"the stored tree no longer has the root the checkpoint {_label(since)} signed: "
+            f"an entry in seqs 1..{head.size} was changed; run a full verify",
+        )
+        auditor.tree_ok = False
+
+
+@transaction.atomic
+def _record_checkpoint(head: SignedHead, size: int, *, resumed: bool) -> LedgerCheckpoint:
+    checkpoint = LedgerCheckpoint.objects.create(
+        head=head, entries=size, verified_at=clock.now(), resumed=resumed
+    )
+    record(
+        LedgerKind.LEDGER_VERIFIED,
+        subject=checkpoint,
+        actor=None,
+        data={
+            "entries": size,
+            "head_size": head.size,
+            "head_root": bytes(head.root).hex(),
+            "resumed": resumed,
+        },
+    )
+    return checkpoint
+
+
+def verify_if_due() -> AuditReport | None:
+    """The background job: an incremental verify (from the last checkpoint), logged.
+
+    Runs every ``CASETRAIL_LEDGER_VERIFY_EVERY_SECONDS`` (default a day) once a head exists; a
+    failure is logged as an error naming the first bad seq. A full run stays a deliberate act
+    (``casetrail ledger verify``), since it rereads every row.
+    """
+    if not SignedHead.objects.exists():
+        return None
+    report = verify_ledger(resume=True)
+    if report.ok:
+        log.info("ledger: verified up to %s entries", report.size)
+    else:
+        log.error("ledger: NOT INTACT: %s (%s problems)", report.first, report.problem_count)
+    return report

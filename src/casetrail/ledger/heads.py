@@ -1,0 +1,240 @@
+"""Signing keys and signed tree heads.
+
+The private key is a PEM file outside the database, at ``settings.CASETRAIL_LEDGER_KEY_FILE``
+(environment: ``CASETRAIL_LEDGER_KEY_FILE``; default ``<data dir>/keys/ledger.pem``). Its public
+half is registered in `LedgerKey` the first time it is used, with a ``ledger.key_registered``
+entry, so the log itself records every key that ever signed it; a rotated-out key stays
+registered and old heads keep verifying.
+
+A head is signed on demand (`sign_head`, ``casetrail ledger head``), for a receipt that needs one
+(`head_including`), and by the background job `sign_head_if_due` every
+``CASETRAIL_LEDGER_HEAD_EVERY_ENTRIES`` new entries (default 1,000) or, when the log has grown at
+all, every ``CASETRAIL_LEDGER_HEAD_EVERY_SECONDS`` (default 300). An idle log is not re-signed:
+its last head still states its size. Heads are not ledger entries (a head about a log that grows
+with each head would never be current); each one is self-authenticating, by its signature.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from casetrail import clock
+from casetrail.ledger import signing, tree
+from casetrail.ledger.kinds import LedgerKind
+from casetrail.ledger.models import LedgerKey, SignedHead
+from casetrail.ledger.record import record
+from casetrail.ledger.signing import SigningKey, TreeHead
+
+log = logging.getLogger("casetrail.ledger")
+
+DEFAULT_EVERY_ENTRIES = 1000
+DEFAULT_EVERY_SECONDS = 300
+CHECK_EVERY_SECONDS = 10.0  # how often the background job looks whether a head is due
+
+
+class NoSigningKey(RuntimeError):
+    """The key file is missing or unusable; the message says where and what to do."""
+
+
+class KeyExists(RuntimeError):
+    """`generate_key` refuses to overwrite a key file."""
+
+
+def key_file() -> Path:
+    configured = getattr(settings, "CASETRAIL_LEDGER_KEY_FILE", None)
+    if configured:
+        return Path(configured)
+    return Path(settings.DATA_DIR) / "keys" / "ledger.pem"
+
+
+def every_entries() -> int:
+    return int(getattr(settings, "CASETRAIL_LEDGER_HEAD_EVERY_ENTRIES", DEFAULT_EVERY_ENTRIES))
+
+
+def every_seconds() -> float:
+    return float(getattr(settings, "CASETRAIL_LEDGER_HEAD_EVERY_SECONDS", DEFAULT_EVERY_SECONDS))
+
+
+def has_key() -> bool:
+    return key_file().is_file()
+
+
+def load_key() -> SigningKey:
+    """The signing key from the key file, or NoSigningKey saying how to make one."""
+    path = key_file()
+    if not path.exists():
+        raise NoSigningKey(
+            f"no ledger signing key at {path}: create one with `casetrail ledger keygen` "
+            "(the path is CASETRAIL_LEDGER_KEY_FILE); until then no tree head is signed"
+        )
+    try:
+        return signing.load_key_file(path)
+    except signing.KeyFileError as exc:
+        raise NoSigningKey(f"the ledger signing key is unusable: {exc}") from exc
+
+
+def generate_key(path: Path | None = None) -> SigningKey:
+    """Write a new key file (mode 0600, in a 0700 folder) and register its public key.
+
+    Refuses (KeyExists) to overwrite a file: heads signed with a lost key stay verifiable only
+    through its registered public key, and nobody could sign with it again.
+    """
+    target = path or key_file()
+    if target.exists():
+        raise KeyExists(
+            f"{target} exists; refusing to overwrite a signing key (to rotate, move it away "
+            "first: its public key stays registered, so its heads keep verifying)"
+        )
+    if not target.parent.exists():
+        target.parent.mkdir(parents=True, mode=0o700)
+    try:
+        key = signing.generate_key_file(target)
+    except FileExistsError as exc:
+        raise KeyExists(str(exc)) from exc
+    except OSError as exc:
+        raise NoSigningKey(f"cannot write {target}: {exc.strerror}") from exc
+    register_key(key)
+    return key
+
+
+@transaction.atomic
+def register_key(key: SigningKey) -> LedgerKey:
+    """The key's `LedgerKey` row, created (with its ledger entry) the first time."""
+    tree.append_lock()
+    existing = LedgerKey.objects.filter(key_id=key.key_id).first()
+    if existing is not None:
+        return existing
+    row = LedgerKey.objects.create(
+        key_id=key.key_id, public_key=key.public_key, registered_at=clock.now()
+    )
+    record(
+        LedgerKind.LEDGER_KEY_REGISTERED,
+        subject=row,
+        actor=None,
+        data={"key_id": key.key_id, "public_key": key.public_key.hex()},
+    )
+    return row
+
+
+def public_keys() -> dict[str, bytes]:
+    """Every registered public key, current and rotated out: ``{key id: raw key}``."""
+    return {kid: bytes(raw) for kid, raw in LedgerKey.objects.values_list("key_id", "public_key")}
+
+
+@transaction.atomic
+def sign_head(key: SigningKey | None = None) -> TreeHead:
+    """Sign and store a head for the log as it is now (registering the key first if new)."""
+    key = key or load_key()
+    tree.append_lock()
+    register_key(key)
+    size = tree.tree_size()
+    head = signing.sign_head(key, size=size, root=tree.root(size), timestamp=clock.now())
+    SignedHead.objects.create(
+        size=head.size,
+        root=head.root,
+        signed_at=head.timestamp,
+        key_id=head.key_id,
+        signature=head.signature,
+    )
+    return head
+
+
+def latest_head() -> TreeHead | None:
+    """The head of the largest size, the most recent of those."""
+    row = SignedHead.objects.order_by("-size", "-signed_at", "-id").first()
+    return row.tree_head() if row else None
+
+
+def head_of_size(size: int) -> TreeHead | None:
+    """The latest head signed at exactly ``size`` entries, if any."""
+    row = SignedHead.objects.filter(size=size).order_by("-signed_at", "-id").first()
+    return row.tree_head() if row else None
+
+
+def head_including(seq: int, *, sign: bool = True) -> TreeHead | None:
+    """The first head that includes entry ``seq`` (so a receipt stays the same each time it
+    is made), signing one now if none does and ``sign`` is set and a key is configured."""
+    row = SignedHead.objects.filter(size__gte=seq).order_by("size", "signed_at", "id").first()
+    if row is not None:
+        return row.tree_head()
+    if not sign or not has_key():
+        return None
+    return sign_head()
+
+
+def _due(size: int, last: SignedHead | None) -> bool:
+    if size == 0:
+        return False
+    if last is None:
+        return True
+    if size - last.size >= every_entries():
+        return True
+    waited = clock.now() - last.signed_at
+    return size > last.size and waited >= timedelta(seconds=every_seconds())
+
+
+_warned: set[str] = set()
+
+
+def sign_head_if_due() -> TreeHead | None:
+    """The background job: sign a head when N entries or T seconds have passed (see above)."""
+    path = key_file()
+    if not path.is_file():
+        if str(path) not in _warned:  # once per process, not every tick
+            _warned.add(str(path))
+            log.warning("ledger: no signing key at %s; tree heads are not being signed", path)
+        return None
+    with transaction.atomic():
+        tree.append_lock()  # re-checked under the lock: concurrent workers sign once
+        last = SignedHead.objects.order_by("-size", "-signed_at", "-id").first()
+        if not _due(tree.tree_size(), last):
+            return None
+        return sign_head()
+
+
+@dataclass(frozen=True)
+class KeyAndHead:
+    key_file: Path
+    key_created: bool
+    head: TreeHead
+
+    def describe(self) -> str:
+        made = "created" if self.key_created else "found"
+        return (
+            f"ledger: signing key {made} at {self.key_file} (key id {self.head.key_id[:16]}…); "
+            f"signed head of {self.head.size} entries"
+        )
+
+
+def ensure_key_and_head() -> KeyAndHead:
+    """For the demo and fresh installs: a key file (made if missing) and a head of the log as
+    it is now (signed unless the latest head already covers every entry)."""
+    path = key_file()
+    created = False
+    if not path.exists():
+        generate_key(path)
+        created = True
+    latest = latest_head()
+    if latest is not None and latest.size == tree.tree_size() and not created:
+        return KeyAndHead(path, created, latest)
+    return KeyAndHead(path, created, sign_head())
+
+
+def key_file_mode_problem() -> str | None:
+    """Why the key file's permissions are too open, or None (for `casetrail ledger keygen`)."""
+    path = key_file()
+    if not path.exists():
+        return None
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        return f"{path} is readable by others (mode {mode:o}); make it 0600"
+    if os.name == "posix" and path.stat().st_uid != os.getuid():
+        return f"{path} belongs to another user"
+    return None

@@ -1,0 +1,230 @@
+"""`ledger verify` on its own: what a full and a resumed run check, and what each reports."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from casetrail.ledger import audit, heads, tree
+from casetrail.ledger.cli import ProgressBar
+from casetrail.ledger.kinds import LedgerKind
+from casetrail.ledger.models import LedgerCheckpoint, LedgerEntry, SignedHead
+from casetrail.ledger.signing import SigningKey, sign_head
+from tests.ledger.test_tamper import FORGED, rehash_from, sql
+from tests.ledger.test_tree import busy_log
+
+
+def checks(report):
+    return {(p.seq, p.check) for p in report.problems}
+
+
+def test_a_full_run_checks_everything_and_records_a_checkpoint(world, signing_key):
+    busy_log(world)
+    head = heads.sign_head()
+    seen = []
+    report = audit.verify_ledger(progress=lambda done, total: seen.append((done, total)))
+    assert report.ok, report.problems
+    assert report.size == head.size
+    assert report.heads_checked == 1
+    assert seen[-1] == (head.size, head.size)
+    checkpoint = LedgerCheckpoint.objects.get()
+    assert checkpoint == report.checkpoint
+    assert checkpoint.head.size == head.size
+    assert not checkpoint.resumed
+    entry = LedgerEntry.objects.get(action=LedgerKind.LEDGER_VERIFIED)
+    assert json.loads(entry.payload) == {
+        "entries": head.size,
+        "head_root": head.root.hex(),
+        "head_size": head.size,
+        "resumed": False,
+    }
+
+
+def test_a_log_without_a_signed_head_verifies_with_a_warning(world):
+    world.case()
+    report = audit.verify_ledger()
+    assert report.ok
+    assert any("no signed head yet" in note for note in report.notes)
+    assert report.checkpoint is None
+
+
+def test_resume_checks_only_what_came_after_the_checkpoint(world, signing_key):
+    busy_log(world, cases=1)
+    heads.sign_head()
+    assert audit.verify_ledger().ok
+    checkpoint_size = LedgerCheckpoint.objects.get().head.size
+    world.case()
+    heads.sign_head()
+    report = audit.verify_ledger(resume=True)
+    assert report.ok, report.problems
+    assert report.start == checkpoint_size
+    assert LedgerCheckpoint.objects.latest("id").resumed
+
+
+def test_resume_catches_a_change_after_the_checkpoint(world, signing_key):
+    busy_log(world, cases=1)
+    heads.sign_head()
+    assert audit.verify_ledger().ok
+    world.case()
+    changed = tree.tree_size()
+    sql("UPDATE ledger_ledgerentry SET payload = %s WHERE seq = %s", [FORGED, changed])
+    report = audit.verify_ledger(resume=True)
+    assert not report.ok
+    assert report.first.seq == changed
+    assert report.first.check == "leaf"
+
+
+def test_resume_does_not_reread_rows_before_the_checkpoint_but_a_full_run_does(world, signing_key):
+    busy_log(world, cases=1)
+    heads.sign_head()
+    assert audit.verify_ledger().ok
+    sql("UPDATE ledger_ledgerentry SET payload = %s WHERE seq = 3", [FORGED])
+    assert audit.verify_ledger(resume=True).ok  # the documented blind spot of --resume
+    full = audit.verify_ledger()
+    assert (3, "leaf") in checks(full)
+
+
+def test_resume_catches_a_rehashed_rewrite_before_the_checkpoint(world, signing_key):
+    busy_log(world, cases=1)
+    heads.sign_head()
+    assert audit.verify_ledger().ok
+    rehash_from(3, FORGED)
+    report = audit.verify_ledger(resume=True)
+    assert not report.ok
+    assert "the stored tree no longer has the root the checkpoint" in report.first.message
+
+
+def test_resume_without_a_checkpoint_verifies_everything(world, signing_key):
+    world.case()
+    heads.sign_head()
+    report = audit.verify_ledger(resume=True)
+    assert report.ok
+    assert report.start == 0
+    assert "no checkpoint to resume from: verified everything" in report.notes
+
+
+def test_a_changed_node_is_named_with_the_seqs_it_covers(world, signing_key):
+    busy_log(world, cases=1)
+    sql(
+        'UPDATE ledger_ledgernode SET hash = %s WHERE "key" = %s', [b"\1" * 32, tree.node_key(2, 1)]
+    )
+    report = audit.verify_ledger()
+    assert report.first.seq == 5
+    assert report.first.message == (
+        "node (2, 1) over seqs 5..8 is not the hash of the entries below it: "
+        "the stored tree was changed"
+    )
+
+
+def test_a_node_beyond_the_log_means_entries_were_removed(world, signing_key):
+    busy_log(world, cases=1)
+    n = tree.tree_size()
+    sql(
+        'INSERT INTO ledger_ledgernode ("key", hash) VALUES (%s, %s)',
+        [tree.node_key(1, n), b"\2" * 32],
+    )
+    report = audit.verify_ledger()
+    assert report.first.seq == n + 1
+    assert f"entries after seq {n} were removed" in report.first.message
+
+
+def test_a_changed_link_is_a_chain_problem(world, signing_key):
+    case = world.case()
+    world.incident()
+    from casetrail.cases import actions
+
+    actions.transition_case(case, "start_review", actor=world.handler1)
+    second = LedgerEntry.objects.filter(subject_id=str(case.pk), subject_type="case").last()
+    sql(
+        "UPDATE ledger_ledgerentry SET prev_subject_hash = %s WHERE seq = %s",
+        [b"\3" * 32, second.seq],
+    )
+    report = audit.verify_ledger()
+    assert (second.seq, "chain") in checks(report)
+    assert (second.seq, "leaf") in checks(report)
+
+
+def test_an_altered_head_signature_is_reported(world, signing_key):
+    world.case()
+    heads.sign_head()
+    sql("UPDATE ledger_signedhead SET signature = %s", [b"\0" * 64])
+    report = audit.verify_ledger()
+    assert not report.ok
+    assert "the signature does not verify" in report.first.message
+
+
+def test_a_later_head_with_fewer_entries_is_reported(world, signing_key):
+    world.case()
+    early = heads.sign_head()
+    world.incident()
+    heads.sign_head()
+    # The key holder signs a head that forgets the last entries, behind the application's back.
+    forged = sign_head(signing_key, size=early.size, root=early.root, timestamp=early.timestamp)
+    SignedHead.objects.create(
+        size=forged.size,
+        root=forged.root,
+        signed_at=heads.latest_head().timestamp,
+        key_id=forged.key_id,
+        signature=forged.signature,
+    )
+    report = audit.verify_ledger()
+    assert report.first.check == "head"
+    assert "has fewer entries: the log was cut back" in report.first.message
+
+
+def test_a_key_added_behind_the_ledgers_back_is_reported(world, signing_key):
+    world.case()
+    heads.sign_head()
+    intruder = SigningKey(Ed25519PrivateKey.generate())
+    sql(
+        "INSERT INTO ledger_ledgerkey (key_id, public_key, registered_at) VALUES (%s, %s, %s)",
+        [intruder.key_id, intruder.public_key, "2026-03-01 00:00:00"],
+    )
+    report = audit.verify_ledger()
+    assert [str(p) for p in report.problems] == [
+        f"ledger (key): key {intruder.key_id} is registered, but the log has no "
+        "ledger.key_registered entry for it: it was added behind the ledger's back"
+    ]
+
+
+def test_trusting_only_another_key_fails(world, signing_key):
+    world.case()
+    heads.sign_head()
+    report = audit.verify_ledger(trusted=["0" * 64])
+    assert not report.ok
+    assert "not a trusted key" in report.first.message
+    assert audit.verify_ledger(trusted=[signing_key.key_id]).ok
+
+
+def test_the_progress_bar_prints_tenths_when_not_on_a_terminal():
+    out = io.StringIO()
+    bar = ProgressBar(out)
+    for done in range(0, 1001, 50):
+        bar(done, 1000)
+    bar.close()
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("verifying:   0%")
+    assert lines[-1] == "verifying: 100%  1,000/1,000 entries"
+    assert len(lines) == 11
+
+
+def test_the_scheduled_verify_runs_once_a_head_exists_and_logs_a_failure(
+    world, signing_key, caplog
+):
+    from casetrail import background
+
+    job = next(job for job in background.jobs() if job.name == "ledger.verify")
+    assert job.run == audit.verify_if_due
+    world.case()
+    sql("DELETE FROM ledger_signedhead")
+    assert audit.verify_if_due() is None  # nothing signed: nothing to hold the rows to
+    heads.sign_head()
+    assert audit.verify_if_due().ok
+    world.case()
+    changed = tree.tree_size()
+    sql("UPDATE ledger_ledgerentry SET payload = %s WHERE seq = %s", [FORGED, changed])
+    with caplog.at_level("ERROR", logger="casetrail.ledger"):
+        assert not audit.verify_if_due().ok
+    assert f"NOT INTACT: seq {changed} (leaf)" in caplog.text

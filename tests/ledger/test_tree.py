@@ -1,0 +1,214 @@
+"""The stored tree: the nodes each append writes, and proofs from them in one query."""
+
+from __future__ import annotations
+
+import importlib
+from datetime import UTC, datetime
+
+import pytest
+from django.apps import apps
+from django.db import connection, transaction
+
+from casetrail.cases import actions
+from casetrail.ledger import audit, merkle, tree
+from casetrail.ledger.bulk import NewSubjectEntry, append_entries, append_first_entries
+from casetrail.ledger.kinds import LedgerKind
+from casetrail.ledger.models import LedgerEntry, LedgerNode
+from casetrail.ledger.record import record
+from casetrail.ledger.verify import entry_leaf_data
+
+backfill = importlib.import_module("casetrail.ledger.migrations.0002_tree_heads_keys")
+
+
+def leaves():
+    """The leaf data of every entry, recomputed from the rows: the reference's input."""
+    return [entry_leaf_data(e.leaf_fields()) for e in LedgerEntry.objects.order_by("seq")]
+
+
+def stored_nodes():
+    return {
+        tree.node_address(key): bytes(value)
+        for key, value in LedgerNode.objects.values_list("key", "hash")
+    }
+
+
+def reference_nodes(data):
+    """Every perfect subtree above the leaves, hashed from the leaf data by the O(n) reference."""
+    n, nodes, level = len(data), {}, 1
+    while 1 << level <= n:
+        for index in range(n >> level):
+            span = data[index << level : (index + 1) << level]
+            nodes[level, index] = merkle.root_hash(span)
+        level += 1
+    return nodes
+
+
+def busy_log(world, *, cases=3):
+    """A log with entries of several subjects interleaved."""
+    for _ in range(cases):
+        case = world.case()
+        world.incident()
+        actions.add_party(case, "victim", actions.PersonInput(name="王小明"), actor=world.handler1)
+        actions.transition_case(case, "start_review", actor=world.handler1)
+
+
+def test_each_append_stores_exactly_the_perfect_subtrees_of_the_log(world):
+    busy_log(world)
+    data = leaves()
+    n = len(data)
+    assert n > 20
+    assert stored_nodes() == reference_nodes(data)
+    assert LedgerNode.objects.count() == n - n.bit_count()  # levels 1 and up; leaves are entries
+
+
+def test_roots_and_proofs_from_storage_match_the_reference_at_every_size(world):
+    busy_log(world, cases=2)
+    data = leaves()
+    n = len(data)
+    for size in range(1, n + 1):
+        assert tree.root(size) == merkle.root_hash(data[:size])
+        for index in range(size):
+            assert tree.inclusion_proof(index, size) == merkle.inclusion_proof(data, index, size)
+        for first in range(1, size + 1):
+            assert tree.consistency_proof(first, size) == merkle.consistency_proof(
+                data, first, size
+            )
+
+
+def test_a_proof_is_one_query_however_long_the_log(world, django_assert_num_queries):
+    entries = [
+        NewSubjectEntry(
+            kind=LedgerKind.VIEWED,
+            subject_type="probe",
+            subject_id=str(i),
+            at=datetime(2026, 3, 1, tzinfo=UTC),
+            actor_id=None,
+            actor_label="loader",
+            unit_id=None,
+            data={"i": i},
+        )
+        for i in range(3000)
+    ]
+    with transaction.atomic():
+        append_first_entries(entries)
+    n = tree.tree_size()
+    with django_assert_num_queries(1):
+        proof = tree.inclusion_proof(1234, n)
+    assert len(proof) <= 2 * n.bit_length()
+    with django_assert_num_queries(1):
+        tree.consistency_proof(1001, n)
+    with django_assert_num_queries(1):
+        tree.root(n)
+
+
+def record_in_transaction(world):
+    with transaction.atomic():
+        record(LedgerKind.VIEWED, subject=world.station, actor=None)
+
+
+def test_an_append_reads_only_the_right_edge(world, django_assert_max_num_queries):
+    busy_log(world, cases=1)
+    # PostgreSQL's lock; the size and the subject's last entry in one query; the right edge;
+    # the entry; its nodes (SQLite's lock is the transaction's own BEGIN IMMEDIATE)
+    while tree.tree_size() % 2 == 0:  # the next leaf is a right child: it completes nodes
+        record_in_transaction(world)
+    with transaction.atomic(), django_assert_max_num_queries(5) as captured:
+        record(LedgerKind.VIEWED, subject=world.station, actor=None)
+    statements = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == (5 if connection.vendor == "postgresql" else 4)
+
+
+def test_bulk_appends_store_the_same_tree_as_single_appends(world):
+    busy_log(world, cases=1)
+    entries = [
+        NewSubjectEntry(
+            kind=LedgerKind.CASE_OPENED,
+            subject_type="case",
+            subject_id=str(10_000 + i),
+            at=datetime(2026, 3, 1, 8, i, tzinfo=UTC),
+            actor_id=world.intake.pk,
+            actor_label="loader",
+            unit_id=world.station.pk,
+            data={"number": f"X-{i}"},
+        )
+        for i in range(37)
+    ]
+    with transaction.atomic():
+        append_first_entries(entries)
+    world.case()  # single appends continue the bulk-built tree
+    assert stored_nodes() == reference_nodes(leaves())
+
+
+def test_the_migration_backfills_the_nodes_of_entries_recorded_before_it(world):
+    busy_log(world, cases=2)
+    before = stored_nodes()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM ledger_ledgernode")
+    assert stored_nodes() == {}
+    backfill.backfill_nodes(apps, None)
+    assert stored_nodes() == before
+
+
+def test_the_backfill_refuses_a_log_with_a_gap(world):
+    busy_log(world, cases=1)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM ledger_ledgernode")
+        cursor.execute("DELETE FROM ledger_ledgerentry WHERE seq = 5")
+    with pytest.raises(RuntimeError, match="seq 6 follows seq 4"):
+        backfill.backfill_nodes(apps, None)
+
+
+def test_a_missing_node_is_named_not_a_key_error(world):
+    busy_log(world, cases=1)
+    n = tree.tree_size()
+    level, index = merkle.root_nodes(n)[0]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM ledger_ledgernode WHERE key = %s", [tree.node_key(level, index)]
+        )
+    with pytest.raises(tree.TreeStorageError, match=rf"node \({level}, {index}\) over seqs 1\.\."):
+        tree.root(n)
+
+
+def test_node_keys_round_trip_and_refuse_leaves():
+    assert tree.node_address(tree.node_key(3, 12345)) == (3, 12345)
+    assert tree.node_key(1, 0) == 1 << 56
+    with pytest.raises(ValueError, match="no stored node"):
+        tree.node_key(0, 5)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_append_lock_is_taken_only_inside_a_transaction():
+    with pytest.raises(RuntimeError, match="inside a transaction"):
+        tree.append_lock()
+
+
+def test_bulk_appends_link_each_entry_to_its_subjects_previous_one(world):
+    case = world.case()
+    opened = LedgerEntry.objects.get(subject_type="case", subject_id=str(case.pk))
+
+    def entry(subject_type, subject_id, i):
+        return NewSubjectEntry(
+            kind=LedgerKind.VIEWED,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            at=datetime(2026, 3, 1, 9, i, tzinfo=UTC),
+            actor_id=None,
+            actor_label="importer",
+            unit_id=None,
+            data={"i": i},
+        )
+
+    with transaction.atomic():
+        append_entries(
+            [entry("case", str(case.pk), 1), entry("probe", "x", 2), entry("case", str(case.pk), 3)]
+        )
+    chain = list(LedgerEntry.objects.filter(subject_type="case", subject_id=str(case.pk)))
+    assert [bytes(e.prev_subject_hash) if e.prev_subject_hash else None for e in chain] == [
+        None,
+        bytes(opened.leaf_hash),
+        bytes(chain[1].leaf_hash),
+    ]
+    assert LedgerEntry.objects.get(subject_type="probe").prev_subject_hash is None
+    assert stored_nodes() == reference_nodes(leaves())
+    assert audit.verify_ledger().ok
