@@ -13,6 +13,8 @@ from casetrail.cases.actions import CaseError
 from casetrail.cases.api import router as cases_router
 from casetrail.cases.machine import MoveRefused
 from casetrail.cases.queries import FilterError
+from casetrail.custody.api import router as custody_router
+from casetrail.custody.errors import ApprovalRefused, CustodyError
 from casetrail.ledger.api import router as ledger_router
 from casetrail.ledger.proofs import ProofError
 from casetrail.org.access import AccessDenied, NotFound
@@ -41,6 +43,7 @@ api = NinjaAPI(
 )
 api.add_router("", org_router)
 api.add_router("", cases_router)
+api.add_router("", custody_router)
 api.add_router("", ledger_router)
 api.add_router("", rules_router)
 
@@ -66,8 +69,14 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 @api.exception_handler(OrgError)
 @api.exception_handler(FilterError)
 @api.exception_handler(RuleError)
+@api.exception_handler(CustodyError)
 def on_refused(request: HttpRequest, exc: Exception) -> HttpResponse:
     return _error(request, 400, str(exc), getattr(exc, "field", None))
+
+
+@api.exception_handler(ApprovalRefused)
+def on_approval_refused(request: HttpRequest, exc: ApprovalRefused) -> HttpResponse:
+    return _error(request, 403, str(exc), exc.field)
 
 
 @api.exception_handler(AccessDenied)

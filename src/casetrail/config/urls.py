@@ -5,6 +5,7 @@ from casetrail.config.api import api
 
 urlpatterns = [
     path("", include("casetrail.web.urls")),
+    path("custody/", include("casetrail.custody.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

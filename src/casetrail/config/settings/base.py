@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "casetrail.ledger",
     "casetrail.org",
     "casetrail.cases",
+    "casetrail.custody",
     "casetrail.web",
 ]
 
