@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -43,6 +44,10 @@ def _serve(port: int, host: str, *, background: bool = True) -> int:
 
     if background:
         jobs.start_thread()
+    # Keep the start-up objects out of the garbage collector's full passes: they never die,
+    # and walking them is what made the whiteboard's p95 jitter (docs/benchmarks.md).
+    gc.collect()
+    gc.freeze()
     print(f"casetrail on http://{host}:{port}/  (Ctrl-C to stop)", flush=True)
     serve(application, host=host, port=port, threads=8, ident="casetrail")
     return 0
@@ -110,6 +115,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if demo.is_empty():
         print("Loading the demo jurisdiction (first run only)…", flush=True)
         demo.load(seed=args.seed)
+    from casetrail.ledger.heads import ensure_key_and_head
+
+    print(ensure_key_and_head().describe(), flush=True)
     print(demo.logins_text(), flush=True)
     if args.no_serve:
         return 0

@@ -1,3 +1,5 @@
+from typing import NoReturn
+
 from django.apps import AppConfig
 
 
@@ -15,3 +17,41 @@ class CustodyConfig(AppConfig):
         # minute of its time, and the query is an index range scan (benchmarks/custody_sweep.py).
         background.register("custody-sweep", 60, alerts.run_sweep)
         register_recomputer("custody", alerts.recompute_for_notice)
+        _register_ledger_subjects()
+
+
+def _register_ledger_subjects() -> None:
+    """Measures and custody sessions belong to their case's file: a case export carries
+    their chains, and a proof of one of their entries is for those who may see them."""
+    from casetrail.cases.models import Case
+    from casetrail.custody.access import access_measure, access_session
+    from casetrail.custody.models import CustodySession, Measure
+    from casetrail.ledger.access import register_subject
+    from casetrail.ledger.export import register_case_subjects
+
+    def case_subjects(case: Case) -> list[tuple[str, str]]:
+        measures = Measure.objects.filter(case=case).values_list("pk", flat=True)
+        sessions = CustodySession.objects.filter(case=case).values_list("pk", flat=True)
+        return [(Measure.LEDGER_SUBJECT, str(pk)) for pk in measures] + [
+            (CustodySession.LEDGER_SUBJECT, str(pk)) for pk in sessions
+        ]
+
+    register_case_subjects(case_subjects)
+    register_subject(
+        Measure.LEDGER_SUBJECT,
+        lambda officer, ident: (
+            access_measure(officer, int(ident)) if ident.isdigit() else _missing(ident)
+        ),
+    )
+    register_subject(
+        CustodySession.LEDGER_SUBJECT,
+        lambda officer, ident: (
+            access_session(officer, int(ident)) if ident.isdigit() else _missing(ident)
+        ),
+    )
+
+
+def _missing(ident: str) -> NoReturn:
+    from casetrail.org.access import NotFound
+
+    raise NotFound(f"subject {ident} not found")

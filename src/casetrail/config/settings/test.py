@@ -1,5 +1,8 @@
 """Test settings: fast hasher, static files from the finders, database from DATABASE_URL."""
 
+import tempfile
+from pathlib import Path
+
 from casetrail.config.settings.base import *  # noqa: F403
 from casetrail.config.settings.base import DATABASES
 
@@ -15,6 +18,8 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LANGUAGE_CODE = "en"
+# Each test run signs with its own throwaway key, never a developer's ./data/keys/ledger.pem.
+CASETRAIL_LEDGER_KEY_FILE = Path(tempfile.mkdtemp(prefix="casetrail-test-keys-")) / "ledger.pem"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The test database lives in memory; WAL and IMMEDIATE still apply to the live-server tests.
     DATABASES["default"]["TEST"] = {"NAME": None}
