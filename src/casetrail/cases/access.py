@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from casetrail.cases.models import Case, CaseHandler, Incident, Party, Person
 from casetrail.org.access import AccessDenied, NotFound, has_role, unit_q
@@ -50,8 +50,27 @@ def access_case(officer: Officer, case_id: int | str, *, for_write: bool = False
     return case
 
 
-def require_case_write(officer: Officer, case: Case) -> None:
-    if is_handler(officer, case):
+def locked_for_write(officer: Officer, case_id: int) -> Case:
+    """The case row locked for the rest of the transaction, with whether the officer handles
+    it read in the same query; AccessDenied unless the officer may change it."""
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("unit")
+        .annotate(
+            actor_handles=Exists(
+                CaseHandler.objects.filter(
+                    case=OuterRef("pk"), officer=officer, released_at__isnull=True
+                )
+            )
+        )
+        .get(pk=case_id)
+    )
+    require_case_write(officer, case, handles=case.actor_handles)
+    return case
+
+
+def require_case_write(officer: Officer, case: Case, *, handles: bool | None = None) -> None:
+    if handles if handles is not None else is_handler(officer, case):
         return
     if has_role(officer, case.unit, {Role.UNIT_LEADER, Role.AGENCY_HEAD}):
         return

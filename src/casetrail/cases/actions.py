@@ -15,7 +15,7 @@ from django.db.models import F
 
 from casetrail import clock
 from casetrail.cases import machine, search
-from casetrail.cases.access import require_case_write
+from casetrail.cases.access import locked_for_write, require_case_write
 from casetrail.cases.machine import Facts, Kind, Status
 from casetrail.cases.models import (
     Case,
@@ -346,8 +346,7 @@ def transition_case(
     hearing_held_on: date | None = None,
 ) -> Case:
     """Make one move of the case's state machine, if it allows it and the actor may."""
-    case = Case.objects.select_for_update(of=("self",)).select_related("unit").get(pk=case.pk)
-    require_case_write(actor, case)
+    case = locked_for_write(actor, case.pk)
     return _apply_move(
         case,
         move_name,
@@ -389,7 +388,7 @@ def _apply_move(
     before = case.status
     case.status = move.target
     case.updated_at = clock.now()
-    case.save()
+    case.save(update_fields=["status", "updated_at", "hearing_required", "hearing_held_on"])
     record(
         LedgerKind.CASE_TRANSITIONED,
         subject=case,
