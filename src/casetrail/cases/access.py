@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Q, QuerySet
 
 from casetrail.cases.models import Case, CaseHandler, Incident, Party, Person
-from casetrail.org.access import AccessDenied, NotFound, has_role, unit_q
+from casetrail.org.access import AccessDenied, NotFound, has_role, unit_for, unit_q
 from casetrail.org.models import Officer
 from casetrail.org.roles import CASE_READERS, INTAKE_WRITERS, SEALED_READERS, Role
 
@@ -50,22 +51,30 @@ def access_case(officer: Officer, case_id: int | str, *, for_write: bool = False
     return case
 
 
+def _locked_case_sql(vendor: str) -> str:
+    """One statement, written once: the case row (locked on PostgreSQL; SQLite's writers
+    already hold the database) and whether a given officer currently handles it. Every
+    move goes through here, and building the same ORM query each time cost more than
+    running it."""
+    case, handler = Case._meta, CaseHandler._meta
+    columns = ", ".join(f'c."{f.column}"' for f in case.concrete_fields)
+    lock = " FOR UPDATE OF c" if vendor == "postgresql" else ""
+    return (
+        f'SELECT {columns}, EXISTS (SELECT 1 FROM "{handler.db_table}" h '  # noqa: S608
+        f'WHERE h."case_id" = c."id" AND h."officer_id" = %s AND h."released_at" IS NULL) '
+        f'AS actor_handles FROM "{case.db_table}" c WHERE c."id" = %s{lock}'
+    )
+
+
 def locked_for_write(officer: Officer, case_id: int) -> Case:
     """The case row locked for the rest of the transaction, with whether the officer handles
     it read in the same query; AccessDenied unless the officer may change it."""
-    case = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("unit")
-        .annotate(
-            actor_handles=Exists(
-                CaseHandler.objects.filter(
-                    case=OuterRef("pk"), officer=officer, released_at__isnull=True
-                )
-            )
-        )
-        .get(pk=case_id)
-    )
-    require_case_write(officer, case, handles=case.actor_handles)
+    rows = list(Case.objects.raw(_locked_case_sql(connection.vendor), [officer.pk, case_id]))
+    if not rows:
+        raise NotFound(f"case {case_id} not found")
+    case = rows[0]
+    case.unit = unit_for(officer, case.unit_id)
+    require_case_write(officer, case, handles=bool(case.actor_handles))  # type: ignore[attr-defined]
     return case
 
 

@@ -55,6 +55,17 @@ def grants_of(officer: Officer) -> tuple[Grant, ...]:
     return grants
 
 
+def unit_for(officer: Officer, unit_id: int) -> Unit:
+    """A unit, read once per officer object (that is, once per request): the actions look
+    up the same few units again and again while checking grants."""
+    cache: dict[int, Unit] = getattr(officer, "_casetrail_units", {})
+    unit = cache.get(unit_id)
+    if unit is None:
+        unit = cache[unit_id] = Unit.objects.get(pk=unit_id)
+        officer._casetrail_units = cache  # type: ignore[attr-defined]
+    return unit
+
+
 def roles_at(officer: Officer, unit: Unit) -> frozenset[str]:
     return frozenset(g.role for g in grants_of(officer) if g.covers(unit))
 
