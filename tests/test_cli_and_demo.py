@@ -145,3 +145,13 @@ def test_the_parser_lists_the_commands():
     text = parser.format_help()
     for command in ("serve", "demo", "migrate", "seed", "createofficer"):
         assert command in text
+
+
+@pytest.mark.django_db
+def test_the_demo_has_people_on_the_whiteboard():
+    from casetrail.custody.models import CustodySession, Deadline, Measure
+
+    demo.load(seed=2026, incidents=200)
+    assert Measure.objects.filter(status="running").exists()
+    assert CustodySession.objects.exists()
+    assert Deadline.objects.filter(status="open").count() >= 5

@@ -473,7 +473,68 @@ def load(*, seed: int = 2026, incidents: int = 500) -> Jurisdiction:
                     hearing_held_on=held,
                 )
                 case.refresh_from_db()
+    _custody(j, rng)
     return j
+
+
+def _custody(j: Jurisdiction, rng: random.Random) -> None:
+    """People detained in the last days, some in the case-handling area now, so the
+    whiteboard has something to show: the clocks run from the real statute, and a few of the
+    obligations are already overdue, as they would be in a real station."""
+    from casetrail.custody import actions as custody
+    from casetrail.custody.models import Measure
+
+    now = clock.now()
+    hours_ago = [3, 9, 20, 30, 52, 70]
+    for station in j.stations:
+        head = Officer.objects.get(username=f"{station.unit.code[2:4].lower()}.head")
+        keeper = Officer.objects.get(username=f"{station.unit.code[2:].lower()}.custody")
+        recent = (
+            Case.objects.filter(
+                unit=station.unit,
+                kind=Kind.CRIMINAL,
+                status__in=[Status.REGISTERED, Status.INVESTIGATING],
+                parties__role=PartyRole.SUSPECT,
+                opened_at__lt=now - timedelta(days=4),
+            )
+            .exclude(measures__isnull=False)
+            .order_by("-opened_at")
+            .distinct()[:3]
+        )
+        for case in recent:
+            handler = case.handlers.filter(released_at__isnull=True).first()
+            suspect = case.parties.filter(role=PartyRole.SUSPECT).first()
+            if handler is None or suspect is None:
+                continue
+            started = now - timedelta(hours=rng.choice(hours_ago), minutes=rng.randint(0, 59))
+            with clock.backdated(started - timedelta(minutes=40)):
+                measure: Measure = custody.propose_measure(
+                    case,
+                    suspect.person,
+                    "criminal_detention",
+                    reason="有证据证明有犯罪事实，可能逃跑",
+                    actor=handler.officer,
+                )
+                custody.decide_measure(measure, approve=True, reason="同意拘留", actor=head)
+            with clock.backdated(started):
+                custody.start_measure(
+                    measure, custody.StartInput(started_at=started), actor=handler.officer
+                )
+            if now - started < timedelta(hours=20):
+                entered = started + timedelta(minutes=30)
+                with clock.backdated(entered):
+                    custody.open_session(
+                        station.unit,
+                        case,
+                        suspect.person,
+                        custody.EntryInput(
+                            entered_at=entered,
+                            escorts=[keeper, handler.officer],
+                            reason="刑事拘留后带入办案区",
+                            measure=measure,
+                        ),
+                        actor=keeper,
+                    )
 
 
 def _add_parties(
