@@ -38,17 +38,11 @@ from casetrail.custody.models import (
     MeasureEvent,
 )
 from casetrail.ledger.record import record_view
-from casetrail.org.access import NotFound, access_unit
+from casetrail.org.access import NotFound, access_unit, request_officer
 from casetrail.org.models import Officer
 from casetrail.procedure import list_extensions
 
 router = Router(tags=["custody"])
-
-
-def _officer(request: HttpRequest) -> Officer:
-    user = request.user
-    assert isinstance(user, Officer)  # noqa: S101 - the router's auth guarantees it
-    return user
 
 
 # -- schemas --------------------------------------------------------------------------------
@@ -651,13 +645,13 @@ def list_kinds(request: HttpRequest) -> list[dict[str, Any]]:
 @paginate(PageNumberPagination)
 def list_measures(request: HttpRequest, filters: Query[MeasureFilterIn]) -> QuerySet[Measure]:
     return queries.measure_list(
-        _officer(request), unit=filters.unit, status=filters.status, case=filters.case
+        request_officer(request), unit=filters.unit, status=filters.status, case=filters.case
     )
 
 
 @router.post("/custody/measures", response={201: MeasureDetailOut})
 def propose_measure(request: HttpRequest, payload: MeasureIn) -> Status[dict[str, Any]]:
-    officer = _officer(request)
+    officer = request_officer(request)
     try:
         case = case_for_measure(officer, payload.case_id)
     except NotFound as exc:
@@ -675,7 +669,7 @@ def propose_measure(request: HttpRequest, payload: MeasureIn) -> Status[dict[str
 
 @router.get("/custody/measures/{measure_id}", response=MeasureDetailOut)
 def get_measure(request: HttpRequest, measure_id: int) -> dict[str, Any]:
-    officer = _officer(request)
+    officer = request_officer(request)
     measure = access_measure(officer, measure_id)
     record_view(measure, actor=officer, unit_id=measure.unit_id, what="custody measure (API)")
     return _measure_detail(measure)
@@ -683,7 +677,7 @@ def get_measure(request: HttpRequest, measure_id: int) -> dict[str, Any]:
 
 @router.post("/custody/measures/{measure_id}/decision", response=MeasureDetailOut)
 def decide_measure(request: HttpRequest, measure_id: int, payload: DecisionIn) -> dict[str, Any]:
-    officer = _officer(request)
+    officer = request_officer(request)
     measure = access_measure(officer, measure_id)
     actions.decide_measure(
         measure, approve=payload.decision == "approve", reason=payload.reason, actor=officer
@@ -693,7 +687,7 @@ def decide_measure(request: HttpRequest, measure_id: int, payload: DecisionIn) -
 
 @router.post("/custody/measures/{measure_id}/start", response=MeasureDetailOut)
 def start_measure(request: HttpRequest, measure_id: int, payload: StartIn) -> dict[str, Any]:
-    officer = _officer(request)
+    officer = request_officer(request)
     measure = access_measure(officer, measure_id, for_write=True)
     replaces = None
     if payload.replaces_id is not None:
@@ -717,7 +711,7 @@ def start_measure(request: HttpRequest, measure_id: int, payload: StartIn) -> di
 
 @router.post("/custody/measures/{measure_id}/end", response=MeasureDetailOut)
 def end_measure(request: HttpRequest, measure_id: int, payload: EndIn) -> dict[str, Any]:
-    officer = _officer(request)
+    officer = request_officer(request)
     measure = access_measure(officer, measure_id, for_write=True)
     actions.end_measure(
         measure,
@@ -733,7 +727,7 @@ def end_measure(request: HttpRequest, measure_id: int, payload: EndIn) -> dict[s
 def notify_family(
     request: HttpRequest, measure_id: int, payload: NotificationIn
 ) -> Status[dict[str, Any]]:
-    officer = _officer(request)
+    officer = request_officer(request)
     measure = access_measure(officer, measure_id, for_write=True)
     actions.record_family_notice(
         measure,
@@ -750,7 +744,7 @@ def notify_family(
 def notice_exception(
     request: HttpRequest, measure_id: int, payload: NoticeExceptionIn
 ) -> Status[dict[str, Any]]:
-    officer = _officer(request)
+    officer = request_officer(request)
     measure = access_measure(officer, measure_id, for_write=True)
     actions.record_notice_exception(
         measure, ground=payload.ground, detail=payload.detail, actor=officer
@@ -762,7 +756,7 @@ def notice_exception(
 def interrogation(
     request: HttpRequest, measure_id: int, payload: PlaceIn
 ) -> Status[dict[str, Any]]:
-    officer = _officer(request)
+    officer = request_officer(request)
     measure = access_measure(officer, measure_id, for_write=True)
     actions.record_interrogation(measure, at=payload.at, place=payload.place, actor=officer)
     return Status(201, _measure_detail(measure))
@@ -770,7 +764,7 @@ def interrogation(
 
 @router.post("/custody/measures/{measure_id}/delivery", response={201: MeasureDetailOut})
 def delivery(request: HttpRequest, measure_id: int, payload: PlaceIn) -> Status[dict[str, Any]]:
-    officer = _officer(request)
+    officer = request_officer(request)
     measure = access_measure(officer, measure_id, for_write=True)
     actions.record_delivery(measure, at=payload.at, place=payload.place, actor=officer)
     return Status(201, _measure_detail(measure))
@@ -780,7 +774,7 @@ def delivery(request: HttpRequest, measure_id: int, payload: PlaceIn) -> Status[
 def arrest_request(
     request: HttpRequest, measure_id: int, payload: ArrestRequestIn
 ) -> Status[dict[str, Any]]:
-    officer = _officer(request)
+    officer = request_officer(request)
     measure = access_measure(officer, measure_id, for_write=True)
     actions.record_arrest_request(
         measure, submitted_at=payload.submitted_at, received_at=payload.received_at, actor=officer
@@ -794,7 +788,7 @@ def arrest_request(
 def procuratorate_decision(
     request: HttpRequest, measure_id: int, payload: ProcuratorateDecisionIn
 ) -> Status[dict[str, Any]]:
-    officer = _officer(request)
+    officer = request_officer(request)
     measure = access_measure(officer, measure_id, for_write=True)
     actions.record_procuratorate_decision(
         measure,
@@ -808,7 +802,7 @@ def procuratorate_decision(
 
 @router.post("/custody/measures/{measure_id}/reviews", response={201: MeasureDetailOut})
 def review(request: HttpRequest, measure_id: int, payload: ReviewIn) -> Status[dict[str, Any]]:
-    officer = _officer(request)
+    officer = request_officer(request)
     measure = access_measure(officer, measure_id)
     actions.record_review(
         measure, at=payload.at, outcome=payload.outcome, notes=payload.notes, actor=officer
@@ -822,7 +816,7 @@ def review(request: HttpRequest, measure_id: int, payload: ReviewIn) -> Status[d
 def warrant_application(
     request: HttpRequest, measure_id: int, payload: WarrantApplicationIn
 ) -> Status[dict[str, Any]]:
-    officer = _officer(request)
+    officer = request_officer(request)
     measure = access_measure(officer, measure_id, for_write=True)
     actions.record_warrant_application(measure, at=payload.at, court=payload.court, actor=officer)
     return Status(201, _measure_detail(measure))
@@ -830,7 +824,7 @@ def warrant_application(
 
 @router.post("/custody/measures/{measure_id}/warrants", response={201: MeasureDetailOut})
 def warrant(request: HttpRequest, measure_id: int, payload: WarrantIn) -> Status[dict[str, Any]]:
-    officer = _officer(request)
+    officer = request_officer(request)
     measure = access_measure(officer, measure_id, for_write=True)
     actions.record_warrant(
         measure,
@@ -849,14 +843,14 @@ def warrant(request: HttpRequest, measure_id: int, payload: WarrantIn) -> Status
 
 @router.get("/custody/deadlines/{deadline_id}", response=DeadlineOut)
 def get_deadline(request: HttpRequest, deadline_id: int) -> Deadline:
-    return access_deadline(_officer(request), deadline_id)
+    return access_deadline(request_officer(request), deadline_id)
 
 
 @router.post("/custody/deadlines/{deadline_id}/extensions", response={201: ExtensionRequestOut})
 def request_extension(
     request: HttpRequest, deadline_id: int, payload: ExtensionIn
 ) -> Status[ExtensionRequest]:
-    officer = _officer(request)
+    officer = request_officer(request)
     deadline = access_deadline(officer, deadline_id)
     require_deadline_write(officer, deadline)
     made = actions.request_extension(
@@ -869,7 +863,7 @@ def request_extension(
 def decide_extension(
     request: HttpRequest, request_id: int, payload: ExtensionDecisionIn
 ) -> ExtensionRequest:
-    officer = _officer(request)
+    officer = request_officer(request)
     extension = access_extension_request(officer, request_id)
     return actions.decide_extension(
         extension,
@@ -882,7 +876,7 @@ def decide_extension(
 
 @router.post("/custody/deadlines/{deadline_id}/account", response=DeadlineOut)
 def account_for_missed(request: HttpRequest, deadline_id: int, payload: AccountIn) -> Deadline:
-    officer = _officer(request)
+    officer = request_officer(request)
     deadline = access_deadline(officer, deadline_id)
     return actions.account_for_missed(deadline, account=payload.account, actor=officer)
 
@@ -895,12 +889,12 @@ def account_for_missed(request: HttpRequest, deadline_id: int, payload: AccountI
 def list_sessions(
     request: HttpRequest, unit: int | None = None, open_only: bool = False
 ) -> QuerySet[CustodySession]:
-    return queries.session_list(_officer(request), unit=unit, open_only=open_only)
+    return queries.session_list(request_officer(request), unit=unit, open_only=open_only)
 
 
 @router.post("/custody/sessions", response={201: SessionDetailOut})
 def open_session(request: HttpRequest, payload: SessionIn) -> Status[dict[str, Any]]:
-    officer = _officer(request)
+    officer = request_officer(request)
     try:
         unit = access_unit(officer, payload.unit_id)
     except NotFound as exc:
@@ -932,7 +926,7 @@ def open_session(request: HttpRequest, payload: SessionIn) -> Status[dict[str, A
 
 @router.get("/custody/sessions/{session_id}", response=SessionDetailOut)
 def get_session(request: HttpRequest, session_id: int) -> dict[str, Any]:
-    officer = _officer(request)
+    officer = request_officer(request)
     session = access_session(officer, session_id)
     record_view(session, actor=officer, unit_id=session.unit_id, what="custody session (API)")
     return _session_detail(session)
@@ -940,7 +934,7 @@ def get_session(request: HttpRequest, session_id: int) -> dict[str, Any]:
 
 @router.post("/custody/sessions/{session_id}/safety-check", response=SessionDetailOut)
 def safety_check(request: HttpRequest, session_id: int, payload: SafetyCheckIn) -> dict[str, Any]:
-    officer = _officer(request)
+    officer = request_officer(request)
     session = access_session(officer, session_id, for_write=True)
     actions.record_safety_check(
         session,
@@ -955,7 +949,7 @@ def safety_check(request: HttpRequest, session_id: int, payload: SafetyCheckIn) 
 
 @router.post("/custody/sessions/{session_id}/belongings", response={201: SessionDetailOut})
 def deposit(request: HttpRequest, session_id: int, payload: BelongingIn) -> Status[dict[str, Any]]:
-    officer = _officer(request)
+    officer = request_officer(request)
     session = access_session(officer, session_id, for_write=True)
     actions.deposit_belonging(
         session,
@@ -973,7 +967,7 @@ def deposit(request: HttpRequest, session_id: int, payload: BelongingIn) -> Stat
 def settle(
     request: HttpRequest, session_id: int, belonging_id: int, payload: SettleIn
 ) -> dict[str, Any]:
-    officer = _officer(request)
+    officer = request_officer(request)
     session = access_session(officer, session_id, for_write=True)
     item = access_belonging(officer, belonging_id)
     if item.session_id != session.pk:
@@ -996,7 +990,7 @@ def settle(
 def interview(
     request: HttpRequest, session_id: int, payload: InterviewIn
 ) -> Status[dict[str, Any]]:
-    officer = _officer(request)
+    officer = request_officer(request)
     session = access_session(officer, session_id, for_write=True)
     actions.record_interview(
         session,
@@ -1019,7 +1013,7 @@ def interview(
 
 @router.post("/custody/sessions/{session_id}/care", response={201: SessionDetailOut})
 def care(request: HttpRequest, session_id: int, payload: CareIn) -> Status[dict[str, Any]]:
-    officer = _officer(request)
+    officer = request_officer(request)
     session = access_session(officer, session_id, for_write=True)
     actions.record_care(
         session,
@@ -1034,7 +1028,7 @@ def care(request: HttpRequest, session_id: int, payload: CareIn) -> Status[dict[
 
 @router.post("/custody/sessions/{session_id}/rights", response=SessionDetailOut)
 def rights(request: HttpRequest, session_id: int, payload: RightsIn) -> dict[str, Any]:
-    officer = _officer(request)
+    officer = request_officer(request)
     session = access_session(officer, session_id, for_write=True)
     actions.record_rights(
         session,
@@ -1050,7 +1044,7 @@ def rights(request: HttpRequest, session_id: int, payload: RightsIn) -> dict[str
 
 @router.post("/custody/sessions/{session_id}/exit", response=SessionDetailOut)
 def exit_area(request: HttpRequest, session_id: int, payload: ExitIn) -> dict[str, Any]:
-    officer = _officer(request)
+    officer = request_officer(request)
     session = access_session(officer, session_id, for_write=True)
     actions.close_session(
         session,
@@ -1067,7 +1061,7 @@ def exit_area(request: HttpRequest, session_id: int, payload: ExitIn) -> dict[st
 
 @router.get("/custody/board/{unit_id}", response=BoardOut)
 def board(request: HttpRequest, unit_id: int) -> dict[str, Any]:
-    officer = _officer(request)
+    officer = request_officer(request)
     unit = access_board(officer, unit_id)
     found = queries.board(officer, unit, clock.now())
     return {
@@ -1101,7 +1095,7 @@ def board(request: HttpRequest, unit_id: int) -> dict[str, Any]:
 
 @router.get("/custody/persons/{person_id}", response=PersonRecordOut)
 def person_record(request: HttpRequest, person_id: int) -> dict[str, Any]:
-    officer = _officer(request)
+    officer = request_officer(request)
     person = access_custody_person(officer, person_id)
     record_view(person, actor=officer, unit_id=officer.unit_id, what="custody record (API)")
     found = queries.person_record(officer, person)
@@ -1116,12 +1110,12 @@ def person_record(request: HttpRequest, person_id: int) -> dict[str, Any]:
 @router.get("/custody/inbox", response=list[InboxItemOut])
 @paginate(PageNumberPagination)
 def inbox(request: HttpRequest, unread_only: bool = False) -> QuerySet[InboxItem]:
-    return queries.inbox(_officer(request), unread_only=unread_only)
+    return queries.inbox(request_officer(request), unread_only=unread_only)
 
 
 @router.post("/custody/inbox/{item_id}/acknowledge", response=InboxItemOut)
 def acknowledge(request: HttpRequest, item_id: int) -> InboxItem:
-    officer = _officer(request)
+    officer = request_officer(request)
     item = access_inbox_item(officer, item_id)
     actions.acknowledge_alert(item, actor=officer)
     return access_inbox_item(officer, item_id)

@@ -43,16 +43,9 @@ from casetrail.custody.models import (
     MeasureStatus,
 )
 from casetrail.ledger.record import record_view
-from casetrail.org.access import AccessDenied
+from casetrail.org.access import AccessDenied, request_officer
 from casetrail.org.models import Officer
 from casetrail.web.views import officer_view
-
-
-def _officer(request: HttpRequest) -> Officer:
-    user = request.user
-    assert isinstance(user, Officer)  # noqa: S101 - login_required guarantees it
-    return user
-
 
 MEASURE_TITLES = {
     "decision": gettext_lazy("Approve or refuse"),
@@ -93,7 +86,7 @@ def _form_error(form: forms.Form, exc: Exception) -> None:
 
 @officer_view
 def board_index(request: HttpRequest) -> HttpResponse:
-    officer = _officer(request)
+    officer = request_officer(request)
     units = board_units(officer)
     if not units:
         raise AccessDenied(_("The whiteboard needs a custody, handler, leader or review role."))
@@ -107,7 +100,7 @@ def board_index(request: HttpRequest) -> HttpResponse:
 def board(request: HttpRequest, unit_id: int) -> HttpResponse:
     """One live page per unit. htmx polls the #board partial every 30 seconds; without
     JavaScript a <noscript> refresh reloads the whole page."""
-    officer = _officer(request)
+    officer = request_officer(request)
     unit = access_board(officer, unit_id)
     context = {
         "board": queries.board(officer, unit, clock.now()),
@@ -123,7 +116,7 @@ def board(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 @officer_view
 def person_record(request: HttpRequest, person_id: int) -> HttpResponse:
-    officer = _officer(request)
+    officer = request_officer(request)
     person = access_custody_person(officer, person_id)
     record_view(person, actor=officer, unit_id=officer.unit_id, what="custody record")
     return render(
@@ -139,7 +132,7 @@ def person_record(request: HttpRequest, person_id: int) -> HttpResponse:
 @officer_view
 @require_http_methods(["GET", "POST"])
 def measure_new(request: HttpRequest, case_id: int) -> HttpResponse:
-    officer = _officer(request)
+    officer = request_officer(request)
     case = case_for_measure(officer, case_id)
     persons = Person.objects.filter(parties__case=case, parties__role="suspect").distinct()
     form = ui.ProposeForm(request.POST or None, persons=persons)
@@ -241,7 +234,7 @@ def _measure_page(
 
 @officer_view
 def measure_detail(request: HttpRequest, measure_id: int) -> HttpResponse:
-    officer = _officer(request)
+    officer = request_officer(request)
     measure = access_measure(officer, measure_id)
     record_view(measure, actor=officer, unit_id=measure.unit_id, what="custody measure")
     return _measure_page(request, measure)
@@ -371,7 +364,7 @@ MEASURE_ACTIONS: dict[str, tuple[Callable[[HttpRequest, Measure], forms.Form], R
 def measure_act(request: HttpRequest, measure_id: int, action: str) -> HttpResponse:
     if action not in MEASURE_ACTIONS:
         raise Http404(f"no action {action}")
-    officer = _officer(request)
+    officer = request_officer(request)
     measure = access_measure(officer, measure_id)
     make_form, run = MEASURE_ACTIONS[action]
     form = make_form(request, measure)
@@ -392,7 +385,7 @@ def measure_act(request: HttpRequest, measure_id: int, action: str) -> HttpRespo
 @officer_view
 @require_POST
 def extension_decide(request: HttpRequest, request_id: int) -> HttpResponse:
-    officer = _officer(request)
+    officer = request_officer(request)
     extension = access_extension_request(officer, request_id)
     form = ui.ExtensionDecisionForm(request.POST)
     status = 400
@@ -425,7 +418,7 @@ def _errors(form: forms.Form) -> str:
 @officer_view
 @require_POST
 def deadline_account(request: HttpRequest, deadline_id: int) -> HttpResponse:
-    officer = _officer(request)
+    officer = request_officer(request)
     deadline = access_deadline(officer, deadline_id)
     require_deadline_write(officer, deadline)
     form = ui.AccountForm(request.POST)
@@ -455,7 +448,7 @@ def deadline_account(request: HttpRequest, deadline_id: int) -> HttpResponse:
 @officer_view
 @require_http_methods(["GET", "POST"])
 def session_new(request: HttpRequest, case_id: int) -> HttpResponse:
-    officer = _officer(request)
+    officer = request_officer(request)
     case = case_for_area(officer, case_id)
     persons = Person.objects.filter(parties__case=case).distinct()
     measures = Measure.objects.filter(case=case, status=MeasureStatus.RUNNING)
@@ -535,7 +528,7 @@ def _session_page(
 
 @officer_view
 def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
-    officer = _officer(request)
+    officer = request_officer(request)
     session = access_session(officer, session_id)
     record_view(session, actor=officer, unit_id=session.unit_id, what="custody session")
     return _session_page(request, session)
@@ -628,7 +621,7 @@ SESSION_ACTIONS: dict[
 def session_act(request: HttpRequest, session_id: int, action: str) -> HttpResponse:
     if action not in SESSION_ACTIONS:
         raise Http404(f"no action {action}")
-    officer = _officer(request)
+    officer = request_officer(request)
     session = access_session(officer, session_id, for_write=True)
     make_form, run = SESSION_ACTIONS[action]
     form = make_form(request, session)
@@ -645,7 +638,7 @@ def session_act(request: HttpRequest, session_id: int, action: str) -> HttpRespo
 @officer_view
 @require_POST
 def belonging_settle(request: HttpRequest, session_id: int, belonging_id: int) -> HttpResponse:
-    officer = _officer(request)
+    officer = request_officer(request)
     session = access_session(officer, session_id, for_write=True)
     item = access_belonging(officer, belonging_id)
     if item.session_id != session.pk:
@@ -675,7 +668,7 @@ def belonging_settle(request: HttpRequest, session_id: int, belonging_id: int) -
 @officer_view
 @require_http_methods(["GET", "POST"])
 def inbox(request: HttpRequest) -> HttpResponse:
-    officer = _officer(request)
+    officer = request_officer(request)
     if request.method == "POST":
         item_id = request.POST.get("item", "")
         if not item_id.isdigit():
@@ -692,5 +685,5 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def cases_for_custody(request: HttpRequest) -> HttpResponse:
     """Where a custody officer or a handler starts: the cases of their units, to propose a
     measure or bring a person into the area."""
-    officer = _officer(request)
+    officer = request_officer(request)
     return render(request, "custody/start.html", {"cases": queries.custody_cases(officer)})
