@@ -68,3 +68,12 @@ def test_a_write_that_fails_after_its_entry_rolls_the_entry_back(world):
     with pytest.raises(RuntimeError):
         failing_write()
     assert LedgerEntry.objects.count() == before
+
+
+def test_an_entry_without_an_officer_is_labelled_as_the_system(world):
+    from casetrail.ledger.record import actor_label
+
+    assert actor_label(None) == "system"
+    assert actor_label(world.handler1) == f"{world.handler1.badge_number} {world.handler1.name}"
+    unit_entry = LedgerEntry.objects.get(action="unit.created", subject_id=str(world.station.pk))
+    assert unit_entry.actor_label == "system"

@@ -56,8 +56,11 @@ def leaf_data(
 
 
 def actor_label(actor: Officer | None) -> str:
+    """Who acted, as the entry shows it. No officer means casetrail itself acted: the command
+    line run by the operator, a loader, or a background job (the sweep, head signing); the
+    entry's data says which."""
     if actor is None:
-        return "public"
+        return "system"
     return f"{actor.badge_number} {actor.name}"
 
 
