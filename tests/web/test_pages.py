@@ -305,3 +305,48 @@ def test_adding_a_party_in_the_ui_shows_errors_beside_the_field(world):
 def test_revoking_a_token_that_is_not_yours_is_404(world):
     response = login(world.handler1).post(reverse("web:tokens"), {"revoke": "99999"})
     assert response.status_code == 404
+
+
+def test_a_handler_is_assigned_and_released_in_the_ui(world):
+    case = world.case()
+    client = login(world.handler1, "en")
+    page = client.get(reverse("web:case_detail", args=[case.number])).content.decode()
+    assert "Assign handler" in page
+    assert 'data-release="' not in page  # two handlers: none can be released yet
+    response = client.post(
+        reverse("web:case_handlers", args=[case.number]), {"officer": world.leader.pk}
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("web:case_detail", args=[case.number])).content.decode()
+    assert f'data-release="{world.handler2.pk}"' in page
+    refused = client.post(
+        reverse("web:case_handlers", args=[case.number]),
+        {"officer": world.handler2.pk, "release": "on", "reason": " "},
+    )
+    assert refused.status_code == 400
+    assert "say why the handler is released" in refused.content.decode()
+    done = client.post(
+        reverse("web:case_handlers", args=[case.number]),
+        {"officer": world.handler2.pk, "release": "on", "reason": "调岗"},
+    )
+    assert done.status_code == 302
+    assert case.handlers.filter(released_at__isnull=True).count() == 2
+
+
+def test_a_lapsed_handler_is_refused_beside_the_field(world):
+    case = world.case()
+    response = login(world.handler1).post(
+        reverse("web:case_handlers", args=[case.number]), {"officer": world.lapsed.pk}
+    )
+    assert response.status_code == 400
+    assert 'id="id_officer-errors"' in response.content.decode()
+
+
+def test_readers_see_no_handler_forms(world):
+    case = world.case()
+    page = (
+        login(world.supervisor, "en")
+        .get(reverse("web:case_detail", args=[case.number]))
+        .content.decode()
+    )
+    assert "Assign handler" not in page

@@ -88,6 +88,14 @@ def require_case_write(officer: Officer, case: Case, *, handles: bool | None = N
     )
 
 
+def may_write_case(officer: Officer, case: Case) -> bool:
+    try:
+        require_case_write(officer, case)
+    except AccessDenied:
+        return False
+    return True
+
+
 def may_approve(officer: Officer, case: Case, roles: frozenset[str]) -> bool:
     return has_role(officer, case.unit, roles)
 

@@ -89,6 +89,20 @@ def handlers_prefetch() -> Prefetch:  # type: ignore[type-arg]
     )
 
 
+def handler_candidates(case: Case) -> QuerySet[Officer]:
+    """Active officers holding the case handler role at the case's unit who do not handle
+    it yet (the action still checks each one's qualification on the day)."""
+    current = CaseHandler.objects.filter(case=case, released_at__isnull=True).values("officer_id")
+    return (
+        Officer.objects.filter(
+            is_active=True, grants__role=Role.CASE_HANDLER, grants__unit=case.unit
+        )
+        .exclude(pk__in=current)
+        .distinct()
+        .order_by("badge_number")
+    )
+
+
 @dataclass
 class TimelineItem:
     seq: int

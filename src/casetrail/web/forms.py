@@ -134,5 +134,19 @@ class MoveForm(forms.Form):
     hearing_held_on = forms.DateField(required=False)
 
 
+class HandlerForm(forms.Form):
+    """Assign a handler, or release one with the reason."""
+
+    officer = forms.ModelChoiceField(queryset=Officer.objects.none(), label=_("Officer"))
+    release = forms.BooleanField(required=False)
+    reason = forms.CharField(max_length=2000, required=False, label=_("Reason"))
+
+    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["officer"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
+        field.queryset = candidates
+
+
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=80, label=_("Token name"))

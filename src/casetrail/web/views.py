@@ -19,6 +19,7 @@ from casetrail.cases.access import (
     access_case,
     access_incident,
     access_person,
+    may_write_case,
     parties_visible,
     visible_incidents,
 )
@@ -210,7 +211,42 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 def _case_context(officer: Officer, case_ref: str) -> dict[str, Any]:
     case = access_case(officer, case_ref)
-    return {"detail": queries.case_detail(officer, case), "party_form": ui.PartyForm()}
+    writable = may_write_case(officer, case)
+    return {
+        "detail": queries.case_detail(officer, case),
+        "party_form": ui.PartyForm(),
+        "handler_form": ui.HandlerForm(candidates=queries.handler_candidates(case))
+        if writable
+        else None,
+    }
+
+
+@officer_view
+@require_POST
+def case_handlers(request: HttpRequest, case_ref: str) -> HttpResponse:
+    """Assign a handler, or release one (a case keeps at least two)."""
+    officer = request_officer(request)
+    case = access_case(officer, case_ref, for_write=True)
+    everyone = Officer.objects.filter(unit=case.unit, is_active=True)
+    form = ui.HandlerForm(request.POST, candidates=everyone)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            if d["release"]:
+                actions.release_handler(case, d["officer"], reason=d["reason"], actor=officer)
+            else:
+                actions.assign_handler(case, d["officer"], actor=officer)
+        except actions.CaseError as exc:
+            # A release is a one-line form beside the handler's name: its error shows above
+            # the handler forms, naming the officer; an assignment's beside its field.
+            if d["release"]:
+                form.add_error(None, f"{d['officer']}: {exc}")
+            else:
+                form.add_error("officer", str(exc))
+        else:
+            return redirect("web:case_detail", case.number)
+    context = _case_context(officer, case_ref) | {"handler_form": form}
+    return render(request, "web/case_detail.html", context, status=400)
 
 
 @officer_view
