@@ -6,149 +6,389 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0001_initial'),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OffenceCategory',
+            name="OffenceCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True)),
-                ('kind', models.CharField(choices=[('criminal', 'criminal'), ('administrative', 'administrative')], max_length=16)),
-                ('name', models.CharField(max_length=80)),
-                ('name_en', models.CharField(max_length=80)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("criminal", "criminal"), ("administrative", "administrative")],
+                        max_length=16,
+                    ),
+                ),
+                ("name", models.CharField(max_length=80)),
+                ("name_en", models.CharField(max_length=80)),
             ],
             options={
-                'verbose_name_plural': 'offence categories',
-                'ordering': ['kind', 'code'],
+                "verbose_name_plural": "offence categories",
+                "ordering": ["kind", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80)),
-                ('id_type', models.CharField(choices=[('resident_id', 'resident identity card'), ('passport', 'passport'), ('hk_macao_permit', 'Mainland travel permit (HK/Macao)'), ('taiwan_permit', 'Mainland travel permit (Taiwan)'), ('foreign_residence', 'foreign permanent residence card'), ('driving_licence', 'driving licence'), ('none', 'none produced')], default='none', max_length=24)),
-                ('id_number', models.CharField(blank=True, max_length=40)),
-                ('birth_date', models.DateField(blank=True, null=True)),
-                ('contact', models.CharField(blank=True, max_length=80)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80)),
+                (
+                    "id_type",
+                    models.CharField(
+                        choices=[
+                            ("resident_id", "resident identity card"),
+                            ("passport", "passport"),
+                            ("hk_macao_permit", "Mainland travel permit (HK/Macao)"),
+                            ("taiwan_permit", "Mainland travel permit (Taiwan)"),
+                            ("foreign_residence", "foreign permanent residence card"),
+                            ("driving_licence", "driving licence"),
+                            ("none", "none produced"),
+                        ],
+                        default="none",
+                        max_length=24,
+                    ),
+                ),
+                ("id_number", models.CharField(blank=True, max_length=40)),
+                ("birth_date", models.DateField(blank=True, null=True)),
+                ("contact", models.CharField(blank=True, max_length=80)),
             ],
         ),
         migrations.CreateModel(
-            name='Incident',
+            name="Incident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('receipt_number', models.CharField(max_length=32, unique=True)),
-                ('query_code_hash', models.CharField(max_length=64)),
-                ('channel', models.CharField(choices=[('call', 'call'), ('walk_in', 'walk-in'), ('online', 'online report'), ('transferred', 'transferred'), ('discovered', 'discovered on duty')], max_length=16)),
-                ('received_at', models.DateTimeField()),
-                ('reporter_name', models.CharField(max_length=80)),
-                ('reporter_contact', models.CharField(blank=True, max_length=80)),
-                ('location', models.CharField(max_length=200)),
-                ('summary', models.TextField(max_length=4000)),
-                ('status', models.CharField(choices=[('received', 'received, awaiting decision'), ('administrative_case', 'accepted as an administrative case'), ('registration_review', 'criminal registration review opened'), ('no_case', 'no case'), ('mediation', 'referred to mediation'), ('transferred', 'transferred to another unit')], db_index=True, default='received', max_length=24)),
-                ('decision_reason', models.TextField(blank=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('reporter_notified_at', models.DateTimeField(blank=True, null=True)),
-                ('reporter_notified_by', models.CharField(blank=True, max_length=40)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('transferred_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='incidents', to='org.unit')),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='cases.offencecategory')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("receipt_number", models.CharField(max_length=32, unique=True)),
+                ("query_code_hash", models.CharField(max_length=64)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("call", "call"),
+                            ("walk_in", "walk-in"),
+                            ("online", "online report"),
+                            ("transferred", "transferred"),
+                            ("discovered", "discovered on duty"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("received_at", models.DateTimeField()),
+                ("reporter_name", models.CharField(max_length=80)),
+                ("reporter_contact", models.CharField(blank=True, max_length=80)),
+                ("location", models.CharField(max_length=200)),
+                ("summary", models.TextField(max_length=4000)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "received, awaiting decision"),
+                            ("administrative_case", "accepted as an administrative case"),
+                            ("registration_review", "criminal registration review opened"),
+                            ("no_case", "no case"),
+                            ("mediation", "referred to mediation"),
+                            ("transferred", "transferred to another unit"),
+                        ],
+                        db_index=True,
+                        default="received",
+                        max_length=24,
+                    ),
+                ),
+                ("decision_reason", models.TextField(blank=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("reporter_notified_at", models.DateTimeField(blank=True, null=True)),
+                ("reporter_notified_by", models.CharField(blank=True, max_length=40)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "transferred_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incidents",
+                        to="org.unit",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="cases.offencecategory",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-received_at'],
+                "ordering": ["-received_at"],
             },
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=40, unique=True)),
-                ('year', models.PositiveSmallIntegerField()),
-                ('sequence', models.PositiveIntegerField()),
-                ('kind', models.CharField(choices=[('criminal', 'criminal'), ('administrative', 'administrative')], max_length=16)),
-                ('status', models.CharField(choices=[('accepted', 'accepted'), ('registration_review', 'registration_review'), ('registered', 'registered'), ('not_registered', 'not_registered'), ('investigating', 'investigating'), ('concluded', 'concluded'), ('transferred_for_prosecution', 'transferred_for_prosecution'), ('withdrawn', 'withdrawn'), ('penalty_notice', 'penalty_notice'), ('statement_defence', 'statement_defence'), ('decided', 'decided'), ('executed', 'executed'), ('archived', 'archived')], max_length=32)),
-                ('title', models.CharField(max_length=200)),
-                ('summary', models.TextField(blank=True, max_length=4000)),
-                ('opened_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField()),
-                ('sealed', models.BooleanField(default=False, help_text='a juvenile suspect: restricted')),
-                ('hearing_required', models.BooleanField(default=False)),
-                ('hearing_held_on', models.DateField(blank=True, null=True)),
-                ('search_text', models.TextField(blank=True, editable=False, help_text='number, party names and summary, for search')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='org.unit')),
-                ('incident', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='case', to='cases.incident')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='cases.offencecategory')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=40, unique=True)),
+                ("year", models.PositiveSmallIntegerField()),
+                ("sequence", models.PositiveIntegerField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("criminal", "criminal"), ("administrative", "administrative")],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("accepted", "accepted"),
+                            ("registration_review", "registration_review"),
+                            ("registered", "registered"),
+                            ("not_registered", "not_registered"),
+                            ("investigating", "investigating"),
+                            ("concluded", "concluded"),
+                            ("transferred_for_prosecution", "transferred_for_prosecution"),
+                            ("withdrawn", "withdrawn"),
+                            ("penalty_notice", "penalty_notice"),
+                            ("statement_defence", "statement_defence"),
+                            ("decided", "decided"),
+                            ("executed", "executed"),
+                            ("archived", "archived"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("summary", models.TextField(blank=True, max_length=4000)),
+                ("opened_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "sealed",
+                    models.BooleanField(default=False, help_text="a juvenile suspect: restricted"),
+                ),
+                ("hearing_required", models.BooleanField(default=False)),
+                ("hearing_held_on", models.DateField(blank=True, null=True)),
+                (
+                    "search_text",
+                    models.TextField(
+                        blank=True,
+                        editable=False,
+                        help_text="number, party names and summary, for search",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="org.unit",
+                    ),
+                ),
+                (
+                    "incident",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="case",
+                        to="cases.incident",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="cases.offencecategory"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-opened_at', '-id'],
+                "ordering": ["-opened_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Party',
+            name="Party",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('suspect', 'suspect'), ('victim', 'victim'), ('witness', 'witness'), ('reporter', 'reporter'), ('guardian', 'guardian')], max_length=16)),
-                ('added_at', models.DateTimeField()),
-                ('event_on', models.DateField(help_text='the date the age is judged on')),
-                ('juvenile', models.BooleanField(default=False, help_text='under 18 on event_on')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='parties', to='cases.case')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='parties', to='cases.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("suspect", "suspect"),
+                            ("victim", "victim"),
+                            ("witness", "witness"),
+                            ("reporter", "reporter"),
+                            ("guardian", "guardian"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("added_at", models.DateTimeField()),
+                ("event_on", models.DateField(help_text="the date the age is judged on")),
+                ("juvenile", models.BooleanField(default=False, help_text="under 18 on event_on")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="parties",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="parties",
+                        to="cases.person",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CaseCounter',
+            name="CaseCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField()),
-                ('last', models.PositiveIntegerField(default=0)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='org.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField()),
+                ("last", models.PositiveIntegerField(default=0)),
+                (
+                    "unit",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to="org.unit"),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('unit', 'year'), name='counter_once')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("unit", "year"), name="counter_once")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CaseHandler',
+            name="CaseHandler",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('assigned_at', models.DateTimeField()),
-                ('released_at', models.DateTimeField(blank=True, null=True)),
-                ('lead', models.BooleanField(default=False)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='handlers', to='cases.case')),
-                ('officer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='handled', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("assigned_at", models.DateTimeField()),
+                ("released_at", models.DateTimeField(blank=True, null=True)),
+                ("lead", models.BooleanField(default=False)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="handlers",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "officer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="handled",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['officer', 'released_at'], name='cases_caseh_officer_e7afb6_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('released_at__isnull', True)), fields=('case', 'officer'), name='handler_active_once')],
+                "indexes": [
+                    models.Index(
+                        fields=["officer", "released_at"], name="cases_caseh_officer_e7afb6_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("released_at__isnull", True)),
+                        fields=("case", "officer"),
+                        name="handler_active_once",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['unit', '-opened_at'], name='cases_case_unit_id_7bab2c_idx'),
+            model_name="case",
+            index=models.Index(fields=["unit", "-opened_at"], name="cases_case_unit_id_7bab2c_idx"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['status', '-opened_at'], name='cases_case_status_a39277_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["status", "-opened_at"], name="cases_case_status_a39277_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['-opened_at', '-id'], name='cases_case_opened__a70e60_idx'),
+            model_name="case",
+            index=models.Index(fields=["-opened_at", "-id"], name="cases_case_opened__a70e60_idx"),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(fields=('unit', 'year', 'sequence'), name='case_seq'),
+            model_name="case",
+            constraint=models.UniqueConstraint(
+                fields=("unit", "year", "sequence"), name="case_seq"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='party',
-            constraint=models.UniqueConstraint(fields=('case', 'person', 'role'), name='party_once'),
+            model_name="party",
+            constraint=models.UniqueConstraint(
+                fields=("case", "person", "role"), name="party_once"
+            ),
         ),
     ]

@@ -4,31 +4,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0003_case_search_index'),
-        ('org', '0001_initial'),
+        ("cases", "0003_case_search_index"),
+        ("org", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='case',
-            name='cases_case_unit_id_7bab2c_idx',
+            model_name="case",
+            name="cases_case_unit_id_7bab2c_idx",
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['unit', '-opened_at', '-id'], name='cases_case_unit_id_cf321c_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["unit", "-opened_at", "-id"], name="cases_case_unit_id_cf321c_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['unit', 'sealed'], name='cases_case_unit_id_01e4b9_idx'),
+            model_name="case",
+            index=models.Index(fields=["unit", "sealed"], name="cases_case_unit_id_01e4b9_idx"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['unit', 'status', 'kind', 'sealed'], name='cases_case_unit_id_c650ec_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["unit", "status", "kind", "sealed"], name="cases_case_unit_id_c650ec_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['status', 'kind', 'unit', 'sealed'], name='cases_case_status_62fcba_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["status", "kind", "unit", "sealed"], name="cases_case_status_62fcba_idx"
+            ),
         ),
     ]

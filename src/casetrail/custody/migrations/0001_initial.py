@@ -6,334 +6,920 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0004_list_indexes'),
-        ('org', '0002_calendar_notice'),
+        ("cases", "0004_list_indexes"),
+        ("org", "0002_calendar_notice"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CustodySession',
+            name="CustodySession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('entered_at', models.DateTimeField()),
-                ('entry_reason', models.TextField(max_length=2000)),
-                ('checked_at', models.DateTimeField(blank=True, null=True)),
-                ('search_record', models.TextField(blank=True)),
-                ('injuries_observed', models.TextField(blank=True)),
-                ('search_refused', models.BooleanField(default=False)),
-                ('rights_given_at', models.DateTimeField(blank=True, null=True)),
-                ('lawyer_requested', models.BooleanField(default=False)),
-                ('lawyer_requested_at', models.DateTimeField(blank=True, null=True)),
-                ('interpreter_language', models.CharField(blank=True, max_length=40)),
-                ('interpreter_name', models.CharField(blank=True, max_length=80)),
-                ('exited_at', models.DateTimeField(blank=True, null=True)),
-                ('destination', models.CharField(blank=True, max_length=16)),
-                ('destination_detail', models.CharField(blank=True, max_length=200)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='custody_sessions', to='cases.case')),
-                ('checked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('escorts', models.ManyToManyField(related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('exited_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='custody_sessions', to='cases.person')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='custody_sessions', to='org.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("entered_at", models.DateTimeField()),
+                ("entry_reason", models.TextField(max_length=2000)),
+                ("checked_at", models.DateTimeField(blank=True, null=True)),
+                ("search_record", models.TextField(blank=True)),
+                ("injuries_observed", models.TextField(blank=True)),
+                ("search_refused", models.BooleanField(default=False)),
+                ("rights_given_at", models.DateTimeField(blank=True, null=True)),
+                ("lawyer_requested", models.BooleanField(default=False)),
+                ("lawyer_requested_at", models.DateTimeField(blank=True, null=True)),
+                ("interpreter_language", models.CharField(blank=True, max_length=40)),
+                ("interpreter_name", models.CharField(blank=True, max_length=80)),
+                ("exited_at", models.DateTimeField(blank=True, null=True)),
+                ("destination", models.CharField(blank=True, max_length=16)),
+                ("destination_detail", models.CharField(blank=True, max_length=200)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="custody_sessions",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "checked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                ("escorts", models.ManyToManyField(related_name="+", to=settings.AUTH_USER_MODEL)),
+                (
+                    "exited_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="custody_sessions",
+                        to="cases.person",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="custody_sessions",
+                        to="org.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-entered_at', '-id'],
+                "ordering": ["-entered_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CareEvent',
+            name="CareEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('meal', 'meal'), ('rest', 'rest'), ('medical', 'medical'), ('other', 'other care')], max_length=16)),
-                ('started_at', models.DateTimeField()),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('notes', models.CharField(blank=True, max_length=400)),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='care', to='custody.custodysession')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("meal", "meal"),
+                            ("rest", "rest"),
+                            ("medical", "medical"),
+                            ("other", "other care"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                ("notes", models.CharField(blank=True, max_length=400)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="care",
+                        to="custody.custodysession",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['started_at', 'id'],
+                "ordering": ["started_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Deadline',
+            name="Deadline",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('duty', models.CharField(choices=[('limit', 'end of the lawful period'), ('deliver', 'delivery to the detention house'), ('notify_family', 'notice to the family'), ('interrogate', 'interrogation'), ('request_arrest', 'request to approve arrest'), ('procuratorate_decision', "procuratorate's decision on arrest"), ('review', 'review of detention'), ('authorise', "latest superintendent's authorisation"), ('apply_warrant', 'application for a warrant of further detention'), ('rest', 'continuous rest')], max_length=24)),
-                ('rule_id', models.CharField(max_length=64)),
-                ('requested_id', models.CharField(max_length=64)),
-                ('pack', models.CharField(max_length=16)),
-                ('title_en', models.CharField(max_length=200)),
-                ('title_zh', models.CharField(max_length=200)),
-                ('citation', models.CharField(max_length=300)),
-                ('trigger_at', models.DateTimeField()),
-                ('due_at', models.DateTimeField()),
-                ('warn_at', models.DateTimeField()),
-                ('last_day', models.DateField(blank=True, null=True)),
-                ('provisional', models.BooleanField(default=False)),
-                ('provisional_reasons', models.JSONField(blank=True, default=list)),
-                ('explanation', models.JSONField(default=list)),
-                ('extensions', models.JSONField(blank=True, default=list)),
-                ('params', models.JSONField(blank=True, default=dict)),
-                ('calendar_dependent', models.BooleanField(default=False, help_text='a holiday can move it (the rule shifts its last day)')),
-                ('status', models.CharField(choices=[('open', 'open'), ('met', 'met'), ('missed', 'missed'), ('waived', 'waived')], default='open', max_length=8)),
-                ('status_reason', models.TextField(blank=True)),
-                ('status_at', models.DateTimeField(blank=True, null=True)),
-                ('met_at', models.DateTimeField(blank=True, help_text='when the event happened', null=True)),
-                ('warning_sent', models.BooleanField(default=False)),
-                ('accounted_at', models.DateTimeField(blank=True, null=True)),
-                ('account', models.TextField(blank=True, help_text='what happened, for a missed deadline')),
-                ('created_at', models.DateTimeField()),
-                ('accounted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.case')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.person')),
-                ('session', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='deadlines', to='custody.custodysession')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "duty",
+                    models.CharField(
+                        choices=[
+                            ("limit", "end of the lawful period"),
+                            ("deliver", "delivery to the detention house"),
+                            ("notify_family", "notice to the family"),
+                            ("interrogate", "interrogation"),
+                            ("request_arrest", "request to approve arrest"),
+                            ("procuratorate_decision", "procuratorate's decision on arrest"),
+                            ("review", "review of detention"),
+                            ("authorise", "latest superintendent's authorisation"),
+                            ("apply_warrant", "application for a warrant of further detention"),
+                            ("rest", "continuous rest"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("rule_id", models.CharField(max_length=64)),
+                ("requested_id", models.CharField(max_length=64)),
+                ("pack", models.CharField(max_length=16)),
+                ("title_en", models.CharField(max_length=200)),
+                ("title_zh", models.CharField(max_length=200)),
+                ("citation", models.CharField(max_length=300)),
+                ("trigger_at", models.DateTimeField()),
+                ("due_at", models.DateTimeField()),
+                ("warn_at", models.DateTimeField()),
+                ("last_day", models.DateField(blank=True, null=True)),
+                ("provisional", models.BooleanField(default=False)),
+                ("provisional_reasons", models.JSONField(blank=True, default=list)),
+                ("explanation", models.JSONField(default=list)),
+                ("extensions", models.JSONField(blank=True, default=list)),
+                ("params", models.JSONField(blank=True, default=dict)),
+                (
+                    "calendar_dependent",
+                    models.BooleanField(
+                        default=False,
+                        help_text="a holiday can move it (the rule shifts its last day)",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "open"),
+                            ("met", "met"),
+                            ("missed", "missed"),
+                            ("waived", "waived"),
+                        ],
+                        default="open",
+                        max_length=8,
+                    ),
+                ),
+                ("status_reason", models.TextField(blank=True)),
+                ("status_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "met_at",
+                    models.DateTimeField(
+                        blank=True, help_text="when the event happened", null=True
+                    ),
+                ),
+                ("warning_sent", models.BooleanField(default=False)),
+                ("accounted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "account",
+                    models.TextField(blank=True, help_text="what happened, for a missed deadline"),
+                ),
+                ("created_at", models.DateTimeField()),
+                (
+                    "accounted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cases.person",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deadlines",
+                        to="custody.custodysession",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.unit"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_at', 'id'],
+                "ordering": ["due_at", "id"],
             },
         ),
         migrations.AddField(
-            model_name='custodysession',
-            name='clock',
-            field=models.ForeignKey(blank=True, help_text='the deadline that bounds the stay, from the pack', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='custody.deadline'),
+            model_name="custodysession",
+            name="clock",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="the deadline that bounds the stay, from the pack",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="custody.deadline",
+            ),
         ),
         migrations.CreateModel(
-            name='Alert',
+            name="Alert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('warning', 'deadline near'), ('missed', 'deadline missed')], max_length=8)),
-                ('due_at', models.DateTimeField(help_text='the due time the alert was about')),
-                ('created_at', models.DateTimeField()),
-                ('deadline', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='alerts', to='custody.deadline')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("warning", "deadline near"), ("missed", "deadline missed")],
+                        max_length=8,
+                    ),
+                ),
+                ("due_at", models.DateTimeField(help_text="the due time the alert was about")),
+                ("created_at", models.DateTimeField()),
+                (
+                    "deadline",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="alerts",
+                        to="custody.deadline",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='InboxItem',
+            name="InboxItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField()),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True)),
-                ('alert', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='inbox', to='custody.alert')),
-                ('officer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='custody_inbox', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "alert",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="inbox",
+                        to="custody.alert",
+                    ),
+                ),
+                (
+                    "officer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="custody_inbox",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Interview',
+            name="Interview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('interrogation', 'interrogation of a suspect'), ('inquiry', 'questioning')], max_length=16)),
-                ('room', models.CharField(max_length=40)),
-                ('started_at', models.DateTimeField()),
-                ('ended_at', models.DateTimeField()),
-                ('recording_id', models.CharField(max_length=120)),
-                ('recording_sha256', models.CharField(max_length=64)),
-                ('guardian_name', models.CharField(blank=True, max_length=80)),
-                ('guardian_relation', models.CharField(blank=True, max_length=40)),
-                ('interpreter', models.CharField(blank=True, max_length=80)),
-                ('officers', models.ManyToManyField(related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='interviews', to='custody.custodysession')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("interrogation", "interrogation of a suspect"),
+                            ("inquiry", "questioning"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("room", models.CharField(max_length=40)),
+                ("started_at", models.DateTimeField()),
+                ("ended_at", models.DateTimeField()),
+                ("recording_id", models.CharField(max_length=120)),
+                ("recording_sha256", models.CharField(max_length=64)),
+                ("guardian_name", models.CharField(blank=True, max_length=80)),
+                ("guardian_relation", models.CharField(blank=True, max_length=40)),
+                ("interpreter", models.CharField(blank=True, max_length=80)),
+                ("officers", models.ManyToManyField(related_name="+", to=settings.AUTH_USER_MODEL)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="interviews",
+                        to="custody.custodysession",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['started_at', 'id'],
+                "ordering": ["started_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Measure',
+            name="Measure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('summons', 'criminal summons'), ('compelled_appearance', 'compelled appearance'), ('criminal_detention', 'criminal detention'), ('arrest', 'arrest'), ('bail', 'bail pending trial'), ('residential_surveillance', 'residential surveillance'), ('admin_summons', 'administrative summons questioning'), ('admin_detention', 'administrative detention'), ('pace_detention', 'detention without charge (PACE)')], max_length=32)),
-                ('pack', models.CharField(max_length=16)),
-                ('status', models.CharField(choices=[('proposed', 'awaiting approval'), ('approved', 'approved, not started'), ('refused', 'approval refused'), ('running', 'running'), ('ended', 'ended')], max_length=16)),
-                ('reason', models.TextField(max_length=4000)),
-                ('params', models.JSONField(blank=True, default=dict)),
-                ('proposed_at', models.DateTimeField()),
-                ('approver_role', models.CharField(max_length=32)),
-                ('approval_citation', models.CharField(max_length=300)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('relevant_at', models.DateTimeField(blank=True, help_text='PACE s.41(2): when the detention clock starts', null=True)),
-                ('authorised_at', models.DateTimeField(blank=True, help_text='PACE s.37: when the custody officer authorised detention', null=True)),
-                ('decision_number', models.CharField(blank=True, help_text="the procuratorate's decision approving the arrest", max_length=80)),
-                ('decided_on', models.DateField(blank=True, null=True)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('end_outcome', models.CharField(blank=True, choices=[('released', 'released'), ('changed', 'changed to another measure'), ('transferred', 'transferred to another agency'), ('charged', 'charged'), ('served', 'term served or period over')], max_length=16)),
-                ('end_reason', models.TextField(blank=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='measures', to='cases.case')),
-                ('ended_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='measures', to='cases.person')),
-                ('proposed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('replaces', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaced_by', to='custody.measure')),
-                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='measures', to='org.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("summons", "criminal summons"),
+                            ("compelled_appearance", "compelled appearance"),
+                            ("criminal_detention", "criminal detention"),
+                            ("arrest", "arrest"),
+                            ("bail", "bail pending trial"),
+                            ("residential_surveillance", "residential surveillance"),
+                            ("admin_summons", "administrative summons questioning"),
+                            ("admin_detention", "administrative detention"),
+                            ("pace_detention", "detention without charge (PACE)"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("pack", models.CharField(max_length=16)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "awaiting approval"),
+                            ("approved", "approved, not started"),
+                            ("refused", "approval refused"),
+                            ("running", "running"),
+                            ("ended", "ended"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("reason", models.TextField(max_length=4000)),
+                ("params", models.JSONField(blank=True, default=dict)),
+                ("proposed_at", models.DateTimeField()),
+                ("approver_role", models.CharField(max_length=32)),
+                ("approval_citation", models.CharField(max_length=300)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "relevant_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="PACE s.41(2): when the detention clock starts",
+                        null=True,
+                    ),
+                ),
+                (
+                    "authorised_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="PACE s.37: when the custody officer authorised detention",
+                        null=True,
+                    ),
+                ),
+                (
+                    "decision_number",
+                    models.CharField(
+                        blank=True,
+                        help_text="the procuratorate's decision approving the arrest",
+                        max_length=80,
+                    ),
+                ),
+                ("decided_on", models.DateField(blank=True, null=True)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "end_outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("released", "released"),
+                            ("changed", "changed to another measure"),
+                            ("transferred", "transferred to another agency"),
+                            ("charged", "charged"),
+                            ("served", "term served or period over"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("end_reason", models.TextField(blank=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="measures",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "ended_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="measures",
+                        to="cases.person",
+                    ),
+                ),
+                (
+                    "proposed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "replaces",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="replaced_by",
+                        to="custody.measure",
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="measures",
+                        to="org.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-proposed_at', '-id'],
+                "ordering": ["-proposed_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ExtensionRequest',
+            name="ExtensionRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('extension', models.CharField(help_text='ID or ID=N, as the pack names it', max_length=40)),
-                ('extension_id', models.CharField(max_length=40)),
-                ('reason', models.TextField(max_length=4000)),
-                ('status', models.CharField(choices=[('requested', 'requested'), ('approved', 'approved'), ('refused', 'refused')], max_length=16)),
-                ('statute_approver', models.CharField(help_text='the approver the rule names', max_length=32)),
-                ('approver_role', models.CharField(help_text='the role an approver must hold', max_length=32)),
-                ('decided_by_body', models.CharField(blank=True, max_length=200)),
-                ('citation', models.CharField(max_length=300)),
-                ('requested_at', models.DateTimeField()),
-                ('due_before', models.DateTimeField()),
-                ('due_after', models.DateTimeField()),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_reason', models.TextField(blank=True)),
-                ('decision_reference', models.CharField(blank=True, max_length=120)),
-                ('deadline', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='requests', to='custody.deadline')),
-                ('decider', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('measure', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='extensions', to='custody.measure')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "extension",
+                    models.CharField(help_text="ID or ID=N, as the pack names it", max_length=40),
+                ),
+                ("extension_id", models.CharField(max_length=40)),
+                ("reason", models.TextField(max_length=4000)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("requested", "requested"),
+                            ("approved", "approved"),
+                            ("refused", "refused"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "statute_approver",
+                    models.CharField(help_text="the approver the rule names", max_length=32),
+                ),
+                (
+                    "approver_role",
+                    models.CharField(help_text="the role an approver must hold", max_length=32),
+                ),
+                ("decided_by_body", models.CharField(blank=True, max_length=200)),
+                ("citation", models.CharField(max_length=300)),
+                ("requested_at", models.DateTimeField()),
+                ("due_before", models.DateTimeField()),
+                ("due_after", models.DateTimeField()),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_reason", models.TextField(blank=True)),
+                ("decision_reference", models.CharField(blank=True, max_length=120)),
+                (
+                    "deadline",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="requests",
+                        to="custody.deadline",
+                    ),
+                ),
+                (
+                    "decider",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "measure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="extensions",
+                        to="custody.measure",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['requested_at', 'id'],
+                "ordering": ["requested_at", "id"],
             },
         ),
         migrations.AddField(
-            model_name='deadline',
-            name='measure',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='deadlines', to='custody.measure'),
+            model_name="deadline",
+            name="measure",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="deadlines",
+                to="custody.measure",
+            ),
         ),
         migrations.AddField(
-            model_name='custodysession',
-            name='measure',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sessions', to='custody.measure'),
+            model_name="custodysession",
+            name="measure",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="sessions",
+                to="custody.measure",
+            ),
         ),
         migrations.CreateModel(
-            name='MeasureApproval',
+            name="MeasureApproval",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.CharField(choices=[('approved', 'approved'), ('refused', 'refused')], max_length=16)),
-                ('role', models.CharField(max_length=32)),
-                ('decided_at', models.DateTimeField()),
-                ('reason', models.TextField(blank=True)),
-                ('citation', models.CharField(max_length=300)),
-                ('measure', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='approvals', to='custody.measure')),
-                ('officer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("approved", "approved"), ("refused", "refused")], max_length=16
+                    ),
+                ),
+                ("role", models.CharField(max_length=32)),
+                ("decided_at", models.DateTimeField()),
+                ("reason", models.TextField(blank=True)),
+                ("citation", models.CharField(max_length=300)),
+                (
+                    "measure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="approvals",
+                        to="custody.measure",
+                    ),
+                ),
+                (
+                    "officer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['decided_at', 'id'],
+                "ordering": ["decided_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='MeasureEvent',
+            name="MeasureEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('family_notified', 'family notified'), ('notice_exception', 'lawful exception to family notice'), ('interrogated', 'interrogated'), ('delivered', 'delivered to the detention house'), ('arrest_requested', 'arrest requested'), ('procuratorate_decided', 'procuratorate decided'), ('reviewed', 'detention reviewed'), ('warrant_applied', 'warrant applied for'), ('warrant_issued', 'warrant of further detention issued'), ('warrant_extended', 'warrant extended')], max_length=24)),
-                ('at', models.DateTimeField(help_text='when it happened')),
-                ('recorded_at', models.DateTimeField()),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('measure', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='custody.measure')),
-                ('meets', models.ManyToManyField(blank=True, related_name='met_by_events', to='custody.deadline')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("family_notified", "family notified"),
+                            ("notice_exception", "lawful exception to family notice"),
+                            ("interrogated", "interrogated"),
+                            ("delivered", "delivered to the detention house"),
+                            ("arrest_requested", "arrest requested"),
+                            ("procuratorate_decided", "procuratorate decided"),
+                            ("reviewed", "detention reviewed"),
+                            ("warrant_applied", "warrant applied for"),
+                            ("warrant_issued", "warrant of further detention issued"),
+                            ("warrant_extended", "warrant extended"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("at", models.DateTimeField(help_text="when it happened")),
+                ("recorded_at", models.DateTimeField()),
+                ("details", models.JSONField(blank=True, default=dict)),
+                (
+                    "measure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="custody.measure",
+                    ),
+                ),
+                (
+                    "meets",
+                    models.ManyToManyField(
+                        blank=True, related_name="met_by_events", to="custody.deadline"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Belonging',
+            name="Belonging",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('description', models.CharField(max_length=200)),
-                ('quantity', models.PositiveIntegerField(default=1)),
-                ('notes', models.CharField(blank=True, max_length=200)),
-                ('deposited_at', models.DateTimeField()),
-                ('outcome', models.CharField(blank=True, choices=[('returned', 'returned'), ('transferred', 'transferred')], max_length=16)),
-                ('outcome_at', models.DateTimeField(blank=True, null=True)),
-                ('transferred_to', models.CharField(blank=True, max_length=200)),
-                ('person_signed', models.BooleanField(default=False)),
-                ('deposited_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('officer_signed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('refusal_witness', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='belongings', to='custody.custodysession')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField()),
+                ("description", models.CharField(max_length=200)),
+                ("quantity", models.PositiveIntegerField(default=1)),
+                ("notes", models.CharField(blank=True, max_length=200)),
+                ("deposited_at", models.DateTimeField()),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[("returned", "returned"), ("transferred", "transferred")],
+                        max_length=16,
+                    ),
+                ),
+                ("outcome_at", models.DateTimeField(blank=True, null=True)),
+                ("transferred_to", models.CharField(blank=True, max_length=200)),
+                ("person_signed", models.BooleanField(default=False)),
+                (
+                    "deposited_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "officer_signed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "refusal_witness",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="belongings",
+                        to="custody.custodysession",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['session', 'number'],
-                'constraints': [models.UniqueConstraint(fields=('session', 'number'), name='belonging_number_once')],
+                "ordering": ["session", "number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("session", "number"), name="belonging_number_once"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='alert',
-            constraint=models.UniqueConstraint(fields=('deadline', 'kind', 'due_at'), name='alert_once'),
+            model_name="alert",
+            constraint=models.UniqueConstraint(
+                fields=("deadline", "kind", "due_at"), name="alert_once"
+            ),
         ),
         migrations.AddIndex(
-            model_name='inboxitem',
-            index=models.Index(fields=['officer', 'acknowledged_at'], name='custody_inb_officer_4faf5d_idx'),
+            model_name="inboxitem",
+            index=models.Index(
+                fields=["officer", "acknowledged_at"], name="custody_inb_officer_4faf5d_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='inboxitem',
-            constraint=models.UniqueConstraint(fields=('alert', 'officer'), name='inbox_once'),
+            model_name="inboxitem",
+            constraint=models.UniqueConstraint(fields=("alert", "officer"), name="inbox_once"),
         ),
         migrations.AddConstraint(
-            model_name='interview',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_at__gte', models.F('started_at'))), name='interview_ends_after_start'),
+            model_name="interview",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ended_at__gte", models.F("started_at"))),
+                name="interview_ends_after_start",
+            ),
         ),
         migrations.AddIndex(
-            model_name='measure',
-            index=models.Index(fields=['unit', 'status'], name='custody_mea_unit_id_228293_idx'),
+            model_name="measure",
+            index=models.Index(fields=["unit", "status"], name="custody_mea_unit_id_228293_idx"),
         ),
         migrations.AddIndex(
-            model_name='measure',
-            index=models.Index(fields=['person', 'status'], name='custody_mea_person__f54b19_idx'),
+            model_name="measure",
+            index=models.Index(fields=["person", "status"], name="custody_mea_person__f54b19_idx"),
         ),
         migrations.AddConstraint(
-            model_name='measure',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_at__isnull', True), models.Q(('ended_at__gte', models.F('started_at')), ('started_at__isnull', False)), _connector='OR'), name='measure_ends_after_start'),
+            model_name="measure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ended_at__isnull", True),
+                    models.Q(
+                        ("ended_at__gte", models.F("started_at")), ("started_at__isnull", False)
+                    ),
+                    _connector="OR",
+                ),
+                name="measure_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='extensionrequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'requested')), fields=('deadline',), name='one_pending_extension'),
+            model_name="extensionrequest",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "requested")),
+                fields=("deadline",),
+                name="one_pending_extension",
+            ),
         ),
         migrations.AddIndex(
-            model_name='deadline',
-            index=models.Index(condition=models.Q(('status', 'open'), ('warning_sent', False)), fields=['warn_at'], name='custody_deadline_to_warn'),
+            model_name="deadline",
+            index=models.Index(
+                condition=models.Q(("status", "open"), ("warning_sent", False)),
+                fields=["warn_at"],
+                name="custody_deadline_to_warn",
+            ),
         ),
         migrations.AddIndex(
-            model_name='deadline',
-            index=models.Index(condition=models.Q(('status', 'open')), fields=['due_at'], name='custody_deadline_open_due'),
+            model_name="deadline",
+            index=models.Index(
+                condition=models.Q(("status", "open")),
+                fields=["due_at"],
+                name="custody_deadline_open_due",
+            ),
         ),
         migrations.AddIndex(
-            model_name='deadline',
-            index=models.Index(condition=models.Q(('accounted_at__isnull', True), ('status', 'missed')), fields=['unit'], name='custody_deadline_unaccounted'),
+            model_name="deadline",
+            index=models.Index(
+                condition=models.Q(("accounted_at__isnull", True), ("status", "missed")),
+                fields=["unit"],
+                name="custody_deadline_unaccounted",
+            ),
         ),
         migrations.AddIndex(
-            model_name='deadline',
-            index=models.Index(condition=models.Q(('calendar_dependent', True), ('status', 'open')), fields=['pack'], name='custody_deadline_calendar'),
+            model_name="deadline",
+            index=models.Index(
+                condition=models.Q(("calendar_dependent", True), ("status", "open")),
+                fields=["pack"],
+                name="custody_deadline_calendar",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deadline',
-            constraint=models.CheckConstraint(condition=models.Q(('measure__isnull', False), ('session__isnull', False), _connector='OR'), name='deadline_has_an_owner'),
+            model_name="deadline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("measure__isnull", False), ("session__isnull", False), _connector="OR"
+                ),
+                name="deadline_has_an_owner",
+            ),
         ),
         migrations.AddIndex(
-            model_name='custodysession',
-            index=models.Index(fields=['unit', 'exited_at'], name='custody_cus_unit_id_55f95d_idx'),
+            model_name="custodysession",
+            index=models.Index(fields=["unit", "exited_at"], name="custody_cus_unit_id_55f95d_idx"),
         ),
         migrations.AddConstraint(
-            model_name='custodysession',
-            constraint=models.CheckConstraint(condition=models.Q(('exited_at__isnull', True), ('exited_at__gte', models.F('entered_at')), _connector='OR'), name='session_exits_after_entry'),
+            model_name="custodysession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("exited_at__isnull", True),
+                    ("exited_at__gte", models.F("entered_at")),
+                    _connector="OR",
+                ),
+                name="session_exits_after_entry",
+            ),
         ),
     ]

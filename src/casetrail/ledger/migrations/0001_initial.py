@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,25 +14,54 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='LedgerEntry',
+            name="LedgerEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.BigIntegerField(help_text='1-based position; no gaps, no duplicates', unique=True)),
-                ('at', models.DateTimeField()),
-                ('actor_label', models.CharField(help_text='who acted, as shown when recorded', max_length=120)),
-                ('action', models.CharField(help_text='a LedgerKind value', max_length=64)),
-                ('subject_type', models.CharField(max_length=32)),
-                ('subject_id', models.CharField(max_length=64)),
-                ('unit_id', models.BigIntegerField(blank=True, null=True)),
-                ('payload', models.TextField(help_text="canonical JSON of the entry's data")),
-                ('leaf_hash', models.BinaryField(max_length=32)),
-                ('prev_subject_hash', models.BinaryField(blank=True, max_length=32, null=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "seq",
+                    models.BigIntegerField(
+                        help_text="1-based position; no gaps, no duplicates", unique=True
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                (
+                    "actor_label",
+                    models.CharField(help_text="who acted, as shown when recorded", max_length=120),
+                ),
+                ("action", models.CharField(help_text="a LedgerKind value", max_length=64)),
+                ("subject_type", models.CharField(max_length=32)),
+                ("subject_id", models.CharField(max_length=64)),
+                ("unit_id", models.BigIntegerField(blank=True, null=True)),
+                ("payload", models.TextField(help_text="canonical JSON of the entry's data")),
+                ("leaf_hash", models.BinaryField(max_length=32)),
+                ("prev_subject_hash", models.BinaryField(blank=True, max_length=32, null=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['seq'],
-                'indexes': [models.Index(fields=['subject_type', 'subject_id', 'seq'], name='ledger_ledg_subject_a5beae_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('seq__gte', 1)), name='ledger_seq_1')],
+                "ordering": ["seq"],
+                "indexes": [
+                    models.Index(
+                        fields=["subject_type", "subject_id", "seq"],
+                        name="ledger_ledg_subject_a5beae_idx",
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("seq__gte", 1)), name="ledger_seq_1")
+                ],
             },
         ),
     ]

@@ -6,83 +6,247 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Officer',
+            name="Officer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(max_length=64, unique=True)),
-                ('name', models.CharField(max_length=80)),
-                ('badge_number', models.CharField(max_length=32, unique=True)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('is_active', models.BooleanField(default=True)),
-                ('is_staff', models.BooleanField(default=False, help_text='may use the Django admin')),
-                ('qualification_level', models.CharField(blank=True, choices=[('basic', 'basic'), ('intermediate', 'intermediate'), ('advanced', 'advanced')], max_length=16)),
-                ('qualification_valid_until', models.DateField(blank=True, null=True)),
-                ('language', models.CharField(blank=True, help_text="empty: the unit's default", max_length=8)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                ("username", models.CharField(max_length=64, unique=True)),
+                ("name", models.CharField(max_length=80)),
+                ("badge_number", models.CharField(max_length=32, unique=True)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "is_staff",
+                    models.BooleanField(default=False, help_text="may use the Django admin"),
+                ),
+                (
+                    "qualification_level",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("basic", "basic"),
+                            ("intermediate", "intermediate"),
+                            ("advanced", "advanced"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("qualification_valid_until", models.DateField(blank=True, null=True)),
+                (
+                    "language",
+                    models.CharField(
+                        blank=True, help_text="empty: the unit's default", max_length=8
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['badge_number'],
+                "ordering": ["badge_number"],
             },
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80)),
-                ('prefix', models.CharField(db_index=True, max_length=12)),
-                ('key_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField()),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('officer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tokens', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80)),
+                ("prefix", models.CharField(db_index=True, max_length=12)),
+                ("key_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField()),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "officer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='used in case numbers', max_length=16, unique=True)),
-                ('name', models.CharField(max_length=120)),
-                ('name_en', models.CharField(blank=True, max_length=120)),
-                ('kind', models.CharField(choices=[('ministry', 'ministry'), ('province', 'province'), ('city', 'city'), ('district', 'district / county'), ('station', 'station'), ('department', 'department')], max_length=16)),
-                ('path', models.CharField(db_index=True, editable=False, help_text='/id/id/…/ from the root, for subtree queries', max_length=255)),
-                ('timezone', models.CharField(default='Asia/Shanghai', max_length=64)),
-                ('pack', models.CharField(choices=[('cn', 'PRC'), ('gb_eng', 'England and Wales')], default='cn', max_length=16)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='org.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(help_text="used in case numbers", max_length=16, unique=True),
+                ),
+                ("name", models.CharField(max_length=120)),
+                ("name_en", models.CharField(blank=True, max_length=120)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("ministry", "ministry"),
+                            ("province", "province"),
+                            ("city", "city"),
+                            ("district", "district / county"),
+                            ("station", "station"),
+                            ("department", "department"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "path",
+                    models.CharField(
+                        db_index=True,
+                        editable=False,
+                        help_text="/id/id/…/ from the root, for subtree queries",
+                        max_length=255,
+                    ),
+                ),
+                ("timezone", models.CharField(default="Asia/Shanghai", max_length=64)),
+                (
+                    "pack",
+                    models.CharField(
+                        choices=[("cn", "PRC"), ("gb_eng", "England and Wales")],
+                        default="cn",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="org.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['path'],
+                "ordering": ["path"],
             },
         ),
         migrations.AddField(
-            model_name='officer',
-            name='unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='officers', to='org.unit'),
+            model_name="officer",
+            name="unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="officers",
+                to="org.unit",
+            ),
         ),
         migrations.CreateModel(
-            name='RoleGrant',
+            name="RoleGrant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('intake_officer', 'intake officer'), ('case_handler', 'case handler'), ('unit_leader', 'unit leader'), ('legal_reviewer', 'legal reviewer'), ('agency_head', 'agency head'), ('custody_officer', 'custody officer'), ('property_custodian', 'property custodian'), ('supervisor', 'supervisor / auditor'), ('mediator', 'mediator'), ('administrator', 'administrator')], max_length=32)),
-                ('scope', models.CharField(choices=[('unit', 'this unit only'), ('subtree', 'this unit and every unit below it')], default='unit', max_length=8)),
-                ('officer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='grants', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='grants', to='org.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("intake_officer", "intake officer"),
+                            ("case_handler", "case handler"),
+                            ("unit_leader", "unit leader"),
+                            ("legal_reviewer", "legal reviewer"),
+                            ("agency_head", "agency head"),
+                            ("custody_officer", "custody officer"),
+                            ("property_custodian", "property custodian"),
+                            ("supervisor", "supervisor / auditor"),
+                            ("mediator", "mediator"),
+                            ("administrator", "administrator"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[
+                            ("unit", "this unit only"),
+                            ("subtree", "this unit and every unit below it"),
+                        ],
+                        default="unit",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "officer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="grants",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="grants",
+                        to="org.unit",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('officer', 'unit', 'role'), name='grant_once')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("officer", "unit", "role"), name="grant_once")
+                ],
             },
         ),
     ]

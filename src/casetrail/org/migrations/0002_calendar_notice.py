@@ -6,26 +6,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('org', '0001_initial'),
+        ("org", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CalendarNotice',
+            name="CalendarNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('calendar', models.CharField(max_length=16)),
-                ('year', models.PositiveSmallIntegerField()),
-                ('text', models.TextField(help_text='the notice as loaded (TOML or JSON)')),
-                ('sha256', models.CharField(max_length=64)),
-                ('source', models.CharField(blank=True, max_length=200)),
-                ('loaded_at', models.DateTimeField()),
-                ('loaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("calendar", models.CharField(max_length=16)),
+                ("year", models.PositiveSmallIntegerField()),
+                ("text", models.TextField(help_text="the notice as loaded (TOML or JSON)")),
+                ("sha256", models.CharField(max_length=64)),
+                ("source", models.CharField(blank=True, max_length=200)),
+                ("loaded_at", models.DateTimeField()),
+                (
+                    "loaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['calendar', 'year', 'loaded_at'],
+                "ordering": ["calendar", "year", "loaded_at"],
             },
         ),
     ]
