@@ -112,3 +112,16 @@ def test_background_jobs_run_when_due_and_survive_failures():
     finally:
         background._JOBS.pop("test-ok")
         background._JOBS.pop("test-boom")
+
+
+def test_granting_a_role_again_changes_and_records_nothing(world):
+    from casetrail.org.actions import grant_role
+
+    before = LedgerEntry.objects.filter(action="role.granted").count()
+    grant_role(world.handler1, role=Role.CASE_HANDLER, unit=world.station, actor=None)
+    assert LedgerEntry.objects.filter(action="role.granted").count() == before
+    grant_role(
+        world.handler1, role=Role.CASE_HANDLER, unit=world.station, scope=Scope.SUBTREE, actor=None
+    )
+    assert LedgerEntry.objects.filter(action="role.granted").count() == before + 1
+    assert world.handler1.grants.get(role=Role.CASE_HANDLER).scope == Scope.SUBTREE

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from casetrail.cases.models import Case, CaseHandler, Incident, Party, Person
 from casetrail.org.access import AccessDenied, NotFound, has_role, unit_for, unit_q
 from casetrail.org.models import Officer
-from casetrail.org.roles import CASE_READERS, INTAKE_WRITERS, SEALED_READERS, Role
+from casetrail.org.roles import CASE_LEADERS, CASE_READERS, INTAKE_WRITERS, SEALED_READERS
 
 
 def _assigned(officer: Officer) -> Q:
@@ -81,7 +81,7 @@ def locked_for_write(officer: Officer, case_id: int) -> Case:
 def require_case_write(officer: Officer, case: Case, *, handles: bool | None = None) -> None:
     if handles if handles is not None else is_handler(officer, case):
         return
-    if has_role(officer, case.unit, {Role.UNIT_LEADER, Role.AGENCY_HEAD}):
+    if has_role(officer, case.unit, CASE_LEADERS):
         return
     raise AccessDenied(
         "only the case's handlers, its unit leader or the agency head may change this case"
@@ -94,10 +94,6 @@ def may_write_case(officer: Officer, case: Case) -> bool:
     except AccessDenied:
         return False
     return True
-
-
-def may_approve(officer: Officer, case: Case, roles: frozenset[str]) -> bool:
-    return has_role(officer, case.unit, roles)
 
 
 def visible_incidents(officer: Officer) -> QuerySet[Incident]:

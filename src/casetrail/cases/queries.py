@@ -8,17 +8,17 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Q, QuerySet
 
 from casetrail.cases import machine, search
-from casetrail.cases.access import visible_cases, visible_incidents
+from casetrail.cases.access import may_write_case, visible_cases, visible_incidents
 from casetrail.cases.actions import APPROVAL_MOVES
 from casetrail.cases.models import Case, CaseHandler, Incident, IncidentStatus, Party
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.models import LedgerEntry
 from casetrail.org.access import has_role, unit_q
 from casetrail.org.models import Officer
-from casetrail.org.roles import Role
+from casetrail.org.roles import CASE_LEADERS, INTAKE_WRITERS, Role
 
 MAX_QUERY_LENGTH = 100
 
@@ -56,12 +56,12 @@ def _day_start(day: date, zone: str) -> datetime:
     return datetime.combine(day, time.min, tzinfo=ZoneInfo(zone))
 
 
-def case_list(
-    officer: Officer, filters: CaseFilters, *, zone: str = "Asia/Shanghai"
-) -> QuerySet[Case]:
+def case_list(officer: Officer, filters: CaseFilters) -> QuerySet[Case]:
     """Cases the officer may see, filtered; search matches number, party names and summary
-    as substrings (Chinese included: 张三 matches 张三丰)."""
+    as substrings (Chinese included: 张三 matches 张三丰). Dates are days in the officer's
+    unit's zone."""
     filters.validate()
+    zone = officer.unit.timezone if officer.unit else "UTC"
     qs = visible_cases(officer)
     if filters.status:
         qs = qs.filter(status=filters.status)
@@ -79,14 +79,6 @@ def case_list(
     if term:
         qs = qs.filter(search.search_q(term))
     return qs.select_related("unit", "category").order_by("-opened_at", "-id")
-
-
-def handlers_prefetch() -> Prefetch:  # type: ignore[type-arg]
-    return Prefetch(
-        "handlers",
-        queryset=CaseHandler.objects.filter(released_at__isnull=True).select_related("officer"),
-        to_attr="active_handlers",
-    )
 
 
 def handler_candidates(case: Case) -> QuerySet[Officer]:
@@ -113,30 +105,21 @@ class TimelineItem:
 
 
 def timeline(case: Case) -> list[TimelineItem]:
-    """The case's own ledger chain, less the look-ups: who did what, when and why."""
+    """The ledger chains of the case and of the incident it came from, less the look-ups:
+    who did what, when and why."""
+    subjects = Q(subject_type=Case.LEDGER_SUBJECT, subject_id=str(case.pk))
+    if case.incident_id:
+        subjects |= Q(subject_type=Incident.LEDGER_SUBJECT, subject_id=str(case.incident_id))
     rows = (
-        LedgerEntry.objects.filter(subject_type=Case.LEDGER_SUBJECT, subject_id=str(case.pk))
+        LedgerEntry.objects.filter(subjects)
         .exclude(action=LedgerKind.VIEWED)
         .order_by("seq")
         .values_list("seq", "at", "actor_label", "action", "payload")
     )
-    items = [
+    return [
         TimelineItem(seq, at, actor, action, json.loads(payload))
         for seq, at, actor, action, payload in rows
     ]
-    if case.incident_id:
-        rows = (
-            LedgerEntry.objects.filter(
-                subject_type=Incident.LEDGER_SUBJECT, subject_id=str(case.incident_id)
-            )
-            .exclude(action=LedgerKind.VIEWED)
-            .values_list("seq", "at", "actor_label", "action", "payload")
-        )
-        items += [
-            TimelineItem(seq, at, actor, action, json.loads(payload))
-            for seq, at, actor, action, payload in rows
-        ]
-    return sorted(items, key=lambda item: item.seq)
 
 
 @dataclass
@@ -160,13 +143,10 @@ def case_detail(officer: Officer, case: Case) -> CaseDetail:
 
 def available_moves(officer: Officer, case: Case) -> list[machine.Move]:
     """The moves the machine allows now and this officer may make."""
-    moves = machine.moves_from(case.kind_enum, case.status_enum)
-    handler = CaseHandler.objects.filter(
-        case=case, officer=officer, released_at__isnull=True
-    ).exists()
-    leader = has_role(officer, case.unit, {Role.UNIT_LEADER, Role.AGENCY_HEAD})
-    if not (handler or leader):
+    if not may_write_case(officer, case):
         return []
+    leader = has_role(officer, case.unit, CASE_LEADERS)
+    moves = machine.moves_from(case.kind_enum, case.status_enum)
     return [m for m in moves if leader or m.name not in APPROVAL_MOVES]
 
 
@@ -195,7 +175,7 @@ def workbench(officer: Officer, *, limit: int = 20) -> Workbench:
         .select_related("unit", "category")
         .order_by("-updated_at")[:limit]
     )
-    leader_units = unit_q(officer, {Role.UNIT_LEADER, Role.AGENCY_HEAD})
+    leader_units = unit_q(officer, CASE_LEADERS)
     waiting = list(
         visible_cases(officer)
         .filter(leader_units, status__in=_APPROVAL_STATES)
@@ -205,7 +185,7 @@ def workbench(officer: Officer, *, limit: int = 20) -> Workbench:
     incidents = list(
         visible_incidents(officer)
         .filter(status=IncidentStatus.RECEIVED)
-        .filter(unit_q(officer, {Role.INTAKE_OFFICER, Role.CASE_HANDLER, Role.UNIT_LEADER}))
+        .filter(unit_q(officer, INTAKE_WRITERS))
         .select_related("unit")
         .order_by("received_at")[:limit]
     )

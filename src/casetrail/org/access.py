@@ -105,24 +105,12 @@ def unit_q(officer: Officer, roles: Iterable[str], *, field: str = "unit") -> Q:
 
 
 def units_in_scope(officer: Officer, roles: Iterable[str]) -> list[Unit]:
-    wanted = set(roles)
-    q = Q(pk__in=[])
-    for g in grants_of(officer):
-        if g.role in wanted:
-            q |= Q(path__startswith=g.path) if g.scope == Scope.SUBTREE else Q(pk=g.unit_id)
-    return list(Unit.objects.filter(q).order_by("path"))
+    return list(Unit.objects.filter(pk__in=unit_ids_in_scope(officer, roles)).order_by("path"))
 
 
-def is_administrator(officer: Officer) -> bool:
-    return any(g.role == Role.ADMINISTRATOR for g in grants_of(officer))
-
-
-def access_unit(officer: Officer, unit_id: int, *, for_write: bool = False) -> Unit:
-    """A unit the officer holds any grant over (administrators for writes)."""
+def access_unit(officer: Officer, unit_id: int) -> Unit:
+    """A unit the officer holds any grant over; NotFound otherwise, as if it did not exist."""
     unit = Unit.objects.filter(pk=unit_id).first()
-    if unit is None:
-        raise NotFound(f"unit {unit_id} not found")
-    roles = {Role.ADMINISTRATOR} if for_write else {r.value for r in Role}
-    if not has_role(officer, unit, roles):
+    if unit is None or not has_role(officer, unit, Role.values):
         raise NotFound(f"unit {unit_id} not found")
     return unit

@@ -45,7 +45,7 @@ def create_unit(
     name_en: str = "",
     actor: Officer | None,
 ) -> Unit:
-    _require_admin(actor, parent) if parent else _require_admin(actor, None)
+    _require_admin(actor, parent)
     if Unit.objects.filter(code=code).exists():
         raise OrgError(f"unit code {code} is taken", field="code")
     unit = Unit.objects.create(
@@ -129,7 +129,12 @@ def grant_role(
     _require_admin(actor, unit)
     if role not in Role.values:
         raise OrgError(f"unknown role {role}", field="role")
-    officer.grants.get_or_create(unit=unit, role=role, defaults={"scope": scope})
+    grant, created = officer.grants.get_or_create(unit=unit, role=role, defaults={"scope": scope})
+    if not created and grant.scope == scope:
+        return  # already granted so: nothing changes, nothing to record
+    if not created:
+        grant.scope = scope
+        grant.save(update_fields=["scope"])
     record(
         LedgerKind.ROLE_GRANTED,
         subject=officer,

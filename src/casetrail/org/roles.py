@@ -46,3 +46,5 @@ SEALED_READERS = frozenset(
 # Roles that change cases of their scope (supervisors read only).
 CASE_WRITERS = frozenset({Role.CASE_HANDLER, Role.UNIT_LEADER, Role.AGENCY_HEAD})
 INTAKE_WRITERS = frozenset({Role.INTAKE_OFFICER, Role.CASE_HANDLER, Role.UNIT_LEADER})
+# Roles that change any case of their unit and approve the moves that decide a case.
+CASE_LEADERS = frozenset({Role.UNIT_LEADER, Role.AGENCY_HEAD})

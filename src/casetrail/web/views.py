@@ -196,9 +196,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
             opened_to=d.get("opened_to"),
             q=d.get("q") or "",
         )
-        zone = officer.unit.timezone if officer.unit else "Asia/Shanghai"
         try:
-            qs = queries.case_list(officer, filters, zone=zone)
+            qs = queries.case_list(officer, filters)
         except queries.FilterError as exc:
             _form_error(form, exc)
         else:
