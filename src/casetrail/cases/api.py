@@ -25,6 +25,7 @@ from casetrail.ledger.receipts import receipt_for
 from casetrail.ledger.record import record_view
 from casetrail.org.access import NotFound, access_unit, request_officer
 from casetrail.org.models import Officer, Unit
+from casetrail.org.queries import officers_by_id
 
 router = Router(tags=["cases"])
 
@@ -212,14 +213,6 @@ def _category(code: str | None, field: str = "category") -> OffenceCategory | No
     return category
 
 
-def _officers(ids: list[int], field: str = "handler_ids") -> list[Officer]:
-    found = {o.pk: o for o in Officer.objects.filter(pk__in=ids)}
-    missing = [i for i in ids if i not in found]
-    if missing:
-        raise actions.CaseError(f"no officer with id {missing[0]}", field=field)
-    return [found[i] for i in ids]
-
-
 def _unit_for_write(officer: Officer, unit_id: int) -> Unit:
     try:
         return access_unit(officer, unit_id)
@@ -284,7 +277,7 @@ def decide_incident(request: HttpRequest, incident_id: int, payload: DecisionIn)
             decision=payload.decision,
             reason=payload.reason,
             category=_category(payload.category),
-            handlers=_officers(payload.handler_ids),
+            handlers=officers_by_id(payload.handler_ids, field="handler_ids"),
             title=payload.title,
             transfer_to=transfer_to,
             notify_method=payload.notify_method,
@@ -314,7 +307,7 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]
         category=category,
         title=payload.title,
         summary=payload.summary,
-        handlers=_officers(payload.handler_ids),
+        handlers=officers_by_id(payload.handler_ids, field="handler_ids"),
         actor=officer,
     )
     return Status(201, _detail(officer, case))
@@ -415,7 +408,9 @@ def assign_handler(
 ) -> Status[dict[str, Any]]:
     officer = request_officer(request)
     case = access_case(officer, case_ref, for_write=True)
-    actions.assign_handler(case, _officers([payload.officer_id], "officer_id")[0], actor=officer)
+    actions.assign_handler(
+        case, officers_by_id([payload.officer_id], field="officer_id")[0], actor=officer
+    )
     return Status(201, _detail(officer, case))
 
 
@@ -426,7 +421,10 @@ def release_handler(
     officer = request_officer(request)
     case = access_case(officer, case_ref, for_write=True)
     actions.release_handler(
-        case, _officers([officer_id], "officer_id")[0], reason=payload.reason, actor=officer
+        case,
+        officers_by_id([officer_id], field="officer_id")[0],
+        reason=payload.reason,
+        actor=officer,
     )
     return _detail(officer, case)
 

@@ -18,7 +18,8 @@ from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.models import LedgerEntry
 from casetrail.org.access import has_role, unit_q
 from casetrail.org.models import Officer
-from casetrail.org.roles import CASE_LEADERS, INTAKE_WRITERS, Role
+from casetrail.org.queries import unit_handlers
+from casetrail.org.roles import CASE_LEADERS, INTAKE_WRITERS
 
 MAX_QUERY_LENGTH = 100
 
@@ -85,14 +86,7 @@ def handler_candidates(case: Case) -> QuerySet[Officer]:
     """Active officers holding the case handler role at the case's unit who do not handle
     it yet (the action still checks each one's qualification on the day)."""
     current = CaseHandler.objects.filter(case=case, released_at__isnull=True).values("officer_id")
-    return (
-        Officer.objects.filter(
-            is_active=True, grants__role=Role.CASE_HANDLER, grants__unit=case.unit
-        )
-        .exclude(pk__in=current)
-        .distinct()
-        .order_by("badge_number")
-    )
+    return unit_handlers(case.unit).exclude(pk__in=current)
 
 
 @dataclass

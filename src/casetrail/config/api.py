@@ -21,6 +21,7 @@ from casetrail.org.access import AccessDenied, NotFound
 from casetrail.org.actions import OrgError, authenticate_token
 from casetrail.org.api import router as org_router
 from casetrail.org.models import Officer
+from casetrail.org.queries import UnknownOfficer
 from casetrail.org.rules_api import RuleError, RuleNotFound
 from casetrail.org.rules_api import router as rules_router
 
@@ -67,6 +68,7 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 @api.exception_handler(CaseError)
 @api.exception_handler(MoveRefused)
 @api.exception_handler(OrgError)
+@api.exception_handler(UnknownOfficer)
 @api.exception_handler(FilterError)
 @api.exception_handler(RuleError)
 @api.exception_handler(CustodyError)

@@ -7,8 +7,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from casetrail.org import actions
-from casetrail.org.access import NotFound, grants_of, request_officer, units_in_scope
+from casetrail.org import actions, queries
+from casetrail.org.access import grants_of, request_officer, units_in_scope
 from casetrail.org.models import ApiToken, Officer, Unit
 from casetrail.org.roles import Role
 
@@ -94,12 +94,12 @@ def list_officers(request: HttpRequest, unit: int | None = None) -> list[Officer
     """Officers of the units in the caller's scope (to choose handlers)."""
     units = units_in_scope(request_officer(request), {r.value for r in Role})
     ids = [u.pk for u in units if unit is None or u.pk == unit]
-    return list(Officer.objects.filter(unit_id__in=ids, is_active=True).order_by("badge_number"))
+    return list(queries.units_officers(ids))
 
 
 @router.get("/tokens", response=list[TokenOut])
 def list_tokens(request: HttpRequest) -> list[ApiToken]:
-    return list(ApiToken.objects.filter(officer=request_officer(request)).order_by("-created_at"))
+    return list(queries.tokens_of(request_officer(request)))
 
 
 @router.post("/tokens", response={201: NewTokenOut})
@@ -121,8 +121,6 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any
 @router.post("/tokens/{token_id}/revoke", response=TokenOut)
 def revoke_token(request: HttpRequest, token_id: int) -> ApiToken:
     officer = request_officer(request)
-    token = ApiToken.objects.filter(pk=token_id, officer=officer).first()
-    if token is None:
-        raise NotFound(f"token {token_id} not found")
+    token = queries.token_of(officer, token_id)
     actions.revoke_token(token, actor=officer)
     return token

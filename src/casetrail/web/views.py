@@ -29,9 +29,10 @@ from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.receipts import receipt_for
 from casetrail.ledger.record import record_view
 from casetrail.org import actions as org_actions
+from casetrail.org import queries as org_queries
 from casetrail.org.access import AccessDenied, NotFound, request_officer, units_in_scope
-from casetrail.org.models import ApiToken, Officer
-from casetrail.org.roles import CASE_READERS, INTAKE_WRITERS, Role
+from casetrail.org.models import Officer
+from casetrail.org.roles import CASE_READERS, INTAKE_WRITERS
 from casetrail.web import forms as ui
 
 View = Callable[..., HttpResponse]
@@ -149,10 +150,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
     officer = request_officer(request)
     incident = access_incident(officer, incident_id)
-    handlers = Officer.objects.filter(
-        unit=incident.unit, is_active=True, grants__role=Role.CASE_HANDLER
-    ).distinct()
-    form = ui.DecisionForm(request.POST or None, handlers=handlers)
+    form = ui.DecisionForm(request.POST or None, handlers=org_queries.unit_handlers(incident.unit))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -226,8 +224,7 @@ def case_handlers(request: HttpRequest, case_ref: str) -> HttpResponse:
     """Assign a handler, or release one (a case keeps at least two)."""
     officer = request_officer(request)
     case = access_case(officer, case_ref, for_write=True)
-    everyone = Officer.objects.filter(unit=case.unit, is_active=True)
-    form = ui.HandlerForm(request.POST, candidates=everyone)
+    form = ui.HandlerForm(request.POST, candidates=org_queries.unit_officers(case.unit))
     if form.is_valid():
         d = form.cleaned_data
         try:
@@ -336,17 +333,15 @@ def tokens(request: HttpRequest) -> HttpResponse:
     new_key = None
     if request.method == "POST" and "revoke" in request.POST:
         revoke = request.POST.get("revoke", "")
-        token = (
-            ApiToken.objects.filter(officer=officer, pk=int(revoke)).first()
-            if revoke.isdigit()
-            else None
-        )
-        if token is None:
+        if not revoke.isdigit():
             raise NotFound("token not found")
-        org_actions.revoke_token(token, actor=officer)
+        org_actions.revoke_token(org_queries.token_of(officer, int(revoke)), actor=officer)
         return redirect("web:tokens")
     if request.method == "POST" and form.is_valid():
         _, new_key = org_actions.issue_token(name=form.cleaned_data["name"], actor=officer)
         form = ui.TokenForm()
-    listing = ApiToken.objects.filter(officer=officer).order_by("-created_at")
-    return render(request, "web/tokens.html", {"form": form, "tokens": listing, "new_key": new_key})
+    return render(
+        request,
+        "web/tokens.html",
+        {"form": form, "tokens": org_queries.tokens_of(officer), "new_key": new_key},
+    )
