@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -201,3 +201,23 @@ def test_the_pack_may_be_given_as_an_object() -> None:
 def test_extensions_given_as_one_string_are_refused_not_split_into_letters() -> None:
     with pytest.raises(ExtensionError, match="is a list"):
         compute("CN-CPL91-ARREST-REQUEST", "2026-03-10T14:00", pack="cn", extensions="special=2")
+
+
+@pytest.mark.parametrize(
+    ("local", "what"),
+    [
+        (datetime(2026, 10, 25, 1, 30), "happened twice"),  # UK clocks went back at 02:00 BST  # noqa: DTZ001
+        (datetime(2026, 3, 29, 1, 30), "does not exist"),  # UK clocks went forward at 01:00 GMT  # noqa: DTZ001
+    ],
+)
+def test_a_zoned_trigger_the_clocks_skipped_or_repeated_is_refused_like_a_naive_one(local, what):
+    # PACE s.41 periods run from an instant; a London time without an offset at a DST change
+    # does not name one, whether it is naive or attached to the zone.
+    zoned = local.replace(tzinfo=ZoneInfo("Europe/London"))
+    for trigger in (local, zoned):
+        with pytest.raises(TriggerError, match=what):
+            compute("EW-PACE41-24H", trigger, pack="gb_eng")
+    fixed = local.replace(tzinfo=timezone(timedelta(hours=1)))
+    assert compute("EW-PACE41-24H", fixed, pack="gb_eng").due_at == (
+        fixed + timedelta(hours=24)
+    ).astimezone(UTC)

@@ -70,8 +70,9 @@ def _offset(moment: datetime) -> str:
 
 
 def place(value: datetime | str, zone: ZoneInfo, *, what: str = "trigger") -> datetime:
-    """An instant in UTC. A naive time is local to the pack's zone, unless the clocks skipped or
-    repeated it there: then it is refused, and the caller must give the offset."""
+    """An instant in UTC. A naive time is local to the pack's zone, and a time attached to a
+    named zone is local to that zone; either is refused where the clocks skipped or repeated
+    it, and the caller must give the offset. A fixed offset is always unambiguous."""
     if isinstance(value, str):
         text = value.strip()
         if not re.match(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", text):
@@ -85,8 +86,10 @@ def place(value: datetime | str, zone: ZoneInfo, *, what: str = "trigger") -> da
             raise TriggerError(f"{what} {value!r} is not a valid ISO 8601 date and time") from None
     if not isinstance(value, datetime):
         raise TriggerError(f"{what} must be a date and time, not {type(value).__name__}")
-    if value.tzinfo is not None and value.utcoffset() is not None:
-        return value.astimezone(UTC)
+    if value.tzinfo is not None:
+        if not isinstance(value.tzinfo, ZoneInfo):
+            return value.astimezone(UTC)
+        zone, value = value.tzinfo, value.replace(tzinfo=None)
     early = value.replace(tzinfo=zone, fold=0)
     late = value.replace(tzinfo=zone, fold=1)
     if early.utcoffset() != late.utcoffset():
