@@ -183,7 +183,12 @@ def _seed_batch(
                     chosen[0].pk,
                     actor_label(chosen[0]),
                     unit.pk,
-                    {"name": person.name, "id_type": person.id_type, "seeded": True},
+                    {
+                        "name": person.name,
+                        "id_type": person.id_type,
+                        "case": case.pk,
+                        "seeded": True,
+                    },
                 )
             )
         for lead, officer in zip((True, False), chosen, strict=True):

@@ -123,11 +123,16 @@ def test_the_standalone_verifier_accepts_a_real_export(world, signing_key, case_
 def test_a_seeded_case_exports_its_opening_entries(world, signing_key, tmp_path):
     from casetrail import seed
 
-    seed.seed_cases(3, seed=1)
-    case = Case.objects.order_by("-id").first()
+    seed.seed_cases(12, seed=1)
+    case = max(Case.objects.order_by("id"), key=lambda c: c.parties.count())
+    assert case.parties.count() >= 2
     done = export.export_case(case.number, tmp_path / "s.zip")
     assert verify.verify_bundle(done.path).intact
     assert {e["action"] for e in lines(done.path)} >= {"case.opened", "viewed"}
+    # Every party's person chain is in the file, not only the one recorded last.
+    people = {f"person:{pk}" for pk in case.parties.values_list("person_id", flat=True)}
+    shown = {e["subject"] for e in lines(done.path)}
+    assert people <= shown, people - shown
 
 
 def test_export_errors_are_named_and_leave_no_trace(world, case_story, key_file, tmp_path, capsys):

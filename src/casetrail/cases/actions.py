@@ -517,7 +517,7 @@ def add_party(case: Case, role: str, person: PersonInput | Person, *, actor: Off
                 subject=existing,
                 actor=actor,
                 unit_id=case.unit_id,
-                data={"name": existing.name, "id_type": existing.id_type},
+                data={"name": existing.name, "id_type": existing.id_type, "case": case.pk},
             )
         person = existing
     if Party.objects.filter(case=case, person=person, role=role).exists():

@@ -139,7 +139,12 @@ def disclosed(case: Case, size: int) -> tuple[list[LedgerEntry], list[LedgerEntr
             continue
         since = joined.get(person_id, case_chain[0].seq if case_chain else 1)
         first = chain[0]
-        recorded_here = first.action == LedgerKind.PERSON_RECORDED and first.seq == since - 1
+        # A person first recorded for this very case belongs wholly to its file; one known
+        # from elsewhere shows from the moment they joined it, anchored to what came before.
+        recorded_here = (
+            first.action == LedgerKind.PERSON_RECORDED
+            and json.loads(first.payload).get("case") == case.pk
+        )
         start = first.seq if recorded_here else since
         shown = [e for e in chain if e.seq >= start]
         earlier = [e for e in chain if e.seq < start]
