@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import timedelta
 
 import pytest
+import time_machine
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from casetrail import clock
 from casetrail.ledger import audit, heads, tree
 from casetrail.ledger.cli import ProgressBar
 from casetrail.ledger.kinds import LedgerKind
@@ -223,11 +226,20 @@ def test_the_scheduled_verify_runs_once_a_head_exists_and_logs_a_failure(
     assert audit.verify_if_due() is None  # nothing signed: nothing to hold the rows to
     heads.sign_head()
     assert audit.verify_if_due().ok
+    # Due is kept in the database: a restarted process or a second worker does not verify
+    # again within the interval, and a run with no new head records no checkpoint.
+    assert audit.verify_if_due() is None
+    checkpoints = LedgerCheckpoint.objects.count()
     world.case()
     changed = tree.tree_size()
     sql("UPDATE ledger_ledgerentry SET payload = %s WHERE seq = %s", [FORGED, changed])
-    with caplog.at_level("ERROR", logger="casetrail.ledger"):
+    later = clock.now() + timedelta(seconds=audit.verify_interval_seconds() + 1)
+    with (
+        caplog.at_level("ERROR", logger="casetrail.ledger"),
+        time_machine.travel(later, tick=False),
+    ):
         assert not audit.verify_if_due().ok
+    assert LedgerCheckpoint.objects.count() == checkpoints
     assert f"NOT INTACT: seq {changed} (leaf)" in caplog.text
 
 

@@ -7,8 +7,6 @@ class LedgerConfig(AppConfig):
     verbose_name = "Ledger"
 
     def ready(self) -> None:
-        from django.conf import settings
-
         from casetrail import background
         from casetrail.ledger import audit, heads
 
@@ -17,5 +15,4 @@ class LedgerConfig(AppConfig):
         # workers running it sign once.
         background.register("ledger.sign_head", heads.CHECK_EVERY_SECONDS, heads.sign_head_if_due)
         # An incremental verify (from the last checkpoint) once a day by default.
-        every = getattr(settings, "CASETRAIL_LEDGER_VERIFY_EVERY_SECONDS", 86400)
-        background.register("ledger.verify", float(every), audit.verify_if_due)
+        background.register("ledger.verify", audit.verify_interval_seconds(), audit.verify_if_due)

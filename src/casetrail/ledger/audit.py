@@ -28,10 +28,11 @@ import json
 import logging
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
@@ -483,7 +484,7 @@ def verify_ledger(
             key=lambda r: (r.size, r.signed_at, r.pk),
             default=None,
         )
-        if newest is not None:
+        if newest is not None and newest != since:  # no new head checked: nothing to record
             report.checkpoint = _record_checkpoint(newest, size, resumed=since is not None)
     return report
 
@@ -538,6 +539,10 @@ def _record_checkpoint(head: SignedHead, size: int, *, resumed: bool) -> LedgerC
     return checkpoint
 
 
+def verify_interval_seconds() -> float:
+    return float(getattr(settings, "CASETRAIL_LEDGER_VERIFY_EVERY_SECONDS", 86400))
+
+
 def verify_if_due() -> AuditReport | None:
     """The background job: an incremental verify (from the last checkpoint), logged.
 
@@ -546,6 +551,12 @@ def verify_if_due() -> AuditReport | None:
     (``casetrail ledger verify``), since it rereads every row.
     """
     if not SignedHead.objects.exists():
+        return None
+    # Due is decided by the database, not by this process: a restart, or a second worker,
+    # must not verify again before the interval has passed.
+    every = timedelta(seconds=verify_interval_seconds())
+    last = LedgerCheckpoint.objects.order_by("-verified_at").values_list("verified_at", flat=True)
+    if last.exists() and last[0] > clock.now() - every:
         return None
     report = verify_ledger(resume=True)
     if report.ok:
