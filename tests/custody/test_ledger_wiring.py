@@ -40,5 +40,10 @@ def test_a_measure_entry_proof_follows_measure_access(scene, tmp_path, settings)
     ensure_key_and_head()
     measure = Measure.objects.get(case=case)
     seq = LedgerEntry.objects.filter(subject_type="measure", subject_id=str(measure.pk)).first().seq
+    viewed = LedgerEntry.objects.filter(action="viewed", subject_type="measure").count()
     assert s.api(s.world.handler1).get(f"/ledger/entries/{seq}/proof").status_code == 200
+    # The proof carries the entry's fields: reading it is a look at the custody record.
+    assert LedgerEntry.objects.filter(action="viewed", subject_type="measure").count() == (
+        viewed + 1
+    )
     assert s.api(s.world.outsider).get(f"/ledger/entries/{seq}/proof").status_code == 404

@@ -1,5 +1,3 @@
-from typing import NoReturn
-
 from django.apps import AppConfig
 
 
@@ -37,21 +35,5 @@ def _register_ledger_subjects() -> None:
         ]
 
     register_case_subjects(case_subjects)
-    register_subject(
-        Measure.LEDGER_SUBJECT,
-        lambda officer, ident: (
-            access_measure(officer, int(ident)) if ident.isdigit() else _missing(ident)
-        ),
-    )
-    register_subject(
-        CustodySession.LEDGER_SUBJECT,
-        lambda officer, ident: (
-            access_session(officer, int(ident)) if ident.isdigit() else _missing(ident)
-        ),
-    )
-
-
-def _missing(ident: str) -> NoReturn:
-    from casetrail.org.access import NotFound
-
-    raise NotFound(f"subject {ident} not found")
+    register_subject(Measure.LEDGER_SUBJECT, access_measure)
+    register_subject(CustodySession.LEDGER_SUBJECT, access_session)

@@ -9,22 +9,15 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from casetrail.cases.models import Case, Person
+from casetrail.cases.models import Incident
 from casetrail.ledger import heads, proofs
 from casetrail.ledger.access import access_entry
 from casetrail.ledger.models import LedgerKey
 from casetrail.ledger.record import record_view
 from casetrail.ledger.signing import public_key_pem
-from casetrail.org.access import NotFound
-from casetrail.org.models import Officer
+from casetrail.org.access import NotFound, request_officer
 
 router = Router(tags=["ledger"])
-
-
-def _officer(request: HttpRequest) -> Officer:
-    user = request.user
-    assert isinstance(user, Officer)  # noqa: S101 - the router's auth guarantees it
-    return user
 
 
 class SignedHeadOut(Schema):
@@ -101,15 +94,15 @@ def public_keys(request: HttpRequest) -> list[dict[str, Any]]:
 @router.get("/ledger/entries/{seq}/proof", response=InclusionOut)
 def entry_proof(request: HttpRequest, seq: int, size: int | None = None) -> dict[str, Any]:
     """The inclusion proof of entry ``seq`` (against the latest signed head unless ``size``
-    is given), for an officer who may see the entry's subject. Reading a case's or a person's
-    entry this way leaves a `viewed` trace, like opening them."""
-    officer = _officer(request)
+    is given), for an officer who may see the entry's subject. Reading the entry of a case, a
+    person or a custody record this way leaves a `viewed` trace, like opening them."""
+    officer = request_officer(request)
     _, subject = access_entry(officer, seq)
     result = proofs.inclusion(seq, size)
-    if isinstance(subject, Case):
-        record_view(subject, actor=officer, unit_id=subject.unit_id, what=f"ledger entry {seq}")
-    elif isinstance(subject, Person):
-        record_view(subject, actor=officer, unit_id=officer.unit_id, what=f"ledger entry {seq}")
+    if subject is not None and not isinstance(subject, Incident):
+        # A case, a person or a custody record read through its entry: traced like opening it.
+        unit_id = getattr(subject, "unit_id", officer.unit_id)
+        record_view(subject, actor=officer, unit_id=unit_id, what=f"ledger entry {seq}")
     return result.to_dict()
 
 
