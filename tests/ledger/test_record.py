@@ -1,13 +1,18 @@
 import json
+from datetime import UTC, datetime
 
 import pytest
 from django.db import transaction
+from hypothesis import given
+from hypothesis import strategies as st
 
 from casetrail.cases import actions
+from casetrail.ledger.canonical import canonical_json
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.merkle import leaf_hash
 from casetrail.ledger.models import LedgerEntry
-from casetrail.ledger.record import LedgerOutsideTransaction, leaf_data, record
+from casetrail.ledger.record import LedgerOutsideTransaction, record
+from casetrail.ledger.verify import encode_leaf, entry_leaf_data
 
 
 def test_entries_are_numbered_without_gaps_and_chain_per_subject(world):
@@ -24,17 +29,8 @@ def test_entries_are_numbered_without_gaps_and_chain_per_subject(world):
 def test_leaf_hash_is_recomputable_from_the_row(world):
     case = world.case()
     entry = LedgerEntry.objects.get(subject_type="case", subject_id=str(case.pk))
-    data = leaf_data(
-        seq=entry.seq,
-        at=entry.at,
-        actor=entry.actor_label,
-        action=entry.action,
-        subject=f"case:{case.pk}",
-        unit=entry.unit_id,
-        payload=entry.payload.encode(),
-        prev=None,
-    )
-    assert leaf_hash(data) == bytes(entry.leaf_hash)
+    # Recomputed by the offline verifier's own validating encoder, not by record()'s.
+    assert leaf_hash(entry_leaf_data(entry.leaf_fields())) == bytes(entry.leaf_hash)
     assert json.loads(entry.payload)["number"] == case.number
 
 
@@ -77,3 +73,31 @@ def test_an_entry_without_an_officer_is_labelled_as_the_system(world):
     assert actor_label(world.handler1) == f"{world.handler1.badge_number} {world.handler1.name}"
     unit_entry = LedgerEntry.objects.get(action="unit.created", subject_id=str(world.station.pk))
     assert unit_entry.actor_label == "system"
+
+
+leaf_fields = st.fixed_dictionaries(
+    {
+        "seq": st.integers(min_value=1, max_value=2**53),
+        "at": st.datetimes(
+            # hypothesis takes naive bounds and attaches the zone it is given
+            min_value=datetime(2000, 1, 1),  # noqa: DTZ001
+            max_value=datetime(2100, 1, 1),  # noqa: DTZ001
+            timezones=st.just(UTC),
+        ),
+        "actor": st.text(min_size=1, max_size=20),
+        "action": st.text(min_size=1, max_size=20),
+        "subject": st.text(min_size=1, max_size=20),
+        "unit": st.none() | st.integers(min_value=0, max_value=10**9),
+        "payload": st.dictionaries(
+            st.text(max_size=8), st.text(max_size=8) | st.integers(), max_size=4
+        ).map(lambda d: canonical_json(d).decode()),
+        "prev": st.none() | st.binary(min_size=32, max_size=32).map(bytes.hex),
+    }
+)
+
+
+@given(leaf_fields)
+def test_the_fast_encoder_writes_the_verifiers_bytes(fields):
+    # record() encodes its own fields without re-validating them; the offline verifier
+    # validates and encodes canonically. The two must give the same bytes, or receipts break.
+    assert encode_leaf(fields) == entry_leaf_data(fields)

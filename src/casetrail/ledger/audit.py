@@ -23,12 +23,11 @@ the tree (a payload, say) is found only by a full run.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from itertools import pairwise
 from typing import Any
 
@@ -49,7 +48,7 @@ from casetrail.ledger.models import (
 )
 from casetrail.ledger.record import record
 from casetrail.ledger.signing import head_problem, key_id
-from casetrail.ledger.verify import check_head_consistency, entry_leaf_data
+from casetrail.ledger.verify import check_head_consistency, encode_leaf, entry_leaf_data
 
 log = logging.getLogger("casetrail.ledger")
 
@@ -110,29 +109,31 @@ class AuditReport:
             self.problems.append(Problem(seq, check, message))
 
 
-_ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+def _row_fields(row: tuple[Any, ...]) -> dict[str, Any]:
+    seq, at, actor, action, subject_type, subject_id, unit, payload, _, prev = row
+    return {
+        "seq": seq,
+        "at": at,
+        "actor": actor,
+        "action": action,
+        "subject": f"{subject_type}:{subject_id}",
+        "unit": unit,
+        "payload": payload,
+        "prev": bytes(prev).hex() if prev is not None else None,
+    }
 
 
 def _fast_leaf_hash(row: tuple[Any, ...]) -> bytes | None:
-    """The leaf hash of a row whose fields are well-formed, in the canonical encoding, without
-    re-validating them: one C-level JSON encode and one SHA-256. Equal to
-    `leaf_hash(entry_leaf_data(...))` for every row record() wrote (a test checks this on
-    every kind of entry); a row it does not reproduce goes through the full check, which
-    says what is wrong. None when a field is not of the type record() writes."""
-    seq, at, actor, action, subject_type, subject_id, unit, payload, _, prev = row
-    if not isinstance(at, datetime) or at.utcoffset() is None or not isinstance(payload, str):
+    """The leaf hash of a row as record() wrote it, without re-validating its fields: one
+    C-level JSON encode and one SHA-256. A row it does not reproduce goes through the full
+    check, which says what is wrong; None when a field is not of a type record() writes."""
+    fields = _row_fields(row)
+    if not isinstance(fields["payload"], str):
         return None
-    leaf = {
-        "action": action,
-        "actor": actor,
-        "at": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-        "payload": payload,
-        "prev": bytes(prev).hex() if prev is not None else None,
-        "seq": seq,
-        "subject": f"{subject_type}:{subject_id}",
-        "unit": unit,
-    }
-    return hashlib.sha256(b"\x00" + _ENCODE(leaf).encode("utf-8")).digest()
+    try:
+        return leaf_hash(encode_leaf(fields))
+    except (TypeError, ValueError):  # a naive time, a value JSON cannot hold
+        return None
 
 
 def _short(value: bytes | None) -> str:
@@ -205,21 +206,10 @@ class _Auditor:
                 self.progress(done, size - start)
 
     def _check_leaf(self, row: tuple[Any, ...], stored: bytes) -> None:
-        seq, at, actor, action, subject_type, subject_id, unit, payload, _, prev = row
+        seq = row[0]
         if _fast_leaf_hash(row) == stored:
-            # The row reproduces the bytes hashed when it was recorded (and record() built
-            # those with entry_leaf_data, which validated every field): nothing changed.
-            return
-        fields = {
-            "seq": seq,
-            "at": at,
-            "actor": actor,
-            "action": action,
-            "subject": f"{subject_type}:{subject_id}",
-            "unit": unit,
-            "payload": payload,
-            "prev": bytes(prev).hex() if prev is not None else None,
-        }
+            return  # the row reproduces the bytes hashed when it was recorded: unchanged
+        fields = _row_fields(row)
         try:
             data = entry_leaf_data(fields)
         except ValueError as exc:

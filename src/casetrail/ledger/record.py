@@ -13,7 +13,7 @@ from casetrail.ledger.canonical import canonical_json
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.merkle import leaf_hash
 from casetrail.ledger.models import LedgerEntry
-from casetrail.ledger.verify import entry_leaf_data
+from casetrail.ledger.verify import encode_leaf
 
 if TYPE_CHECKING:
     from casetrail.org.models import Officer
@@ -40,8 +40,9 @@ def leaf_data(
     prev: bytes | None,
 ) -> bytes:
     """The bytes a leaf hashes: the canonical JSON of the whole entry, in the very encoding
-    the offline verifier recomputes (`casetrail.ledger.verify.entry_leaf_data`)."""
-    return entry_leaf_data(
+    the offline verifier recomputes. The fields are made here, so they are encoded without
+    being re-validated inside the append lock (`verify.encode_leaf`)."""
+    return encode_leaf(
         {
             "seq": seq,
             "at": at,
