@@ -70,3 +70,21 @@ def test_an_unknown_rule_is_404(world):
         "/rules/NO-SUCH-RULE/deadline", {"trigger": "2026-01-01T00:00"}
     )
     assert response.status_code == 404
+
+
+def test_a_version_free_alias_shows_every_member(world):
+    versions = ApiClient(world.handler1).get("/rules/CN-PSAPL-CASE-LIMIT").json()
+    assert [v["id"] for v in versions] == ["CN-PSAPL2012-CASE99", "CN-PSAPL2025-CASE118"]
+
+
+def test_an_unknown_pack_is_named(world):
+    response = ApiClient(world.handler1).post(
+        "/rules/CN-CPL86-INTERROGATE-24H/deadline", {"trigger": "2026-01-01T00:00", "pack": "xx"}
+    )
+    assert response.status_code == 400
+    assert response.json()["field"] == "pack"
+
+
+def test_a_rule_set_by_a_parameter_says_so(world):
+    rules = {r["id"]: r for r in ApiClient(world.handler1).get("/rules", pack="gb_eng").json()}
+    assert rules["EW-PACE43-WFD"]["period"] == "N hours (param hours)"

@@ -37,16 +37,32 @@ def register_recomputer(name: str, recompute: Recomputer) -> None:
 
 
 def stored_notices(name: str) -> list[Notice]:
-    """The notices loaded for a calendar, the latest loaded for each year winning."""
-    latest: dict[int, Notice] = {}
-    for row in CalendarNotice.objects.filter(calendar=name).order_by("loaded_at", "id"):
-        latest[row.year] = parse_notice(row.text)
-    return list(latest.values())
+    """The notices loaded for a calendar, the latest loaded for each year winning (only
+    those are parsed)."""
+    latest: dict[int, str] = {}
+    rows = CalendarNotice.objects.filter(calendar=name).order_by("-loaded_at", "-id")
+    for year, text in rows.values_list("year", "text"):
+        latest.setdefault(year, text)
+    return [parse_notice(text) for text in latest.values()]
+
+
+_BUILT: dict[str, tuple[object, Calendar]] = {}
 
 
 def calendar_named(name: str) -> Calendar:
-    """The engine's calendar for ``name`` with the stored notices on top."""
-    return calendar_for(name, stored_notices(name))
+    """The engine's calendar for ``name`` with the stored notices on top; built again only
+    when the newest stored notice differs from the one it was built with (one indexed read;
+    the digest keeps a rolled-back and reused id from passing for the same notice)."""
+    newest = (
+        CalendarNotice.objects.filter(calendar=name)
+        .order_by("-id")
+        .values_list("id", "sha256", "loaded_at")
+        .first()
+    )
+    built = _BUILT.get(name)
+    if built is None or built[0] != newest:
+        built = _BUILT[name] = (newest, calendar_for(name, stored_notices(name)))
+    return built[1]
 
 
 @dataclass

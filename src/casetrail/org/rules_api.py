@@ -77,7 +77,7 @@ class DeadlineIn(Schema):
 
 
 def _summary(rule: Rule, pack: Pack) -> dict[str, Any]:
-    period = str(rule.duration) if rule.duration else "set by a parameter"
+    period = rule.period_text()
     return {
         "id": rule.id,
         "pack": pack.id,
@@ -92,6 +92,8 @@ def _summary(rule: Rule, pack: Pack) -> dict[str, Any]:
 
 
 def _pack_of(rule_id: str, pack_id: str | None) -> Pack:
+    if pack_id and pack_id not in pack_ids():
+        raise RuleError(f"unknown pack {pack_id}; known: {', '.join(pack_ids())}", field="pack")
     try:
         return load_pack(pack_id) if pack_id else find_pack(rule_id)
     except ProcedureError as exc:
@@ -111,11 +113,11 @@ def list_rules(request: HttpRequest, pack: str = "") -> list[dict[str, Any]]:
 
 @router.get("/rules/{rule_id}", response=list[RuleOut])
 def show_rule(request: HttpRequest, rule_id: str) -> list[dict[str, Any]]:
-    """Every version of the rule (oldest first)."""
+    """Every version of the rule, or of every member of a version-free alias (oldest first)."""
     pack = _pack_of(rule_id, None)
     try:
-        versions = pack.versions(rule_id)
-    except (KeyError, ProcedureError) as exc:
+        versions = pack.rules_named(rule_id)
+    except ProcedureError as exc:
         raise RuleNotFound(f"no rule {rule_id}") from exc
     return [
         _summary(rule, pack)

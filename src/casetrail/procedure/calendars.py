@@ -315,14 +315,9 @@ class NoticeCalendar:
 
 
 def calendar_for(name: str, notices: Iterable[Notice] = ()) -> Calendar:
-    """The library calendar of a pack, with any loaded notices on top."""
-    base: Calendar
-    if name == "cn":
-        base = ChinaCalendar()
-    elif name == "gb_eng":
-        base = EnglandCalendar()
-    else:
-        raise CalendarError(f"no calendar {name!r} (known: {', '.join(CALENDARS)})")
+    """The library calendar of a pack, with any loaded notices on top. The library part is
+    shared, so its per-day cache serves every caller."""
+    base = default_calendar(name)
     notices = list(notices)
     return NoticeCalendar(base, notices) if notices else base
 
@@ -334,7 +329,13 @@ def default_calendar(name: str) -> Calendar:
     """A shared library calendar per name (its lookups are cached)."""
     calendar = _DEFAULTS.get(name)
     if calendar is None:
-        calendar = _DEFAULTS[name] = calendar_for(name)
+        if name == "cn":
+            calendar = ChinaCalendar()
+        elif name == "gb_eng":
+            calendar = EnglandCalendar()
+        else:
+            raise CalendarError(f"no calendar {name!r} (known: {', '.join(CALENDARS)})")
+        _DEFAULTS[name] = calendar
     return calendar
 
 

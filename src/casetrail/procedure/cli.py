@@ -103,17 +103,10 @@ def run_list(args: argparse.Namespace) -> int:
         out.write(f"# {pack.id}: {pack.title_en}\n")
         for rule in pack.rules:
             span = rule.effective_range()
-            out.write(f"{rule.id:<34} {_period(rule):<14} {rule.title_en}  [{span}]\n")
+            out.write(f"{rule.id:<34} {rule.period_text():<14} {rule.title_en}  [{span}]\n")
         for alias, members in pack.aliases.items():
             out.write(f"{alias:<34} {'alias':<14} -> {', '.join(members)}\n")
     return 0
-
-
-def _period(rule: Rule) -> str:
-    if rule.duration is not None:
-        return str(rule.duration)
-    names = [p.name for p in rule.params if p.effect == "duration"]
-    return f"{names[0]}={rule.unit}" if names else "?"
 
 
 def run_show(args: argparse.Namespace) -> int:
@@ -143,7 +136,7 @@ def describe_rule(rule: Rule, pack: Pack) -> str:
         + (f" ({rule.citation.law_zh})" if rule.citation.law_zh else ""),
         f"  in force:   {rule.effective_range()}",
         f"  trigger:    {rule.trigger.en} ({rule.trigger.zh})",
-        f"  period:     {_period(rule)}, counting {rule.counting} ({rule.counting_basis})",
+        f"  period:     {rule.period_text()}, counting {rule.counting} ({rule.counting_basis})",
         f"  holidays:   {rule.holidays}; custody: {'yes' if rule.custody else 'no'}",
         f"  warn:       {rule.warn_before} before",
         f"  time zone:  {pack.time_zone.key}",

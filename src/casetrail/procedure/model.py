@@ -190,6 +190,14 @@ class Rule:
                 return param.unit
         raise AssertionError(f"{self.id} has neither a duration nor a duration parameter")
 
+    def period_text(self) -> str:
+        """The period as people read it: "3 days", or "N days (param days)" when a parameter
+        sets it."""
+        if self.duration is not None:
+            return str(self.duration)
+        names = [p.name for p in self.params if p.effect == "duration"]
+        return f"N {self.unit} (param {names[0]})" if names else f"N {self.unit}"
+
     def in_force_on(self, day: date) -> bool:
         return self.effective_from <= day and (
             self.effective_to is None or day <= self.effective_to
@@ -241,12 +249,15 @@ class Pack:
     def knows(self, rule_id: str) -> bool:
         return rule_id in self._by_id or rule_id in self.aliases
 
+    def rules_named(self, rule_id: str) -> tuple[Rule, ...]:
+        """Every version of a rule, or of every member of an alias, oldest first."""
+        if rule_id in self.aliases:
+            return tuple(r for member in self.aliases[rule_id] for r in self.versions(member))
+        return self.versions(rule_id)
+
     def resolve(self, rule_id: str, on: date) -> Rule:
         """The version of a rule, or the member of an alias, in force on a date."""
-        if rule_id in self.aliases:
-            candidates = [r for member in self.aliases[rule_id] for r in self.versions(member)]
-        else:
-            candidates = list(self.versions(rule_id))
+        candidates = self.rules_named(rule_id)
         for rule in candidates:
             if rule.in_force_on(on):
                 return rule
