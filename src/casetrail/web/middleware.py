@@ -13,7 +13,8 @@ from django.utils import timezone
 
 class UnitLanguageMiddleware:
     """Runs after AuthenticationMiddleware and before LocaleMiddleware: when no language
-    was chosen (no cookie), the default comes from the officer's unit (zh-Hans for `cn` units, English for `gb_eng`)."""
+    was chosen (no cookie), the default comes from the officer's unit (zh-Hans for `cn`
+    units, English for `gb_eng`)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
