@@ -7,6 +7,8 @@ from datetime import date, datetime
 
 import pytest
 
+from casetrail.custody import actions
+from casetrail.custody.errors import CustodyError
 from casetrail.custody.models import CustodySession, Measure
 from tests.custody.conftest import SHA, SHANGHAI, iso, ledger_size, ok, refused, run_measure
 
@@ -250,7 +252,7 @@ def test_one_escort_is_not_enough(running):
     ("over", "field"),
     [
         ({"recording_sha256": "z" * 64}, "recording_sha256"),
-        ({"officer_ids": [1]}, "officer_ids"),  # CPL art. 118: two investigators
+        ({"officer_ids": ("handler1",)}, "officer_ids"),  # CPL art. 118: two investigators
         ({"ended_at": "2026-09-30T20:40:00+08:00"}, "ended_at"),
         ({"started_at": "2026-09-30T20:00:00+08:00"}, "started_at"),  # before the entry
     ],
@@ -267,8 +269,8 @@ def test_a_bad_interview_names_the_field(running, over, field):
         "recording_id": "REC-1",
         "recording_sha256": SHA,
     } | over
-    if field == "officer_ids":
-        body["officer_ids"] = [s.world.handler1.pk]
+    if isinstance(body["officer_ids"], tuple):  # officers named in the parameter
+        body["officer_ids"] = [getattr(s.world, name).pk for name in body["officer_ids"]]
     client = s.api(s.world.handler1)
     _unchanged(
         lambda: client.post(f"/custody/sessions/{session['id']}/interviews", body), 400, field
@@ -346,3 +348,29 @@ def test_malformed_json_is_a_4xx(running):
     response = s.api(s.world.handler1).post(f"/custody/measures/{detail['id']}/end", raw="{oops")
     assert response.status_code in (400, 422)
     assert response.json()["detail"]
+
+
+def test_a_second_open_stay_racing_past_the_check_is_refused_naming_the_person(
+    running, monkeypatch
+):
+    s, case, person, detail = running
+    _session(s, case, person, detail)
+    # Another officer's request passed the check before this one committed its stay.
+    monkeypatch.setattr(actions, "_in_area", lambda person: False)
+    size = ledger_size()
+    with pytest.raises(CustodyError) as refused_entry:
+        actions.open_session(
+            s.world.station,
+            case,
+            person,
+            actions.EntryInput(
+                entered_at=datetime(2026, 9, 30, 20, 40, tzinfo=SHANGHAI),
+                escorts=[s.world.handler1, s.world.handler2],
+                reason="带入",
+            ),
+            actor=s.custody,
+        )
+    assert refused_entry.value.field == "person_id"
+    assert f"person #{person.pk}" in str(refused_entry.value)
+    assert CustodySession.objects.filter(person=person, exited_at__isnull=True).count() == 1
+    assert ledger_size() == size

@@ -5,18 +5,25 @@ detention (s.43), the rest of Code C 12.2."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from casetrail.custody.models import Deadline
+from casetrail.custody.measures import REST_PARAM, REST_RULES
+from casetrail.custody.models import CareEvent, Deadline
+from casetrail.ledger.models import LedgerEntry
+from casetrail.org.roles import Role
+from casetrail.procedure import resolve
 from tests.custody.conftest import (
     LONDON,
     deadline,
     iso,
     ledger_size,
     local,
+    officer,
     ok,
     refused,
+    run_measure,
 )
+from tests.custody.test_pages import login
 
 ARREST = datetime(2026, 10, 24, 20, 0, tzinfo=UTC)  # 21:00 BST
 ARRIVAL = datetime(2026, 10, 24, 21, 0, tzinfo=UTC)  # 22:00 BST
@@ -189,6 +196,10 @@ def test_pace_detention_across_the_clock_change_with_reviews_and_an_extension(sc
     )
     assert deadline(detail, "EW-PACE41-24H")["status"] == "met"
     assert local(deadline(detail, "EW-PACE43-WFD")["due_at"], UTC) == utc(27, 20)
+    # The person still in the area is held on the warrant now, not on the met 24 hours.
+    area = ok(custody.get(f"/custody/sessions/{session['id']}"))
+    assert area["clock"]["rule_id"] == "EW-PACE43-WFD"
+    assert local(area["clock"]["due_at"], UTC) == utc(27, 20)
     s.at(utc(27, 18))
     detail = ok(
         handler.post(
@@ -206,6 +217,9 @@ def test_pace_detention_across_the_clock_change_with_reviews_and_an_extension(sc
     extended = deadline(detail, "EW-PACE44-EXT")
     assert local(extended["due_at"], UTC) == utc(28, 21)  # capped at 96 hours
     assert any("capped" in line for line in extended["explanation"])
+    area = ok(custody.get(f"/custody/sessions/{session['id']}"))
+    assert area["clock"]["rule_id"] != "EW-PACE43-WFD"
+    assert local(area["clock"]["due_at"], UTC) == utc(28, 21)  # the extension, capped at 96
 
     # Charged: the measure ends, its limits are met and open obligations waived.
     s.at(utc(28, 10))
@@ -224,6 +238,7 @@ def test_pace_detention_across_the_clock_change_with_reviews_and_an_extension(sc
     missed = Deadline.objects.get(measure_id=mid, status="missed")
     assert missed.rule_id == "EW-PACE40-REVIEW-NEXT"
     assert local(missed.due_at.isoformat(), UTC) == utc(25, 20, 15)
+    size = ledger_size()
     accounted = ok(
         handler.post(
             f"/custody/deadlines/{missed.pk}/account",
@@ -231,4 +246,83 @@ def test_pace_detention_across_the_clock_change_with_reviews_and_an_extension(sc
         )
     )
     assert accounted["accounted_at"]
-    assert ledger_size() > size
+    assert ledger_size() == size + 1
+    assert LedgerEntry.objects.order_by("-seq").first().action == "deadline.accounted_for"
+
+
+def test_the_code_c_rest_minimum_is_read_from_the_pack():
+    rule = resolve(REST_RULES["gb_eng"], date(2026, 10, 25), pack="gb_eng")
+    (param,) = [p for p in rule.params if p.name == REST_PARAM]
+    assert (param.default, param.min, param.unit) == (8, 8, "hours")  # Code C 12.2
+
+
+def _pace(s):
+    case = s.gb_case()
+    person = s.suspect(case, "Jane Roe")
+    return run_measure(
+        s,
+        case,
+        person,
+        "pace_detention",
+        ARREST,
+        proposer=s.gb_handler1,
+        approver=s.gb_custody,
+        params={"route": "arrival"},
+        start={"arrived_at": iso(ARRIVAL)},
+    )
+
+
+def test_a_warrant_past_36_hours_is_refused_by_the_pack_naming_the_field(scene):
+    s = scene(utc(24, 21, 5))
+    detail = _pace(s)
+    s.at(utc(25, 12))
+    body = {
+        "issued_at": iso(utc(25, 12)),
+        "hours": 40,
+        "court": "Westminster Magistrates' Court",
+        "reference": "WFD/1",
+    }
+    handler = s.api(s.gb_handler1)
+    size = ledger_size()
+    message = refused(
+        handler.post(f"/custody/measures/{detail['id']}/warrants", body), 400, "hours"
+    )
+    assert "EW-PACE43-WFD" in message
+    assert "at most 36" in message
+    page = login(s.gb_handler1).post(
+        f"/custody/measures/{detail['id']}/warrants/",
+        {"issued_at": "2026-10-25T12:00", "hours": 40, "court": "WMC", "reference": "WFD/1"},
+    )
+    assert page.status_code == 400
+    assert "at most 36" in page.content.decode()
+    assert ledger_size() == size
+
+
+def test_a_time_typed_on_the_session_page_is_the_areas_time_not_the_officers(scene):
+    s = scene(utc(24, 21, 5))
+    detail = _pace(s)
+    session = ok(
+        s.api(s.gb_custody).post(
+            "/custody/sessions",
+            {
+                "unit_id": s.gb_unit.pk,
+                "case_id": detail["case_id"],
+                "person_id": detail["person_id"],
+                "measure_id": detail["id"],
+                "entered_at": iso(ARRIVAL),
+                "escort_ids": [s.gb_handler1.pk, s.gb_handler2.pk],
+                "reason": "arrested on suspicion of burglary",
+            },
+        ),
+        201,
+    )
+    # A custody officer of a Shanghai station, serving in the London suite.
+    visitor = officer("visitor", s.world.station, Role.CUSTODY_OFFICER, at=s.gb_unit)
+    s.at(utc(24, 23))
+    response = login(visitor).post(
+        f"/custody/sessions/{session['id']}/care/",
+        {"kind": "meal", "started_at": "2026-10-24T23:30", "notes": "sandwich"},
+    )
+    assert response.status_code == 302, response.content.decode()
+    meal = CareEvent.objects.get(session_id=session["id"], kind="meal")
+    assert meal.started_at == utc(24, 22, 30)  # 23:30 BST on the page

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 
 from casetrail import clock
@@ -35,7 +35,7 @@ from casetrail.custody.measures import (
     PACE_WARRANT_EXTENSION,
     PROCURATORATE_RULE,
     QUESTIONING_RULES,
-    REST_MINIMUM,
+    REST_PARAM,
     REST_RULES,
     Duty,
     MeasureKind,
@@ -289,13 +289,15 @@ def propose_measure(
         )
     if not Party.objects.filter(case=case, person=person, role=PartyRole.SUSPECT).exists():
         raise CustodyError(
-            f"{person} is not a suspect in case {case.number}: a coercive measure is taken "
+            f"person #{person.pk} is not a suspect in case {case.number}: a coercive measure is "
+            "taken "
             "against a suspect",
             field="person_id",
         )
     if Measure.objects.filter(case=case, person=person, kind=kind, status__in=ACTIVE).exists():
         raise CustodyError(
-            f"{person} already has a {measure_spec.kind.label} in this case that is not over",
+            f"person #{person.pk} already has a {measure_spec.kind.label} in this case that is "
+            "not over",
             field="kind",
         )
     now = clock.now()
@@ -518,6 +520,23 @@ def _area_clock(measure: Measure) -> Deadline | None:
         .order_by("due_at")
         .first()
     )
+
+
+def _in_area(person: Person) -> bool:
+    """Whether the person has an open stay (the database refuses a second one in a race)."""
+    return CustodySession.objects.filter(person=person, exited_at__isnull=True).exists()
+
+
+def _refresh_area_clocks(measure: Measure) -> None:
+    """The open stays under the measure run on its current area deadline (a warrant replaces it)."""
+    sessions = CustodySession.objects.select_for_update().filter(
+        measure=measure, exited_at__isnull=True
+    )
+    for session in sessions:
+        area_clock = _area_clock(measure)
+        if session.clock_id != (area_clock.pk if area_clock else None):
+            session.clock = area_clock
+            session.save(update_fields=["clock"])
 
 
 def _move_sessions(replaced: Measure, measure: Measure) -> list[CustodySession]:
@@ -1056,6 +1075,7 @@ def record_warrant(
     warrant = clocks.new_deadline(
         duty=Duty.LIMIT, computed=computed, params=params, now=now, measure=measure
     )
+    _refresh_area_clocks(measure)
     kind = EventKind.WARRANT_EXTENDED if extension else EventKind.WARRANT_ISSUED
     details = {"hours": hours, "court": court, "reference": reference}
     event = _event(measure, kind, issued_at, details, current, actor=actor, now=now)
@@ -1370,7 +1390,9 @@ def open_session(
     if case.unit_id != unit.pk:
         raise CustodyError("the case belongs to another unit", field="case_id")
     if not Party.objects.filter(case=case, person=person).exists():
-        raise CustodyError(f"{person} is not a party to case {case.number}", field="person_id")
+        raise CustodyError(
+            f"person #{person.pk} is not a party to case {case.number}", field="person_id"
+        )
     now = clock.now()
     entered_at = _instant(data.entered_at, "entered_at", now=now)
     measure = data.measure
@@ -1381,8 +1403,10 @@ def open_session(
         _require_running(measure)
         assert measure.started_at is not None  # noqa: S101 - running
         _not_before(entered_at, measure.started_at, "entered_at", "the start of the measure")
-    if CustodySession.objects.filter(person=person, exited_at__isnull=True).exists():
-        raise CustodyError(f"{person} is already in a case-handling area", field="person_id")
+    if _in_area(person):
+        raise CustodyError(
+            f"person #{person.pk} is already in a case-handling area", field="person_id"
+        )
     escorts = {o.pk: o for o in data.escorts}
     if len(escorts) < MIN_ESCORTS:
         raise CustodyError(
@@ -1392,15 +1416,21 @@ def open_session(
         if not officer.is_active:
             raise CustodyError(f"{officer} is not an active officer", field="escort_ids")
     reason = _text(data.reason, "reason", "the reason for bringing the person in")
-    session = CustodySession.objects.create(
-        unit=unit,
-        case=case,
-        person=person,
-        measure=measure,
-        entered_at=entered_at,
-        entry_reason=reason,
-        recorded_by=actor,
-    )
+    try:
+        with transaction.atomic():
+            session = CustodySession.objects.create(
+                unit=unit,
+                case=case,
+                person=person,
+                measure=measure,
+                entered_at=entered_at,
+                entry_reason=reason,
+                recorded_by=actor,
+            )
+    except IntegrityError as exc:  # another officer brought the person in at the same moment
+        raise CustodyError(
+            f"person #{person.pk} is already in a case-handling area", field="person_id"
+        ) from exc
     session.escorts.set(list(escorts.values()))
     clock_row = _area_clock(measure) if measure is not None else None
     session.clock = clock_row
@@ -1435,6 +1465,18 @@ def _rest_deadline(session: CustodySession, trigger: datetime, *, now: datetime)
     return clocks.new_deadline(
         duty=Duty.REST, computed=computed, params={}, now=now, session=session
     )
+
+
+def _rest_minimum(session: CustodySession, at: datetime) -> timedelta | None:
+    """The continuous rest that meets the pack's rest rule (Code C 12.2: 8 hours), if it has one."""
+    rule_id = REST_RULES.get(session.unit.pack)
+    if rule_id is None:
+        return None
+    day = at.astimezone(ZoneInfo(session.unit.timezone)).date()
+    rule = resolve(rule_id, day, pack=session.unit.pack)
+    hours = next(p.default for p in rule.params if p.name == REST_PARAM)
+    assert isinstance(hours, int)  # noqa: S101 - the pack declares it an int
+    return timedelta(hours=hours)
 
 
 def _require_open(session: CustodySession) -> None:
@@ -1741,7 +1783,13 @@ def record_care(
     )
     met: list[dict[str, Any]] = []
     following = None
-    if kind == CareKind.REST and ended_at is not None and ended_at - started_at >= REST_MINIMUM:
+    minimum = _rest_minimum(session, started_at)
+    if (
+        kind == CareKind.REST
+        and ended_at is not None
+        and minimum is not None
+        and ended_at - started_at >= minimum
+    ):
         deadlines = [d for d in _duty_deadlines(session, Duty.REST) if d.trigger_at <= started_at]
         met = [_meet(d, started_at, "continuous rest started", now=now) for d in deadlines]
         if deadlines:

@@ -12,7 +12,8 @@ from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 
 from casetrail import clock
-from casetrail.cases.models import Person
+from casetrail.cases.access import access_case
+from casetrail.cases.models import Case, Person
 from casetrail.custody import actions, queries
 from casetrail.custody.access import (
     access_belonging,
@@ -24,7 +25,6 @@ from casetrail.custody.access import (
     access_measure,
     access_session,
     case_for_area,
-    case_for_measure,
     require_deadline_write,
 )
 from casetrail.custody.errors import CustodyError
@@ -39,7 +39,7 @@ from casetrail.custody.models import (
 )
 from casetrail.ledger.record import record_view
 from casetrail.org.access import NotFound, access_unit, request_officer
-from casetrail.org.models import Officer
+from casetrail.org.queries import officers_by_id
 from casetrail.procedure import list_extensions
 
 router = Router(tags=["custody"])
@@ -250,7 +250,7 @@ class WarrantApplicationIn(Schema):
 
 class WarrantIn(Schema):
     issued_at: datetime
-    hours: int = Field(ge=1, le=36)
+    hours: int = Field(ge=1)
     court: str = Field(min_length=1, max_length=200)
     reference: str = Field(min_length=1, max_length=80)
     extension: bool = False
@@ -524,7 +524,10 @@ class MeasureFilterIn(Schema):
 def _measure_detail(measure: Measure) -> dict[str, Any]:
     """The measure as it is now (re-read: the action worked on its own locked copy)."""
     fresh = Measure.objects.select_related("case", "person", "unit").get(pk=measure.pk)
-    detail = queries.measure_detail(fresh)
+    return _measure_out(queries.measure_detail(fresh))
+
+
+def _measure_out(detail: queries.MeasureDetail) -> dict[str, Any]:
     m = detail.measure
     return {
         "id": m.pk,
@@ -558,7 +561,10 @@ def _measure_detail(measure: Measure) -> dict[str, Any]:
 
 
 def _session_detail(session: CustodySession) -> dict[str, Any]:
-    detail = queries.session_detail(session)
+    return _session_out(queries.session_detail(session))
+
+
+def _session_out(detail: queries.SessionDetail) -> dict[str, Any]:
     s = detail.session
     return {
         "id": s.pk,
@@ -591,18 +597,13 @@ def _session_detail(session: CustodySession) -> dict[str, Any]:
     }
 
 
-def _officers(ids: list[int], field: str) -> list[Officer]:
-    found = {o.pk: o for o in Officer.objects.filter(pk__in=ids)}
-    missing = [i for i in ids if i not in found]
-    if missing:
-        raise CustodyError(f"no officer with id {missing[0]}", field=field)
-    return [found[i] for i in ids]
-
-
-def _person(person_id: int) -> Person:
-    person = Person.objects.filter(pk=person_id).first()
+def _person(case: Case, person_id: int) -> Person:
+    """A party to the case: a person elsewhere is not found, and their name is never told."""
+    person = Person.objects.filter(pk=person_id, parties__case=case).distinct().first()
     if person is None:
-        raise CustodyError(f"no person with id {person_id}", field="person_id")
+        raise CustodyError(
+            f"person {person_id} is not a party to case {case.number}", field="person_id"
+        )
     return person
 
 
@@ -653,12 +654,12 @@ def list_measures(request: HttpRequest, filters: Query[MeasureFilterIn]) -> Quer
 def propose_measure(request: HttpRequest, payload: MeasureIn) -> Status[dict[str, Any]]:
     officer = request_officer(request)
     try:
-        case = case_for_measure(officer, payload.case_id)
+        case = access_case(officer, payload.case_id, for_write=True)
     except NotFound as exc:
         raise CustodyError(str(exc), field="case_id") from exc
     measure = actions.propose_measure(
         case,
-        _person(payload.person_id),
+        _person(case, payload.person_id),
         payload.kind,
         reason=payload.reason,
         params=dict(payload.params),
@@ -912,10 +913,10 @@ def open_session(request: HttpRequest, payload: SessionIn) -> Status[dict[str, A
     session = actions.open_session(
         unit,
         case,
-        _person(payload.person_id),
+        _person(case, payload.person_id),
         actions.EntryInput(
             entered_at=payload.entered_at,
-            escorts=_officers(payload.escort_ids, "escort_ids"),
+            escorts=officers_by_id(payload.escort_ids, field="escort_ids"),
             reason=payload.reason,
             measure=measure,
         ),
@@ -974,7 +975,7 @@ def settle(
         raise NotFound(f"belonging {belonging_id} not found")
     witness = None
     if payload.refusal_witness_id is not None:
-        witness = _officers([payload.refusal_witness_id], "refusal_witness_id")[0]
+        witness = officers_by_id([payload.refusal_witness_id], field="refusal_witness_id")[0]
     actions.settle_belonging(
         item,
         outcome=payload.outcome,
@@ -999,7 +1000,7 @@ def interview(
             room=payload.room,
             started_at=payload.started_at,
             ended_at=payload.ended_at,
-            officers=_officers(payload.officer_ids, "officer_ids"),
+            officers=officers_by_id(payload.officer_ids, field="officer_ids"),
             recording_id=payload.recording_id,
             recording_sha256=payload.recording_sha256,
             guardian_name=payload.guardian_name,
@@ -1102,8 +1103,8 @@ def person_record(request: HttpRequest, person_id: int) -> dict[str, Any]:
     return {
         "person_id": person.pk,
         "name": person.name,
-        "measures": [_measure_detail(m.measure) for m in found.measures],
-        "sessions": [_session_detail(s.session) for s in found.sessions],
+        "measures": [_measure_out(m) for m in found.measures],
+        "sessions": [_session_out(s) for s in found.sessions],
     }
 
 

@@ -182,7 +182,7 @@ class WarrantApplicationForm(forms.Form):
 
 class WarrantForm(forms.Form):
     issued_at = _when(_("Issued at"))
-    hours = forms.IntegerField(min_value=1, max_value=36, label=_("Hours"))
+    hours = forms.IntegerField(min_value=1, label=_("Hours"))
     court = forms.CharField(max_length=200, label=_("Magistrates' court"))
     reference = forms.CharField(max_length=80, label=_("Reference"))
     extension = forms.BooleanField(required=False, label=_("Extends the warrant in force"))

@@ -9,7 +9,6 @@ with its citation, and docs/custody.md lists each reading for a legal reviewer t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -239,8 +238,8 @@ STATUTE_ROLES: dict[str, Role] = {
 # sets no period for it (CPL art. 119(3) asks for food and necessary rest, without a time).
 REST_RULES = {"gb_eng": "EW-CODEC-12.2-REST"}
 # Code C 12.2: the rest is "a continuous period of at least 8 hours"; the rule gives its latest
-# start, and a rest this long meets it.
-REST_MINIMUM = timedelta(hours=8)
+# start, and a rest as long as its parameter REST_PARAM (from the pack) meets it.
+REST_PARAM = "rest_hours"
 
 # Rules created later in a measure's life, by the event that starts them.
 PROCURATORATE_RULE = "CN-CPL91-PROCURATORATE-7D"

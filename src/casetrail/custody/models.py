@@ -162,6 +162,11 @@ class CustodySession(models.Model):
                 condition=Q(exited_at__isnull=True) | Q(exited_at__gte=models.F("entered_at")),
                 name="session_exits_after_entry",
             ),
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(exited_at__isnull=True),
+                name="one_open_session_per_person",
+            ),
         ]
 
     def __str__(self) -> str:
