@@ -12,6 +12,7 @@ import pytest
 from casetrail.config.api import api
 from casetrail.custody import actions, alerts
 from casetrail.custody.models import Deadline, InboxItem
+from casetrail.ledger.audit import verify_ledger
 from casetrail.ledger.models import LedgerEntry
 from tests.api.conftest import ApiClient
 from tests.custody.conftest import SHA, SHANGHAI, direct_measure, iso, ok
@@ -359,6 +360,7 @@ def test_the_permission_matrix(matrix, route):
     grew = LedgerEntry.objects.count() > before
     if method == "POST" or template in READS_RECORDED:
         assert grew, f"{route} left no ledger entry"
+        assert verify_ledger(checkpoint=False).ok, f"{route} broke the ledger's chain"
     else:
         assert not grew
     seqs = list(LedgerEntry.objects.values_list("seq", flat=True))

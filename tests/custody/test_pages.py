@@ -4,6 +4,7 @@ measure and session pages with their forms, the inbox; and who may open them."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from django.db import connection
@@ -204,3 +205,32 @@ def test_the_api_board_agrees_with_the_page(scene):
     assert body["rows"][0]["limit"]["rule_id"] == "CN-CPL91-MAX-DETENTION"
     assert body["rows"][0]["next"]["rule_id"] == "CN-CPL85-DELIVER-24H"
     assert iso(DETAINED)[:10] in body["rows"][0]["clock_start"]
+
+
+def _ids(html: str) -> list[str]:
+    return re.findall(r'\sid="([^"]+)"', html)
+
+
+def test_the_measure_and_session_pages_have_no_duplicate_html_ids(scene):
+    s = scene(EVE)
+    case, person, detail = _running(s)
+    s.at(DETAINED + timedelta(minutes=30))
+    handler = login(s.world.handler1)
+    measure_ids = _ids(handler.get(f"/custody/measures/{detail['id']}/").content.decode())
+    assert "id_end_reason" in measure_ids
+    assert len(measure_ids) == len(set(measure_ids)), sorted(measure_ids)
+    client = login(s.custody)
+    url = client.post(
+        f"/custody/cases/{case.pk}/sessions/new/",
+        {
+            "person": person.pk,
+            "measure": detail["id"],
+            "entered_at": "2026-09-30T20:20",
+            "escorts": [s.world.handler1.pk, s.world.handler2.pk],
+            "reason": "带入办案区",
+        },
+    )["Location"]
+    for item in ("钱包", "手机"):
+        client.post(f"{url}belongings/", {"description": item, "quantity": 1})
+    session_ids = _ids(client.get(url).content.decode())
+    assert len(session_ids) == len(set(session_ids)), sorted(session_ids)

@@ -158,12 +158,6 @@ def access_belonging(officer: Officer, belonging_id: int) -> Belonging:
     return belonging
 
 
-def board_units(officer: Officer) -> list[Unit]:
-    """The units whose whiteboard the officer may open."""
-    ids = unit_ids_in_scope(officer, CUSTODY_READERS)
-    return list(Unit.objects.filter(pk__in=ids).order_by("path"))
-
-
 def access_board(officer: Officer, unit_id: int) -> Unit:
     if unit_id not in unit_ids_in_scope(officer, CUSTODY_READERS):
         raise NotFound(f"unit {unit_id} not found")
@@ -187,15 +181,6 @@ def access_custody_person(officer: Officer, person_id: int) -> Person:
     if person is None:
         raise NotFound(f"person {person_id} not found")
     return person
-
-
-def case_for_measure(officer: Officer, case_id: int) -> Case:
-    """A case the officer may start measures in (its handlers, leader, agency head)."""
-    case = visible_cases(officer).select_related("unit").filter(pk=case_id).first()
-    if case is None:
-        raise NotFound(f"case {case_id} not found")
-    require_case_write(officer, case)
-    return case
 
 
 def case_for_area(officer: Officer, case_id: int) -> Case:

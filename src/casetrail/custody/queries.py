@@ -83,16 +83,6 @@ def deadline_state(deadline: Timed, now: datetime) -> str:
     return OK
 
 
-def pending(deadlines: list[Deadline]) -> list[Deadline]:
-    """The deadlines that still ask for something: open, or missed and not yet accounted for."""
-    return [
-        d
-        for d in deadlines
-        if d.status == DeadlineStatus.OPEN
-        or (d.status == DeadlineStatus.MISSED and d.accounted_at is None)
-    ]
-
-
 class BoardDeadline(NamedTuple):
     """A deadline as the board shows it: a plain row, not a model instance (the board of a
     busy station reads a thousand of them every half minute)."""
@@ -265,7 +255,7 @@ def board(officer: Officer, unit: Unit, now: datetime) -> Board:
             "case__number",
             "measure_id",
             "measure__status",
-            *(f"measure__{c}" for c in measure_cols if c != "pk"),
+            *(f"measure__{c}" for c in ("kind", "started_at", "relevant_at")),
         )
     )
     measure_ids = set(measures) | {s[6] for s in sessions if s[6]}
@@ -287,7 +277,7 @@ def board(officer: Officer, unit: Unit, now: datetime) -> Board:
         own = list(by_owner.get(("s", sid), []))
         measure = None
         if mid is not None and mstatus == MeasureStatus.RUNNING:
-            kind, started, relevant, _, _ = m
+            kind, started, relevant = m
             measure = BoardMeasure(mid, kind, started, relevant)
             own += by_owner.get(("m", mid), [])
             seen.add(mid)
@@ -359,10 +349,6 @@ class SessionDetail:
     session: CustodySession
     deadlines: list[Deadline]
     interviews: list[Interview]
-
-    @property
-    def unsettled(self) -> int:
-        return sum(1 for b in self.session.belongings.all() if not b.outcome)
 
 
 def session_detail(session: CustodySession) -> SessionDetail:

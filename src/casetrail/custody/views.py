@@ -6,20 +6,24 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from casetrail import clock
+from casetrail.cases.access import access_case
 from casetrail.cases.models import Person
 from casetrail.custody import actions, queries
 from casetrail.custody import forms as ui
 from casetrail.custody.access import (
+    CUSTODY_READERS,
     access_belonging,
     access_board,
     access_custody_person,
@@ -28,9 +32,7 @@ from casetrail.custody.access import (
     access_inbox_item,
     access_measure,
     access_session,
-    board_units,
     case_for_area,
-    case_for_measure,
     require_deadline_write,
 )
 from casetrail.custody.errors import ApprovalRefused, CustodyError
@@ -43,9 +45,10 @@ from casetrail.custody.models import (
     MeasureStatus,
 )
 from casetrail.ledger.record import record_view
-from casetrail.org.access import AccessDenied, request_officer
+from casetrail.org.access import AccessDenied, request_officer, units_in_scope
 from casetrail.org.models import Officer
-from casetrail.web.views import officer_view
+from casetrail.org.queries import unit_officers
+from casetrail.web.views import _form_error, officer_view
 
 MEASURE_TITLES = {
     "decision": gettext_lazy("Approve or refuse"),
@@ -76,9 +79,10 @@ def _htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
 
 
-def _form_error(form: forms.Form, exc: Exception) -> None:
-    field = getattr(exc, "field", None)
-    form.add_error(field if field in form.fields else None, str(exc))
+def _own_ids(page_forms: dict[str, forms.Form]) -> None:
+    """Several forms on one page share field names: each gets its own HTML ids."""
+    for name, form in page_forms.items():
+        form.auto_id = f"id_{name}_%s"
 
 
 # -- the whiteboard ---------------------------------------------------------------------------
@@ -87,7 +91,7 @@ def _form_error(form: forms.Form, exc: Exception) -> None:
 @officer_view
 def board_index(request: HttpRequest) -> HttpResponse:
     officer = request_officer(request)
-    units = board_units(officer)
+    units = units_in_scope(officer, CUSTODY_READERS)
     if not units:
         raise AccessDenied(_("The whiteboard needs a custody, handler, leader or review role."))
     own = next((u for u in units if u.pk == officer.unit_id), None)
@@ -102,13 +106,14 @@ def board(request: HttpRequest, unit_id: int) -> HttpResponse:
     JavaScript a <noscript> refresh reloads the whole page."""
     officer = request_officer(request)
     unit = access_board(officer, unit_id)
-    context = {
+    context: dict[str, Any] = {
         "board": queries.board(officer, unit, clock.now()),
-        "units": board_units(officer),
         "refresh_seconds": int(getattr(settings, "CASETRAIL_BOARD_REFRESH_SECONDS", 30)),
     }
-    template = "custody/board.html#board" if _htmx(request) else "custody/board.html"
-    return render(request, template, context)
+    if _htmx(request):  # the #board partial shows no unit list
+        return render(request, "custody/board.html#board", context)
+    context["units"] = units_in_scope(officer, CUSTODY_READERS)
+    return render(request, "custody/board.html", context)
 
 
 # -- a person's custody record --------------------------------------------------------------------
@@ -133,7 +138,7 @@ def person_record(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def measure_new(request: HttpRequest, case_id: int) -> HttpResponse:
     officer = request_officer(request)
-    case = case_for_measure(officer, case_id)
+    case = access_case(officer, case_id, for_write=True)
     persons = Person.objects.filter(parties__case=case, parties__role="suspect").distinct()
     form = ui.ProposeForm(request.POST or None, persons=persons)
     if request.method == "POST" and form.is_valid():
@@ -180,7 +185,8 @@ def _measure_forms(measure: Measure, detail: queries.MeasureDetail) -> dict[str,
             found["reviews"] = ui.ReviewForm()
             found["warrant-applications"] = ui.WarrantApplicationForm()
             found["warrants"] = ui.WarrantForm()
-        extendable = [d.pk for d in detail.open_deadlines if d.pk in _extendable(detail)]
+        allowed = _extendable(detail)
+        extendable = [d.pk for d in detail.open_deadlines if d.pk in allowed]
         if extendable:
             found["extensions"] = ui.ExtensionForm(
                 deadlines=Deadline.objects.filter(pk__in=extendable)
@@ -215,6 +221,7 @@ def _measure_page(
     page_forms = _measure_forms(measure, detail)
     if bound is not None:
         page_forms[bound[0]] = bound[1]
+    _own_ids(page_forms)
     listed = [(name, MEASURE_TITLES.get(name, name), form) for name, form in page_forms.items()]
     pending = [r for r in detail.requests if r.status == "requested"]
     return render(
@@ -223,7 +230,9 @@ def _measure_page(
         {
             "detail": detail,
             "forms": listed,
-            "pending": [(r, ui.ExtensionDecisionForm()) for r in pending],
+            "pending": [
+                (r, ui.ExtensionDecisionForm(auto_id=f"id_decide{r.pk}_%s")) for r in pending
+            ],
             "account_form": ui.AccountForm(),
             "now": clock.now(),
             "page_error": error,
@@ -369,7 +378,9 @@ def measure_act(request: HttpRequest, measure_id: int, action: str) -> HttpRespo
     make_form, run = MEASURE_ACTIONS[action]
     form = make_form(request, measure)
     status = 400
-    if form.is_valid():
+    with timezone.override(ZoneInfo(measure.unit.timezone)):  # typed as shown: the unit's time
+        valid = form.is_valid()
+    if valid:
         try:
             run(measure, form.cleaned_data, officer)
         except ApprovalRefused as exc:
@@ -452,7 +463,7 @@ def session_new(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_for_area(officer, case_id)
     persons = Person.objects.filter(parties__case=case).distinct()
     measures = Measure.objects.filter(case=case, status=MeasureStatus.RUNNING)
-    officers = Officer.objects.filter(is_active=True, unit=case.unit)
+    officers = unit_officers(case.unit)
     form = ui.EntryForm(request.POST or None, persons=persons, measures=measures, officers=officers)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -478,7 +489,7 @@ def session_new(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def _session_forms(session: CustodySession) -> dict[str, forms.Form]:
-    officers = Officer.objects.filter(is_active=True, unit=session.unit)
+    officers = unit_officers(session.unit)
     if session.exited_at is not None:
         return {"interviews": ui.InterviewForm(officers=officers)}
     found: dict[str, forms.Form] = {}
@@ -504,10 +515,11 @@ def _session_page(
     page_forms = _session_forms(detail.session)
     if bound is not None:
         page_forms[bound[0]] = bound[1]
+    _own_ids(page_forms)
     listed = [(name, SESSION_TITLES.get(name, name), form) for name, form in page_forms.items()]
-    officers = Officer.objects.filter(is_active=True, unit=session.unit)
+    officers = unit_officers(session.unit)
     settle = [
-        (b, ui.SettleForm(officers=officers))
+        (b, ui.SettleForm(officers=officers, auto_id=f"id_settle{b.pk}_%s"))
         for b in detail.session.belongings.all()
         if not b.outcome
     ]
@@ -538,7 +550,7 @@ SessionRunner = Callable[[CustodySession, dict[str, Any], Officer], object]
 
 
 def _officers_of(session: CustodySession) -> Any:
-    return Officer.objects.filter(is_active=True, unit=session.unit)
+    return unit_officers(session.unit)
 
 
 SESSION_ACTIONS: dict[
@@ -625,7 +637,9 @@ def session_act(request: HttpRequest, session_id: int, action: str) -> HttpRespo
     session = access_session(officer, session_id, for_write=True)
     make_form, run = SESSION_ACTIONS[action]
     form = make_form(request, session)
-    if form.is_valid():
+    with timezone.override(ZoneInfo(session.unit.timezone)):  # typed as shown: the unit's time
+        valid = form.is_valid()
+    if valid:
         try:
             run(session, form.cleaned_data, officer)
         except CustodyError as exc:
