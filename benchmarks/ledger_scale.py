@@ -129,6 +129,25 @@ def stored_bytes(vendor: str) -> tuple[int, int]:
     return int(total), int(payload)
 
 
+def breakdown(vendor: str) -> list[tuple[str, int]]:
+    """Bytes of each table and index of the ledger's entries and nodes, largest first."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if vendor == "postgresql":
+            cursor.execute(
+                "SELECT relname, pg_relation_size(oid) FROM pg_class "
+                "WHERE relname LIKE 'ledger_ledgerentry%%' OR relname LIKE 'ledger_ledgernode%%'"
+            )
+        else:
+            cursor.execute(
+                "SELECT name, SUM(pgsize) FROM dbstat WHERE name IN (SELECT name FROM "
+                "sqlite_master WHERE tbl_name IN ('ledger_ledgerentry', 'ledger_ledgernode')) "
+                "GROUP BY name"
+            )
+        return sorted(((str(n), int(b)) for n, b in cursor.fetchall()), key=lambda r: -r[1])
+
+
 def run(bench, args) -> None:  # type: ignore[no-untyped-def]
     from django.db import connection, transaction
     from pymerkle import SqliteTree
@@ -157,6 +176,8 @@ def run(bench, args) -> None:  # type: ignore[no-untyped-def]
     verdict = "met" if beyond < 200 else "NOT met"
     print(f"  beyond the payload: {beyond:,.0f} bytes an entry   target < 200: {verdict}")
     print(f"  ({nodes:,} node rows: {nodes / size:.2f} an entry; leaves are the entries' hashes)")
+    for name, part in breakdown(bench.vendor):
+        print(f"    {name}: {part / size:,.1f} bytes an entry")
 
     print("reading every leaf back for pymerkle and the hashing baseline")
     leaves = leaf_bytes(size)

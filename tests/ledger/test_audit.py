@@ -111,14 +111,15 @@ def test_resume_without_a_checkpoint_verifies_everything(world, signing_key):
 
 def test_a_changed_node_is_named_with_the_seqs_it_covers(world, signing_key):
     busy_log(world, cases=1)
+    assert tree.tree_size() >= 32
     sql(
-        'UPDATE ledger_ledgernode SET hash = %s WHERE "key" = %s', [b"\1" * 32, tree.node_key(2, 1)]
+        'UPDATE ledger_ledgernode SET hash = %s WHERE "key" = %s', [b"\1" * 32, tree.node_key(4, 1)]
     )
     report = audit.verify_ledger()
-    assert report.first.seq == 5
+    assert (report.first.seq, report.first.last) == (17, 32)
     assert report.first.message == (
-        "node (2, 1) over seqs 5..8 is not the hash of the entries below it: "
-        "the stored tree was changed"
+        "node (4, 1) over seqs 17..32 is not the hash of the leaf hashes below it: an entry "
+        "among them was changed, added or removed after the node was stored"
     )
 
 
@@ -127,7 +128,7 @@ def test_a_node_beyond_the_log_means_entries_were_removed(world, signing_key):
     n = tree.tree_size()
     sql(
         'INSERT INTO ledger_ledgernode ("key", hash) VALUES (%s, %s)',
-        [tree.node_key(1, n), b"\2" * 32],
+        [tree.node_key(4, n >> 4), b"\2" * 32],
     )
     report = audit.verify_ledger()
     assert report.first.seq == n + 1
@@ -142,10 +143,15 @@ def test_a_changed_link_is_a_chain_problem(world, signing_key):
     actions.transition_case(case, "start_review", actor=world.handler1)
     second = LedgerEntry.objects.filter(subject_id=str(case.pk), subject_type="case").last()
     sql(
-        "UPDATE ledger_ledgerentry SET prev_subject_hash = %s WHERE seq = %s",
-        [b"\3" * 32, second.seq],
+        "UPDATE ledger_ledgerentry SET prev_seq = 1 WHERE seq = %s",
+        [second.seq],
     )
     report = audit.verify_ledger()
+    first = LedgerEntry.objects.get(subject_id=str(case.pk), subject_type="case", prev_seq=None)
+    assert report.first.message == (
+        f"names seq 1 as its previous entry, but the entry of case:{case.pk} before it is "
+        f"seq {first.seq}"
+    )
     assert (second.seq, "chain") in checks(report)
     assert (second.seq, "leaf") in checks(report)
 
@@ -251,5 +257,7 @@ def test_the_fast_leaf_hash_equals_the_verifier_encoding_for_every_entry():
     demo.load(seed=5, incidents=40)
     rows = list(LedgerEntry.objects.order_by("seq").values_list(*_FIELDS))
     assert len({row[3] for row in rows}) >= 8  # many kinds of entry, Chinese text included
+    hashes = {row[0]: bytes(row[8]) for row in rows}
     for row in rows:
-        assert _fast_leaf_hash(row) == bytes(row[8]), row[0]
+        prev = hashes[row[9]] if row[9] is not None else None
+        assert _fast_leaf_hash(row, prev) == bytes(row[8]), row[0]

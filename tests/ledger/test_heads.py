@@ -12,7 +12,7 @@ import time_machine
 from casetrail import background
 from casetrail.ledger import audit, heads, merkle, tree
 from casetrail.ledger.kinds import LedgerKind
-from casetrail.ledger.models import LedgerEntry, LedgerKey, SignedHead
+from casetrail.ledger.models import LedgerEntry, LedgerKey, SignedHead, leaf_fields_of
 from casetrail.ledger.signing import verify_head
 from casetrail.ledger.verify import check_head_consistency, entry_leaf_data
 
@@ -20,7 +20,8 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def reference_root():
-    data = [entry_leaf_data(e.leaf_fields()) for e in LedgerEntry.objects.order_by("seq")]
+    entries = list(LedgerEntry.objects.order_by("seq"))
+    data = [entry_leaf_data(f) for f in leaf_fields_of(entries)]
     return merkle.root_hash(data)
 
 

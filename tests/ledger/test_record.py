@@ -10,7 +10,7 @@ from casetrail.cases import actions
 from casetrail.ledger.canonical import canonical_json
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.merkle import leaf_hash
-from casetrail.ledger.models import LedgerEntry
+from casetrail.ledger.models import LedgerEntry, leaf_fields_of
 from casetrail.ledger.record import LedgerOutsideTransaction, record
 from casetrail.ledger.verify import encode_leaf, entry_leaf_data
 
@@ -22,15 +22,17 @@ def test_entries_are_numbered_without_gaps_and_chain_per_subject(world):
     assert seqs == list(range(1, len(seqs) + 1))
     chain = list(LedgerEntry.objects.filter(subject_type="case", subject_id=str(case.pk)))
     assert [e.action for e in chain] == [LedgerKind.CASE_OPENED, LedgerKind.CASE_TRANSITIONED]
-    assert chain[0].prev_subject_hash is None
-    assert bytes(chain[1].prev_subject_hash) == bytes(chain[0].leaf_hash)
+    assert chain[0].prev_seq is None
+    assert chain[1].prev_seq == chain[0].seq
+    # The row keeps the seq; the leaf hashes the previous entry's leaf hash itself.
+    assert leaf_fields_of(chain)[1]["prev"] == bytes(chain[0].leaf_hash).hex()
 
 
 def test_leaf_hash_is_recomputable_from_the_row(world):
     case = world.case()
     entry = LedgerEntry.objects.get(subject_type="case", subject_id=str(case.pk))
     # Recomputed by the offline verifier's own validating encoder, not by record()'s.
-    assert leaf_hash(entry_leaf_data(entry.leaf_fields())) == bytes(entry.leaf_hash)
+    assert leaf_hash(entry_leaf_data(entry.leaf_fields(None))) == bytes(entry.leaf_hash)
     assert json.loads(entry.payload)["number"] == case.number
 
 

@@ -22,7 +22,7 @@ from casetrail.cases import actions
 from casetrail.ledger import export, heads, receipts, tree, verify
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.merkle import leaf_hash
-from casetrail.ledger.models import LedgerEntry, LedgerNode
+from casetrail.ledger.models import LedgerEntry, LedgerNode, leaf_fields_of
 from casetrail.ledger.signing import TreeHead
 from tests.api.conftest import ApiClient
 from tests.ledger.test_tree import backfill
@@ -120,29 +120,29 @@ def bundle_against_ledger(world, bundle_path):
 def rehash_from(seq, payload):
     """The thorough forger: rewrite entry ``seq``, then recompute every leaf hash and subject
     link after it and rebuild the whole tree, so the rows agree with themselves again."""
-    last: dict[str, str] = {}
+    hashes: dict[int, bytes] = {}  # the leaf hash of each seq, as rewritten
     for entry in LedgerEntry.objects.order_by("seq"):
-        fields = entry.leaf_fields()
+        fields = entry.leaf_fields(hashes[entry.prev_seq] if entry.prev_seq else None)
         if entry.seq == seq:
             fields["payload"] = payload
         if entry.seq >= seq:
-            fields["prev"] = last.get(entry.subject)
             hashed = leaf_hash(verify.entry_leaf_data(fields))
             sql(
-                "UPDATE ledger_ledgerentry SET payload = %s, leaf_hash = %s, "
-                "prev_subject_hash = %s WHERE seq = %s",
-                [
-                    fields["payload"],
-                    hashed,
-                    bytes.fromhex(fields["prev"]) if fields["prev"] else None,
-                    entry.seq,
-                ],
+                "UPDATE ledger_ledgerentry SET payload = %s, leaf_hash = %s WHERE seq = %s",
+                [fields["payload"], hashed, entry.seq],
             )
         else:
             hashed = bytes(entry.leaf_hash)
-        last[entry.subject] = hashed.hex()
+        hashes[entry.seq] = hashed
     sql("DELETE FROM ledger_ledgernode")
     backfill.backfill_nodes(apps, None)
+
+
+def complete_the_block_of(world, seq):
+    """Append entries until the stored node of level 4 over ``seq`` exists: the stored tree
+    can say which 16 entries changed only where their node is complete."""
+    while tree.tree_size() < (seq - 1) // 16 * 16 + 16:
+        world.incident()
 
 
 def forget_heads():
@@ -202,41 +202,53 @@ def test_a_deleted_entry_is_caught_by_verify_and_by_the_receipt(world, story, ca
 
 
 def test_an_inserted_entry_is_caught_by_verify(world, story, capsys):
-    k = story.between if story.between % 2 else story.between + 1  # leaf k-1 is a left child
+    k = story.between
+    complete_the_block_of(world, k)
     original = LedgerEntry.objects.get(seq=k)
-    # Make room at k (through a free range: the unique seq is checked row by row), then insert
-    # a forged entry there whose own leaf hash and subject link are correct.
+    # Make room at k (through a free range: the unique seq is checked row by row) and move the
+    # links that point past it, then insert a forged entry there whose own leaf hash and
+    # subject link are correct.
     sql("UPDATE ledger_ledgerentry SET seq = seq + 1000000 WHERE seq >= %s", [k])
     sql("UPDATE ledger_ledgerentry SET seq = seq - 999999 WHERE seq >= 1000000")
-    fields = original.leaf_fields() | {"payload": FORGED}
+    sql("UPDATE ledger_ledgerentry SET prev_seq = prev_seq + 1 WHERE prev_seq >= %s", [k])
+    fields = leaf_fields_of([original])[0] | {"payload": FORGED}
     sql(
         "INSERT INTO ledger_ledgerentry (seq, at, actor_id, actor_label, action, subject_type, "
-        "subject_id, unit_id, payload, leaf_hash, prev_subject_hash) SELECT %s, at, actor_id, "
-        "actor_label, action, subject_type, subject_id, unit_id, %s, %s, prev_subject_hash "
+        "subject_id, unit_id, payload, leaf_hash, prev_seq) SELECT %s, at, actor_id, "
+        "actor_label, action, subject_type, subject_id, unit_id, %s, %s, prev_seq "
         "FROM ledger_ledgerentry WHERE seq = %s",
         [k, FORGED, leaf_hash(verify.entry_leaf_data(fields)), k + 1],
     )
 
     code, out, _ = verify_cli(capsys)
     assert code == 1
-    assert f"NOT INTACT: first bad seq {k} (tree): node (1, {(k - 1) // 2}) over seqs {k}.." in out
+    # The forged entry hashes right; only the stored tree's node over its 16 seqs tells.
+    block = (k - 1) // 16
+    first, last = block * 16 + 1, block * 16 + 16
+    assert (
+        f"NOT INTACT: first bad seqs {first}..{last} (tree): node (4, {block}) over seqs "
+        f"{first}..{last} is not the hash of the leaf hashes below it"
+    ) in out
     assert f"also seq {k + 1} (leaf): its fields do not hash" in out
-    assert f"also seq {k + 1} (chain): names previous entry" in out
+    assert f"also seq {k + 1} (chain): names seq {original.prev_seq} as its previous" in out
 
 
 def test_two_swapped_entries_are_caught_by_verify(world, story, capsys):
-    a = story.between if story.between % 2 else story.between + 1
+    a = story.between
     b = a + 2
-    assert b <= tree.tree_size()
+    complete_the_block_of(world, b)
     sql("UPDATE ledger_ledgerentry SET seq = 1000000 WHERE seq = %s", [a])
     sql("UPDATE ledger_ledgerentry SET seq = %s WHERE seq = %s", [a, b])
     sql("UPDATE ledger_ledgerentry SET seq = %s WHERE seq = 1000000", [b])
 
     code, out, _ = verify_cli(capsys)
     assert code == 1
-    assert f"NOT INTACT: first bad seq {a} (leaf): its fields do not hash" in out
+    # The stored tree says which 16 entries changed; the leaves say which ones.
+    block = (a - 1) // 16
+    first, last = block * 16 + 1, block * 16 + 16
+    assert f"NOT INTACT: first bad seqs {first}..{last} (tree): node (4, {block})" in out
+    assert f"also seq {a} (leaf): its fields do not hash" in out
     assert f"also seq {b} (leaf): its fields do not hash" in out
-    assert f"also seq {a} (tree): node (1, {(a - 1) // 2})" in out
 
 
 def test_a_cut_back_log_resigned_with_a_new_key_is_caught_by_the_receipt(

@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 import pytest
 from django.apps import apps
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from casetrail.cases import actions
 from casetrail.ledger import audit, merkle, tree
 from casetrail.ledger.bulk import NewSubjectEntry, append_entries, append_first_entries
 from casetrail.ledger.kinds import LedgerKind
-from casetrail.ledger.models import LedgerEntry, LedgerNode
+from casetrail.ledger.models import LedgerEntry, LedgerNode, leaf_fields_of
 from casetrail.ledger.record import record
 from casetrail.ledger.verify import entry_leaf_data
 
@@ -22,7 +23,7 @@ backfill = importlib.import_module("casetrail.ledger.migrations.0002_tree_heads_
 
 def leaves():
     """The leaf data of every entry, recomputed from the rows: the reference's input."""
-    return [entry_leaf_data(e.leaf_fields()) for e in LedgerEntry.objects.order_by("seq")]
+    return [entry_leaf_data(f) for f in leaf_fields_of(list(LedgerEntry.objects.order_by("seq")))]
 
 
 def stored_nodes():
@@ -33,8 +34,9 @@ def stored_nodes():
 
 
 def reference_nodes(data):
-    """Every perfect subtree above the leaves, hashed from the leaf data by the O(n) reference."""
-    n, nodes, level = len(data), {}, 1
+    """Every perfect subtree of level 4 and up, hashed from the leaf data by the O(n) reference
+    (levels 1 to 3 are computed from the leaves, not stored)."""
+    n, nodes, level = len(data), {}, tree.LOWEST_LEVEL
     while 1 << level <= n:
         for index in range(n >> level):
             span = data[index << level : (index + 1) << level]
@@ -56,9 +58,10 @@ def test_each_append_stores_exactly_the_perfect_subtrees_of_the_log(world):
     busy_log(world)
     data = leaves()
     n = len(data)
-    assert n > 20
+    assert n > 32
     assert stored_nodes() == reference_nodes(data)
-    assert LedgerNode.objects.count() == n - n.bit_count()  # levels 1 and up; leaves are entries
+    # Levels 4 and up: one row for every 16 entries, one for every 32, ...; about n / 8.
+    assert LedgerNode.objects.count() == sum(n >> level for level in range(4, 64))
 
 
 def test_roots_and_proofs_from_storage_match_the_reference_at_every_size(world):
@@ -106,16 +109,32 @@ def record_in_transaction(world):
         record(LedgerKind.VIEWED, subject=world.station, actor=None)
 
 
-def test_an_append_reads_only_the_right_edge(world, django_assert_max_num_queries):
-    busy_log(world, cases=1)
-    # PostgreSQL's lock; the size and the subject's last entry in one query; the right edge;
-    # the entry; its nodes (SQLite's lock is the transaction's own BEGIN IMMEDIATE)
-    while tree.tree_size() % 2 == 0:  # the next leaf is a right child: it completes nodes
-        record_in_transaction(world)
-    with transaction.atomic(), django_assert_max_num_queries(5) as captured:
+def append_statements(world):
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
         record(LedgerKind.VIEWED, subject=world.station, actor=None)
-    statements = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
-    assert len(statements) == (5 if connection.vendor == "postgresql" else 4)
+    return [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
+
+
+def test_an_append_costs_two_or_three_statements(world):
+    busy_log(world, cases=1)
+    postgresql = connection.vendor == "postgresql"
+    # An append that completes no stored node (15 in 16): PostgreSQL's lock (SQLite's is the
+    # transaction's own BEGIN IMMEDIATE); the size, the subject's last entry and the right edge
+    # in one query; the entry.
+    while tree.tree_size() % 16 == 15:
+        record_in_transaction(world)
+    statements = append_statements(world)
+    assert len(statements) == (3 if postgresql else 2)
+    assert statements[-1].startswith("INSERT INTO")
+    # One that completes a node of level 4 or up: on PostgreSQL the entry and the node are one
+    # statement; SQLite inserts them one after the other.
+    while tree.tree_size() % 16 != 15:
+        record_in_transaction(world)
+    nodes = LedgerNode.objects.count()
+    statements = append_statements(world)
+    assert LedgerNode.objects.count() == nodes + 1
+    assert len(statements) == 3
+    assert statements[-1].startswith("WITH stored AS (INSERT" if postgresql else "INSERT INTO")
 
 
 def test_bulk_appends_store_the_same_tree_as_single_appends(world):
@@ -162,6 +181,7 @@ def test_a_missing_node_is_named_not_a_key_error(world):
     busy_log(world, cases=1)
     n = tree.tree_size()
     level, index = merkle.root_nodes(n)[0]
+    assert level >= tree.LOWEST_LEVEL
     with connection.cursor() as cursor:
         cursor.execute(
             "DELETE FROM ledger_ledgernode WHERE key = %s", [tree.node_key(level, index)]
@@ -170,11 +190,25 @@ def test_a_missing_node_is_named_not_a_key_error(world):
         tree.root(n)
 
 
-def test_node_keys_round_trip_and_refuse_leaves():
-    assert tree.node_address(tree.node_key(3, 12345)) == (3, 12345)
-    assert tree.node_key(1, 0) == 1 << 56
-    with pytest.raises(ValueError, match="no stored node"):
-        tree.node_key(0, 5)
+def test_a_missing_leaf_under_a_computed_node_is_named(world):
+    busy_log(world, cases=1)
+    n = tree.tree_size()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM ledger_ledgerentry WHERE seq = 3")
+    # Leaf 1's proof needs node (1, 1) over seqs 3..4, computed from those two leaves.
+    with pytest.raises(
+        tree.TreeStorageError,
+        match=r"node \(1, 1\), computed from the leaves of seqs 3\.\.4, which are not all stored",
+    ):
+        tree.inclusion_proof(0, n)
+
+
+def test_node_keys_round_trip_and_refuse_leaves_and_computed_levels():
+    assert tree.node_address(tree.node_key(5, 12345)) == (5, 12345)
+    assert tree.node_key(4, 0) == 4 << 56
+    for level in (0, 1, 3):
+        with pytest.raises(ValueError, match="no stored node"):
+            tree.node_key(level, 5)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -204,11 +238,12 @@ def test_bulk_appends_link_each_entry_to_its_subjects_previous_one(world):
             [entry("case", str(case.pk), 1), entry("probe", "x", 2), entry("case", str(case.pk), 3)]
         )
     chain = list(LedgerEntry.objects.filter(subject_type="case", subject_id=str(case.pk)))
-    assert [bytes(e.prev_subject_hash) if e.prev_subject_hash else None for e in chain] == [
+    assert [e.prev_seq for e in chain] == [None, opened.seq, chain[1].seq]
+    assert [f["prev"] for f in leaf_fields_of(chain)] == [
         None,
-        bytes(opened.leaf_hash),
-        bytes(chain[1].leaf_hash),
+        bytes(opened.leaf_hash).hex(),
+        bytes(chain[1].leaf_hash).hex(),
     ]
-    assert LedgerEntry.objects.get(subject_type="probe").prev_subject_hash is None
+    assert LedgerEntry.objects.get(subject_type="probe").prev_seq is None
     assert stored_nodes() == reference_nodes(leaves())
     assert audit.verify_ledger().ok

@@ -5,7 +5,8 @@ What a full run checks, streaming the entries in seq order:
 * ``sequence``: seqs run 1..n, each once;
 * ``leaf``: every leaf hash, recomputed from the entry's fields with
   `casetrail.ledger.verify.entry_leaf_data` (the offline verifier's own encoding);
-* ``chain``: every entry names, as its previous, the entry of the same subject before it;
+* ``chain``: every entry names, as its previous (``prev_seq``, whose leaf hash its own leaf
+  hashes), the entry of the same subject before it;
 * ``tree``: every stored node is the hash of the nodes below it (down to the stored leaf
   hashes), and no node lies beyond the log;
 * ``head``: every signed head's signature under a registered key (and a trusted one, with
@@ -67,7 +68,7 @@ _FIELDS = (
     "unit_id",
     "payload",
     "leaf_hash",
-    "prev_subject_hash",
+    "prev_seq",
 )
 
 
@@ -76,10 +77,16 @@ class Problem:
     seq: int | None  # the first entry concerned, when one is
     check: str
     message: str
+    last: int | None = None  # when the bad entry is somewhere in seqs seq..last
+
+    @property
+    def where(self) -> str:
+        if self.seq is None:
+            return "ledger"
+        return f"seq {self.seq}" if self.last is None else f"seqs {self.seq}..{self.last}"
 
     def __str__(self) -> str:
-        where = f"seq {self.seq}" if self.seq is not None else "ledger"
-        return f"{where} ({self.check}): {self.message}"
+        return f"{self.where} ({self.check}): {self.message}"
 
 
 @dataclass
@@ -103,14 +110,14 @@ class AuditReport:
             return None
         return min(self.problems, key=lambda p: (p.seq is None, p.seq or 0))
 
-    def add(self, seq: int | None, check: str, message: str) -> None:
+    def add(self, seq: int | None, check: str, message: str, *, last: int | None = None) -> None:
         self.problem_count += 1
         if len(self.problems) < MAX_KEPT:
-            self.problems.append(Problem(seq, check, message))
+            self.problems.append(Problem(seq, check, message, last))
 
 
-def _row_fields(row: tuple[Any, ...]) -> dict[str, Any]:
-    seq, at, actor, action, subject_type, subject_id, unit, payload, _, prev = row
+def _row_fields(row: tuple[Any, ...], prev: bytes | None) -> dict[str, Any]:
+    seq, at, actor, action, subject_type, subject_id, unit, payload, _, _ = row
     return {
         "seq": seq,
         "at": at,
@@ -119,15 +126,15 @@ def _row_fields(row: tuple[Any, ...]) -> dict[str, Any]:
         "subject": f"{subject_type}:{subject_id}",
         "unit": unit,
         "payload": payload,
-        "prev": bytes(prev).hex() if prev is not None else None,
+        "prev": prev.hex() if prev is not None else None,
     }
 
 
-def _fast_leaf_hash(row: tuple[Any, ...]) -> bytes | None:
+def _fast_leaf_hash(row: tuple[Any, ...], prev: bytes | None) -> bytes | None:
     """The leaf hash of a row as record() wrote it, without re-validating its fields: one
     C-level JSON encode and one SHA-256. A row it does not reproduce goes through the full
     check, which says what is wrong; None when a field is not of a type record() writes."""
-    fields = _row_fields(row)
+    fields = _row_fields(row, prev)
     if not isinstance(fields["payload"], str):
         return None
     try:
@@ -188,8 +195,7 @@ class _Auditor:
                     )
                     self.tree_ok = False
                 stored = bytes(row[8])
-                self._check_leaf(row, stored)
-                self._check_chain(row, stored, start)
+                self._check_chain_and_leaf(row, stored, start)
                 if self.tree_ok:
                     try:
                         new_nodes += self.edge.append(stored)
@@ -205,13 +211,12 @@ class _Auditor:
             if self.progress:
                 self.progress(done, size - start)
 
-    def _check_leaf(self, row: tuple[Any, ...], stored: bytes) -> None:
+    def _check_leaf(self, row: tuple[Any, ...], stored: bytes, prev: bytes | None) -> None:
         seq = row[0]
-        if _fast_leaf_hash(row) == stored:
+        if _fast_leaf_hash(row, prev) == stored:
             return  # the row reproduces the bytes hashed when it was recorded: unchanged
-        fields = _row_fields(row)
         try:
-            data = entry_leaf_data(fields)
+            data = entry_leaf_data(_row_fields(row, prev))
         except ValueError as exc:
             self.report.add(seq, "leaf", f"the entry is malformed: {exc}")
             return
@@ -237,36 +242,41 @@ class _Auditor:
         )
         return (row[0], bytes(row[1])) if row else None
 
-    def _check_chain(self, row: tuple[Any, ...], stored: bytes, start: int) -> None:
-        seq, subject_type, subject_id, prev = row[0], row[4], row[5], row[9]
+    def _check_chain_and_leaf(self, row: tuple[Any, ...], stored: bytes, start: int) -> None:
+        """The entry names its subject's previous entry, and its fields, with that entry's
+        leaf hash, hash to its stored leaf hash."""
+        seq, subject_type, subject_id, named = row[0], row[4], row[5], row[9]
         subject = f"{subject_type}:{subject_id}"
         before = self.last.get(subject)
         if before is None and subject not in self.last:
             before = self._previous(subject_type, subject_id, start)
-        named = bytes(prev) if prev is not None else None
-        if before is None and named is not None:
-            self.report.add(
-                seq,
-                "chain",
-                f"names previous entry {_short(named)}, but it is the first entry of {subject}",
-            )
-        elif before is not None and named is None:
-            self.report.add(
-                seq,
-                "chain",
-                f"names no previous entry, but seq {before[0]} of {subject} comes before it",
-            )
-        elif before is not None and named != before[1]:
-            self.report.add(
-                seq,
-                "chain",
-                f"names previous entry {_short(named)}, but the entry of {subject} before it is "
-                f"seq {before[0]} ({_short(before[1])})",
-            )
         self.last[subject] = (seq, stored)
+        if before is not None and named == before[0]:
+            self._check_leaf(row, stored, before[1])
+            return
+        if named is None and before is None:
+            self._check_leaf(row, stored, None)
+            return
+        if before is None:
+            problem = f"names seq {named} as its previous entry, but it is the first of {subject}"
+        elif named is None:
+            problem = f"names no previous entry, but seq {before[0]} of {subject} comes before it"
+        else:
+            problem = (
+                f"names seq {named} as its previous entry, but the entry of {subject} before it "
+                f"is seq {before[0]}"
+            )
+        self.report.add(seq, "chain", problem)
+        prev = None if named is None else self._leaf_of(named)
+        if named is None or prev is not None:
+            self._check_leaf(row, stored, prev)
+
+    def _leaf_of(self, seq: int) -> bytes | None:
+        value = LedgerEntry.objects.filter(seq=seq).values_list("leaf_hash", flat=True).first()
+        return bytes(value) if value is not None else None
 
     def _check_nodes(self, new_nodes: list[Node]) -> None:
-        wanted = {(n.level, n.index): n.hash for n in new_nodes if n.level > 0}
+        wanted = {(n.level, n.index): n.hash for n in new_nodes if n.level >= tree.LOWEST_LEVEL}
         if not wanted:
             return
         spans: dict[int, list[int]] = {}
@@ -289,14 +299,19 @@ class _Auditor:
                 self._taint(level, index)
             if found is None:
                 self.report.add(
-                    first, "tree", f"node ({level}, {index}) over seqs {first}..{last} is missing"
+                    first,
+                    "tree",
+                    f"node ({level}, {index}) over seqs {first}..{last} is missing",
+                    last=last,
                 )
             elif found != value:
                 self.report.add(
                     first,
                     "tree",
                     f"node ({level}, {index}) over seqs {first}..{last} is not the hash of the "
-                    "entries below it: the stored tree was changed",
+                    "leaf hashes below it: an entry among them was changed, added or removed "
+                    "after the node was stored",
+                    last=last,
                 )
 
     def _taint(self, level: int, index: int) -> None:
@@ -311,7 +326,7 @@ class _Auditor:
         """No stored node may cover seqs the log does not have (entries removed at the end)."""
         size = tree.tree_size()  # read now: appends since the start add entries and nodes alike
         where = Q()
-        for level in range(1, LedgerNode.LEVEL_SHIFT):
+        for level in range(tree.LOWEST_LEVEL, LedgerNode.LEVEL_SHIFT):
             where |= Q(
                 key__gte=tree.node_key(level, size >> level),
                 key__lt=(level + 1) << LedgerNode.LEVEL_SHIFT,

@@ -49,13 +49,15 @@ def append_entries(entries: Sequence[NewSubjectEntry], *, batch: int = 5000) -> 
         raise RuntimeError("append_entries must run inside a transaction")
     tree.append_lock()  # before the look-up, so no other writer moves a subject's last entry
     subjects = {(e.subject_type, e.subject_id) for e in entries}
-    return _append(entries, last_hashes(subjects), batch)
+    return _append(entries, last_entries(subjects), batch)
 
 
-def last_hashes(subjects: Iterable[Subject], *, chunk: int = 500) -> dict[Subject, bytes]:
-    """The leaf hash of each subject's latest entry, for those that have one."""
+def last_entries(
+    subjects: Iterable[Subject], *, chunk: int = 500
+) -> dict[Subject, tuple[int, bytes]]:
+    """The seq and leaf hash of each subject's latest entry, for those that have one."""
     wanted = sorted(set(subjects))
-    found: dict[Subject, bytes] = {}
+    found: dict[Subject, tuple[int, bytes]] = {}
     for start in range(0, len(wanted), chunk):
         part = wanted[start : start + chunk]
         which = Q()
@@ -69,13 +71,15 @@ def last_hashes(subjects: Iterable[Subject], *, chunk: int = 500) -> dict[Subjec
             .values_list("last", flat=True)
         )
         rows = LedgerEntry.objects.filter(seq__in=list(latest)).values_list(
-            "subject_type", "subject_id", "leaf_hash"
+            "subject_type", "subject_id", "seq", "leaf_hash"
         )
-        found.update({(t, i): bytes(h) for t, i, h in rows})
+        found.update({(t, i): (seq, bytes(h)) for t, i, seq, h in rows})
     return found
 
 
-def _append(entries: Sequence[NewSubjectEntry], last: dict[Subject, bytes], batch: int) -> int:
+def _append(
+    entries: Sequence[NewSubjectEntry], last: dict[Subject, tuple[int, bytes]], batch: int
+) -> int:
     if not connection.in_atomic_block:
         raise RuntimeError("bulk appends must run inside a transaction")
     tree.append_lock()
@@ -86,7 +90,7 @@ def _append(entries: Sequence[NewSubjectEntry], last: dict[Subject, bytes], batc
     for offset, e in enumerate(entries, start=1):
         seq = size + offset
         subject = (e.subject_type, e.subject_id)
-        prev = last.get(subject)
+        prev_seq, prev = last.get(subject, (None, None))
         payload = canonical_json(e.data)
         data = leaf_data(
             seq=seq,
@@ -99,7 +103,7 @@ def _append(entries: Sequence[NewSubjectEntry], last: dict[Subject, bytes], batc
             prev=prev,
         )
         hashed = leaf_hash(data)
-        last[subject] = hashed
+        last[subject] = (seq, hashed)
         nodes += edge.append(hashed)
         rows.append(
             LedgerEntry(
@@ -113,7 +117,7 @@ def _append(entries: Sequence[NewSubjectEntry], last: dict[Subject, bytes], batc
                 unit_id=e.unit_id,
                 payload=payload.decode("utf-8"),
                 leaf_hash=hashed,
-                prev_subject_hash=prev,
+                prev_seq=prev_seq,
             )
         )
     LedgerEntry.objects.bulk_create(rows, batch_size=batch)

@@ -251,7 +251,7 @@ def run_verify(args: argparse.Namespace) -> int:
         return 0
     first = report.first
     assert first is not None  # noqa: S101 - a failed report has a problem
-    where = f"first bad seq {first.seq}" if first.seq is not None else "the ledger"
+    where = f"first bad {first.where}" if first.seq is not None else "the ledger"
     print(f"NOT INTACT: {where} ({first.check}): {first.message}")
     others = sorted(
         (p for p in report.problems if p is not first), key=lambda p: (p.seq is None, p.seq or 0)

@@ -31,7 +31,7 @@ from django.db import transaction
 from casetrail.cases.models import Case, Incident, Party, Person
 from casetrail.ledger import heads, tree, verify
 from casetrail.ledger.kinds import LedgerKind
-from casetrail.ledger.models import LedgerEntry
+from casetrail.ledger.models import LedgerEntry, leaf_fields_of
 from casetrail.ledger.record import record_view
 from casetrail.ledger.signing import TreeHead
 from casetrail.ledger.verify import Anchor, leaf_index
@@ -96,12 +96,12 @@ def export_case(number: str, out: Path, *, actor: Officer | None = None) -> Expo
             out,
             head,
             heads.public_keys(),
-            [e.leaf_fields() for e in entries],
+            leaf_fields_of(entries),
             {e.seq: proofs[leaf_index(e.seq)] for e in entries},
             case=case.number,
             anchors=anchors,
         )
-    except ValueError as exc:  # an entry whose fields no longer hash into the tree
+    except (ValueError, LedgerEntry.DoesNotExist) as exc:  # a changed entry, a broken chain
         raise LedgerBroken(
             f"cannot export case {number}: {exc}; run `casetrail ledger verify`"
         ) from exc

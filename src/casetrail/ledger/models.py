@@ -6,6 +6,7 @@ deleted. docs/ledger.md describes the layout.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -15,8 +16,25 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from casetrail.ledger.signing import TreeHead
 
 
+class RowidKeyField(models.BigIntegerField):  # type: ignore[type-arg]
+    """A 64-bit integer primary key. On SQLite it is declared ``integer`` so that it is the
+    table's rowid itself and costs no separate index; elsewhere it is a bigint."""
+
+    def db_type(self, connection: BaseDatabaseWrapper) -> str | None:
+        if connection.vendor == "sqlite":
+            return "integer"
+        return super().db_type(connection)
+
+
 class LedgerEntry(models.Model):
-    seq = models.BigIntegerField(unique=True, help_text="1-based position; no gaps, no duplicates")
+    """One entry of the log. ``seq`` is its key and its position: the tree's leaf ``seq - 1``.
+
+    The entry's leaf hashes, besides its own fields, the leaf hash of the subject's previous
+    entry; the row keeps only that entry's ``prev_seq`` (the hash is its ``leaf_hash``), so the
+    subject's chain costs an integer, not a second hash (`leaf_fields_of`).
+    """
+
+    seq = RowidKeyField(primary_key=True, help_text="1-based position; no gaps, no duplicates")
     at = models.DateTimeField()
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -32,7 +50,9 @@ class LedgerEntry(models.Model):
     unit_id = models.BigIntegerField(null=True, blank=True)
     payload = models.TextField(help_text="canonical JSON of the entry's data")
     leaf_hash = models.BinaryField(max_length=32)
-    prev_subject_hash = models.BinaryField(max_length=32, null=True, blank=True)
+    prev_seq = models.BigIntegerField(
+        null=True, blank=True, help_text="the subject's previous entry, whose leaf hash it names"
+    )
 
     class Meta:
         ordering = ["seq"]
@@ -46,9 +66,9 @@ class LedgerEntry(models.Model):
     def subject(self) -> str:
         return f"{self.subject_type}:{self.subject_id}"
 
-    def leaf_fields(self) -> dict[str, Any]:
-        """The eight fields the entry's leaf hashes (`casetrail.ledger.verify.entry_leaf_data`)."""
-        prev = self.prev_subject_hash
+    def leaf_fields(self, prev_hash: bytes | None) -> dict[str, Any]:
+        """The eight fields the entry's leaf hashes (`casetrail.ledger.verify.entry_leaf_data`),
+        given the leaf hash of entry ``prev_seq`` (`leaf_fields_of` looks it up)."""
         return {
             "seq": self.seq,
             "at": self.at,
@@ -57,33 +77,43 @@ class LedgerEntry(models.Model):
             "subject": self.subject,
             "unit": self.unit_id,
             "payload": self.payload,
-            "prev": bytes(prev).hex() if prev is not None else None,
+            "prev": prev_hash.hex() if prev_hash is not None else None,
         }
 
 
-class NodeKeyField(models.BigIntegerField):  # type: ignore[type-arg]
-    """A 64-bit integer primary key. On SQLite it is declared ``integer`` so that it is the
-    table's rowid itself and a node row costs no separate index; elsewhere it is a bigint."""
-
-    def db_type(self, connection: BaseDatabaseWrapper) -> str | None:
-        if connection.vendor == "sqlite":
-            return "integer"
-        return super().db_type(connection)
+def leaf_fields_of(entries: Sequence[LedgerEntry]) -> list[dict[str, Any]]:
+    """The leaf fields of ``entries``, their previous entries' hashes read in one query."""
+    known = {e.seq: bytes(e.leaf_hash) for e in entries}
+    missing = {e.prev_seq for e in entries if e.prev_seq is not None} - known.keys()
+    if missing:
+        rows = LedgerEntry.objects.filter(seq__in=missing).values_list("seq", "leaf_hash")
+        known |= {seq: bytes(value) for seq, value in rows}
+    fields = []
+    for e in entries:
+        if e.prev_seq is not None and e.prev_seq not in known:
+            raise LedgerEntry.DoesNotExist(
+                f"entry {e.seq} names seq {e.prev_seq} as its previous, which is not in the log"
+            )
+        fields.append(e.leaf_fields(known[e.prev_seq] if e.prev_seq is not None else None))
+    return fields
 
 
 class LedgerNode(models.Model):
-    """The hash of one perfect subtree of the Merkle tree, at level 1 or above.
+    """The hash of one perfect subtree of the Merkle tree, at level ``LOWEST_LEVEL`` or above.
 
     ``key`` packs the node's address: ``level << 56 | index`` (`casetrail.ledger.tree.node_key`).
     Level 0, the leaves, is not stored here: node ``(0, i)`` is the ``leaf_hash`` of the entry
-    with ``seq = i + 1``. A node is written once, in the transaction of the entry that completes
-    its subtree, and never changes.
+    with ``seq = i + 1``. Levels 1 to 3 are not stored either: each such node is the root of at
+    most 8 consecutive leaves and `casetrail.ledger.tree` computes it from them, which saves
+    seven node rows in eight for at most 15 more leaf reads a proof. A node is written once, in
+    the transaction of the entry that completes its subtree, and never changes.
     """
 
-    key = NodeKeyField(primary_key=True, help_text="level << 56 | index")
+    key = RowidKeyField(primary_key=True, help_text="level << 56 | index")
     hash = models.BinaryField(max_length=32)
 
     LEVEL_SHIFT: ClassVar[int] = 56
+    LOWEST_LEVEL: ClassVar[int] = 4
 
     def __str__(self) -> str:
         return f"node ({self.level}, {self.index})"

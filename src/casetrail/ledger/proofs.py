@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from casetrail.ledger import heads, tree, verify
-from casetrail.ledger.models import LedgerEntry
+from casetrail.ledger.models import LedgerEntry, leaf_fields_of
 from casetrail.ledger.signing import TreeHead
 from casetrail.ledger.verify import leaf_index
 
@@ -46,13 +46,13 @@ class Inclusion:
 
     @property
     def seq(self) -> int:
-        return self.entry.seq
+        return int(self.entry.seq)
 
     def receipt(self) -> dict[str, object] | None:
         """The receipt (`verify.make_receipt`) when the proof is against a signed head."""
         if self.head is None:
             return None
-        return verify.make_receipt(self.entry.leaf_fields(), self.proof, self.head)
+        return verify.make_receipt(leaf_fields_of([self.entry])[0], self.proof, self.head)
 
     def to_dict(self) -> dict[str, Any]:
         return {

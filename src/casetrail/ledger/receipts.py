@@ -18,7 +18,7 @@ from typing import Any
 from casetrail.ledger import heads, tree, verify
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.merkle import leaf_hash
-from casetrail.ledger.models import LedgerEntry, LedgerKey
+from casetrail.ledger.models import LedgerEntry, LedgerKey, leaf_fields_of
 from casetrail.ledger.record import LedgerSubject, subject_key
 from casetrail.ledger.signing import TreeHead, key_id
 
@@ -32,10 +32,10 @@ class Receipt:
 
     @property
     def seq(self) -> int:
-        return self.entry.seq
+        return int(self.entry.seq)
 
     def document(self) -> dict[str, object]:
-        return verify.make_receipt(self.entry.leaf_fields(), self.proof, self.head)
+        return verify.make_receipt(leaf_fields_of([self.entry])[0], self.proof, self.head)
 
     def file(self) -> dict[str, Any]:
         """The JSON a holder keeps: the receipt and the public key that signed its head."""
@@ -90,8 +90,8 @@ def split_file(document: object) -> tuple[object, dict[str, bytes]]:
 
 def _rehash(row: LedgerEntry) -> bytes | None:
     try:
-        return leaf_hash(verify.entry_leaf_data(row.leaf_fields()))
-    except ValueError:
+        return leaf_hash(verify.entry_leaf_data(leaf_fields_of([row])[0]))
+    except (ValueError, LedgerEntry.DoesNotExist):
         return None
 
 

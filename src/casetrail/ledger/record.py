@@ -84,8 +84,8 @@ def record(
     subject_type, subject_id = subject_key(subject)
     payload = canonical_json(data or {})
     tree.append_lock()
-    size, prev_bytes = tree.append_state(subject_type, subject_id)
-    seq = size + 1
+    state = tree.append_state(subject_type, subject_id)
+    seq = state.size + 1
     at = clock.now()
     label = actor_label(actor)
     data_bytes = leaf_data(
@@ -96,10 +96,9 @@ def record(
         subject=f"{subject_type}:{subject_id}",
         unit=unit_id,
         payload=payload,
-        prev=prev_bytes,
+        prev=state.prev_hash,
     )
     hashed = leaf_hash(data_bytes)
-    edge = tree.compact_range(size)
     entry = LedgerEntry(
         seq=seq,
         at=at,
@@ -111,10 +110,9 @@ def record(
         unit_id=unit_id,
         payload=payload.decode("utf-8"),
         leaf_hash=hashed,
-        prev_subject_hash=prev_bytes,
+        prev_seq=state.prev_seq,
     )
-    tree.insert_entry(entry)
-    tree.store(edge.append(hashed))
+    tree.insert(entry, state.edge.append(hashed))
     return entry
 
 

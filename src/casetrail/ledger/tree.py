@@ -1,10 +1,12 @@
 """The Merkle tree as the database stores it, and its proofs in O(log n) reads.
 
-Every perfect subtree is a row: level 0 is the ``leaf_hash`` column of `LedgerEntry` (node
-``(0, i)`` is the entry with ``seq = i + 1``), levels 1 and above are `LedgerNode` rows keyed
-``level << 56 | index``. Appending an entry writes the nodes its leaf completes, found with
-`merkle.CompactRange` loaded from the ``popcount(n)`` right-edge nodes; a root, an inclusion or a
-consistency proof reads the ``O(log n)`` nodes `merkle.*_nodes` names, in one query.
+Every perfect subtree's hash is stored or follows from few stored ones: level 0 is the
+``leaf_hash`` column of `LedgerEntry` (node ``(0, i)`` is the entry with ``seq = i + 1``), levels
+4 and above (``LedgerNode.LOWEST_LEVEL``) are `LedgerNode` rows keyed ``level << 56 | index``,
+and a node of levels 1 to 3 is computed from the 2, 4 or 8 leaves below it (`fetch`). Appending
+an entry writes the stored nodes its leaf completes (one entry in 16 writes any), found with
+`merkle.CompactRange` loaded from the right edge; a root, an inclusion or a consistency proof
+reads the ``O(log n)`` nodes `merkle.*_nodes` names, and at most 15 leaves more, in one query.
 
 Appends and head signing are serialised by `append_lock`: PostgreSQL's transaction-scoped
 advisory lock, and on SQLite the write lock that the ``IMMEDIATE`` transaction mode (see the
@@ -15,16 +17,20 @@ a racing writer that slipped past the lock would fail, never leave a gap or a fo
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.db import connection
 
 from casetrail.ledger import merkle
 from casetrail.ledger.errors import TreeStorageError as TreeStorageError  # re-exported
-from casetrail.ledger.merkle import CompactRange, Node, NodeAddress, NodeGetter
+from casetrail.ledger.merkle import CompactRange, Node, NodeAddress, NodeGetter, node_hash
 from casetrail.ledger.models import LedgerEntry, LedgerNode
 
 LEVEL_SHIFT = LedgerNode.LEVEL_SHIFT
+LOWEST_LEVEL = LedgerNode.LOWEST_LEVEL
 _INDEX_MASK = (1 << LEVEL_SHIFT) - 1
+# The highest level the right edge is read at: trees of up to 2**48 (281 trillion) entries.
+_TOP_LEVEL = 47
 
 # An arbitrary, fixed key for PostgreSQL's advisory lock that serialises appends.
 APPEND_LOCK_KEY = 0x6361_7365_7472_6C  # "casetrl"
@@ -34,8 +40,8 @@ _FETCH_BATCH = 2000
 
 
 def node_key(level: int, index: int) -> int:
-    """The `LedgerNode` key of node ``(level, index)``, level >= 1."""
-    if level < 1 or index < 0 or index > _INDEX_MASK:
+    """The `LedgerNode` key of node ``(level, index)``, level >= ``LOWEST_LEVEL``."""
+    if level < LOWEST_LEVEL or index < 0 or index > _INDEX_MASK:
         raise ValueError(f"no stored node ({level}, {index})")
     return level << LEVEL_SHIFT | index
 
@@ -62,12 +68,34 @@ def tree_size() -> int:
     return int(last or 0)
 
 
-def append_state(subject_type: str, subject_id: str) -> tuple[int, bytes | None]:
-    """For an append, in one query: the tree's size and the subject's last leaf hash."""
+@dataclass(frozen=True)
+class AppendState:
+    """What an append needs, read under the append lock."""
+
+    size: int
+    prev_seq: int | None  # the subject's last entry, if it has one
+    prev_hash: bytes | None  # and that entry's leaf hash
+    edge: CompactRange  # the right edge of the tree of ``size`` entries
+
+
+def append_state(subject_type: str, subject_id: str) -> AppendState:
+    """For an append, in one query: the tree's size, the subject's last entry, and the right
+    edge (its stored nodes, and the leaves after the last multiple of 16 for the levels below)."""
     with connection.cursor() as cursor:
         cursor.execute(_statement("state"), [subject_type, subject_id])
-        last, prev = cursor.fetchone()
-    return int(last or 0), (bytes(prev) if prev is not None else None)
+        rows = cursor.fetchall()
+    size, prev_seq, prev_hash, found = 0, None, None, {}
+    for kind, number, last_seq, value in rows:
+        if kind < 0:
+            size, prev_seq = int(number), last_seq
+            prev_hash = bytes(value) if value is not None else None
+        elif kind == 0:
+            found[0, int(number) - 1] = bytes(value)
+        else:
+            found[node_address(int(number))] = bytes(value)
+    edge = merkle.root_nodes(size)
+    _derive(found, [a for a in edge if 0 < a[0] < LOWEST_LEVEL])
+    return AppendState(size, prev_seq, prev_hash, CompactRange.from_nodes(size, _get(found)))
 
 
 # The hot path (append, proofs) runs plain SQL, built once per shape: table and column names
@@ -75,17 +103,33 @@ def append_state(subject_type: str, subject_id: str) -> tuple[int, bytes | None]
 # query building cost more than the queries themselves.
 _TEMPLATES = {
     "size": "SELECT MAX({seq}) FROM {entries}",
+    # Three parts: (-1, size, the subject's last seq and leaf hash); (0, seq, -, leaf hash) of
+    # the entries after the last multiple of 16; (1, key, -, hash) of the stored right-edge
+    # nodes: at each level l >= 4 whose bit is set in the size, node (l, (size >> l) - 1).
     "state": (
-        "SELECT (SELECT MAX({seq}) FROM {entries}), "
-        "(SELECT {leaf_hash} FROM {entries} WHERE {subject_type} = %s AND {subject_id} = %s "
-        "ORDER BY {seq} DESC LIMIT 1)"
+        "WITH last AS (SELECT COALESCE(MAX({seq}), 0) AS n FROM {entries}), "
+        "levels (l) AS (VALUES {levels}) "
+        "SELECT -1, last.n, prev.{seq}, prev.{leaf_hash} FROM last LEFT JOIN "
+        "(SELECT {seq}, {leaf_hash} FROM {entries} WHERE {subject_type} = %s AND {subject_id} = %s "
+        "ORDER BY {seq} DESC LIMIT 1) prev ON 1 = 1 "
+        "UNION ALL SELECT 0, e.{seq}, NULL, e.{leaf_hash} FROM {entries} e, last "
+        "WHERE e.{seq} > last.n - last.n %% {tile} "
+        "UNION ALL SELECT 1, nd.{key}, NULL, nd.{hash} FROM last, levels, {nodes} nd "
+        "WHERE (last.n >> levels.l) %% 2 = 1 "
+        "AND nd.{key} = levels.l * {level_unit} + (last.n >> levels.l) - 1"
     ),
     "leaves": "SELECT 0, {seq} - 1, {leaf_hash} FROM {entries} WHERE {seq} IN ({leaf_marks})",
     "nodes": "SELECT 1, {key}, {hash} FROM {nodes} WHERE {key} IN ({node_marks})",
     "store": "INSERT INTO {nodes} ({key}, {hash}) VALUES {node_rows}",
-    "insert_entry": "INSERT INTO {entries} ({entry_columns}) VALUES ({entry_marks}){returning}",
+    "insert_entry": "INSERT INTO {entries} ({entry_columns}) VALUES ({entry_marks})",
+    # PostgreSQL: the entry and its nodes in one statement (one round trip).
+    "insert_with_nodes": (
+        "WITH stored AS (INSERT INTO {nodes} ({key}, {hash}) VALUES {node_rows}) "
+        "INSERT INTO {entries} ({entry_columns}) VALUES ({entry_marks})"
+    ),
 }
 _STATEMENTS: dict[tuple[str, str, int, int], str] = {}
+_ENTRY_FIELDS = LedgerEntry._meta.concrete_fields
 
 
 def _statement(shape: str, leaves: int = 0, nodes: int = 0) -> str:
@@ -98,7 +142,7 @@ def _statement(shape: str, leaves: int = 0, nodes: int = 0) -> str:
 
 def _build(shape: str, leaves: int, nodes: int) -> str:
     q = connection.ops.quote_name
-    columns = [str(f.column) for f in LedgerEntry._meta.concrete_fields if not f.primary_key]
+    columns = [str(f.column) for f in LedgerEntry._meta.concrete_fields]
     names = {
         name: q(name) for name in ("seq", "leaf_hash", "subject_type", "subject_id", "key", "hash")
     }
@@ -110,7 +154,9 @@ def _build(shape: str, leaves: int, nodes: int) -> str:
         "node_rows": ", ".join(["(%s, %s)"] * nodes),
         "entry_columns": ", ".join(q(column) for column in columns),
         "entry_marks": ", ".join(["%s"] * len(columns)),
-        "returning": " RETURNING " + q(str(LedgerEntry._meta.pk.column)) if leaves else "",
+        "levels": ", ".join(f"({level})" for level in range(LOWEST_LEVEL, _TOP_LEVEL + 1)),
+        "tile": str(1 << LOWEST_LEVEL),
+        "level_unit": str(1 << LEVEL_SHIFT),
     }
     if shape == "fetch":
         parts = [_TEMPLATES["leaves"]] if leaves else []
@@ -120,15 +166,25 @@ def _build(shape: str, leaves: int, nodes: int) -> str:
 
 
 def fetch(addresses: Iterable[NodeAddress]) -> dict[NodeAddress, bytes]:
-    """The stored hashes of ``addresses``, in one query per 2,000; absent nodes are left out."""
-    wanted = sorted(set(addresses))
+    """The hashes of ``addresses``: stored nodes and leaves read in one query per 2,000, nodes
+    of levels 1 to 3 computed from their leaves; absent ones are left out."""
+    wanted = set(addresses)
+    derived = sorted(a for a in wanted if 0 < a[0] < LOWEST_LEVEL)
+    read = wanted.difference(derived)
+    for level, index in derived:
+        read.update((0, leaf) for leaf in range(index << level, (index + 1) << level))
+    found = _read(read)
+    _derive(found, derived)
+    return found
+
+
+def _read(addresses: Iterable[NodeAddress]) -> dict[NodeAddress, bytes]:
+    wanted = sorted(addresses)
     found: dict[NodeAddress, bytes] = {}
     for start in range(0, len(wanted), _FETCH_BATCH):
         batch = wanted[start : start + _FETCH_BATCH]
         seqs = [index + 1 for level, index in batch if level == 0]
         keys = [node_key(level, index) for level, index in batch if level > 0]
-        if not batch:
-            continue
         with connection.cursor() as cursor:
             cursor.execute(_statement("fetch", len(seqs), len(keys)), [*seqs, *keys])
             rows = cursor.fetchall()
@@ -138,23 +194,42 @@ def fetch(addresses: Iterable[NodeAddress]) -> dict[NodeAddress, bytes]:
     return found
 
 
-def getter(addresses: Iterable[NodeAddress]) -> NodeGetter:
-    """A `merkle` node callback over the stored hashes of ``addresses`` (fetched at once)."""
-    fetched = fetch(addresses)
+def _derive(found: dict[NodeAddress, bytes], derived: Iterable[NodeAddress]) -> None:
+    """Add to ``found`` the nodes ``derived`` (levels 1 to 3) whose leaves it holds."""
+    for level, index in derived:
+        hashes = [found.get((0, leaf)) for leaf in range(index << level, (index + 1) << level)]
+        if any(value is None for value in hashes):
+            continue
+        layer = [value for value in hashes if value is not None]
+        while len(layer) > 1:
+            layer = [node_hash(layer[i], layer[i + 1]) for i in range(0, len(layer), 2)]
+        found[level, index] = layer[0]
 
+
+def _get(found: dict[NodeAddress, bytes]) -> NodeGetter:
     def get_node(level: int, index: int) -> bytes:
         try:
-            return fetched[level, index]
+            return found[level, index]
         except KeyError:
             raise TreeStorageError(_missing(level, index)) from None
 
     return get_node
 
 
+def getter(addresses: Iterable[NodeAddress]) -> NodeGetter:
+    """A `merkle` node callback over the hashes of ``addresses`` (fetched at once)."""
+    return _get(fetch(addresses))
+
+
 def _missing(level: int, index: int) -> str:
     if level == 0:
         return f"the tree needs the leaf of seq {index + 1}, which is not stored"
     first, last = (index << level) + 1, (index + 1) << level
+    if level < LOWEST_LEVEL:
+        return (
+            f"the tree needs node ({level}, {index}), computed from the leaves of seqs "
+            f"{first}..{last}, which are not all stored"
+        )
     return f"the tree needs node ({level}, {index}) over seqs {first}..{last}, which is not stored"
 
 
@@ -185,26 +260,40 @@ def consistency_proof(size1: int, size2: int) -> list[bytes]:
 
 
 def compact_range(size: int) -> CompactRange:
-    """The right edge of the stored tree of ``size`` entries: ``popcount(size)`` reads."""
+    """The right edge of the stored tree of ``size`` entries: ``popcount(size)`` nodes."""
     return CompactRange.from_nodes(size, getter(merkle.root_nodes(size)))
 
 
+def stored_rows(nodes: Iterable[Node]) -> list[tuple[int, bytes]]:
+    """The `LedgerNode` rows among the new nodes an append returned (levels 4 and up)."""
+    return [(node_key(n.level, n.index), n.hash) for n in nodes if n.level >= LOWEST_LEVEL]
+
+
 def store(nodes: Iterable[Node]) -> None:
-    """Write the new nodes an append returned; level 0 is the entry's own leaf hash."""
-    rows = [(node_key(n.level, n.index), n.hash) for n in nodes if n.level > 0]
+    """Write the stored nodes among those appends returned (a loader's many at once)."""
+    store_rows(stored_rows(nodes))
+
+
+def store_rows(rows: Sequence[tuple[int, bytes]]) -> None:
     for start in range(0, len(rows), _FETCH_BATCH // 2):
         part = rows[start : start + _FETCH_BATCH // 2]
         with connection.cursor() as cursor:
             cursor.execute(_statement("store", nodes=len(part)), [v for row in part for v in row])
 
 
-def insert_entry(entry: LedgerEntry) -> None:
-    """INSERT the new entry row (what ``entry.save()`` would do, at a third of its cost)."""
-    fields = [f for f in LedgerEntry._meta.concrete_fields if not f.primary_key]
-    values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in fields]
-    returning = connection.features.can_return_columns_from_insert
+def insert(entry: LedgerEntry, nodes: Sequence[Node]) -> None:
+    """INSERT the new entry row (what ``entry.save()`` would do, at a third of its cost) and
+    the stored nodes its leaf completes: on PostgreSQL in one statement."""
+    values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in _ENTRY_FIELDS]
+    rows = stored_rows(nodes)
     with connection.cursor() as cursor:
-        cursor.execute(_statement("insert_entry", leaves=int(returning)), values)
-        entry.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+        if rows and connection.vendor == "postgresql":
+            flat = [v for row in rows for v in row]
+            cursor.execute(_statement("insert_with_nodes", nodes=len(rows)), [*flat, *values])
+            rows = []
+        else:
+            cursor.execute(_statement("insert_entry"), values)
+    if rows:
+        store_rows(rows)
     entry._state.adding = False
     entry._state.db = connection.alias
