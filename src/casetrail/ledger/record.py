@@ -83,8 +83,8 @@ def record(
         raise LedgerOutsideTransaction(f"{kind} recorded outside a transaction")
     subject_type, subject_id = subject_key(subject)
     payload = canonical_json(data or {})
-    tree.append_lock()
-    state = tree.append_state(subject_type, subject_id)
+    tree.append_lock()  # its own statement: on PostgreSQL the read after it must see
+    state = tree.append_state(subject_type, subject_id)  # every append committed before it
     seq = state.size + 1
     at = clock.now()
     label = actor_label(actor)

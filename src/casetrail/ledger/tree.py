@@ -18,8 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 
 from casetrail.ledger import merkle
 from casetrail.ledger.errors import TreeStorageError as TreeStorageError  # re-exported
@@ -39,6 +41,23 @@ APPEND_LOCK_KEY = 0x6361_7365_7472_6C  # "casetrl"
 _FETCH_BATCH = 2000
 
 
+def _cursor() -> CursorWrapper:
+    """A cursor for the ledger's own statements. On PostgreSQL it binds parameters on the
+    server, so that a statement run again and again (the append's, a proof's) is prepared
+    once, per connection, where the settings allow it (`database_config`), instead of being
+    planned on every run; Django's own cursors bind on the client and cannot be prepared."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()
+    binding: Any = ServerBindingCursor  # a psycopg cursor class, as Django's own cursors are
+    raw = binding(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(raw)
+    return connection.make_cursor(raw)
+
+
 def node_key(level: int, index: int) -> int:
     """The `LedgerNode` key of node ``(level, index)``, level >= ``LOWEST_LEVEL``."""
     if level < LOWEST_LEVEL or index < 0 or index > _INDEX_MASK:
@@ -50,19 +69,22 @@ def node_address(key: int) -> NodeAddress:
     return key >> LEVEL_SHIFT, key & _INDEX_MASK
 
 
+_LOCK_SQL = "SELECT pg_advisory_xact_lock(%s)"
+
+
 def append_lock() -> None:
     """Serialise appends (and head signing) until the end of the current transaction."""
     if not connection.in_atomic_block:
         raise RuntimeError("the append lock is taken inside a transaction")
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPEND_LOCK_KEY])
+        with _cursor() as cursor:
+            cursor.execute(_LOCK_SQL, [APPEND_LOCK_KEY])
     # SQLite: an IMMEDIATE transaction already holds the database's only write lock.
 
 
 def tree_size() -> int:
     """The number of entries, which is the tree's size (seqs have no gaps)."""
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(_statement("size"))
         (last,) = cursor.fetchone()
     return int(last or 0)
@@ -79,9 +101,10 @@ class AppendState:
 
 
 def append_state(subject_type: str, subject_id: str) -> AppendState:
-    """For an append, in one query: the tree's size, the subject's last entry, and the right
-    edge (its stored nodes, and the leaves after the last multiple of 16 for the levels below)."""
-    with connection.cursor() as cursor:
+    """For an append, under the append lock, in one query: the tree's size, the subject's
+    last entry, and the right edge (its stored nodes, and the leaves after the last multiple
+    of 16 for the levels below)."""
+    with _cursor() as cursor:
         cursor.execute(_statement("state"), [subject_type, subject_id])
         rows = cursor.fetchall()
     size, prev_seq, prev_hash, found = 0, None, None, {}
@@ -185,7 +208,7 @@ def _read(addresses: Iterable[NodeAddress]) -> dict[NodeAddress, bytes]:
         batch = wanted[start : start + _FETCH_BATCH]
         seqs = [index + 1 for level, index in batch if level == 0]
         keys = [node_key(level, index) for level, index in batch if level > 0]
-        with connection.cursor() as cursor:
+        with _cursor() as cursor:
             cursor.execute(_statement("fetch", len(seqs), len(keys)), [*seqs, *keys])
             rows = cursor.fetchall()
         for stored, number, value in rows:
@@ -277,7 +300,7 @@ def store(nodes: Iterable[Node]) -> None:
 def store_rows(rows: Sequence[tuple[int, bytes]]) -> None:
     for start in range(0, len(rows), _FETCH_BATCH // 2):
         part = rows[start : start + _FETCH_BATCH // 2]
-        with connection.cursor() as cursor:
+        with _cursor() as cursor:
             cursor.execute(_statement("store", nodes=len(part)), [v for row in part for v in row])
 
 
@@ -286,7 +309,7 @@ def insert(entry: LedgerEntry, nodes: Sequence[Node]) -> None:
     the stored nodes its leaf completes: on PostgreSQL in one statement."""
     values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in _ENTRY_FIELDS]
     rows = stored_rows(nodes)
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         if rows and connection.vendor == "postgresql":
             flat = [v for row in rows for v in row]
             cursor.execute(_statement("insert_with_nodes", nodes=len(rows)), [*flat, *values])

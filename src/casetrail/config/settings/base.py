@@ -71,10 +71,18 @@ TEMPLATES = [
 ]
 
 
-def database_config(url: str | None, data_dir: Path) -> dict[str, Any]:
-    """PostgreSQL from DATABASE_URL, else SQLite in WAL mode in the data folder."""
+def database_config(url: str | None, data_dir: Path, *, prepare: bool = True) -> dict[str, Any]:
+    """PostgreSQL from DATABASE_URL, else SQLite in WAL mode in the data folder.
+
+    On PostgreSQL, ``prepare`` lets the ledger's append and proof statements run as prepared
+    statements from their second use (they run on a server-binding cursor; Django's own
+    queries bind on the client and are never prepared). Turn it off (CASETRAIL_PG_PREPARE=0)
+    behind a transaction-pooling PgBouncer older than 1.21, which cannot keep them.
+    """
     if url:
         config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
+        if prepare:
+            config.setdefault("OPTIONS", {})["prepare_threshold"] = 2
         return config
     return {
         "ENGINE": "django.db.backends.sqlite3",
@@ -92,7 +100,7 @@ def database_config(url: str | None, data_dir: Path) -> dict[str, Any]:
     }
 
 
-DATABASES = {"default": database_config(ENV.database_url, DATA_DIR)}
+DATABASES = {"default": database_config(ENV.database_url, DATA_DIR, prepare=ENV.pg_prepare)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

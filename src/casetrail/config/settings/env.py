@@ -24,6 +24,7 @@ class Env:
     debug: bool
     ledger_key_file: Path
     email_url: str | None
+    pg_prepare: bool
 
     @classmethod
     def read(cls) -> Env:
@@ -42,6 +43,7 @@ class Env:
             debug=os.environ.get("CASETRAIL_DEBUG", "") in {"1", "true", "yes"},
             ledger_key_file=Path(key_file) if key_file else data_dir / "keys" / "ledger.pem",
             email_url=os.environ.get("CASETRAIL_EMAIL_URL") or None,
+            pg_prepare=os.environ.get("CASETRAIL_PG_PREPARE", "1") not in {"0", "false", "no"},
         )
 
     def require_secret(self) -> str:
