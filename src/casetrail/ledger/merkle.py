@@ -74,9 +74,11 @@ NodeGetter = Callable[[int, int], bytes]
 """``get_node(level, index)`` returns the 32-byte hash of a stored perfect subtree."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Node:
-    """A perfect-subtree hash to store: the row ``(level, index, hash)``."""
+    """A perfect-subtree hash to store: the row ``(level, index, hash)``. Not frozen: a
+    frozen dataclass costs three times as much to make, and a verify of the whole log makes
+    two for every entry. Nothing changes one once made."""
 
     level: int
     index: int

@@ -13,7 +13,8 @@ from casetrail.ledger.canonical import canonical_json
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.merkle import leaf_hash
 from casetrail.ledger.models import LedgerEntry
-from casetrail.ledger.verify import encode_leaf
+from casetrail.ledger.signing import format_time
+from casetrail.ledger.verify import encode_leaf_values
 
 if TYPE_CHECKING:
     from casetrail.org.models import Officer
@@ -41,18 +42,16 @@ def leaf_data(
 ) -> bytes:
     """The bytes a leaf hashes: the canonical JSON of the whole entry, in the very encoding
     the offline verifier recomputes. The fields are made here, so they are encoded without
-    being re-validated inside the append lock (`verify.encode_leaf`)."""
-    return encode_leaf(
-        {
-            "seq": seq,
-            "at": at,
-            "actor": actor,
-            "action": action,
-            "subject": subject,
-            "unit": unit,
-            "payload": payload.decode("utf-8"),
-            "prev": prev.hex() if prev else None,
-        }
+    being re-validated inside the append lock (`verify.encode_leaf_values`)."""
+    return encode_leaf_values(
+        seq,
+        format_time(at),
+        actor,
+        action,
+        subject,
+        unit,
+        payload.decode("utf-8"),
+        prev.hex() if prev else None,
     )
 
 

@@ -41,7 +41,7 @@ APPEND_LOCK_KEY = 0x6361_7365_7472_6C  # "casetrl"
 _FETCH_BATCH = 2000
 
 
-def _cursor() -> CursorWrapper:
+def ledger_cursor() -> CursorWrapper:
     """A cursor for the ledger's own statements. On PostgreSQL it binds parameters on the
     server, so that a statement run again and again (the append's, a proof's) is prepared
     once, per connection, where the settings allow it (`database_config`), instead of being
@@ -77,14 +77,14 @@ def append_lock() -> None:
     if not connection.in_atomic_block:
         raise RuntimeError("the append lock is taken inside a transaction")
     if connection.vendor == "postgresql":
-        with _cursor() as cursor:
+        with ledger_cursor() as cursor:
             cursor.execute(_LOCK_SQL, [APPEND_LOCK_KEY])
     # SQLite: an IMMEDIATE transaction already holds the database's only write lock.
 
 
 def tree_size() -> int:
     """The number of entries, which is the tree's size (seqs have no gaps)."""
-    with _cursor() as cursor:
+    with ledger_cursor() as cursor:
         cursor.execute(_statement("size"))
         (last,) = cursor.fetchone()
     return int(last or 0)
@@ -104,7 +104,7 @@ def append_state(subject_type: str, subject_id: str) -> AppendState:
     """For an append, under the append lock, in one query: the tree's size, the subject's
     last entry, and the right edge (its stored nodes, and the leaves after the last multiple
     of 16 for the levels below)."""
-    with _cursor() as cursor:
+    with ledger_cursor() as cursor:
         cursor.execute(_statement("state"), [subject_type, subject_id])
         rows = cursor.fetchall()
     size, prev_seq, prev_hash, found = 0, None, None, {}
@@ -208,7 +208,7 @@ def _read(addresses: Iterable[NodeAddress]) -> dict[NodeAddress, bytes]:
         batch = wanted[start : start + _FETCH_BATCH]
         seqs = [index + 1 for level, index in batch if level == 0]
         keys = [node_key(level, index) for level, index in batch if level > 0]
-        with _cursor() as cursor:
+        with ledger_cursor() as cursor:
             cursor.execute(_statement("fetch", len(seqs), len(keys)), [*seqs, *keys])
             rows = cursor.fetchall()
         for stored, number, value in rows:
@@ -300,7 +300,7 @@ def store(nodes: Iterable[Node]) -> None:
 def store_rows(rows: Sequence[tuple[int, bytes]]) -> None:
     for start in range(0, len(rows), _FETCH_BATCH // 2):
         part = rows[start : start + _FETCH_BATCH // 2]
-        with _cursor() as cursor:
+        with ledger_cursor() as cursor:
             cursor.execute(_statement("store", nodes=len(part)), [v for row in part for v in row])
 
 
@@ -309,7 +309,7 @@ def insert(entry: LedgerEntry, nodes: Sequence[Node]) -> None:
     the stored nodes its leaf completes: on PostgreSQL in one statement."""
     values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in _ENTRY_FIELDS]
     rows = stored_rows(nodes)
-    with _cursor() as cursor:
+    with ledger_cursor() as cursor:
         if rows and connection.vendor == "postgresql":
             flat = [v for row in rows for v in row]
             cursor.execute(_statement("insert_with_nodes", nodes=len(rows)), [*flat, *values])
