@@ -1,0 +1,43 @@
+"""Settings read from the environment: the database options the operator can set."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+
+from casetrail.config.settings.base import database_config
+from casetrail.config.settings.env import Env
+from casetrail.ledger.kinds import LedgerKind
+from casetrail.ledger.record import record
+
+
+def test_postgresql_prepares_the_ledgers_statements_unless_told_not_to(tmp_path):
+    prepared = database_config("postgres://casetrail@db.example/casetrail", tmp_path)
+    assert prepared["OPTIONS"]["prepare_threshold"] == 2
+    plain = database_config("postgres://casetrail@db.example/casetrail", tmp_path, prepare=False)
+    assert "prepare_threshold" not in plain.get("OPTIONS", {})
+    sqlite = database_config(None, tmp_path)
+    assert "prepare_threshold" not in sqlite["OPTIONS"]
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, True), ("1", True), ("0", False)])
+def test_casetrail_pg_prepare_is_read_from_the_environment(monkeypatch, value, expected):
+    if value is None:
+        monkeypatch.delenv("CASETRAIL_PG_PREPARE", raising=False)
+    else:
+        monkeypatch.setenv("CASETRAIL_PG_PREPARE", value)
+    assert Env.read().pg_prepare is expected
+
+
+def test_the_append_runs_as_prepared_statements_on_postgresql(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's; SQLite caches its own")
+    for _ in range(3):
+        with transaction.atomic():
+            record(LedgerKind.VIEWED, subject=world.station, actor=None)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("pg_advisory_xact_lock" in sql for sql in prepared)
+    assert any(sql.startswith("WITH last AS") for sql in prepared)
+    assert any(sql.startswith('INSERT INTO "ledger_ledgerentry"') for sql in prepared)
