@@ -135,9 +135,13 @@ def breakdown(vendor: str) -> list[tuple[str, int]]:
 
     with connection.cursor() as cursor:
         if vendor == "postgresql":
+            tables = "'ledger_ledgerentry'::regclass, 'ledger_ledgernode'::regclass"
             cursor.execute(
-                "SELECT relname, pg_relation_size(oid) FROM pg_class "
-                "WHERE relname LIKE 'ledger_ledgerentry%%' OR relname LIKE 'ledger_ledgernode%%'"
+                "SELECT relname, pg_total_relation_size(oid) - COALESCE((SELECT SUM("
+                "pg_relation_size(i.indexrelid)) FROM pg_index i WHERE i.indrelid = c.oid), 0) "
+                f"FROM pg_class c WHERE oid IN ({tables}) UNION ALL "
+                "SELECT c.relname, pg_relation_size(c.oid) FROM pg_class c "
+                f"JOIN pg_index i ON i.indexrelid = c.oid WHERE i.indrelid IN ({tables})"
             )
         else:
             cursor.execute(
