@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 
 from casetrail.cases import actions
 from casetrail.ledger import heads, merkle, tree
@@ -114,6 +115,33 @@ def test_a_proof_for_a_missing_entry_or_size_is_refused_by_name(world, ledger_wo
     response = client.get(f"/ledger/entries/{seq}/proof", size=10**6)
     assert response.status_code == 400
     assert response.json()["field"] == "size"
+
+
+def test_a_proof_from_a_damaged_ledger_says_so_not_a_traceback(world):
+    case = world.case()
+    from casetrail.cases.actions import transition_case
+
+    transition_case(case, "start_review", actor=world.handler1)
+    first, second = LedgerEntry.objects.filter(subject_type="case", subject_id=str(case.pk))
+    heads.generate_key()
+    heads.sign_head()
+    with connection.cursor() as cursor:  # behind the ledger's back
+        cursor.execute(
+            "UPDATE ledger_ledgerentry SET prev_seq = 999999 WHERE seq = %s", [second.seq]
+        )
+    client = ApiClient(world.supervisor)
+    response = client.get(f"/ledger/entries/{second.seq}/proof")
+    assert response.status_code == 500
+    assert response.json()["detail"] == (
+        f"the ledger is damaged: entry {second.seq} names seq 999999 as its previous, "
+        "which is not in the log; the operator should run ledger verify"
+    )
+    # A tree that lost a row says so too, naming what is missing.
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM ledger_ledgerentry WHERE seq = %s", [first.seq])
+    response = client.get(f"/ledger/entries/{first.seq + 1}/proof")
+    assert response.status_code == 500
+    assert response.json()["detail"].startswith("the ledger is damaged: the tree needs ")
 
 
 def test_a_consistency_proof_needs_a_login_and_matches_the_reference(world, ledger_world):

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.db import connection
 
 from casetrail import cli
@@ -22,10 +21,10 @@ from casetrail.cases import actions
 from casetrail.ledger import export, heads, receipts, tree, verify
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.merkle import leaf_hash
-from casetrail.ledger.models import LedgerEntry, LedgerNode, leaf_fields_of
+from casetrail.ledger.models import LedgerEntry, leaf_fields_of
 from casetrail.ledger.signing import TreeHead
 from tests.api.conftest import ApiClient
-from tests.ledger.test_tree import backfill
+from tests.ledger.test_tree import rebuild_tree, record_in_transaction
 
 FORGED = '{"summary":"nothing happened"}'
 
@@ -134,8 +133,7 @@ def rehash_from(seq, payload):
         else:
             hashed = bytes(entry.leaf_hash)
         hashes[entry.seq] = hashed
-    sql("DELETE FROM ledger_ledgernode")
-    backfill.backfill_nodes(apps, None)
+    rebuild_tree()
 
 
 def complete_the_block_of(world, seq):
@@ -258,13 +256,7 @@ def test_a_cut_back_log_resigned_with_a_new_key_is_caught_by_the_receipt(
     assert keep >= story.intake_seq
     forget_heads()
     sql("DELETE FROM ledger_ledgerentry WHERE seq > %s", [keep])
-    beyond = [
-        key
-        for key in LedgerNode.objects.values_list("key", flat=True)
-        if (tree.node_address(key)[1] + 1) << tree.node_address(key)[0] > keep
-    ]
-    for key in beyond:
-        sql('DELETE FROM ledger_ledgernode WHERE "key" = %s', [key])
+    rebuild_tree()  # the nodes as appends up to seq `keep` would have left them
     key_file.rename(key_file.with_name("old.pem"))
     heads.generate_key(key_file)  # registered through the application, with its entry
     heads.sign_head()
@@ -339,3 +331,54 @@ def test_a_rewrite_rehashed_and_resigned_before_the_receipt_is_caught_by_the_rec
         f"the ledger's first {story.receipt_head.size} entries no longer have the root the "
         "receipt's head signed: history was rewritten after the receipt was issued"
     ) in out
+
+
+# --- the newest entries: the open block ----------------------------------------------------------
+
+
+def grow_to(world, position):
+    """Append until the log's size is ``position`` past a multiple of 16."""
+    while tree.tree_size() % 16 != position:
+        record_in_transaction(world)
+
+
+def test_a_rehashed_entry_among_the_newest_is_caught_now_and_after_its_block_closes(world, capsys):
+    grow_to(world, 12)  # twelve entries that no node of level 4 covers yet
+    size = tree.tree_size()
+    k = size - 3
+    entry = LedgerEntry.objects.get(seq=k)
+    # The careless forger: the row and its own leaf hash rewritten, the nodes left alone.
+    forged = leaf_fields_of([entry])[0] | {"payload": FORGED}
+    sql(
+        "UPDATE ledger_ledgerentry SET payload = %s, leaf_hash = %s WHERE seq = %s",
+        [FORGED, leaf_hash(verify.entry_leaf_data(forged)), k],
+    )
+
+    code, out, _ = verify_cli(capsys)
+    assert code == 1
+    pair = (k - 1) // 2
+    assert (
+        f"NOT INTACT: first bad seqs {2 * pair + 1}..{2 * pair + 2} (tree): node (1, {pair}) "
+        "over seqs"
+    ) in out
+    assert "is not the hash of the leaf hashes below it" in out
+
+    # The appends that close the block build its node from the nodes stored, not from the
+    # forged leaf: the change stays visible for good.
+    grow_to(world, 3)
+    block = (k - 1) // 16
+    code, out, _ = verify_cli(capsys)
+    assert code == 1
+    assert (
+        f"NOT INTACT: first bad seqs {16 * block + 1}..{16 * block + 16} (tree): node (4, {block})"
+    ) in out
+
+
+def test_the_newest_entries_cut_off_are_caught_by_verify(world, capsys):
+    grow_to(world, 12)
+    keep = tree.tree_size() - 5
+    sql("DELETE FROM ledger_ledgerentry WHERE seq > %s", [keep])
+
+    code, out, _ = verify_cli(capsys)
+    assert code == 1
+    assert f"entries after seq {keep} were removed" in out

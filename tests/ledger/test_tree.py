@@ -18,6 +18,7 @@ from casetrail.ledger.record import record
 from casetrail.ledger.verify import entry_leaf_data
 
 backfill = importlib.import_module("casetrail.ledger.migrations.0002_tree_heads_keys")
+compact = importlib.import_module("casetrail.ledger.migrations.0003_compact_rows")
 
 
 def leaves():
@@ -32,16 +33,36 @@ def stored_nodes():
     }
 
 
-def reference_nodes(data):
-    """Every perfect subtree of level 4 and up, hashed from the leaf data by the O(n) reference
-    (levels 1 to 3 are computed from the leaves, not stored)."""
-    n, nodes, level = len(data), {}, tree.LOWEST_LEVEL
+def every_node(data):
+    """Every perfect subtree above the leaves, hashed from the leaf data by the O(n) reference."""
+    n, nodes, level = len(data), {}, 1
     while 1 << level <= n:
         for index in range(n >> level):
             span = data[index << level : (index + 1) << level]
             nodes[level, index] = merkle.root_hash(span)
         level += 1
     return nodes
+
+
+def reference_nodes(data):
+    """The nodes the table should hold: levels 4 and up, and levels 1 to 3 only in the open
+    block (the entries after the last multiple of 16); the rest is computed from the leaves."""
+    open_block = len(data) // 16
+    return {
+        (level, index): value
+        for (level, index), value in every_node(data).items()
+        if level >= 4 or index >> (4 - level) == open_block
+    }
+
+
+def rebuild_tree():
+    """Write the node table afresh from the stored leaf hashes, as appends would have."""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM ledger_ledgernode")
+    hashes = [bytes(h) for h in LedgerEntry.objects.values_list("leaf_hash", flat=True)]
+    edge = merkle.CompactRange()
+    nodes = [node for value in hashes for node in edge.append(value)]
+    tree.store(nodes, before=0, after=len(hashes))
 
 
 def busy_log(world, *, cases=3):
@@ -59,8 +80,12 @@ def test_each_append_stores_exactly_the_perfect_subtrees_of_the_log(world):
     n = len(data)
     assert n > 32
     assert stored_nodes() == reference_nodes(data)
-    # Levels 4 and up: one row for every 16 entries, one for every 32, ...; about n / 8.
-    assert LedgerNode.objects.count() == sum(n >> level for level in range(4, 64))
+    # Levels 4 and up: one row for every 16 entries, one for every 32, ...; about n / 8; and
+    # the complete nodes of levels 1 to 3 among the last n % 16 entries.
+    tail = n % 16
+    assert LedgerNode.objects.count() == sum(n >> level for level in range(4, 64)) + sum(
+        tail >> level for level in (1, 2, 3)
+    )
 
 
 def test_roots_and_proofs_from_storage_match_the_reference_at_every_size(world):
@@ -120,26 +145,40 @@ def append_statements(world):
     return [sql for sql in statements if "SAVEPOINT" not in sql]
 
 
-def test_an_append_costs_two_or_three_statements(world):
+def test_an_append_costs_two_to_four_statements(world):
     busy_log(world, cases=1)
     postgresql = connection.vendor == "postgresql"
-    # An append that completes no stored node (15 in 16): PostgreSQL's lock (SQLite's is the
-    # transaction's own BEGIN IMMEDIATE); the size, the subject's last entry and the right edge
-    # in one query; the entry.
-    while tree.tree_size() % 16 == 15:
-        record_in_transaction(world)
-    statements = append_statements(world)
-    assert len(statements) == (3 if postgresql else 2)
+
+    def append_at(position):
+        while tree.tree_size() % 16 != position:
+            record_in_transaction(world)
+        nodes = LedgerNode.objects.count()
+        statements = append_statements(world)
+        return statements, LedgerNode.objects.count() - nodes
+
+    # A leaf that completes no node: PostgreSQL's lock (SQLite's is the transaction's own
+    # BEGIN IMMEDIATE); the size, the subject's last entry and the right edge in one query;
+    # the entry.
+    statements, added = append_at(4)
+    assert (len(statements), added) == ((3, 0) if postgresql else (2, 0))
     assert statements[-1].startswith("INSERT INTO")
-    # One that completes a node of level 4 or up: on PostgreSQL the entry and the node are one
-    # statement; SQLite inserts them one after the other.
-    while tree.tree_size() % 16 != 15:
-        record_in_transaction(world)
-    nodes = LedgerNode.objects.count()
-    statements = append_statements(world)
-    assert LedgerNode.objects.count() == nodes + 1
-    assert len(statements) == 3
+    # One that completes nodes of the open block (here of levels 1 and 2): PostgreSQL writes
+    # them in the entry's statement, SQLite after it.
+    statements, added = append_at(3)
+    assert (len(statements), added) == (3, 2)
     assert statements[-1].startswith("WITH stored AS (INSERT" if postgresql else "INSERT INTO")
+    # One that completes the block: its node of level 4 (and any above it) is stored and the
+    # 11 nodes of levels 1 to 3 the block kept while open are dropped; on SQLite one
+    # statement more.
+    statements, added = append_at(15)
+    size = tree.tree_size()
+    completed = sum(1 for level in range(4, 64) if size % (1 << level) == 0)  # 4, maybe 5...
+    assert added == completed - 11
+    assert len(statements) == 3 if postgresql else 4
+    assert statements[-1].startswith(
+        "WITH stored AS (INSERT" if postgresql else 'DELETE FROM "ledger_ledgernode"'
+    )
+    assert stored_nodes() == reference_nodes(leaves())
 
 
 def test_bulk_appends_store_the_same_tree_as_single_appends(world):
@@ -163,13 +202,20 @@ def test_bulk_appends_store_the_same_tree_as_single_appends(world):
     assert stored_nodes() == reference_nodes(leaves())
 
 
-def test_the_migration_backfills_the_nodes_of_entries_recorded_before_it(world):
+@pytest.mark.parametrize("extra", range(17))
+def test_migrations_0002_then_0003_leave_the_nodes_appends_write(world, extra):
     busy_log(world, cases=2)
+    for _ in range(extra):  # every position in the open block
+        record_in_transaction(world)
     before = stored_nodes()
+    assert before == reference_nodes(leaves())
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM ledger_ledgernode")
     assert stored_nodes() == {}
-    backfill.backfill_nodes(apps, None)
+    backfill.backfill_nodes(apps, None)  # 0002: every node of level 1 and up, as it then was
+    assert stored_nodes() == every_node(leaves())
+    with connection.cursor() as cursor:
+        cursor.execute(compact.DROP_LOW_NODES)  # 0003
     assert stored_nodes() == before
 
 
@@ -208,12 +254,12 @@ def test_a_missing_leaf_under_a_computed_node_is_named(world):
         tree.inclusion_proof(0, n)
 
 
-def test_node_keys_round_trip_and_refuse_leaves_and_computed_levels():
+def test_node_keys_round_trip_and_refuse_leaves():
     assert tree.node_address(tree.node_key(5, 12345)) == (5, 12345)
+    assert tree.node_key(1, 0) == 1 << 56
     assert tree.node_key(4, 0) == 4 << 56
-    for level in (0, 1, 3):
-        with pytest.raises(ValueError, match="no stored node"):
-            tree.node_key(level, 5)
+    with pytest.raises(ValueError, match="no stored node"):
+        tree.node_key(0, 5)
 
 
 @pytest.mark.django_db(transaction=True)

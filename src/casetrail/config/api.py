@@ -16,6 +16,7 @@ from casetrail.cases.queries import FilterError
 from casetrail.custody.api import router as custody_router
 from casetrail.custody.errors import ApprovalRefused, CustodyError
 from casetrail.ledger.api import router as ledger_router
+from casetrail.ledger.errors import LedgerDamaged
 from casetrail.ledger.proofs import ProofError
 from casetrail.org.access import AccessDenied, NotFound
 from casetrail.org.actions import OrgError, authenticate_token
@@ -100,3 +101,11 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 @api.exception_handler(ProofError)
 def on_impossible_proof(request: HttpRequest, exc: ProofError) -> HttpResponse:
     return _error(request, 400, str(exc), exc.field)
+
+
+@api.exception_handler(LedgerDamaged)
+def on_damaged_ledger(request: HttpRequest, exc: LedgerDamaged) -> HttpResponse:
+    """The server's own rows are missing, not the request wrong: said, not a traceback."""
+    return _error(
+        request, 500, f"the ledger is damaged: {exc}; the operator should run ledger verify"
+    )

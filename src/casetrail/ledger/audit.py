@@ -8,7 +8,8 @@ What a full run checks, streaming the entries in seq order:
 * ``chain``: every entry names, as its previous (``prev_seq``, whose leaf hash its own leaf
   hashes), the entry of the same subject before it;
 * ``tree``: every stored node is the hash of the nodes below it (down to the stored leaf
-  hashes), and no node lies beyond the log;
+  hashes), the open block (the entries after the last multiple of 16) has its nodes of levels
+  1 to 3 and no others are kept, and no node lies beyond the log;
 * ``head``: every signed head's signature under a registered key (and a trusted one, with
   ``--trust``), its root against the root of that many entries, and, in signing order, sizes
   that never shrink and an RFC 6962 consistency proof from each head to the next;
@@ -28,7 +29,7 @@ import json
 import logging
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
@@ -140,7 +141,8 @@ def _row_fields(row: tuple[Any, ...], prev: bytes | None) -> dict[str, Any]:
 def _time_text(value: object) -> str | None:
     """A stored time as the leaf writes it (`signing.format_time`), read straight from the row:
     SQLite keeps ``YYYY-MM-DD HH:MM:SS[.ffffff]`` text in UTC, PostgreSQL gives an aware
-    datetime. None for anything else (the full check parses it and says what is wrong)."""
+    datetime (in UTC unless the database settings name another zone). None for anything else
+    (the full check parses it and says what is wrong)."""
     if isinstance(value, str):
         if value[10:11] != " ":
             return None
@@ -149,12 +151,9 @@ def _time_text(value: object) -> str | None:
         if len(value) == 19:
             return value[:10] + "T" + value[11:] + ".000000Z"
         return None
-    if isinstance(value, datetime) and value.utcoffset() == _NO_OFFSET:
-        return value.isoformat(timespec="microseconds")[:26] + "Z"
+    if isinstance(value, datetime) and value.utcoffset() is not None:
+        return value.astimezone(UTC).isoformat(timespec="microseconds")[:26] + "Z"
     return None
-
-
-_NO_OFFSET = timedelta(0)
 
 
 def _rows_sql() -> str:
@@ -379,6 +378,64 @@ class _Auditor:
                 return
             self.tainted.add((level, index))
 
+    def check_open_block(self, size: int, stored: dict[tuple[int, int], bytes]) -> None:
+        """The nodes of levels 1 to 3 stored at ``size`` (read with it, in one statement) are
+        exactly those of the open block, and hash its leaves: a rewritten or removed entry
+        among the newest is caught as any older one is by the nodes of level 4 and up."""
+        block = size >> tree.LOWEST_LEVEL
+        expected = [
+            (level, index)
+            for level in range(1, tree.LOWEST_LEVEL)
+            for index in range(block << (tree.LOWEST_LEVEL - level), size >> level)
+        ]
+        try:
+            hashes = tree.fetch(expected)
+        except tree.TreeStorageError as exc:
+            self.report.add(None, "tree", str(exc))
+            return
+        for level, index in expected:
+            first, last = _span(level, index)
+            found = stored.get((level, index))
+            if found is None:
+                self.report.add(
+                    first,
+                    "tree",
+                    f"node ({level}, {index}) over seqs {first}..{last} is missing",
+                    last=last,
+                )
+            elif found != hashes.get((level, index)):
+                self.report.add(
+                    first,
+                    "tree",
+                    f"node ({level}, {index}) over seqs {first}..{last} is not the hash of the "
+                    "leaf hashes below it: an entry among them was changed after the node was "
+                    "stored",
+                    last=last,
+                )
+        beyond = sorted(a for a in stored if _span(*a)[1] > size)
+        if beyond:
+            level, index = beyond[0]
+            first, last = _span(level, index)
+            self.report.add(
+                size + 1,
+                "tree",
+                f"{len(beyond)} stored node(s) cover entries the log no longer has, such as "
+                f"node ({level}, {index}) over seqs {first}..{last}: entries after seq {size} "
+                "were removed",
+            )
+        stale = sorted(set(stored) - set(expected) - set(beyond))
+        if stale:
+            level, index = stale[0]
+            first, last = _span(level, index)
+            self.report.add(
+                first,
+                "tree",
+                f"{len(stale)} node(s) of levels 1 to 3 are stored outside the open block, such "
+                f"as node ({level}, {index}) over seqs {first}..{last}: the node table was "
+                "written behind the ledger's back",
+                last=last,
+            )
+
     def check_beyond(self) -> None:
         """No stored node may cover seqs the log does not have (entries removed at the end)."""
         size = tree.tree_size()  # read now: appends since the start add entries and nodes alike
@@ -525,12 +582,16 @@ def verify_ledger(
     head_rows = list(
         SignedHead.objects.all() if since is None else SignedHead.objects.filter(pk__gt=since.pk)
     )
-    size = report.size = tree.tree_size()  # after the heads: every head read is within it
+    # After the heads: every head read is within it. The open block's stored nodes are read
+    # in the same statement, so they belong to exactly this size.
+    size, open_block = tree.size_and_open_block()
+    report.size = size
     if since is not None:
         report.start = since.size
         _start_from(auditor, since, size)
     auditor.run_entries(report.start, size, {row.size for row in head_rows})
     if auditor.tree_ok:
+        auditor.check_open_block(size, open_block)
         auditor.check_beyond()
     auditor.check_heads(head_rows, size, since=since)
     auditor.check_order(head_rows, since=since)

@@ -84,7 +84,7 @@ def _append(
         raise RuntimeError("bulk appends must run inside a transaction")
     tree.append_lock()
     size = tree.tree_size()
-    edge = tree.compact_range(size)
+    edge = tree.open_edge(size)
     rows: list[LedgerEntry] = []
     nodes: list[Node] = []
     for offset, e in enumerate(entries, start=1):
@@ -121,5 +121,5 @@ def _append(
             )
         )
     LedgerEntry.objects.bulk_create(rows, batch_size=batch)
-    tree.store(nodes)
+    tree.store(nodes, before=size, after=size + len(rows))
     return len(rows)

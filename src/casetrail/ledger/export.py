@@ -30,6 +30,7 @@ from django.db import transaction
 
 from casetrail.cases.models import Case, Incident, Party, Person
 from casetrail.ledger import heads, tree, verify
+from casetrail.ledger.errors import ChainStorageError
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.models import LedgerEntry, leaf_fields_of
 from casetrail.ledger.record import record_view
@@ -101,7 +102,7 @@ def export_case(number: str, out: Path, *, actor: Officer | None = None) -> Expo
             case=case.number,
             anchors=anchors,
         )
-    except (ValueError, LedgerEntry.DoesNotExist) as exc:  # a changed entry, a broken chain
+    except (ValueError, ChainStorageError) as exc:  # a changed entry, a broken chain
         raise LedgerBroken(
             f"cannot export case {number}: {exc}; run `casetrail ledger verify`"
         ) from exc

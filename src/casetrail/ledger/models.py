@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from casetrail.ledger.errors import ChainStorageError
 from casetrail.ledger.signing import TreeHead
 
 
@@ -91,7 +92,7 @@ def leaf_fields_of(entries: Sequence[LedgerEntry]) -> list[dict[str, Any]]:
     fields = []
     for e in entries:
         if e.prev_seq is not None and e.prev_seq not in known:
-            raise LedgerEntry.DoesNotExist(
+            raise ChainStorageError(
                 f"entry {e.seq} names seq {e.prev_seq} as its previous, which is not in the log"
             )
         fields.append(e.leaf_fields(known[e.prev_seq] if e.prev_seq is not None else None))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from casetrail.ledger import heads, tree, verify
+from casetrail.ledger.errors import ChainStorageError
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.merkle import leaf_hash
 from casetrail.ledger.models import LedgerEntry, LedgerKey, leaf_fields_of
@@ -91,7 +92,7 @@ def split_file(document: object) -> tuple[object, dict[str, bytes]]:
 def _rehash(row: LedgerEntry) -> bytes | None:
     try:
         return leaf_hash(verify.entry_leaf_data(leaf_fields_of([row])[0]))
-    except (ValueError, LedgerEntry.DoesNotExist):
+    except (ValueError, ChainStorageError):
         return None
 
 

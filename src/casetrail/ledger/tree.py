@@ -3,10 +3,14 @@
 Every perfect subtree's hash is stored or follows from few stored ones: level 0 is the
 ``leaf_hash`` column of `LedgerEntry` (node ``(0, i)`` is the entry with ``seq = i + 1``), levels
 4 and above (``LedgerNode.LOWEST_LEVEL``) are `LedgerNode` rows keyed ``level << 56 | index``,
-and a node of levels 1 to 3 is computed from the 2, 4 or 8 leaves below it (`fetch`). Appending
-an entry writes the stored nodes its leaf completes (one entry in 16 writes any), found with
-`merkle.CompactRange` loaded from the right edge; a root, an inclusion or a consistency proof
-reads the ``O(log n)`` nodes `merkle.*_nodes` names, and at most 15 leaves more, in one query.
+and a node of levels 1 to 3 is computed from the 2, 4 or 8 leaves below it (`fetch`). Only the
+*open block* — the entries after the last multiple of 16, which no stored node covers yet —
+keeps its nodes of levels 1 to 3 as rows too, until the entry that completes it stores their
+level-4 parent and drops them (`block_changes`): so the newest entries are held by stored
+hashes as every older one is. Appending an entry writes the nodes its leaf completes, found
+with `merkle.CompactRange` loaded from the right edge; a root, an inclusion or a consistency
+proof reads the ``O(log n)`` nodes `merkle.*_nodes` names, and at most 15 leaves more, in one
+query.
 
 Appends and head signing are serialised by `append_lock`: PostgreSQL's transaction-scoped
 advisory lock, and on SQLite the write lock that the ``IMMEDIATE`` transaction mode (see the
@@ -30,6 +34,7 @@ from casetrail.ledger.models import LedgerEntry, LedgerNode
 
 LEVEL_SHIFT = LedgerNode.LEVEL_SHIFT
 LOWEST_LEVEL = LedgerNode.LOWEST_LEVEL
+BLOCK = 1 << LOWEST_LEVEL  # entries under one node of the lowest stored level
 _INDEX_MASK = (1 << LEVEL_SHIFT) - 1
 # The highest level the right edge is read at: trees of up to 2**48 (281 trillion) entries.
 _TOP_LEVEL = 47
@@ -59,8 +64,8 @@ def ledger_cursor() -> CursorWrapper:
 
 
 def node_key(level: int, index: int) -> int:
-    """The `LedgerNode` key of node ``(level, index)``, level >= ``LOWEST_LEVEL``."""
-    if level < LOWEST_LEVEL or index < 0 or index > _INDEX_MASK:
+    """The `LedgerNode` key of node ``(level, index)``, level >= 1."""
+    if level < 1 or index < 0 or index > _INDEX_MASK:
         raise ValueError(f"no stored node ({level}, {index})")
     return level << LEVEL_SHIFT | index
 
@@ -102,8 +107,9 @@ class AppendState:
 
 def append_state(subject_type: str, subject_id: str) -> AppendState:
     """For an append, under the append lock, in one query: the tree's size, the subject's
-    last entry, and the right edge (its stored nodes, and the leaves after the last multiple
-    of 16 for the levels below)."""
+    last entry, and the right edge as stored (the last leaf, the open block's nodes of levels
+    1 to 3, the nodes above): so a leaf changed behind the ledger's back is never built into
+    a new node, and the node that completes its block keeps the change visible."""
     with ledger_cursor() as cursor:
         cursor.execute(_statement("state"), [subject_type, subject_id])
         rows = cursor.fetchall()
@@ -116,9 +122,8 @@ def append_state(subject_type: str, subject_id: str) -> AppendState:
             found[0, int(number) - 1] = bytes(value)
         else:
             found[node_address(int(number))] = bytes(value)
-    edge = merkle.root_nodes(size)
-    _derive(found, [a for a in edge if 0 < a[0] < LOWEST_LEVEL])
-    return AppendState(size, prev_seq, prev_hash, CompactRange.from_nodes(size, _get(found)))
+    edge = CompactRange.from_nodes(size, _get(found, computed=False))
+    return AppendState(size, prev_seq, prev_hash, edge)
 
 
 # The hot path (append, proofs) runs plain SQL, built once per shape: table and column names
@@ -127,8 +132,8 @@ def append_state(subject_type: str, subject_id: str) -> AppendState:
 _TEMPLATES = {
     "size": "SELECT MAX({seq}) FROM {entries}",
     # Three parts: (-1, size, the subject's last seq and leaf hash); (0, seq, -, leaf hash) of
-    # the entries after the last multiple of 16; (1, key, -, hash) of the stored right-edge
-    # nodes: at each level l >= 4 whose bit is set in the size, node (l, (size >> l) - 1).
+    # the last entry if the size is odd; (1, key, -, hash) of the stored right-edge nodes: at
+    # each level l >= 1 whose bit is set in the size, node (l, (size >> l) - 1).
     "state": (
         "WITH last AS (SELECT COALESCE(MAX({seq}), 0) AS n FROM {entries}), "
         "levels (l) AS (VALUES {levels}) "
@@ -136,7 +141,7 @@ _TEMPLATES = {
         "(SELECT {seq}, {leaf_hash} FROM {entries} WHERE {subject_type} = %s AND {subject_id} = %s "
         "ORDER BY {seq} DESC LIMIT 1) prev ON 1 = 1 "
         "UNION ALL SELECT 0, e.{seq}, NULL, e.{leaf_hash} FROM {entries} e, last "
-        "WHERE e.{seq} > last.n - last.n %% {tile} "
+        "WHERE e.{seq} = last.n AND last.n %% 2 = 1 "
         "UNION ALL SELECT 1, nd.{key}, NULL, nd.{hash} FROM last, levels, {nodes} nd "
         "WHERE (last.n >> levels.l) %% 2 = 1 "
         "AND nd.{key} = levels.l * {level_unit} + (last.n >> levels.l) - 1"
@@ -145,25 +150,35 @@ _TEMPLATES = {
     "nodes": "SELECT 1, {key}, {hash} FROM {nodes} WHERE {key} IN ({node_marks})",
     "store": "INSERT INTO {nodes} ({key}, {hash}) VALUES {node_rows}",
     "insert_entry": "INSERT INTO {entries} ({entry_columns}) VALUES ({entry_marks})",
-    # PostgreSQL: the entry and its nodes in one statement (one round trip).
+    # PostgreSQL: the entry, its nodes and the nodes they replace in one statement.
     "insert_with_nodes": (
         "WITH stored AS (INSERT INTO {nodes} ({key}, {hash}) VALUES {node_rows}) "
         "INSERT INTO {entries} ({entry_columns}) VALUES ({entry_marks})"
     ),
+    "insert_with_nodes_dropping": (
+        "WITH stored AS (INSERT INTO {nodes} ({key}, {hash}) VALUES {node_rows}), "
+        "dropped AS (DELETE FROM {nodes} WHERE {key} IN ({drop_marks})) "
+        "INSERT INTO {entries} ({entry_columns}) VALUES ({entry_marks})"
+    ),
+    "drop": "DELETE FROM {nodes} WHERE {key} IN ({node_marks})",
+    "open_block": (
+        "SELECT -1, MAX({seq}), NULL FROM {entries} UNION ALL "
+        "SELECT 1, {key}, {hash} FROM {nodes} WHERE {key} < {lowest_key}"
+    ),
 }
-_STATEMENTS: dict[tuple[str, str, int, int], str] = {}
+_STATEMENTS: dict[tuple[str, str, int, int, int], str] = {}
 _ENTRY_FIELDS = LedgerEntry._meta.concrete_fields
 
 
-def _statement(shape: str, leaves: int = 0, nodes: int = 0) -> str:
-    key = (connection.vendor, shape, leaves, nodes)
+def _statement(shape: str, leaves: int = 0, nodes: int = 0, dropped: int = 0) -> str:
+    key = (connection.vendor, shape, leaves, nodes, dropped)
     sql = _STATEMENTS.get(key)
     if sql is None:
-        sql = _STATEMENTS[key] = _build(shape, leaves, nodes)
+        sql = _STATEMENTS[key] = _build(shape, leaves, nodes, dropped)
     return sql
 
 
-def _build(shape: str, leaves: int, nodes: int) -> str:
+def _build(shape: str, leaves: int, nodes: int, dropped: int) -> str:
     q = connection.ops.quote_name
     columns = [str(f.column) for f in LedgerEntry._meta.concrete_fields]
     names = {
@@ -177,9 +192,10 @@ def _build(shape: str, leaves: int, nodes: int) -> str:
         "node_rows": ", ".join(["(%s, %s)"] * nodes),
         "entry_columns": ", ".join(q(column) for column in columns),
         "entry_marks": ", ".join(["%s"] * len(columns)),
-        "levels": ", ".join(f"({level})" for level in range(LOWEST_LEVEL, _TOP_LEVEL + 1)),
-        "tile": str(1 << LOWEST_LEVEL),
+        "levels": ", ".join(f"({level})" for level in range(1, _TOP_LEVEL + 1)),
         "level_unit": str(1 << LEVEL_SHIFT),
+        "lowest_key": str(LOWEST_LEVEL << LEVEL_SHIFT),
+        "drop_marks": ", ".join(["%s"] * dropped),
     }
     if shape == "fetch":
         parts = [_TEMPLATES["leaves"]] if leaves else []
@@ -229,12 +245,14 @@ def _derive(found: dict[NodeAddress, bytes], derived: Iterable[NodeAddress]) -> 
         found[level, index] = layer[0]
 
 
-def _get(found: dict[NodeAddress, bytes]) -> NodeGetter:
+def _get(found: dict[NodeAddress, bytes], *, computed: bool = True) -> NodeGetter:
+    """A node callback over ``found``; ``computed``: levels 1 to 3 came from the leaves."""
+
     def get_node(level: int, index: int) -> bytes:
         try:
             return found[level, index]
         except KeyError:
-            raise TreeStorageError(_missing(level, index)) from None
+            raise TreeStorageError(_missing(level, index, computed=computed)) from None
 
     return get_node
 
@@ -244,11 +262,11 @@ def getter(addresses: Iterable[NodeAddress]) -> NodeGetter:
     return _get(fetch(addresses))
 
 
-def _missing(level: int, index: int) -> str:
+def _missing(level: int, index: int, *, computed: bool = True) -> str:
     if level == 0:
         return f"the tree needs the leaf of seq {index + 1}, which is not stored"
     first, last = (index << level) + 1, (index + 1) << level
-    if level < LOWEST_LEVEL:
+    if level < LOWEST_LEVEL and computed:
         return (
             f"the tree needs node ({level}, {index}), computed from the leaves of seqs "
             f"{first}..{last}, which are not all stored"
@@ -283,18 +301,61 @@ def consistency_proof(size1: int, size2: int) -> list[bytes]:
 
 
 def compact_range(size: int) -> CompactRange:
-    """The right edge of the stored tree of ``size`` entries: ``popcount(size)`` nodes."""
+    """The right edge of the stored tree of ``size`` entries: ``popcount(size)`` nodes, those
+    of levels 1 to 3 computed from the leaves (the block that was open then may be closed)."""
     return CompactRange.from_nodes(size, getter(merkle.root_nodes(size)))
 
 
-def stored_rows(nodes: Iterable[Node]) -> list[tuple[int, bytes]]:
-    """The `LedgerNode` rows among the new nodes an append returned (levels 4 and up)."""
-    return [(node_key(n.level, n.index), n.hash) for n in nodes if n.level >= LOWEST_LEVEL]
+def open_edge(size: int) -> CompactRange:
+    """The right edge of the log as it is now, ``size`` entries, read as stored (the open
+    block's nodes of levels 1 to 3 included), for appending to it; see `append_state`."""
+    return CompactRange.from_nodes(size, _get(_read(merkle.root_nodes(size)), computed=False))
 
 
-def store(nodes: Iterable[Node]) -> None:
-    """Write the stored nodes among those appends returned (a loader's many at once)."""
-    store_rows(stored_rows(nodes))
+def _block_of(level: int, index: int) -> int:
+    """The block of 16 entries a node of levels 1 to 3 lies in."""
+    return index >> (LOWEST_LEVEL - level)
+
+
+def block_changes(
+    nodes: Iterable[Node], before: int, after: int
+) -> tuple[list[tuple[int, bytes]], list[int]]:
+    """What appends that took the log from ``before`` to ``after`` entries change in the node
+    table: the rows to insert (the new nodes of levels 4 and up, and those of levels 1 to 3 in
+    the open block of ``after``) and the keys to delete (the levels 1 to 3 of the block that
+    was open at ``before``, if these appends completed it)."""
+    open_after = after >> LOWEST_LEVEL
+    rows = [
+        (node_key(n.level, n.index), n.hash)
+        for n in nodes
+        if n.level >= LOWEST_LEVEL or (n.level > 0 and _block_of(n.level, n.index) == open_after)
+    ]
+    open_before = before >> LOWEST_LEVEL
+    if before % BLOCK == 0 or open_before == open_after:
+        return rows, []
+    return rows, open_block_keys(open_before)
+
+
+def open_block_keys(block: int) -> list[int]:
+    """The keys of every node of levels 1 to 3 in ``block`` (14 of them)."""
+    return [
+        node_key(level, index)
+        for level in range(1, LOWEST_LEVEL)
+        for index in range(block << (LOWEST_LEVEL - level), (block + 1) << (LOWEST_LEVEL - level))
+    ]
+
+
+def store(nodes: Iterable[Node], *, before: int, after: int) -> None:
+    """Write what appends from ``before`` to ``after`` entries returned (a loader's many)."""
+    rows, dropped = block_changes(nodes, before, after)
+    store_rows(rows)
+    drop(dropped)
+
+
+def drop(keys: Sequence[int]) -> None:
+    if keys:
+        with ledger_cursor() as cursor:
+            cursor.execute(_statement("drop", nodes=len(keys)), list(keys))
 
 
 def store_rows(rows: Sequence[tuple[int, bytes]]) -> None:
@@ -306,17 +367,40 @@ def store_rows(rows: Sequence[tuple[int, bytes]]) -> None:
 
 def insert(entry: LedgerEntry, nodes: Sequence[Node]) -> None:
     """INSERT the new entry row (what ``entry.save()`` would do, at a third of its cost) and
-    the stored nodes its leaf completes: on PostgreSQL in one statement."""
+    the nodes its leaf completes, dropping those of the block it completes: on PostgreSQL in
+    one statement."""
     values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in _ENTRY_FIELDS]
-    rows = stored_rows(nodes)
+    rows, dropped = block_changes(nodes, entry.seq - 1, entry.seq)
     with ledger_cursor() as cursor:
         if rows and connection.vendor == "postgresql":
             flat = [v for row in rows for v in row]
-            cursor.execute(_statement("insert_with_nodes", nodes=len(rows)), [*flat, *values])
-            rows = []
+            cursor.execute(
+                _statement(
+                    "insert_with_nodes_dropping" if dropped else "insert_with_nodes",
+                    nodes=len(rows),
+                    dropped=len(dropped),
+                ),
+                [*flat, *dropped, *values],
+            )
+            rows, dropped = [], []
         else:
             cursor.execute(_statement("insert_entry"), values)
-    if rows:
-        store_rows(rows)
+    store_rows(rows)
+    drop(dropped)
     entry._state.adding = False
     entry._state.db = connection.alias
+
+
+def size_and_open_block() -> tuple[int, dict[NodeAddress, bytes]]:
+    """The log's size and the stored nodes of levels 1 to 3, read in one statement (one
+    snapshot, however many appenders run): what `ledger verify` holds the open block to."""
+    with ledger_cursor() as cursor:
+        cursor.execute(_statement("open_block"))
+        rows = cursor.fetchall()
+    size, found = 0, {}
+    for kind, number, value in rows:
+        if kind < 0:
+            size = int(number or 0)
+        else:
+            found[node_address(int(number))] = bytes(value)
+    return size, found

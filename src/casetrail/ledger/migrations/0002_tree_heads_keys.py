@@ -7,7 +7,7 @@ import casetrail.ledger.models
 
 
 def backfill_nodes(apps, schema_editor):
-    """Build the stored tree nodes (levels 4 and up) of the entries already recorded."""
+    """Build the tree nodes (levels 1 and up) of the entries already recorded, in seq order."""
     from casetrail.ledger.merkle import CompactRange
 
     entries = apps.get_model("ledger", "LedgerEntry")
@@ -30,7 +30,7 @@ def backfill_nodes(apps, schema_editor):
                 )
             last = seq
             for node in edge.append(bytes(leaf)):
-                if node.level >= 4:  # levels 1-3 are computed from the leaves (0003)
+                if node.level > 0:
                     rows.append(nodes(key=node.level << 56 | node.index, hash=node.hash))
         nodes.objects.bulk_create(rows, batch_size=2000)
         rows = []

@@ -5,8 +5,9 @@
   the unique index on ``seq`` go;
 * an entry keeps the seq of its subject's previous entry instead of a copy of that entry's
   leaf hash; the leaf still hashes the previous hash, so no leaf, root or head changes;
-* tree nodes at levels 1 to 3 are no longer stored: `casetrail.ledger.tree` computes them
-  from the leaves. They are derived data, the one kind of ledger row ever deleted.
+* tree nodes at levels 1 to 3 are no longer stored, except in the open block (the entries
+  after the last multiple of 16): `casetrail.ledger.tree` computes them from the leaves. They
+  are derived data, the one kind of ledger row ever deleted.
 """
 
 from django.db import migrations, models
@@ -26,8 +27,13 @@ UPDATE ledger_ledgerentry SET prev_seq = (
 ) WHERE prev_subject_hash IS NOT NULL
 """
 
-# Levels 1..3 have keys below 4 << 56.
-DROP_LOW_NODES = "DELETE FROM ledger_ledgernode WHERE key < 288230376151711744"
+# Levels 1..3 have keys below 4 << 56; node (level, index) lies in block index >> (4 - level)
+# (16 entries a block), and the open block, size // 16, keeps its nodes.
+DROP_LOW_NODES = """
+DELETE FROM ledger_ledgernode WHERE key < 288230376151711744
+AND (key % 72057594037927936) / (CASE key / 72057594037927936 WHEN 1 THEN 8 WHEN 2 THEN 4 ELSE 2 END)
+    < (SELECT COALESCE(MAX(seq), 0) FROM ledger_ledgerentry) / 16
+"""
 
 
 class Migration(migrations.Migration):
@@ -45,7 +51,7 @@ class Migration(migrations.Migration):
                 null=True,
             ),
         ),
-        migrations.RunSQL(FILL_PREV_SEQ, migrations.RunSQL.noop),
+        migrations.RunSQL(FILL_PREV_SEQ),
         migrations.RemoveField(
             model_name="ledgerentry",
             name="prev_subject_hash",
@@ -63,5 +69,5 @@ class Migration(migrations.Migration):
                 serialize=False,
             ),
         ),
-        migrations.RunSQL(DROP_LOW_NODES, migrations.RunSQL.noop),
+        migrations.RunSQL(DROP_LOW_NODES),
     ]
