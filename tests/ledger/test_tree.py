@@ -174,7 +174,7 @@ def test_an_append_costs_two_to_four_statements(world):
     size = tree.tree_size()
     completed = sum(1 for level in range(4, 64) if size % (1 << level) == 0)  # 4, maybe 5...
     assert added == completed - 11
-    assert len(statements) == 3 if postgresql else 4
+    assert len(statements) == (3 if postgresql else 4)
     assert statements[-1].startswith(
         "WITH stored AS (INSERT" if postgresql else 'DELETE FROM "ledger_ledgernode"'
     )
