@@ -183,7 +183,7 @@ def run(bench, args) -> None:  # type: ignore[no-untyped-def]
     print(f"  beyond the payload: {beyond:,.0f} bytes an entry   target < 200: {verdict}")
     print(
         f"  ({nodes:,} node rows: {nodes / size:.3f} an entry; levels 1-3 are computed from "
-        "the leaves, which are the entries' hashes)"
+        "the leaves, the entries' hashes, except in the open block)"
     )
     for name, part in breakdown(bench.vendor):
         print(f"    {name}: {part / size:,.1f} bytes an entry")
