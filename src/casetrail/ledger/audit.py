@@ -347,28 +347,29 @@ class _Auditor:
             for key, value in LedgerNode.objects.filter(where).values_list("key", "hash")
         }
         for (level, index), value in sorted(wanted.items()):  # lower levels first
-            first, last = _span(level, index)
             found = stored.get((level, index))
             if found is not None and found != value and (level, index) in self.tainted:
                 continue  # a node below it differs too: that one says where
-            if found is None or found != value:
+            if self._node_problem(level, index, found, value):
                 self._taint(level, index)
-            if found is None:
-                self.report.add(
-                    first,
-                    "tree",
-                    f"node ({level}, {index}) over seqs {first}..{last} is missing",
-                    last=last,
-                )
-            elif found != value:
-                self.report.add(
-                    first,
-                    "tree",
-                    f"node ({level}, {index}) over seqs {first}..{last} is not the hash of the "
-                    "leaf hashes below it: an entry among them was changed, added or removed "
-                    "after the node was stored",
-                    last=last,
-                )
+
+    def _node_problem(
+        self, level: int, index: int, found: bytes | None, expected: bytes | None
+    ) -> bool:
+        """Report a stored node that is missing or not ``expected``; True if it was either."""
+        first, last = _span(level, index)
+        if found is None:
+            message = f"node ({level}, {index}) over seqs {first}..{last} is missing"
+        elif found != expected:
+            message = (
+                f"node ({level}, {index}) over seqs {first}..{last} is not the hash of the "
+                "leaf hashes below it: an entry among them was changed, added or removed "
+                "after the node was stored"
+            )
+        else:
+            return False
+        self.report.add(first, "tree", message, last=last)
+        return True
 
     def _taint(self, level: int, index: int) -> None:
         """Mark the ancestors of a node that differs: their difference follows from it."""
@@ -394,35 +395,9 @@ class _Auditor:
             self.report.add(None, "tree", str(exc))
             return
         for level, index in expected:
-            first, last = _span(level, index)
-            found = stored.get((level, index))
-            if found is None:
-                self.report.add(
-                    first,
-                    "tree",
-                    f"node ({level}, {index}) over seqs {first}..{last} is missing",
-                    last=last,
-                )
-            elif found != hashes.get((level, index)):
-                self.report.add(
-                    first,
-                    "tree",
-                    f"node ({level}, {index}) over seqs {first}..{last} is not the hash of the "
-                    "leaf hashes below it: an entry among them was changed after the node was "
-                    "stored",
-                    last=last,
-                )
+            self._node_problem(level, index, stored.get((level, index)), hashes.get((level, index)))
         beyond = sorted(a for a in stored if _span(*a)[1] > size)
-        if beyond:
-            level, index = beyond[0]
-            first, last = _span(level, index)
-            self.report.add(
-                size + 1,
-                "tree",
-                f"{len(beyond)} stored node(s) cover entries the log no longer has, such as "
-                f"node ({level}, {index}) over seqs {first}..{last}: entries after seq {size} "
-                "were removed",
-            )
+        self._report_beyond(size, beyond)
         stale = sorted(set(stored) - set(expected) - set(beyond))
         if stale:
             level, index = stale[0]
@@ -445,19 +420,21 @@ class _Auditor:
                 key__gte=tree.node_key(level, size >> level),
                 key__lt=(level + 1) << LedgerNode.LEVEL_SHIFT,
             )
-        beyond = list(
-            LedgerNode.objects.filter(where).order_by("key").values_list("key", flat=True)
+        keys = LedgerNode.objects.filter(where).order_by("key").values_list("key", flat=True)
+        self._report_beyond(size, [tree.node_address(key) for key in keys])
+
+    def _report_beyond(self, size: int, beyond: list[tuple[int, int]]) -> None:
+        if not beyond:
+            return
+        level, index = beyond[0]
+        first, last = _span(level, index)
+        self.report.add(
+            size + 1,
+            "tree",
+            f"{len(beyond)} stored node(s) cover entries the log no longer has, such as "
+            f"node ({level}, {index}) over seqs {first}..{last}: entries after seq {size} "
+            "were removed",
         )
-        if beyond:
-            level, index = tree.node_address(beyond[0])
-            first, last = _span(level, index)
-            self.report.add(
-                size + 1,
-                "tree",
-                f"{len(beyond)} stored node(s) cover entries the log no longer has, such as "
-                f"node ({level}, {index}) over seqs {first}..{last}: entries after seq {size} "
-                "were removed",
-            )
 
     # --- heads and keys -----------------------------------------------------------------------
 
