@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import settings
 
 from casetrail.cases import actions
 from casetrail.cases.models import Case, Incident, OffenceCategory
@@ -13,6 +14,12 @@ from casetrail.catalogue import ensure_offence_catalogue
 from casetrail.org import actions as org
 from casetrail.org.models import Officer, Unit
 from casetrail.org.roles import Role, Scope
+
+# No per-example deadline: the property tests check what is true, not how fast, and CI runs
+# on a shared 2-core machine where one slow example would fail a correct test. Speed is
+# measured by benchmarks/.
+settings.register_profile("casetrail", deadline=None)
+settings.load_profile("casetrail")
 
 PASSWORD = "a-long-test-password"
 VALID = date(2030, 12, 31)

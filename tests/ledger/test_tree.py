@@ -219,6 +219,37 @@ def test_migrations_0002_then_0003_leave_the_nodes_appends_write(world, extra):
     assert stored_nodes() == before
 
 
+def test_migration_0003_finds_each_entrys_previous_by_the_hash_it_named(world):
+    busy_log(world, cases=2)
+    chains = {e.seq: e.prev_seq for e in LedgerEntry.objects.all()}
+    assert sum(prev is not None for prev in chains.values()) > 10
+    named = {f["seq"]: f["prev"] for f in leaf_fields_of(list(LedgerEntry.objects.all()))}
+    forged = max(seq for seq, prev in chains.items() if prev is not None)
+    with connection.cursor() as cursor:  # the rows as 0002 left them (rolled back after)
+        if connection.vendor == "postgresql":  # fire the deferred foreign-key checks first
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("ALTER TABLE ledger_ledgerentry ADD COLUMN prev_subject_hash BYTEA")
+        for seq, prev in named.items():
+            value = bytes.fromhex(prev) if prev else None
+            if seq == forged:
+                value = b"\7" * 32  # a hash no entry has
+            cursor.execute(
+                "UPDATE ledger_ledgerentry SET prev_subject_hash = %s, prev_seq = NULL "
+                "WHERE seq = %s",
+                [value, seq],
+            )
+        cursor.execute(compact.FILL_PREV_SEQ)
+        cursor.execute("SELECT seq, prev_seq FROM ledger_ledgerentry")
+        filled = dict(cursor.fetchall())
+        cursor.execute("ALTER TABLE ledger_ledgerentry DROP COLUMN prev_subject_hash")
+    assert filled == chains | {forged: None}
+    # The entry that named a hash no entry has keeps no link, and verify says so.
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE ledger_ledgerentry SET prev_seq = NULL WHERE seq = %s", [forged])
+    report = audit.verify_ledger(checkpoint=False)
+    assert (forged, "chain") in {(p.seq, p.check) for p in report.problems}
+
+
 def test_the_backfill_refuses_a_log_with_a_gap(world):
     busy_log(world, cases=1)
     with connection.cursor() as cursor:
