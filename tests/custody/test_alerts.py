@@ -67,6 +67,28 @@ def test_deadlines_entering_their_window_warn_the_handlers_and_their_leader(
     assert len(mail.outbox) == 9
 
 
+def test_a_past_due_deadline_the_missed_pass_skipped_is_never_warned_of_as_due_soon(
+    scene, monkeypatch, django_capture_on_commit_callbacks
+):
+    # Another sweeper held the missed pass's rows locked (the concurrent test found this
+    # under load): the warning pass ran on and told three people "due soon" of a deadline
+    # already missed, then the next run told them it was missed.
+    s = scene(EVE)
+    _detention(s)
+    s.at(LATE)
+    monkeypatch.setattr(alerts, "past_due", lambda now, limit: [])  # the missed pass skips
+    with django_capture_on_commit_callbacks(execute=True):
+        report = alerts.sweep()
+    assert (report.missed, report.warned, report.mails) == (0, 0, 0)
+    assert not Alert.objects.exists()
+    assert mail.outbox == []
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        report = alerts.sweep()
+    assert (report.missed, report.warned) == (3, 0)
+    assert {m.subject.split(":")[0] for m in mail.outbox} == {"[casetrail] MISSED"}
+
+
 def test_a_missed_deadline_is_marked_told_and_stays_until_accounted_for(scene):
     s = scene(EVE)
     _, _, detail = _detention(s)

@@ -105,7 +105,10 @@ def _claim(pk: int, kind: str, now: datetime) -> bool:
             )
             == 1
         )
-    return rows.filter(warning_sent=False, warn_at__lte=now).update(warning_sent=True) == 1
+    # A deadline already past due is the missed pass's to claim, never "due soon": when that
+    # pass skipped it (another sweeper held it locked), the warning pass must not warn of it.
+    due_soon = rows.filter(warning_sent=False, warn_at__lte=now, due_at__gte=now)
+    return due_soon.update(warning_sent=True) == 1
 
 
 def _alert(pk: int, kind: str, now: datetime) -> tuple[bool, int]:
