@@ -669,6 +669,33 @@ def _event(
     return event
 
 
+def _duty_done(
+    measure: Measure,
+    deadlines: list[Deadline],
+    kind: EventKind,
+    ledger_kind: LedgerKind,
+    at: datetime,
+    what: str,
+    details: dict[str, Any],
+    data: dict[str, Any],
+    *,
+    actor: Officer,
+    now: datetime,
+) -> MeasureEvent:
+    """What happened at ``at`` meets ``deadlines`` (each closed as ``what``): the event that
+    met them, and its ledger entry with ``data`` and the deadlines met."""
+    met = [_meet(d, at, what, now=now) for d in deadlines]
+    event = _event(measure, kind, at, details, deadlines, actor=actor, now=now)
+    record(
+        ledger_kind,
+        subject=measure,
+        actor=actor,
+        unit_id=measure.unit_id,
+        data=data | {"meets": met},
+    )
+    return event
+
+
 def _event_time(measure: Measure, at: datetime, field: str, now: datetime) -> datetime:
     at = _instant(at, field, now=now)
     assert measure.started_at is not None  # noqa: S101 - only started measures take events
@@ -696,19 +723,19 @@ def record_family_notice(
         raise CustodyError(f"method must be one of {', '.join(NOTIFY_METHODS)}", field="method")
     recipient = _text(recipient, "recipient", "the person told", limit=80)
     relationship = _text(relationship, "relationship", "their relationship", limit=40)
-    deadlines = _duty_deadlines(measure, Duty.NOTIFY_FAMILY)
-    what = f"family notified ({method}) to {recipient} ({relationship})"
-    met = [_meet(d, at, what, now=now) for d in deadlines]
     details = {"method": method, "recipient": recipient, "relationship": relationship}
-    event = _event(measure, EventKind.FAMILY_NOTIFIED, at, details, deadlines, actor=actor, now=now)
-    record(
+    return _duty_done(
+        measure,
+        _duty_deadlines(measure, Duty.NOTIFY_FAMILY),
+        EventKind.FAMILY_NOTIFIED,
         LedgerKind.FAMILY_NOTIFIED,
-        subject=measure,
+        at,
+        f"family notified ({method}) to {recipient} ({relationship})",
+        details,
+        {"at": at, **details},
         actor=actor,
-        unit_id=measure.unit_id,
-        data={"at": at, **details, "meets": met},
+        now=now,
     )
-    return event
 
 
 @transaction.atomic
@@ -823,19 +850,18 @@ def record_delivery(measure: Measure, *, at: datetime, place: str, actor: Office
 def _deliver(
     measure: Measure, at: datetime, place: str, *, actor: Officer, now: datetime
 ) -> MeasureEvent:
-    deadlines = _duty_deadlines(measure, Duty.DELIVER)
-    met = [_meet(d, at, f"delivered to {place}", now=now) for d in deadlines]
-    event = _event(
-        measure, EventKind.DELIVERED, at, {"place": place}, deadlines, actor=actor, now=now
-    )
-    record(
+    return _duty_done(
+        measure,
+        _duty_deadlines(measure, Duty.DELIVER),
+        EventKind.DELIVERED,
         LedgerKind.DELIVERY_RECORDED,
-        subject=measure,
+        at,
+        f"delivered to {place}",
+        {"place": place},
+        {"at": at, "place": place},
         actor=actor,
-        unit_id=measure.unit_id,
-        data={"at": at, "place": place, "meets": met},
+        now=now,
     )
-    return event
 
 
 @transaction.atomic
@@ -855,8 +881,6 @@ def record_arrest_request(
     _not_before(received_at, submitted_at, "received_at", "the submission")
     if measure.events.filter(kind=EventKind.ARREST_REQUESTED).exists():
         raise CustodyError("the arrest was already requested", field="submitted_at")
-    deadlines = _duty_deadlines(measure, Duty.REQUEST_ARREST)
-    met = [_meet(d, submitted_at, "arrest requested", now=now) for d in deadlines]
     computed = clocks.compute(
         PROCURATORATE_RULE,
         received_at,
@@ -868,17 +892,18 @@ def record_arrest_request(
         duty=Duty.PROCURATORATE_DECISION, computed=computed, params={}, now=now, measure=measure
     )
     details = {"submitted_at": submitted_at.isoformat(), "received_at": received_at.isoformat()}
-    event = _event(
-        measure, EventKind.ARREST_REQUESTED, submitted_at, details, deadlines, actor=actor, now=now
-    )
-    record(
+    return _duty_done(
+        measure,
+        _duty_deadlines(measure, Duty.REQUEST_ARREST),
+        EventKind.ARREST_REQUESTED,
         LedgerKind.ARREST_REQUESTED,
-        subject=measure,
+        submitted_at,
+        "arrest requested",
+        details,
+        details | {"starts": clocks.summary(decision)},
         actor=actor,
-        unit_id=measure.unit_id,
-        data=details | {"meets": met, "starts": clocks.summary(decision)},
+        now=now,
     )
-    return event
 
 
 @transaction.atomic
@@ -897,28 +922,19 @@ def record_procuratorate_decision(
     if not deadlines:
         raise CustodyError("no request for approval of arrest is pending", field="decided_at")
     word = "approved" if approved else "refused"
-    met = [
-        _meet(d, decided_at, f"procuratorate {word} the arrest ({number})", now=now)
-        for d in deadlines
-    ]
     details = {"approved": approved, "number": number}
-    event = _event(
+    return _duty_done(
         measure,
-        EventKind.PROCURATORATE_DECIDED,
-        decided_at,
-        details,
         deadlines,
+        EventKind.PROCURATORATE_DECIDED,
+        LedgerKind.PROCURATORATE_DECIDED,
+        decided_at,
+        f"procuratorate {word} the arrest ({number})",
+        details,
+        {"decided_at": decided_at, **details},
         actor=actor,
         now=now,
     )
-    record(
-        LedgerKind.PROCURATORATE_DECIDED,
-        subject=measure,
-        actor=actor,
-        unit_id=measure.unit_id,
-        data={"decided_at": decided_at, **details, "meets": met},
-    )
-    return event
 
 
 # -- PACE: reviews and warrants ----------------------------------------------------------------
@@ -996,19 +1012,18 @@ def record_warrant_application(
     now = clock.now()
     at = _event_time(measure, at, "at", now)
     court = _text(court, "court", "the magistrates' court", limit=200)
-    deadlines = _duty_deadlines(measure, Duty.APPLY_WARRANT)
-    met = [_meet(d, at, f"applied to {court}", now=now) for d in deadlines]
-    event = _event(
-        measure, EventKind.WARRANT_APPLIED, at, {"court": court}, deadlines, actor=actor, now=now
-    )
-    record(
+    return _duty_done(
+        measure,
+        _duty_deadlines(measure, Duty.APPLY_WARRANT),
+        EventKind.WARRANT_APPLIED,
         LedgerKind.WARRANT_APPLIED,
-        subject=measure,
+        at,
+        f"applied to {court}",
+        {"court": court},
+        {"at": at, "court": court},
         actor=actor,
-        unit_id=measure.unit_id,
-        data={"at": at, "court": court, "meets": met},
+        now=now,
     )
-    return event
 
 
 @transaction.atomic
