@@ -87,7 +87,6 @@ import zipfile
 import zlib
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -96,7 +95,6 @@ from casetrail.ledger.merkle import leaf_hash, verify_consistency, verify_inclus
 from casetrail.ledger.signing import (
     HeadFormatError,
     TreeHead,
-    format_time,
     head_problem,
     key_id,
     parse_time,
@@ -140,23 +138,6 @@ def entry_leaf_data(entry: Mapping[str, object]) -> bytes:
     return canonical_json(leaf)
 
 
-_ENCODE = json.JSONEncoder(
-    ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
-).encode
-
-
-def encode_leaf(fields: Mapping[str, object]) -> bytes:
-    """The leaf bytes of fields already well-formed (as record() makes them, or as rows it
-    wrote come back): one C-level JSON encode, nothing re-validated. Equal to
-    `entry_leaf_data` for such fields (a property test holds the two together);
-    `entry_leaf_data` is for fields from outside, which it checks first."""
-    leaf = {name: fields[name] for name in LEAF_FIELDS}
-    at = leaf["at"]
-    if isinstance(at, datetime):
-        leaf["at"] = format_time(at)
-    return _ENCODE(leaf).encode("utf-8")
-
-
 _STRING = json.encoder.encode_basestring  # how json writes a str when ensure_ascii is off
 
 
@@ -170,8 +151,9 @@ def encode_leaf_values(
     payload: str,
     prev: str | None,
 ) -> bytes:
-    """`encode_leaf` of fields given one by one, ``at`` already written as `format_time`
-    writes it: the canonical JSON assembled directly, keys in their sorted order, strings
+    """The leaf bytes of fields already well-formed (as record() makes them, or as the rows it
+    wrote come back), given one by one, ``at`` already written as `format_time` writes it,
+    nothing re-validated: the canonical JSON assembled directly, keys in their sorted order, strings
     escaped by json's own C encoder. The ledger's hot paths (append, verify) use it; a
     property test holds it equal to `entry_leaf_data`. A value of another type than these
     raises TypeError, or gives bytes that hash to nothing stored."""
