@@ -2,6 +2,8 @@
 whiteboard, a person's custody record and the alert inbox. Every POST is one action, and so one
 transaction with its ledger entry."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -616,6 +618,16 @@ def _brief(deadline: queries.BoardDeadline | None) -> dict[str, Any] | None:
 # -- measures -------------------------------------------------------------------------------
 
 
+@contextmanager
+def _body_field(field: str, message: str | None = None) -> Iterator[None]:
+    """A record named in the request body that the officer cannot see is a mistake in that
+    field (400 naming it), not a missing page."""
+    try:
+        yield
+    except NotFound as exc:
+        raise CustodyError(message or str(exc), field=field) from exc
+
+
 @router.get("/custody/kinds", response=list[MeasureKindOut])
 def list_kinds(request: HttpRequest) -> list[dict[str, Any]]:
     """The measures, who approves each (with the citation) and the rules each attaches."""
@@ -653,10 +665,8 @@ def list_measures(request: HttpRequest, filters: Query[MeasureFilterIn]) -> Quer
 @router.post("/custody/measures", response={201: MeasureDetailOut})
 def propose_measure(request: HttpRequest, payload: MeasureIn) -> Status[dict[str, Any]]:
     officer = request_officer(request)
-    try:
+    with _body_field("case_id"):
         case = access_case(officer, payload.case_id, for_write=True)
-    except NotFound as exc:
-        raise CustodyError(str(exc), field="case_id") from exc
     measure = actions.propose_measure(
         case,
         _person(case, payload.person_id),
@@ -692,10 +702,8 @@ def start_measure(request: HttpRequest, measure_id: int, payload: StartIn) -> di
     measure = access_measure(officer, measure_id, for_write=True)
     replaces = None
     if payload.replaces_id is not None:
-        try:
+        with _body_field("replaces_id"):
             replaces = access_measure(officer, payload.replaces_id)
-        except NotFound as exc:
-            raise CustodyError(str(exc), field="replaces_id") from exc
     actions.start_measure(
         measure,
         actions.StartInput(
@@ -896,20 +904,14 @@ def list_sessions(
 @router.post("/custody/sessions", response={201: SessionDetailOut})
 def open_session(request: HttpRequest, payload: SessionIn) -> Status[dict[str, Any]]:
     officer = request_officer(request)
-    try:
+    with _body_field("unit_id", f"unit {payload.unit_id} is not in your scope"):
         unit = access_unit(officer, payload.unit_id)
-    except NotFound as exc:
-        raise CustodyError(f"unit {payload.unit_id} is not in your scope", field="unit_id") from exc
-    try:
+    with _body_field("case_id"):
         case = case_for_area(officer, payload.case_id)
-    except NotFound as exc:
-        raise CustodyError(str(exc), field="case_id") from exc
     measure = None
     if payload.measure_id is not None:
-        try:
+        with _body_field("measure_id"):
             measure = access_measure(officer, payload.measure_id)
-        except NotFound as exc:
-            raise CustodyError(str(exc), field="measure_id") from exc
     session = actions.open_session(
         unit,
         case,
