@@ -51,9 +51,19 @@ else
     PYTEST_ARGS="$PYTEST_ARGS --deselect tests/e2e"
 fi
 
-echo "==> tests on SQLite"
+# Every test runs on a frozen clock (tests/conftest.py); each run below picks another instant,
+# so a test that depends on the hour, the day or the year fails here and not at 20:00 some day:
+# an early UTC hour, a late one (already the next day in Shanghai), and a New Year's Eve years
+# ahead of every fixed date in the code.
+EARLY="2026-03-10T03:00:00+00:00"
+LATE="2026-07-15T20:30:00+00:00"
+FAR="2031-12-31T20:00:00+00:00"
+
+echo "==> tests on SQLite at $EARLY"
 unset DATABASE_URL || true
-pytest $PYTEST_ARGS -n 2 --dist loadfile
+CASETRAIL_TEST_NOW="$EARLY" pytest $PYTEST_ARGS -n 2 --dist loadfile
+echo "==> tests on SQLite at $FAR"
+CASETRAIL_TEST_NOW="$FAR" pytest $PYTEST_ARGS -n 2 --dist loadfile
 
 PGBIN="$(pg_bin)"
 if [ -n "$PGBIN" ]; then
@@ -70,8 +80,8 @@ if [ -n "$PGBIN" ]; then
     $RUN "$PGBIN/pg_ctl" -D "$PGTMP/data" -l "$PGTMP/log" -w \
         -o "-k $PGTMP -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
     export DATABASE_URL="postgres://postgres@/postgres?host=$PGTMP"
-    echo "==> tests on PostgreSQL"
-    pytest $PYTEST_ARGS -n 2 --dist loadfile --deselect tests/e2e
+    echo "==> tests on PostgreSQL at $LATE"
+    CASETRAIL_TEST_NOW="$LATE" pytest $PYTEST_ARGS -n 2 --dist loadfile --deselect tests/e2e
 else
     SKIPPED="$SKIPPED postgresql-tests"
 fi

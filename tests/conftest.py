@@ -1,13 +1,25 @@
-"""Shared fixtures: a small jurisdiction built through the real actions."""
+"""Shared fixtures: a small jurisdiction built through the real actions, at a frozen instant.
+
+Every test runs with the clock frozen at ``NOW`` (``CASETRAIL_TEST_NOW``, an ISO 8601 instant
+with its offset; a fixed default otherwise), and every date a fixture needs is derived from it,
+so the suite gives the same answer at any hour of any year. CI runs it under several instants
+(scripts/test.sh): an early and a late hour of the UTC day (the units' day is Shanghai's) and a
+New Year's Eve years ahead.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from hypothesis import settings
 
+from casetrail import clock
 from casetrail.cases import actions
 from casetrail.cases.models import Case, Incident, OffenceCategory
 from casetrail.catalogue import ensure_offence_catalogue
@@ -22,7 +34,37 @@ settings.register_profile("casetrail", deadline=None)
 settings.load_profile("casetrail")
 
 PASSWORD = "a-long-test-password"
-VALID = date(2030, 12, 31)
+DEFAULT_NOW = "2026-03-10T03:00:00+00:00"
+
+
+def frozen_instant(raw: str | None = None) -> datetime:
+    """The instant the suite runs at, from CASETRAIL_TEST_NOW or the default."""
+    text = raw or os.environ.get("CASETRAIL_TEST_NOW") or DEFAULT_NOW
+    instant = datetime.fromisoformat(text)
+    if instant.tzinfo is None:
+        raise ValueError(f"CASETRAIL_TEST_NOW needs an offset, e.g. {DEFAULT_NOW}: {text!r}")
+    return instant.astimezone(UTC)
+
+
+NOW = frozen_instant()
+# Qualifications run for years after the frozen day; the lapsed one ended before any scene the
+# tests travel to (the custody scenes replay 2025).
+VALID = (NOW + timedelta(days=4 * 366)).date()
+LAPSED = date(2020, 1, 1)
+
+
+def typed(moment: datetime, zone: str = "Asia/Shanghai") -> str:
+    """A moment as an officer of a unit in ``zone`` types it into a date-and-time field."""
+    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(request: pytest.FixtureRequest) -> Iterator[time_machine.Traveller]:
+    """Every test starts at NOW. Browser tests let it run on from there (a page polls, a
+    session ages); the others hold it still until they move it."""
+    ticking = request.node.get_closest_marker("e2e") is not None
+    with time_machine.travel(NOW, tick=ticking) as traveller:
+        yield traveller
 
 
 def make_unit(
@@ -100,7 +142,7 @@ class World:
             unit or self.station,
             actions.IncidentInput(
                 channel="walk_in",
-                received_at=datetime.now(UTC) - timedelta(hours=1),
+                received_at=clock.now() - timedelta(hours=1),
                 reporter_name=reporter,
                 location="东湖路1号",
                 summary=summary,
@@ -144,7 +186,7 @@ def build_world() -> World:
         intake=make_officer("intake", station, Role.INTAKE_OFFICER),
         handler1=make_officer("h1", station, Role.CASE_HANDLER),
         handler2=make_officer("h2", station, Role.CASE_HANDLER),
-        lapsed=make_officer("lapsed", station, Role.CASE_HANDLER, valid_until=date(2020, 1, 1)),
+        lapsed=make_officer("lapsed", station, Role.CASE_HANDLER, valid_until=LAPSED),
         leader=make_officer("leader", station, Role.UNIT_LEADER, Role.CASE_HANDLER),
         legal=make_officer("legal", district, Role.LEGAL_REVIEWER, scope=Scope.SUBTREE),
         supervisor=make_officer("supervisor", city, Role.SUPERVISOR, scope=Scope.SUBTREE),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from casetrail import cli, demo, seed
+from casetrail import cli, clock, demo, seed
 from casetrail.cases.models import Case
 from casetrail.ledger.models import LedgerEntry
 from casetrail.org.models import Officer, Unit
@@ -155,3 +155,13 @@ def test_the_demo_has_people_on_the_whiteboard():
     assert Measure.objects.filter(status="running").exists()
     assert CustodySession.objects.exists()
     assert Deadline.objects.filter(status="open").count() >= 5
+
+
+@pytest.mark.django_db
+def test_the_demo_officers_are_qualified_on_the_day_it_is_loaded_whatever_the_year():
+    """The qualifications are relative to the day the demo is loaded (CI loads it under a
+    frozen clock years ahead too): every officer but the lapsed one may handle cases today."""
+    demo.load(seed=1, incidents=0)
+    today = clock.today_in("Asia/Shanghai")
+    lapsed = {o.username for o in Officer.objects.all() if not o.qualified_on(today)}
+    assert lapsed == {"dh01.lapsed"}

@@ -22,6 +22,7 @@ from casetrail.org.models import Officer, Unit, UnitKind
 from casetrail.org.roles import Role, Scope
 
 DEMO_PASSWORD = "casetrail-demo"  # noqa: S105 - published demo credential, README lists it
+HISTORY_DAYS = 150  # the demo's incidents span this many days up to the day it is loaded
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -51,16 +52,17 @@ def _officer(
     badge: str,
     roles: list[tuple[str, Unit, str]],
     *,
-    valid_until: date | None = date(2028, 12, 31),
+    lapsed: bool = False,
     describe: str,
 ) -> Officer:
+    valid_until = _lapsed_on() if lapsed else _qualified_until()
     officer = org.create_officer(
         username=username,
         name=name,
         badge_number=badge,
         unit=unit,
         password=DEMO_PASSWORD,
-        qualification_level="intermediate" if valid_until else "",
+        qualification_level="intermediate",
         qualification_valid_until=valid_until,
         actor=None,
     )
@@ -68,6 +70,17 @@ def _officer(
         org.grant_role(officer, role=role, unit=at, scope=scope, actor=None)
     j.logins.append((username, describe, unit.name))
     return officer
+
+
+def _qualified_until() -> date:
+    """Demo qualifications run three years from the day the demo is loaded, so a demo loaded
+    in any year has officers who may handle cases."""
+    return clock.today_in("Asia/Shanghai") + timedelta(days=3 * 365)
+
+
+def _lapsed_on() -> date:
+    """The lapsed handler's qualification ended before the demo's history begins."""
+    return clock.today_in("Asia/Shanghai") - timedelta(days=HISTORY_DAYS + 30)
 
 
 def _units_and_officers() -> Jurisdiction:
@@ -249,7 +262,7 @@ def _units_and_officers() -> Jurisdiction:
                     name("民警"),
                     f"{badge}19",
                     [(Role.CASE_HANDLER, station, U)],
-                    valid_until=date(2025, 6, 30),
+                    lapsed=True,
                     describe="case handler whose qualification lapsed (refused as handler)",
                 )
             j.stations.append(Station(station, intake, handlers, leader))
@@ -372,7 +385,7 @@ def load(*, seed: int = 2026, incidents: int = 500) -> Jurisdiction:
         Status.ARCHIVED,
     ]
     end = clock.now() - timedelta(hours=2)
-    start = end - timedelta(days=150)
+    start = end - timedelta(days=HISTORY_DAYS)
     for i in range(incidents):
         station = j.stations[i % len(j.stations)]
         at = start + (end - start) * (i / incidents) + timedelta(minutes=rng.randint(0, 600))

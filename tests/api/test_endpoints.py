@@ -4,10 +4,11 @@ unit), every write grows a verifying ledger, and bad input gets a 4xx naming the
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
+from casetrail import clock
 from casetrail.cases import actions
 from casetrail.config.api import api
 from casetrail.ledger.models import LedgerEntry
@@ -18,7 +19,7 @@ def _incident_body(world, **over):
     body = {
         "unit_id": world.station.pk,
         "channel": "call",
-        "received_at": (datetime.now(UTC) - timedelta(minutes=3)).isoformat(),
+        "received_at": (clock.now() - timedelta(minutes=3)).isoformat(),
         "reporter_name": "张三",
         "location": "东湖路8号",
         "summary": "家中被盗",

@@ -1,8 +1,9 @@
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
 
+from casetrail import clock
 from casetrail.cases import actions
 from casetrail.cases.access import visible_cases
 from casetrail.cases.machine import MoveRefused
@@ -10,6 +11,7 @@ from casetrail.cases.models import Case, Incident, IncidentStatus, Party
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.models import LedgerEntry
 from casetrail.org.access import AccessDenied
+from tests.conftest import LAPSED
 
 
 def _entries(kind):
@@ -21,7 +23,7 @@ def test_an_incident_gets_a_receipt_and_a_query_code_stored_only_as_a_hash(world
         world.station,
         actions.IncidentInput(
             channel="call",
-            received_at=datetime.now(UTC) - timedelta(minutes=5),
+            received_at=clock.now() - timedelta(minutes=5),
             reporter_name="李四",
             location="湖滨路",
             summary="手机被抢",
@@ -43,7 +45,7 @@ def test_an_incident_received_in_the_future_is_refused_naming_the_field(world):
             world.station,
             actions.IncidentInput(
                 channel="call",
-                received_at=datetime.now(UTC) + timedelta(hours=1),
+                received_at=clock.now() + timedelta(hours=1),
                 reporter_name="李四",
                 location="湖滨路",
                 summary="手机被抢",
@@ -130,7 +132,7 @@ def test_transfer_goes_to_another_unit_which_then_sees_it(world):
 
 def test_case_numbers_run_per_unit_and_year_without_gaps(world):
     numbers = [world.case().number for _ in range(3)]
-    year = datetime.now(UTC).year
+    year = clock.today_in("Asia/Shanghai").year  # the unit's year, not UTC's
     assert numbers == [f"S1-{year}-{n:06d}" for n in (1, 2, 3)]
 
 
@@ -160,7 +162,7 @@ def test_a_case_needs_two_handlers(world):
 
 
 def test_a_handler_with_a_lapsed_qualification_is_refused_with_the_reason(world):
-    with pytest.raises(actions.CaseError, match="qualification expired on 2020-01-01"):
+    with pytest.raises(actions.CaseError, match=f"qualification expired on {LAPSED}"):
         actions.open_case(
             world.station,
             kind="criminal",
@@ -173,15 +175,16 @@ def test_a_handler_with_a_lapsed_qualification_is_refused_with_the_reason(world)
 
 
 def test_qualification_is_judged_on_the_day_in_the_units_zone(world):
-    world.handler2.qualification_valid_until = date(2027, 3, 31)
+    last_day = clock.now().date() + timedelta(days=400)
+    world.handler2.qualification_valid_until = last_day
     world.handler2.save()
-    # 2027-03-31 23:30 in Beijing is 15:30 UTC: still valid that day.
-    with time_machine.travel(datetime(2027, 3, 31, 15, 30, tzinfo=UTC), tick=False):
+    # 23:30 in Beijing on the last day is 15:30 UTC: still valid that day.
+    with time_machine.travel(datetime.combine(last_day, time(15, 30), UTC), tick=False):
         world.case()
-    # 2027-04-01 00:30 in Beijing (16:30 UTC on the 31st) is the next day: refused.
+    # 00:30 in Beijing the next day (16:30 UTC on the last day) is past it: refused.
     with (
-        time_machine.travel(datetime(2027, 3, 31, 16, 30, tzinfo=UTC), tick=False),
-        pytest.raises(actions.CaseError, match="expired on 2027-03-31"),
+        time_machine.travel(datetime.combine(last_day, time(16, 30), UTC), tick=False),
+        pytest.raises(actions.CaseError, match=f"expired on {last_day}"),
     ):
         world.case()
 
@@ -249,7 +252,8 @@ def test_a_refused_move_writes_nothing(world):
 
 def test_a_juvenile_suspect_seals_the_case(world):
     case = world.case()
-    born = datetime.now(UTC).date().replace(year=datetime.now(UTC).year - 16)
+    today = clock.today_in("Asia/Shanghai")
+    born = date(today.year - 16, 1, 1)
     actions.add_party(
         case,
         "suspect",

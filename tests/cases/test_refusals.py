@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
 from casetrail.cases import actions
 from casetrail.ledger.models import LedgerEntry
+from tests.conftest import NOW as FROZEN
 
-NOW = datetime.now(UTC) - timedelta(minutes=5)
+NOW = FROZEN - timedelta(minutes=5)
 
 
 def _incident_input(**over):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
+from casetrail import clock
 from casetrail.cases.models import Case, Incident
 from casetrail.ledger.models import LedgerEntry
-from tests.conftest import PASSWORD, build_world
+from tests.conftest import PASSWORD, build_world, typed
 
 
 @pytest.mark.django_db(transaction=True)
@@ -23,7 +25,7 @@ def test_an_officer_records_an_incident_opens_a_case_and_registers_it(live_serve
 
     page.goto(f"{live_server.url}/incidents/new/")
     page.select_option("#id_channel", "walk_in")
-    page.fill("#id_received_at", "2026-11-01T09:30")
+    page.fill("#id_received_at", typed(clock.now() - timedelta(hours=2)))
     page.fill("#id_reporter_name", "张三")
     page.fill("#id_location", "东湖路8号")
     page.fill("#id_summary", "停放在小区的电动车被盗")

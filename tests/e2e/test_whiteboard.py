@@ -4,11 +4,12 @@ without JavaScript."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
 
+from casetrail import clock
 from casetrail.custody import actions
 from casetrail.custody.models import Measure
 from tests.conftest import PASSWORD
@@ -26,7 +27,7 @@ def _login(page, base: str, username: str) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_the_whiteboard_in_a_browser(live_server, page, browser, settings, tmp_path):
     settings.CASETRAIL_BOARD_REFRESH_SECONDS = 1
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = clock.now().replace(microsecond=0)
     # History is built in the past, then the clock runs free for the browser.
     with time_machine.travel(now - timedelta(hours=26), tick=False) as traveller:
         s = build_scene(traveller)
@@ -91,9 +92,7 @@ def test_the_whiteboard_in_a_browser(live_server, page, browser, settings, tmp_p
         case, person, "criminal_detention", reason="现行犯", actor=s.world.handler1
     )
     actions.decide_measure(made, approve=True, reason="", actor=s.head)
-    actions.start_measure(
-        made, actions.StartInput(started_at=datetime.now(UTC)), actor=s.world.handler1
-    )
+    actions.start_measure(made, actions.StartInput(started_at=clock.now()), actor=s.world.handler1)
     page.wait_for_function(
         "document.querySelectorAll('[data-testid=board-row]').length === 4", timeout=15000
     )

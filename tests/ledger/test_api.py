@@ -3,11 +3,12 @@ the incident receipt in the API's create_incident response."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 
+from casetrail import clock
 from casetrail.cases import actions
 from casetrail.ledger import heads, merkle, tree
 from casetrail.ledger.kinds import LedgerKind
@@ -165,7 +166,7 @@ def _incident_body(world):
     return {
         "unit_id": world.station.pk,
         "channel": "call",
-        "received_at": (datetime.now(UTC) - timedelta(minutes=3)).isoformat(),
+        "received_at": (clock.now() - timedelta(minutes=3)).isoformat(),
         "reporter_name": "张三",
         "location": "东湖路8号",
         "summary": "家中被盗",

@@ -3,16 +3,17 @@ to the field, and refuse what the officer may not see."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from casetrail import clock
 from casetrail.cases import actions
 from casetrail.cases.models import Incident
 from casetrail.ledger.models import LedgerEntry
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, typed
 
 
 def login(officer, language: str | None = None) -> Client:
@@ -84,7 +85,7 @@ def test_filters_by_status_kind_and_dates(world):
         reverse("web:case_list"), {"opened_from": "2001-01-01", "opened_to": "2001-12-31"}
     ).content.decode()
     assert criminal.number not in page
-    today = date.today().isoformat()  # noqa: DTZ011 - the test runs in the unit's day
+    today = clock.today_in("Asia/Shanghai").isoformat()  # the unit's day
     page = client.get(
         reverse("web:case_list"), {"opened_from": "2001-01-01", "opened_to": today}
     ).content.decode()
@@ -128,7 +129,7 @@ def test_recording_an_incident_shows_the_receipt_and_the_code_once(world):
         {
             "unit": world.station.pk,
             "channel": "walk_in",
-            "received_at": "2026-11-01T09:30",
+            "received_at": typed(clock.now() - timedelta(hours=2)),
             "reporter_name": "王五",
             "location": "东湖路",
             "summary": "自行车被盗",
@@ -149,7 +150,7 @@ def test_a_missing_field_shows_its_error_beside_it(world):
         {
             "unit": world.station.pk,
             "channel": "walk_in",
-            "received_at": "2026-11-01T09:30",
+            "received_at": typed(clock.now() - timedelta(hours=2)),
             "reporter_name": "",
             "location": "东湖路",
             "summary": "自行车被盗",

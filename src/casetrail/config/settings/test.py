@@ -23,3 +23,8 @@ CASETRAIL_LEDGER_KEY_FILE = Path(tempfile.mkdtemp(prefix="casetrail-test-keys-")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The test database lives in memory; WAL and IMMEDIATE still apply to the live-server tests.
     DATABASES["default"]["TEST"] = {"NAME": None}
+# The server's clock is frozen (tests/conftest.py) but the browser's is the real one: a cookie
+# with an absolute expiry computed on the frozen clock may be in the browser's past. Cookies that
+# last as long as the browser session compare no clocks; the server still expires sessions.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_AGE = None
