@@ -8,9 +8,9 @@ from casetrail.cases import actions
 from casetrail.cases.access import visible_cases
 from casetrail.cases.machine import MoveRefused
 from casetrail.cases.models import Case, Incident, IncidentStatus, Party
+from casetrail.errors import AccessDenied
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.models import LedgerEntry
-from casetrail.org.access import AccessDenied
 from tests.conftest import LAPSED
 
 

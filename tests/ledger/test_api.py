@@ -212,9 +212,9 @@ def test_the_openapi_document_lists_the_ledger_routes(client):
 def test_an_app_can_say_who_may_see_its_subjects_entries(world, ledger_world, monkeypatch):
     from django.db import transaction
 
+    from casetrail.errors import NotFound
     from casetrail.ledger import access
     from casetrail.ledger.record import record
-    from casetrail.org.access import NotFound
 
     class Measure:
         LEDGER_SUBJECT = "measure"

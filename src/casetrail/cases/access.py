@@ -6,7 +6,8 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from casetrail.cases.models import Case, CaseHandler, Incident, Party, Person
-from casetrail.org.access import AccessDenied, NotFound, has_role, unit_for, unit_q
+from casetrail.errors import AccessDenied, NotFound
+from casetrail.org.access import has_role, unit_for, unit_q
 from casetrail.org.models import Officer
 from casetrail.org.roles import CASE_LEADERS, CASE_READERS, INTAKE_WRITERS, SEALED_READERS
 

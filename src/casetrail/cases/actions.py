@@ -30,9 +30,10 @@ from casetrail.cases.models import (
     PartyRole,
     Person,
 )
+from casetrail.errors import AccessDenied, Refused
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.record import record
-from casetrail.org.access import AccessDenied, has_role, require_role
+from casetrail.org.access import has_role, require_role
 from casetrail.org.models import Officer, Unit
 from casetrail.org.roles import INTAKE_WRITERS, Role
 
@@ -42,12 +43,8 @@ _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 QUERY_CODE_LENGTH = 10  # 10 symbols x 5 bits = 50 bits of entropy
 
 
-class CaseError(ValueError):
-    """Refused input; ``field`` names what to correct."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class CaseError(Refused):
+    """Refused input about an incident, a case or a party; ``field`` names what to correct."""
 
 
 def new_query_code() -> str:

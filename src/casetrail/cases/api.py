@@ -19,11 +19,12 @@ from casetrail.cases.access import (
 )
 from casetrail.cases.machine import Kind
 from casetrail.cases.models import Case, IdType, Incident, OffenceCategory, PartyRole
+from casetrail.errors import NotFound
 from casetrail.ledger.api import ReceiptFileOut
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.receipts import receipt_for
 from casetrail.ledger.record import record_view
-from casetrail.org.access import NotFound, access_unit, request_officer
+from casetrail.org.access import access_unit, request_officer
 from casetrail.org.models import Officer, Unit
 from casetrail.org.queries import officers_by_id
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from casetrail.errors import Refused
+
 
 class Kind(StrEnum):
     CRIMINAL = "criminal"
@@ -127,12 +129,11 @@ INITIAL: dict[Kind, Status] = {Kind.CRIMINAL: S.ACCEPTED, Kind.ADMINISTRATIVE: S
 TERMINAL = frozenset({S.ARCHIVED})
 
 
-class MoveRefused(ValueError):
+class MoveRefused(Refused):
     """The machine does not allow this move; the message says why."""
 
-    def __init__(self, message: str, *, field: str = "move") -> None:
-        super().__init__(message)
-        self.field = field
+    def __init__(self, message: str, *, field: str | None = "move") -> None:
+        super().__init__(message, field=field)
 
 
 def statuses(kind: Kind) -> list[Status]:

@@ -14,6 +14,7 @@ from casetrail.cases import machine, search
 from casetrail.cases.access import may_write_case, visible_cases, visible_incidents
 from casetrail.cases.actions import APPROVAL_MOVES
 from casetrail.cases.models import Case, CaseHandler, Incident, IncidentStatus, Party
+from casetrail.errors import Refused
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.models import LedgerEntry
 from casetrail.org.access import has_role, unit_q
@@ -24,10 +25,8 @@ from casetrail.org.roles import CASE_LEADERS, INTAKE_WRITERS
 MAX_QUERY_LENGTH = 100
 
 
-class FilterError(ValueError):
-    def __init__(self, message: str, *, field: str) -> None:
-        super().__init__(message)
-        self.field = field
+class FilterError(Refused):
+    """A filter the list cannot apply; ``field`` names it."""
 
 
 @dataclass(frozen=True)

@@ -9,21 +9,15 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
-from casetrail.cases.actions import CaseError
 from casetrail.cases.api import router as cases_router
-from casetrail.cases.machine import MoveRefused
-from casetrail.cases.queries import FilterError
 from casetrail.custody.api import router as custody_router
-from casetrail.custody.errors import ApprovalRefused, CustodyError
+from casetrail.custody.errors import ApprovalRefused
+from casetrail.errors import AccessDenied, NotFound, Refused
 from casetrail.ledger.api import router as ledger_router
 from casetrail.ledger.errors import LedgerDamaged
-from casetrail.ledger.proofs import ProofError
-from casetrail.org.access import AccessDenied, NotFound
-from casetrail.org.actions import OrgError, authenticate_token
+from casetrail.org.actions import authenticate_token
 from casetrail.org.api import router as org_router
 from casetrail.org.models import Officer
-from casetrail.org.queries import UnknownOfficer
-from casetrail.org.rules_api import RuleError, RuleNotFound
 from casetrail.org.rules_api import router as rules_router
 
 
@@ -66,15 +60,10 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     return _error(request, 422, f"{field}: {message}" if field else message, field)
 
 
-@api.exception_handler(CaseError)
-@api.exception_handler(MoveRefused)
-@api.exception_handler(OrgError)
-@api.exception_handler(UnknownOfficer)
-@api.exception_handler(FilterError)
-@api.exception_handler(RuleError)
-@api.exception_handler(CustodyError)
-def on_refused(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return _error(request, 400, str(exc), getattr(exc, "field", None))
+@api.exception_handler(Refused)
+def on_refused(request: HttpRequest, exc: Refused) -> HttpResponse:
+    """Every app's refusals (CaseError, CustodyError, MoveRefused, ...) derive from Refused."""
+    return _error(request, 400, str(exc), exc.field)
 
 
 @api.exception_handler(ApprovalRefused)
@@ -88,7 +77,6 @@ def on_denied(request: HttpRequest, exc: AccessDenied) -> HttpResponse:
 
 
 @api.exception_handler(NotFound)
-@api.exception_handler(RuleNotFound)
 def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return _error(request, 404, str(exc))
 
@@ -96,11 +84,6 @@ def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return _error(request, 401, "log in or send an API token (Authorization: Bearer …)")
-
-
-@api.exception_handler(ProofError)
-def on_impossible_proof(request: HttpRequest, exc: ProofError) -> HttpResponse:
-    return _error(request, 400, str(exc), exc.field)
 
 
 @api.exception_handler(LedgerDamaged)

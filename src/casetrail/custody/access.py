@@ -24,7 +24,8 @@ from casetrail.custody.models import (
     InboxItem,
     Measure,
 )
-from casetrail.org.access import AccessDenied, NotFound, has_role, unit_ids_in_scope, unit_q
+from casetrail.errors import AccessDenied, NotFound
+from casetrail.org.access import has_role, unit_ids_in_scope, unit_q
 from casetrail.org.models import Officer, Unit
 from casetrail.org.roles import Role
 

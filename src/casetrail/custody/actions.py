@@ -65,9 +65,9 @@ from casetrail.custody.models import (
     MeasureEvent,
     MeasureStatus,
 )
+from casetrail.errors import AccessDenied
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.record import record
-from casetrail.org.access import AccessDenied
 from casetrail.org.models import Officer, Unit
 from casetrail.procedure import load_pack, resolve
 

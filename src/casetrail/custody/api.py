@@ -39,8 +39,9 @@ from casetrail.custody.models import (
     Measure,
     MeasureEvent,
 )
+from casetrail.errors import NotFound
 from casetrail.ledger.record import record_view
-from casetrail.org.access import NotFound, access_unit, request_officer
+from casetrail.org.access import access_unit, request_officer
 from casetrail.org.queries import officers_by_id
 from casetrail.procedure import list_extensions
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+from casetrail.errors import Refused
 
-class CustodyError(ValueError):
-    """Refused input (400); ``field`` names what to correct."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class CustodyError(Refused):
+    """Refused input about a measure, a deadline or a stay in the area (400)."""
 
 
 class ApprovalRefused(CustodyError):

@@ -44,8 +44,9 @@ from casetrail.custody.models import (
     Measure,
     MeasureStatus,
 )
+from casetrail.errors import AccessDenied
 from casetrail.ledger.record import record_view
-from casetrail.org.access import AccessDenied, request_officer, units_in_scope
+from casetrail.org.access import request_officer, units_in_scope
 from casetrail.org.models import Officer
 from casetrail.org.queries import unit_officers
 from casetrail.web.views import _form_error, officer_view

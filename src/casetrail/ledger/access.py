@@ -13,9 +13,10 @@ from collections.abc import Callable
 
 from casetrail.cases.access import access_case, access_incident, access_person
 from casetrail.cases.models import Case, Incident, Person
+from casetrail.errors import AccessDenied, NotFound
 from casetrail.ledger.models import LedgerEntry
 from casetrail.ledger.record import LedgerSubject
-from casetrail.org.access import AccessDenied, NotFound, grants_of, has_role, unit_for
+from casetrail.org.access import grants_of, has_role, unit_for
 from casetrail.org.models import Officer
 from casetrail.org.roles import Role
 

@@ -10,12 +10,13 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from casetrail.cases.models import Incident
+from casetrail.errors import NotFound
 from casetrail.ledger import heads, proofs
 from casetrail.ledger.access import access_entry
 from casetrail.ledger.models import LedgerKey
 from casetrail.ledger.record import record_view
 from casetrail.ledger.signing import public_key_pem
-from casetrail.org.access import NotFound, request_officer
+from casetrail.org.access import request_officer
 
 router = Router(tags=["ledger"])
 

@@ -10,18 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from casetrail.errors import Refused
 from casetrail.ledger import heads, tree, verify
 from casetrail.ledger.models import LedgerEntry, leaf_fields_of
 from casetrail.ledger.signing import TreeHead
 from casetrail.ledger.verify import leaf_index
 
 
-class ProofError(ValueError):
+class ProofError(Refused):
     """An impossible request (an entry or size the log does not have); names the argument."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def entry(seq: int) -> LedgerEntry:

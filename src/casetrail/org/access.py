@@ -8,16 +8,9 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.http import HttpRequest
 
+from casetrail.errors import AccessDenied, NotFound
 from casetrail.org.models import Officer, RoleGrant, Unit
 from casetrail.org.roles import Role, Scope
-
-
-class AccessDenied(Exception):
-    """The actor holds no grant for this; the message says which is missing."""
-
-
-class NotFound(Exception):
-    """The object does not exist or is outside the actor's scope (the two look alike)."""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from datetime import date
 from django.db import transaction
 
 from casetrail import clock
+from casetrail.errors import Refused
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.record import record
 from casetrail.org.access import require_role
@@ -18,10 +19,8 @@ from casetrail.org.roles import Role, Scope
 TOKEN_PREFIX = "ct_"  # noqa: S105 - a public marker, not a secret
 
 
-class OrgError(ValueError):
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class OrgError(Refused):
+    """Refused input about units, officers, grants or tokens."""
 
 
 def _require_admin(actor: Officer | None, unit: Unit | None) -> None:

@@ -6,17 +6,13 @@ from collections.abc import Sequence
 
 from django.db.models import QuerySet
 
-from casetrail.org.access import NotFound
+from casetrail.errors import NotFound, Refused
 from casetrail.org.models import ApiToken, Officer, Unit
 from casetrail.org.roles import Role
 
 
-class UnknownOfficer(ValueError):
+class UnknownOfficer(Refused):
     """An id that names no officer; ``field`` is the input that carried it."""
-
-    def __init__(self, message: str, *, field: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def officers_by_id(ids: Sequence[int], *, field: str) -> list[Officer]:

@@ -6,6 +6,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
+from casetrail.errors import NotFound, Refused
 from casetrail.org.calendars import calendar_named
 from casetrail.procedure import (
     ExtensionError,
@@ -25,16 +26,8 @@ from casetrail.procedure import (
 router = Router(tags=["rules"])
 
 
-class RuleError(ValueError):
+class RuleError(Refused):
     """A refused computation; ``field`` names the input to correct."""
-
-    def __init__(self, message: str, *, field: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-class RuleNotFound(LookupError):
-    pass
 
 
 class RuleSummaryOut(Schema):
@@ -97,7 +90,7 @@ def _pack_of(rule_id: str, pack_id: str | None) -> Pack:
     try:
         return load_pack(pack_id) if pack_id else find_pack(rule_id)
     except ProcedureError as exc:
-        raise RuleNotFound(str(exc)) from exc
+        raise NotFound(str(exc)) from exc
 
 
 @router.get("/rules", response=list[RuleSummaryOut])
@@ -118,7 +111,7 @@ def show_rule(request: HttpRequest, rule_id: str) -> list[dict[str, Any]]:
     try:
         versions = pack.rules_named(rule_id)
     except ProcedureError as exc:
-        raise RuleNotFound(f"no rule {rule_id}") from exc
+        raise NotFound(f"no rule {rule_id}") from exc
     return [
         _summary(rule, pack)
         | {
@@ -166,7 +159,7 @@ def compute_deadline(request: HttpRequest, rule_id: str, payload: DeadlineIn) ->
             calendar=calendar_named(pack.calendar),
         )
     except UnknownRule as exc:
-        raise RuleNotFound(str(exc)) from exc
+        raise NotFound(str(exc)) from exc
     except ProcedureError as exc:
         field = next((name for kind, name in _FIELD_OF if isinstance(exc, kind)), "rule_id")
         raise RuleError(str(exc), field=field) from exc

@@ -25,12 +25,13 @@ from casetrail.cases.access import (
 )
 from casetrail.cases.machine import MoveRefused
 from casetrail.cases.models import IncidentStatus
+from casetrail.errors import AccessDenied, NotFound
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.receipts import receipt_for
 from casetrail.ledger.record import record_view
 from casetrail.org import actions as org_actions
 from casetrail.org import queries as org_queries
-from casetrail.org.access import AccessDenied, NotFound, request_officer, units_in_scope
+from casetrail.org.access import request_officer, units_in_scope
 from casetrail.org.models import Officer
 from casetrail.org.roles import CASE_READERS, INTAKE_WRITERS
 from casetrail.web import forms as ui
