@@ -46,7 +46,7 @@ def start() -> Bench:
 
 def jurisdiction() -> Any:
     """One station with an intake officer and two handlers, made through the actions."""
-    from casetrail.catalogue import ensure_offence_catalogue
+    from casetrail.cases.catalogue import ensure_offence_catalogue
     from casetrail.org import actions
     from casetrail.org.roles import Role, Scope
 

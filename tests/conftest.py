@@ -21,8 +21,8 @@ from hypothesis import settings
 
 from casetrail import clock
 from casetrail.cases import actions
+from casetrail.cases.catalogue import ensure_offence_catalogue
 from casetrail.cases.models import Case, Incident, OffenceCategory
-from casetrail.catalogue import ensure_offence_catalogue
 from casetrail.org import actions as org
 from casetrail.org.models import Officer, Unit
 from casetrail.org.roles import Role, Scope

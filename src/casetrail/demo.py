@@ -14,9 +14,9 @@ from faker import Faker
 
 from casetrail import clock
 from casetrail.cases import actions
+from casetrail.cases.catalogue import ensure_offence_catalogue
 from casetrail.cases.machine import MOVES, Kind, Status
 from casetrail.cases.models import Case, Channel, IdType, OffenceCategory, PartyRole
-from casetrail.catalogue import ensure_offence_catalogue
 from casetrail.org import actions as org
 from casetrail.org.models import Officer, Unit, UnitKind
 from casetrail.org.roles import Role, Scope

@@ -6,8 +6,8 @@ from __future__ import annotations
 import zipfile
 from datetime import datetime
 
+from casetrail.cases.export import export_case
 from casetrail.custody.models import Measure
-from casetrail.ledger.export import export_case
 from casetrail.ledger.heads import ensure_key_and_head
 from casetrail.ledger.models import LedgerEntry
 from casetrail.ledger.verify import verify_bundle

@@ -11,9 +11,9 @@ import pytest
 from django.db import transaction
 
 from casetrail import cli
-from casetrail.cases import actions
+from casetrail.cases import actions, export
 from casetrail.cases.models import Case
-from casetrail.ledger import export, verify
+from casetrail.ledger import verify
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.models import LedgerEntry
 from casetrail.ledger.record import record, record_view

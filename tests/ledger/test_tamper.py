@@ -17,8 +17,8 @@ import pytest
 from django.db import connection
 
 from casetrail import cli
-from casetrail.cases import actions
-from casetrail.ledger import export, heads, receipts, tree, verify
+from casetrail.cases import actions, export
+from casetrail.ledger import heads, receipts, tree, verify
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.merkle import leaf_hash
 from casetrail.ledger.models import LedgerEntry, leaf_fields_of

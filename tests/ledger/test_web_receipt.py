@@ -23,12 +23,12 @@ def login(officer) -> Client:
 def test_the_receipt_page_shows_the_signed_head_and_offers_the_file(world, signing_key):
     incident = world.incident()
     client = login(world.intake)
-    html = client.get(reverse("web:incident_receipt", args=[incident.pk])).content.decode()
+    html = client.get(reverse("cases:incident_receipt", args=[incident.pk])).content.decode()
     head = heads.latest_head()
     assert head is not None
     assert f'data-testid="key-id">{signing_key.key_id}<' in html
     assert head.root.hex() in html
-    json_url = reverse("web:incident_receipt_json", args=[incident.pk])
+    json_url = reverse("cases:incident_receipt_json", args=[incident.pk])
     assert json_url in html
 
     response = client.get(json_url)
@@ -48,16 +48,16 @@ def test_the_receipt_page_shows_the_signed_head_and_offers_the_file(world, signi
 def test_without_a_key_the_page_says_how_to_get_one(world, key_file):
     incident = world.incident()
     client = login(world.intake)
-    html = client.get(reverse("web:incident_receipt", args=[incident.pk])).content.decode()
+    html = client.get(reverse("cases:incident_receipt", args=[incident.pk])).content.decode()
     assert 'data-testid="no-ledger-receipt"' in html
     assert "casetrail ledger keygen" in html
-    response = client.get(reverse("web:incident_receipt_json", args=[incident.pk]))
+    response = client.get(reverse("cases:incident_receipt_json", args=[incident.pk]))
     assert response.status_code == 503
 
 
 def test_the_receipt_file_follows_the_incidents_access_rules(client, world, signing_key):
     incident = world.incident()
-    url = reverse("web:incident_receipt_json", args=[incident.pk])
+    url = reverse("cases:incident_receipt_json", args=[incident.pk])
     assert client.get(url).status_code == 302  # to the login page
     assert login(world.outsider).get(url).status_code == 404
     assert login(world.nobody).get(url).status_code == 404

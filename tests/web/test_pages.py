@@ -25,9 +25,9 @@ def login(officer, language: str | None = None) -> Client:
 
 
 def test_pages_need_a_login(client, world):
-    response = client.get(reverse("web:case_list"))
+    response = client.get(reverse("cases:case_list"))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("web:login"))
+    assert response["Location"].startswith(reverse("org:login"))
 
 
 def test_the_workbench_shows_my_cases_and_what_waits(world):
@@ -59,7 +59,7 @@ def test_search_matches_chinese_substrings_names_and_numbers(world, term):
     actions.add_party(hit, "victim", actions.PersonInput(name="张三丰"), actor=world.handler1)
     miss = world.case(title="另一案件", summary="手机丢失")
     actions.add_party(miss, "victim", actions.PersonInput(name="李四"), actor=world.handler1)
-    page = login(world.handler1).get(reverse("web:case_list"), {"q": term}).content.decode()
+    page = login(world.handler1).get(reverse("cases:case_list"), {"q": term}).content.decode()
     assert hit.number in page
     assert miss.number not in page
 
@@ -69,7 +69,7 @@ def test_a_two_character_name_matches_exactly_that_person(world):
     actions.add_party(hit, "suspect", actions.PersonInput(name="张三"), actor=world.handler1)
     other = world.case()
     actions.add_party(other, "suspect", actions.PersonInput(name="张四"), actor=world.handler1)
-    page = login(world.handler1).get(reverse("web:case_list"), {"q": "张三"}).content.decode()
+    page = login(world.handler1).get(reverse("cases:case_list"), {"q": "张三"}).content.decode()
     assert hit.number in page
     assert other.number not in page
 
@@ -78,16 +78,16 @@ def test_filters_by_status_kind_and_dates(world):
     criminal = world.case()
     administrative = world.case(kind="administrative")
     client = login(world.handler1)
-    page = client.get(reverse("web:case_list"), {"kind": "administrative"}).content.decode()
+    page = client.get(reverse("cases:case_list"), {"kind": "administrative"}).content.decode()
     assert administrative.number in page
     assert criminal.number not in page
     page = client.get(
-        reverse("web:case_list"), {"opened_from": "2001-01-01", "opened_to": "2001-12-31"}
+        reverse("cases:case_list"), {"opened_from": "2001-01-01", "opened_to": "2001-12-31"}
     ).content.decode()
     assert criminal.number not in page
     today = clock.today_in("Asia/Shanghai").isoformat()  # the unit's day
     page = client.get(
-        reverse("web:case_list"), {"opened_from": "2001-01-01", "opened_to": today}
+        reverse("cases:case_list"), {"opened_from": "2001-01-01", "opened_to": today}
     ).content.decode()
     assert criminal.number in page
 
@@ -95,7 +95,7 @@ def test_filters_by_status_kind_and_dates(world):
 def test_a_bad_filter_shows_the_error_next_to_the_field(world):
     page = (
         login(world.handler1)
-        .get(reverse("web:case_list"), {"opened_from": "not-a-date"})
+        .get(reverse("cases:case_list"), {"opened_from": "not-a-date"})
         .content.decode()
     )
     assert 'id="id_opened_from-errors"' in page
@@ -104,7 +104,7 @@ def test_a_bad_filter_shows_the_error_next_to_the_field(world):
 def test_the_htmx_search_returns_only_the_results_partial(world):
     world.case()
     response = login(world.handler1).get(
-        reverse("web:case_list"), {"q": "电动车"}, headers={"HX-Request": "true"}
+        reverse("cases:case_list"), {"q": "电动车"}, headers={"HX-Request": "true"}
     )
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="results">')
@@ -117,15 +117,15 @@ def test_the_case_list_query_count_does_not_grow_with_the_page(
     for _ in range(30):
         world.case()
     client = login(world.handler1)
-    client.get(reverse("web:case_list"))  # warm the session
+    client.get(reverse("cases:case_list"))  # warm the session
     with django_assert_max_num_queries(12):
-        client.get(reverse("web:case_list"))
+        client.get(reverse("cases:case_list"))
 
 
 def test_recording_an_incident_shows_the_receipt_and_the_code_once(world):
     client = login(world.intake)
     response = client.post(
-        reverse("web:incident_new"),
+        reverse("cases:incident_new"),
         {
             "unit": world.station.pk,
             "channel": "walk_in",
@@ -140,13 +140,13 @@ def test_recording_an_incident_shows_the_receipt_and_the_code_once(world):
     incident = Incident.objects.get()
     assert incident.receipt_number in html
     assert 'data-testid="query-code"' in html
-    again = client.get(reverse("web:incident_receipt", args=[incident.pk])).content.decode()
+    again = client.get(reverse("cases:incident_receipt", args=[incident.pk])).content.decode()
     assert 'data-testid="query-code"' not in again
 
 
 def test_a_missing_field_shows_its_error_beside_it(world):
     response = login(world.intake).post(
-        reverse("web:incident_new"),
+        reverse("cases:incident_new"),
         {
             "unit": world.station.pk,
             "channel": "walk_in",
@@ -164,7 +164,7 @@ def test_a_missing_field_shows_its_error_beside_it(world):
 def test_a_refused_decision_shows_the_reason_beside_the_field(world):
     incident = world.incident()
     response = login(world.intake).post(
-        reverse("web:incident_detail", args=[incident.pk]),
+        reverse("cases:incident_detail", args=[incident.pk]),
         {"decision": "registration_review", "handlers": [world.handler1.pk, world.lapsed.pk]},
     )
     html = response.content.decode()
@@ -175,7 +175,7 @@ def test_the_case_page_records_a_view_and_shows_the_timeline(world):
     case = world.case()
     client = login(world.handler1)
     before = LedgerEntry.objects.filter(action="viewed").count()
-    html = client.get(reverse("web:case_detail", args=[case.number])).content.decode()
+    html = client.get(reverse("cases:case_detail", args=[case.number])).content.decode()
     assert LedgerEntry.objects.filter(action="viewed").count() == before + 1
     assert "受案" in html
     assert 'data-move="start_review"' in html
@@ -184,12 +184,12 @@ def test_the_case_page_records_a_view_and_shows_the_timeline(world):
 def test_a_move_button_works_with_and_without_htmx(world):
     case = world.case()
     client = login(world.handler1)
-    response = client.post(reverse("web:case_move", args=[case.number]), {"move": "start_review"})
+    response = client.post(reverse("cases:case_move", args=[case.number]), {"move": "start_review"})
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status == "registration_review"
     response = client.post(
-        reverse("web:case_move", args=[case.number]),
+        reverse("cases:case_move", args=[case.number]),
         {"move": "investigate"},
         headers={"HX-Request": "true"},
     )
@@ -200,7 +200,7 @@ def test_a_move_button_works_with_and_without_htmx(world):
 def test_a_case_outside_the_grants_is_404_and_unlogged(world):
     case = world.case()
     before = LedgerEntry.objects.count()
-    response = login(world.outsider).get(reverse("web:case_detail", args=[case.number]))
+    response = login(world.outsider).get(reverse("cases:case_detail", args=[case.number]))
     assert response.status_code == 404
     assert LedgerEntry.objects.count() == before
 
@@ -211,10 +211,10 @@ def test_the_person_page_is_traced(world):
         case, "victim", actions.PersonInput(name="赵六"), actor=world.handler1
     )
     client = login(world.handler1)
-    assert client.get(reverse("web:person_detail", args=[party.person_id])).status_code == 200
+    assert client.get(reverse("cases:person_detail", args=[party.person_id])).status_code == 200
     assert LedgerEntry.objects.filter(action="viewed", subject_type="person").count() == 1
     assert (
-        login(world.outsider).get(reverse("web:person_detail", args=[party.person_id])).status_code
+        login(world.outsider).get(reverse("cases:person_detail", args=[party.person_id])).status_code
         == 404
     )
 
@@ -236,10 +236,10 @@ def test_english_units_default_to_english(world):
 
 def test_tokens_are_issued_once_and_revoked(world):
     client = login(world.handler1)
-    html = client.post(reverse("web:tokens"), {"name": "laptop"}).content.decode()
+    html = client.post(reverse("org:tokens"), {"name": "laptop"}).content.decode()
     assert 'data-testid="new-token"' in html
     token = world.handler1.tokens.get()
-    client.post(reverse("web:tokens"), {"revoke": token.pk})
+    client.post(reverse("org:tokens"), {"revoke": token.pk})
     token.refresh_from_db()
     assert token.revoked_at is not None
 
@@ -248,7 +248,7 @@ def test_the_incident_list_filters_by_status(world):
     waiting = world.incident(summary="等待处理")
     done = world.incident(summary="已经处理")
     actions.decide_incident(done, actions.DecisionInput(decision="mediation"), actor=world.intake)
-    page = login(world.intake).get(reverse("web:incident_list"), {"status": "received"})
+    page = login(world.intake).get(reverse("cases:incident_list"), {"status": "received"})
     html = page.content.decode()
     assert waiting.receipt_number in html
     assert done.receipt_number not in html
@@ -257,7 +257,7 @@ def test_the_incident_list_filters_by_status(world):
 def test_deciding_an_incident_in_the_ui_opens_the_case(world):
     incident = world.incident()
     response = login(world.intake).post(
-        reverse("web:incident_detail", args=[incident.pk]),
+        reverse("cases:incident_detail", args=[incident.pk]),
         {
             "decision": "registration_review",
             "category": world.category("CR-THEFT").pk,
@@ -266,22 +266,22 @@ def test_deciding_an_incident_in_the_ui_opens_the_case(world):
     )
     incident.refresh_from_db()
     assert response.status_code == 302
-    assert response["Location"] == reverse("web:case_detail", args=[incident.case.number])
+    assert response["Location"] == reverse("cases:case_detail", args=[incident.case.number])
 
 
 def test_a_no_case_decision_returns_to_the_incident(world):
     incident = world.incident()
     response = login(world.intake).post(
-        reverse("web:incident_detail", args=[incident.pk]),
+        reverse("cases:incident_detail", args=[incident.pk]),
         {"decision": "no_case", "reason": "民事纠纷", "notify_method": "电话"},
     )
-    assert response["Location"] == reverse("web:incident_detail", args=[incident.pk])
+    assert response["Location"] == reverse("cases:incident_detail", args=[incident.pk])
 
 
 def test_an_officer_without_intake_rights_cannot_decide(world):
     incident = world.incident()
     response = login(world.legal).post(
-        reverse("web:incident_detail", args=[incident.pk]), {"decision": "mediation"}
+        reverse("cases:incident_detail", args=[incident.pk]), {"decision": "mediation"}
     )
     assert response.status_code == 403
 
@@ -290,13 +290,13 @@ def test_adding_a_party_in_the_ui_shows_errors_beside_the_field(world):
     case = world.case()
     client = login(world.handler1)
     bad = client.post(
-        reverse("web:case_add_party", args=[case.number]),
+        reverse("cases:case_add_party", args=[case.number]),
         {"role": "victim", "name": "王五", "id_type": "passport"},
     )
     assert bad.status_code == 400
     assert 'id="id_id_number-errors"' in bad.content.decode()
     good = client.post(
-        reverse("web:case_add_party", args=[case.number]),
+        reverse("cases:case_add_party", args=[case.number]),
         {"role": "victim", "name": "王五", "id_type": "none"},
     )
     assert good.status_code == 302
@@ -304,30 +304,30 @@ def test_adding_a_party_in_the_ui_shows_errors_beside_the_field(world):
 
 
 def test_revoking_a_token_that_is_not_yours_is_404(world):
-    response = login(world.handler1).post(reverse("web:tokens"), {"revoke": "99999"})
+    response = login(world.handler1).post(reverse("org:tokens"), {"revoke": "99999"})
     assert response.status_code == 404
 
 
 def test_a_handler_is_assigned_and_released_in_the_ui(world):
     case = world.case()
     client = login(world.handler1, "en")
-    page = client.get(reverse("web:case_detail", args=[case.number])).content.decode()
+    page = client.get(reverse("cases:case_detail", args=[case.number])).content.decode()
     assert "Assign handler" in page
     assert 'data-release="' not in page  # two handlers: none can be released yet
     response = client.post(
-        reverse("web:case_handlers", args=[case.number]), {"officer": world.leader.pk}
+        reverse("cases:case_handlers", args=[case.number]), {"officer": world.leader.pk}
     )
     assert response.status_code == 302
-    page = client.get(reverse("web:case_detail", args=[case.number])).content.decode()
+    page = client.get(reverse("cases:case_detail", args=[case.number])).content.decode()
     assert f'data-release="{world.handler2.pk}"' in page
     refused = client.post(
-        reverse("web:case_handlers", args=[case.number]),
+        reverse("cases:case_handlers", args=[case.number]),
         {"officer": world.handler2.pk, "release": "on", "reason": " "},
     )
     assert refused.status_code == 400
     assert "say why the handler is released" in refused.content.decode()
     done = client.post(
-        reverse("web:case_handlers", args=[case.number]),
+        reverse("cases:case_handlers", args=[case.number]),
         {"officer": world.handler2.pk, "release": "on", "reason": "调岗"},
     )
     assert done.status_code == 302
@@ -337,7 +337,7 @@ def test_a_handler_is_assigned_and_released_in_the_ui(world):
 def test_a_lapsed_handler_is_refused_beside_the_field(world):
     case = world.case()
     response = login(world.handler1).post(
-        reverse("web:case_handlers", args=[case.number]), {"officer": world.lapsed.pk}
+        reverse("cases:case_handlers", args=[case.number]), {"officer": world.lapsed.pk}
     )
     assert response.status_code == 400
     assert 'id="id_officer-errors"' in response.content.decode()
@@ -347,7 +347,7 @@ def test_readers_see_no_handler_forms(world):
     case = world.case()
     page = (
         login(world.supervisor, "en")
-        .get(reverse("web:case_detail", args=[case.number]))
+        .get(reverse("cases:case_detail", args=[case.number]))
         .content.decode()
     )
     assert "Assign handler" not in page

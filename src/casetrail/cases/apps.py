@@ -5,3 +5,15 @@ class CasesConfig(AppConfig):
     name = "casetrail.cases"
     label = "cases"
     verbose_name = "Cases"
+
+    def ready(self) -> None:
+        from casetrail.cases.access import access_case, access_incident, access_person
+        from casetrail.cases.models import Case, Incident, Person
+        from casetrail.ledger.access import register_subject
+
+        # An entry about a case, an incident or a person is as visible as they are. Reading
+        # a case's or a person's entry is a look at them; an incident's is the reporter's
+        # receipt, read without a trace as its receipt page is.
+        register_subject(Case.LEDGER_SUBJECT, access_case)
+        register_subject(Incident.LEDGER_SUBJECT, access_incident, traced=False)
+        register_subject(Person.LEDGER_SUBJECT, access_person)

@@ -4,7 +4,8 @@ from django.urls import include, path
 from casetrail.config.api import api
 
 urlpatterns = [
-    path("", include("casetrail.web.urls")),
+    path("", include("casetrail.org.urls")),
+    path("", include("casetrail.cases.urls")),
     path("custody/", include("casetrail.custody.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -21,11 +21,11 @@ class CustodyConfig(AppConfig):
 def _register_ledger_subjects() -> None:
     """Measures and custody sessions belong to their case's file: a case export carries
     their chains, and a proof of one of their entries is for those who may see them."""
+    from casetrail.cases.export import register_case_subjects
     from casetrail.cases.models import Case
     from casetrail.custody.access import access_measure, access_session
     from casetrail.custody.models import CustodySession, Measure
     from casetrail.ledger.access import register_subject
-    from casetrail.ledger.export import register_case_subjects
 
     def case_subjects(case: Case) -> list[tuple[str, str]]:
         measures = Measure.objects.filter(case=case).values_list("pk", flat=True)

@@ -49,7 +49,7 @@ from casetrail.ledger.record import record_view
 from casetrail.org.access import request_officer, units_in_scope
 from casetrail.org.models import Officer
 from casetrail.org.queries import unit_officers
-from casetrail.web.views import _form_error, officer_view
+from casetrail.web.shortcuts import errors_line, form_error, officer_view
 
 MEASURE_TITLES = {
     "decision": gettext_lazy("Approve or refuse"),
@@ -154,7 +154,7 @@ def measure_new(request: HttpRequest, case_id: int) -> HttpResponse:
                 actor=officer,
             )
         except CustodyError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             return redirect("custody:measure", measure.pk)
     status = 400 if request.method == "POST" else 200
@@ -385,10 +385,10 @@ def measure_act(request: HttpRequest, measure_id: int, action: str) -> HttpRespo
         try:
             run(measure, form.cleaned_data, officer)
         except ApprovalRefused as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
             status = 403
         except CustodyError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             return redirect("custody:measure", measure.pk)
     return _measure_page(request, measure, bound=(action, form), status=status)
@@ -412,19 +412,14 @@ def extension_decide(request: HttpRequest, request_id: int) -> HttpResponse:
                 actor=officer,
             )
         except ApprovalRefused as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
             status = 403
         except CustodyError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             return redirect("custody:measure", extension.measure_id)
     measure = access_measure(officer, extension.measure_id)
-    return _measure_page(request, measure, status=status, error=_errors(form))
-
-
-def _errors(form: forms.Form) -> str:
-    """The errors of a small inline form, as one line shown above the page."""
-    return "; ".join(str(e) for errors in form.errors.values() for e in errors)
+    return _measure_page(request, measure, status=status, error=errors_line(form))
 
 
 @officer_view
@@ -440,7 +435,7 @@ def deadline_account(request: HttpRequest, deadline_id: int) -> HttpResponse:
                 deadline, account=form.cleaned_data["account"], actor=officer
             )
         except CustodyError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
     target = (
         redirect("custody:measure", deadline.measure_id)
         if deadline.measure_id
@@ -449,9 +444,9 @@ def deadline_account(request: HttpRequest, deadline_id: int) -> HttpResponse:
     if not form.errors:
         return target
     if deadline.measure is not None:
-        return _measure_page(request, deadline.measure, status=400, error=_errors(form))
+        return _measure_page(request, deadline.measure, status=400, error=errors_line(form))
     assert deadline.session is not None  # noqa: S101 - a deadline has an owner
-    return _session_page(request, deadline.session, status=400, error=_errors(form))
+    return _session_page(request, deadline.session, status=400, error=errors_line(form))
 
 
 # -- the case-handling area --------------------------------------------------------------------
@@ -482,7 +477,7 @@ def session_new(request: HttpRequest, case_id: int) -> HttpResponse:
                 actor=officer,
             )
         except CustodyError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             return redirect("custody:session", session.pk)
     status = 400 if request.method == "POST" else 200
@@ -644,7 +639,7 @@ def session_act(request: HttpRequest, session_id: int, action: str) -> HttpRespo
         try:
             run(session, form.cleaned_data, officer)
         except CustodyError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             return redirect("custody:session", session.pk)
     return _session_page(request, session, bound=(action, form), status=400)
@@ -671,10 +666,10 @@ def belonging_settle(request: HttpRequest, session_id: int, belonging_id: int) -
                 actor=officer,
             )
         except CustodyError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             return redirect("custody:session", session.pk)
-    return _session_page(request, session, status=400, error=_errors(form))
+    return _session_page(request, session, status=400, error=errors_line(form))
 
 
 # -- the inbox --------------------------------------------------------------------------------

@@ -1,76 +1,76 @@
 """Who may have the proof of which entry: whoever may see its subject.
 
-An entry about a case, an incident or a person is as visible as that case, incident or person
-(`casetrail.cases.access`); an app can declare the same for its own subjects with
-`register_subject` (custody: measures). Entries about anything else (units, officers, tokens, keys,
-calendars, checkpoints) are the ledger's own housekeeping: supervisors and administrators only,
-at the entry's unit when it has one.
+The ledger knows no app. Each app declares its subjects from its AppConfig.ready() with
+`register_subject` (cases: cases, incidents and persons; custody: measures and stays in the
+area), naming its own ``access_*(officer, pk)`` gate; an entry about such a subject is exactly as
+visible as the subject. Entries about anything else (units, officers, tokens, keys, calendars,
+checkpoints) are the ledger's housekeeping, and the policy for them is registered the same way
+(`register_housekeeping`, by org). Whatever the reason, an entry the officer may not have
+answers as if it did not exist.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
-from casetrail.cases.access import access_case, access_incident, access_person
-from casetrail.cases.models import Case, Incident, Person
 from casetrail.errors import AccessDenied, NotFound
 from casetrail.ledger.models import LedgerEntry
 from casetrail.ledger.record import LedgerSubject
-from casetrail.org.access import grants_of, has_role, unit_for
-from casetrail.org.models import Officer
-from casetrail.org.roles import Role
 
-LEDGER_READERS = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
+SubjectAccess = Callable[[Any, int], LedgerSubject]
+"""An app's gate: given an officer and a primary key, the subject if the officer may see it;
+raises NotFound (or AccessDenied) otherwise."""
 
-SubjectAccess = Callable[[Officer, str], LedgerSubject]
-"""Given an officer and a subject id, the subject if the officer may see it; raises NotFound
-(or AccessDenied) otherwise, as the owning app's own ``access_*`` function does."""
+HousekeepingAccess = Callable[[Any, LedgerEntry], None]
+"""Raises AccessDenied unless the officer may read this housekeeping entry."""
 
 
-def _by_id(access: Callable[[Officer, int], LedgerSubject]) -> SubjectAccess:
-    """Adapt an app's ``access_*(officer, pk)`` to a subject id as the ledger stores it."""
-
-    def lookup(officer: Officer, ident: str) -> LedgerSubject:
-        if not ident.isdigit():
-            raise NotFound(f"subject {ident} not found")
-        return access(officer, int(ident))
-
-    return lookup
+@dataclass(frozen=True)
+class SubjectType:
+    name: str
+    access: SubjectAccess
+    # Reading an entry of this subject through the ledger is a look at it (invariant 2).
+    traced: bool
 
 
-_subjects: dict[str, SubjectAccess] = {
-    Case.LEDGER_SUBJECT: _by_id(access_case),
-    Incident.LEDGER_SUBJECT: _by_id(access_incident),
-    Person.LEDGER_SUBJECT: _by_id(access_person),
-}
+_subjects: dict[str, SubjectType] = {}
+_housekeeping: list[HousekeepingAccess] = []
 
 
-def register_subject(subject_type: str, access: Callable[[Officer, int], LedgerSubject]) -> None:
-    """Let an app say who may see its subjects' entries, with its own ``access_*(officer, pk)``
-    (call it from AppConfig.ready())."""
-    _subjects[subject_type] = _by_id(access)
+def register_subject(subject_type: str, access: SubjectAccess, *, traced: bool = True) -> None:
+    """Let an app say who may see its subjects' entries (call it from AppConfig.ready())."""
+    _subjects[subject_type] = SubjectType(subject_type, access, traced)
 
 
-def access_entry(officer: Officer, seq: int) -> tuple[LedgerEntry, LedgerSubject | None]:
-    """The entry ``seq`` and its subject (a case, incident or person, else None), if the
-    officer may see the subject; NotFound or AccessDenied otherwise."""
+def register_housekeeping(policy: HousekeepingAccess) -> None:
+    """The policy for entries whose subject no app registered (one, from AppConfig.ready())."""
+    _housekeeping[:] = [policy]
+
+
+@dataclass(frozen=True)
+class Visible:
+    entry: LedgerEntry
+    subject: LedgerSubject | None  # None for housekeeping
+    traced: bool
+
+
+def access_entry(officer: Any, seq: int) -> Visible:
+    """The entry ``seq`` and its subject, if the officer may see the subject; NotFound
+    otherwise, the same for an absent entry as for one that is not the officer's."""
     entry = LedgerEntry.objects.filter(seq=seq).first()
-    if entry is None:
-        raise NotFound(f"ledger entry {seq} not found")
-    kind, ident = entry.subject_type, entry.subject_id
-    if kind in _subjects:
-        try:
-            return entry, _subjects[kind](officer, ident)
-        except NotFound:
-            raise NotFound(f"ledger entry {seq} not found") from None
-    unit = unit_for(officer, entry.unit_id) if entry.unit_id else None
-    allowed = (
-        has_role(officer, unit, LEDGER_READERS)
-        if unit is not None
-        else any(g.role in LEDGER_READERS for g in grants_of(officer))
-    )
-    if not allowed:
-        raise AccessDenied(
-            f"the proof of a {kind} entry needs the supervisor or administrator role"
-        )
-    return entry, None
+    try:
+        if entry is None:
+            raise NotFound
+        kind = _subjects.get(entry.subject_type)
+        if kind is None:
+            if not _housekeeping:
+                raise AccessDenied
+            _housekeeping[0](officer, entry)
+            return Visible(entry, None, traced=False)
+        if not entry.subject_id.isdigit():
+            raise NotFound
+        return Visible(entry, kind.access(officer, int(entry.subject_id)), kind.traced)
+    except (NotFound, AccessDenied):
+        raise NotFound(f"ledger entry {seq} not found") from None

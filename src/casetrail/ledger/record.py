@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 from django.db import connection, transaction
 
@@ -16,13 +16,18 @@ from casetrail.ledger.models import LedgerEntry
 from casetrail.ledger.signing import format_time
 from casetrail.ledger.verify import encode_leaf_values
 
-if TYPE_CHECKING:
-    from casetrail.org.models import Officer
-
 
 class LedgerSubject(Protocol):
     LEDGER_SUBJECT: ClassVar[str]
     pk: Any
+
+
+class Actor(Protocol):
+    """Who acts: an officer (org's user model; the ledger needs only these)."""
+
+    pk: Any
+    badge_number: str
+    name: str
 
 
 class LedgerOutsideTransaction(RuntimeError):
@@ -55,7 +60,7 @@ def leaf_data(
     )
 
 
-def actor_label(actor: Officer | None) -> str:
+def actor_label(actor: Actor | None) -> str:
     """Who acted, as the entry shows it. No officer means casetrail itself acted: the command
     line run by the operator, a loader, or a background job (the sweep, head signing); the
     entry's data says which."""
@@ -72,7 +77,7 @@ def record(
     kind: LedgerKind,
     *,
     subject: LedgerSubject,
-    actor: Officer | None,
+    actor: Actor | None,
     data: dict[str, Any] | None = None,
     unit_id: int | None = None,
 ) -> LedgerEntry:
@@ -101,7 +106,7 @@ def record(
     entry = LedgerEntry(
         seq=seq,
         at=at,
-        actor=actor,
+        actor_id=actor.pk if actor is not None else None,
         actor_label=label,
         action=str(kind),
         subject_type=subject_type,
@@ -116,7 +121,7 @@ def record(
 
 
 def record_view(
-    subject: LedgerSubject, *, actor: Officer | None, unit_id: int | None, what: str
+    subject: LedgerSubject, *, actor: Actor | None, unit_id: int | None, what: str
 ) -> LedgerEntry:
     """Invariant 2: a look at a person or a case file leaves a trace."""
     with transaction.atomic():

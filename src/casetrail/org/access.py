@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q
 from django.http import HttpRequest
 
 from casetrail.errors import AccessDenied, NotFound
 from casetrail.org.models import Officer, RoleGrant, Unit
-from casetrail.org.roles import Role, Scope
+from casetrail.org.roles import LEDGER_READERS, Role, Scope
 
 
 @dataclass(frozen=True)
@@ -107,3 +108,17 @@ def access_unit(officer: Officer, unit_id: int) -> Unit:
     if unit is None or not has_role(officer, unit, Role.values):
         raise NotFound(f"unit {unit_id} not found")
     return unit
+
+
+def require_ledger_housekeeping(officer: Officer, entry: Any) -> None:
+    """The proof of an entry about units, officers, tokens, keys, calendars or checkpoints is
+    for supervisors and administrators (at the entry's unit, when it names one). Registered
+    with the ledger by OrgConfig.ready()."""
+    unit = unit_for(officer, entry.unit_id) if entry.unit_id else None
+    allowed = (
+        has_role(officer, unit, LEDGER_READERS)
+        if unit is not None
+        else any(g.role in LEDGER_READERS for g in grants_of(officer))
+    )
+    if not allowed:
+        raise AccessDenied("the ledger's housekeeping needs the supervisor or administrator role")

@@ -48,3 +48,5 @@ CASE_WRITERS = frozenset({Role.CASE_HANDLER, Role.UNIT_LEADER, Role.AGENCY_HEAD}
 INTAKE_WRITERS = frozenset({Role.INTAKE_OFFICER, Role.CASE_HANDLER, Role.UNIT_LEADER})
 # Roles that change any case of their unit and approve the moves that decide a case.
 CASE_LEADERS = frozenset({Role.UNIT_LEADER, Role.AGENCY_HEAD})
+# Roles that read the ledger's own housekeeping entries (units, officers, keys, calendars).
+LEDGER_READERS = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})

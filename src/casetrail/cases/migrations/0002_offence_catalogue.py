@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from casetrail.catalogue import OFFENCE_CATEGORIES
+from casetrail.cases.catalogue import OFFENCE_CATEGORIES
 
 
 def load(apps, schema_editor):

@@ -50,8 +50,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "casetrail.config.urls"
 WSGI_APPLICATION = "casetrail.config.wsgi.application"
 AUTH_USER_MODEL = "org.Officer"
-LOGIN_URL = "web:login"
-LOGIN_REDIRECT_URL = "web:workbench"
+LOGIN_URL = "org:login"
+LOGIN_REDIRECT_URL = "cases:workbench"
 LOGOUT_REDIRECT_URL = "web:login"
 
 TEMPLATES = [

@@ -1,4 +1,5 @@
-"""Forms of the officers' UI. They parse and check shape; the actions decide the rest."""
+"""Forms of the incident and case pages. They parse and check shape; the actions decide the
+rest."""
 
 from __future__ import annotations
 
@@ -146,7 +147,3 @@ class HandlerForm(forms.Form):
         field = self.fields["officer"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
         field.queryset = candidates
-
-
-class TokenForm(forms.Form):
-    name = forms.CharField(max_length=80, label=_("Token name"))

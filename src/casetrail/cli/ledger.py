@@ -18,16 +18,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
+from casetrail.cli.setup import setup
 from casetrail.ledger.errors import TreeStorageError
 
 USAGE_ERROR = 2
 NOT_INTACT = 1
-
-
-def _setup() -> None:
-    from casetrail.cli import _setup as setup_django
-
-    setup_django()
 
 
 def _count(text: str) -> int:
@@ -150,7 +145,7 @@ def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse
 
 
 def run_keygen(args: argparse.Namespace) -> int:
-    _setup()
+    setup()
     from casetrail.ledger import heads
 
     path = args.out or heads.key_file()
@@ -171,7 +166,7 @@ def run_keygen(args: argparse.Namespace) -> int:
 
 
 def run_head(args: argparse.Namespace) -> int:
-    _setup()
+    setup()
     from casetrail.ledger import heads
 
     try:
@@ -226,7 +221,7 @@ class ProgressBar:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    _setup()
+    setup()
     from casetrail.ledger import audit
 
     for kid in args.trust:
@@ -268,7 +263,7 @@ def run_verify(args: argparse.Namespace) -> int:
 
 
 def run_prove(args: argparse.Namespace) -> int:
-    _setup()
+    setup()
     from casetrail.ledger import proofs
 
     try:
@@ -288,7 +283,7 @@ def run_prove(args: argparse.Namespace) -> int:
 
 
 def run_consistency(args: argparse.Namespace) -> int:
-    _setup()
+    setup()
     from casetrail.ledger import proofs
 
     try:
@@ -369,7 +364,7 @@ def run_check_receipt(args: argparse.Namespace) -> int:
         return _error("--key: the receipt carries no public key; pass the agency's with --key")
     problems = check_receipt(receipt, keys)
     if args.live and not problems:
-        _setup()
+        setup()
         from casetrail.ledger.receipts import check_against_ledger
 
         problems = check_against_ledger(receipt, keys)
@@ -398,8 +393,9 @@ def run_check_receipt(args: argparse.Namespace) -> int:
 
 
 def run_export_case(args: argparse.Namespace) -> int:
-    _setup()
-    from casetrail.ledger import export, heads
+    setup()
+    from casetrail.cases import export
+    from casetrail.ledger import heads
     from casetrail.org.models import Officer
 
     officer = None

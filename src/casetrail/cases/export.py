@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 
 from casetrail.cases.models import Case, Incident, Party, Person
+from casetrail.errors import Refused
 from casetrail.ledger import heads, tree, verify
 from casetrail.ledger.errors import ChainStorageError
 from casetrail.ledger.kinds import LedgerKind
@@ -53,12 +54,8 @@ def register_case_subjects(provider: CaseSubjects) -> None:
         _case_subjects.append(provider)
 
 
-class ExportError(ValueError):
+class ExportError(Refused):
     """A request that cannot be exported (no such case, an existing file...)."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 class LedgerBroken(RuntimeError):

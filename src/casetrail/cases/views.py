@@ -1,20 +1,18 @@
-"""Officers' pages. Views parse input, ask access, call one action, render."""
+"""The pages of incidents, cases and persons. Views parse input, ask access, call one action,
+render."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from django import forms
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from casetrail.cases import actions, queries
+from casetrail.cases import forms as ui
 from casetrail.cases.access import (
     access_case,
     access_incident,
@@ -25,45 +23,21 @@ from casetrail.cases.access import (
 )
 from casetrail.cases.machine import MoveRefused
 from casetrail.cases.models import IncidentStatus
-from casetrail.errors import AccessDenied, NotFound
+from casetrail.errors import AccessDenied
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.receipts import receipt_for
 from casetrail.ledger.record import record_view
-from casetrail.org import actions as org_actions
 from casetrail.org import queries as org_queries
 from casetrail.org.access import request_officer, units_in_scope
 from casetrail.org.models import Officer
 from casetrail.org.roles import CASE_READERS, INTAKE_WRITERS
-from casetrail.web import forms as ui
-
-View = Callable[..., HttpResponse]
-
-
-def officer_view(view: View) -> View:
-    """Login required; NotFound becomes 404 and AccessDenied 403, never a 500."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(str(exc)) from exc
-        except AccessDenied as exc:
-            return HttpResponseForbidden(str(exc))
-
-    return wrapper
-
-
-def _form_error(form: forms.Form, exc: Exception) -> None:
-    field = getattr(exc, "field", None)
-    form.add_error(field if field in form.fields else None, str(exc))
+from casetrail.web.shortcuts import form_error, officer_view
 
 
 @officer_view
 def workbench(request: HttpRequest) -> HttpResponse:
     officer = request_officer(request)
-    return render(request, "web/workbench.html", {"bench": queries.workbench(officer)})
+    return render(request, "cases/workbench.html", {"bench": queries.workbench(officer)})
 
 
 @officer_view
@@ -91,11 +65,11 @@ def incident_new(request: HttpRequest) -> HttpResponse:
                 actor=officer,
             )
         except actions.CaseError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             request.session[f"query_code_{incident.pk}"] = code
-            return redirect("web:incident_receipt", incident.pk)
-    return render(request, "web/incident_form.html", {"form": form})
+            return redirect("cases:incident_receipt", incident.pk)
+    return render(request, "cases/incident_form.html", {"form": form})
 
 
 @officer_view
@@ -105,7 +79,7 @@ def incident_receipt(request: HttpRequest, incident_id: int) -> HttpResponse:
     ledger = receipt_for(incident, LedgerKind.INCIDENT_RECORDED)
     return render(
         request,
-        "web/incident_receipt.html",
+        "cases/incident_receipt.html",
         {"incident": incident, "code": code, "ledger": ledger},
     )
 
@@ -136,7 +110,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(
         request,
-        "web/incident_list.html",
+        "cases/incident_list.html",
         {
             "page": page,
             "status": status,
@@ -170,12 +144,12 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
                 actor=officer,
             )
         except (actions.CaseError, MoveRefused) as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             if case is not None:
-                return redirect("web:case_detail", case.number)
-            return redirect("web:incident_detail", incident.pk)
-    return render(request, "web/incident_detail.html", {"incident": incident, "form": form})
+                return redirect("cases:case_detail", case.number)
+            return redirect("cases:incident_detail", incident.pk)
+    return render(request, "cases/incident_detail.html", {"incident": incident, "form": form})
 
 
 @officer_view
@@ -198,12 +172,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
         try:
             qs = queries.case_list(officer, filters)
         except queries.FilterError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             page = Paginator(qs, 25).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
-    template = "web/case_list.html#results" if request.htmx else "web/case_list.html"  # type: ignore[attr-defined]
+    template = "cases/case_list.html#results" if request.htmx else "cases/case_list.html"  # type: ignore[attr-defined]
     return render(request, template, {"form": form, "page": page, "params": params.urlencode()})
 
 
@@ -241,9 +215,9 @@ def case_handlers(request: HttpRequest, case_ref: str) -> HttpResponse:
             else:
                 form.add_error("officer", str(exc))
         else:
-            return redirect("web:case_detail", case.number)
+            return redirect("cases:case_detail", case.number)
     context = _case_context(officer, case_ref) | {"handler_form": form}
-    return render(request, "web/case_detail.html", context, status=400)
+    return render(request, "cases/case_detail.html", context, status=400)
 
 
 @officer_view
@@ -251,7 +225,7 @@ def case_detail(request: HttpRequest, case_ref: str) -> HttpResponse:
     officer = request_officer(request)
     case = access_case(officer, case_ref)
     record_view(case, actor=officer, unit_id=case.unit_id, what="case file")
-    return render(request, "web/case_detail.html", _case_context(officer, case_ref))
+    return render(request, "cases/case_detail.html", _case_context(officer, case_ref))
 
 
 @officer_view
@@ -279,10 +253,10 @@ def case_move(request: HttpRequest, case_ref: str) -> HttpResponse:
     context = _case_context(officer, case_ref) | {"move_error": error}
     status = 400 if error else 200
     if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "web/case_detail.html#case-main", context, status=status)
+        return render(request, "cases/case_detail.html#case-main", context, status=status)
     if error:
-        return render(request, "web/case_detail.html", context, status=status)
-    return redirect("web:case_detail", case.number)
+        return render(request, "cases/case_detail.html", context, status=status)
+    return redirect("cases:case_detail", case.number)
 
 
 @officer_view
@@ -307,11 +281,11 @@ def case_add_party(request: HttpRequest, case_ref: str) -> HttpResponse:
                 actor=officer,
             )
         except actions.CaseError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
-            return redirect("web:case_detail", case.number)
+            return redirect("cases:case_detail", case.number)
     context = _case_context(officer, case_ref) | {"party_form": form}
-    return render(request, "web/case_detail.html", context, status=400)
+    return render(request, "cases/case_detail.html", context, status=400)
 
 
 @officer_view
@@ -321,28 +295,6 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     record_view(person, actor=officer, unit_id=officer.unit_id, what="person")
     return render(
         request,
-        "web/person_detail.html",
+        "cases/person_detail.html",
         {"person": person, "parties": parties_visible(officer, person)},
-    )
-
-
-@officer_view
-@require_http_methods(["GET", "POST"])
-def tokens(request: HttpRequest) -> HttpResponse:
-    officer = request_officer(request)
-    form = ui.TokenForm(request.POST or None)
-    new_key = None
-    if request.method == "POST" and "revoke" in request.POST:
-        revoke = request.POST.get("revoke", "")
-        if not revoke.isdigit():
-            raise NotFound("token not found")
-        org_actions.revoke_token(org_queries.token_of(officer, int(revoke)), actor=officer)
-        return redirect("web:tokens")
-    if request.method == "POST" and form.is_valid():
-        _, new_key = org_actions.issue_token(name=form.cleaned_data["name"], actor=officer)
-        form = ui.TokenForm()
-    return render(
-        request,
-        "web/tokens.html",
-        {"form": form, "tokens": org_queries.tokens_of(officer), "new_key": new_key},
     )

@@ -1,14 +1,11 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from casetrail.web import views
+from casetrail.cases import views
 
-app_name = "web"
+app_name = "cases"
 
 urlpatterns = [
     path("", views.workbench, name="workbench"),
-    path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("incidents/", views.incident_list, name="incident_list"),
     path("incidents/new/", views.incident_new, name="incident_new"),
     path("incidents/<int:incident_id>/", views.incident_detail, name="incident_detail"),
@@ -24,5 +21,4 @@ urlpatterns = [
     path("cases/<str:case_ref>/parties/", views.case_add_party, name="case_add_party"),
     path("cases/<str:case_ref>/handlers/", views.case_handlers, name="case_handlers"),
     path("persons/<int:person_id>/", views.person_detail, name="person_detail"),
-    path("account/tokens/", views.tokens, name="tokens"),
 ]

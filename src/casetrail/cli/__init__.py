@@ -9,16 +9,10 @@ import os
 import sys
 from collections.abc import Sequence
 
-from casetrail.ledger import cli as ledger_cli
+from casetrail.cli import ledger as ledger_cli
+from casetrail.cli.setup import setup as _setup
 from casetrail.procedure import Calendar
 from casetrail.procedure import cli as procedure_cli
-
-
-def _setup(settings: str | None = None) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings or "casetrail.config.settings.dev")
-    import django
-
-    django.setup()
 
 
 def _data_dir() -> None:

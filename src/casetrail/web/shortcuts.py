@@ -1,0 +1,44 @@
+"""What every app's pages share: the officer-only view decorator, and refusals shown where the
+officer will look for them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+
+from casetrail.errors import AccessDenied, NotFound
+
+View = Callable[..., HttpResponse]
+
+
+def officer_view(view: View) -> View:
+    """Login required; NotFound becomes 404 and AccessDenied 403, never a 500."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(str(exc)) from exc
+        except AccessDenied as exc:
+            return HttpResponseForbidden(str(exc))
+
+    return wrapper
+
+
+def form_error(form: forms.Form, exc: Exception) -> None:
+    """Put a refusal beside the field it names, or above the form when the form has no such
+    field."""
+    field = getattr(exc, "field", None)
+    form.add_error(field if field in form.fields else None, str(exc))
+
+
+def errors_line(form: forms.Form) -> str:
+    """The errors of a small inline form, as one line shown above the page."""
+    return "; ".join(str(e) for errors in form.errors.values() for e in errors)
