@@ -35,6 +35,10 @@ CATALOGUE = {
         "CN-MPS2015-CRIM-REG-REVIEW",
         "CN-MPS2015-ADMIN-ACCEPT-24H",
         "CN-MPS2015-ADMIN-ACCEPT-3D",
+        "CN-OGI2019-ANSWER-20WD",
+        "CN-OGI2019-CORRECTION-7WD",
+        "CN-OGI2019-THIRD-PARTY-15WD",
+        "CN-OGI2019-OTHER-ORGAN-15WD",
     ],
     "gb_eng": [
         "EW-PACE41-RT",
@@ -272,3 +276,33 @@ def test_an_unknown_time_zone_is_refused(tmp_path: Path) -> None:
 def test_an_unknown_pack_is_named_with_the_known_ones() -> None:
     with pytest.raises(PackError, match=r"no rule pack 'xx'.*cn, gb_eng"):
         load_pack("xx")
+
+
+WORKING_RULE = GOOD_RULE.replace('counting = "calendar"', 'counting = "working_days"').replace(
+    'holidays = "shift"', 'holidays = "not_applicable"'
+)
+
+
+def test_a_working_day_rule_loads(tmp_path: Path) -> None:
+    pack = read_pack(write_pack(tmp_path, WORKING_RULE))
+    assert pack.versions("CN-DEMO-3D")[0].counting == "working_days"
+
+
+def test_a_working_day_rule_that_says_shift_is_refused(tmp_path: Path) -> None:
+    rules = WORKING_RULE.replace('holidays = "not_applicable"', 'holidays = "shift"')
+    with pytest.raises(PackError, match="always ends on a working day") as caught:
+        read_pack(write_pack(tmp_path, rules))
+    assert caught.value.line == line_of(rules, 'holidays = "shift"')
+
+
+def test_a_custody_period_in_working_days_is_refused(tmp_path: Path) -> None:
+    # CPL art. 105(4): a holiday never lengthens custody; counting working days would.
+    rules = WORKING_RULE.replace("custody = false", "custody = true")
+    with pytest.raises(PackError, match="never counted in working days"):
+        read_pack(write_pack(tmp_path, rules))
+
+
+def test_a_working_day_rule_in_months_is_refused(tmp_path: Path) -> None:
+    rules = WORKING_RULE.replace('value = 3\nunit = "days"', 'value = 3\nunit = "months"')
+    with pytest.raises(PackError, match="working-day counting needs days"):
+        read_pack(write_pack(tmp_path, rules))
