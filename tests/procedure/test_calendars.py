@@ -171,3 +171,39 @@ def test_a_notice_for_another_calendar_is_refused() -> None:
     notice = parse_notice(NOTICE_2027.replace('calendar = "cn"', 'calendar = "gb_eng"'))
     with pytest.raises(CalendarError, match="cannot be loaded into the cn calendar"):
         NoticeCalendar(ChinaCalendar(), [notice])
+
+
+def test_working_days_skip_weekends_and_holidays_and_count_adjusted_working_days() -> None:
+    # 2026: Feb 14 (Sat) is an adjusted working day; Feb 15-23 is the Spring Festival holiday.
+    from casetrail.procedure.calendars import walk_working_days
+
+    cn = ChinaCalendar()
+    assert walk_working_days(cn, date(2026, 2, 12), 1) == (date(2026, 2, 13), ())
+    assert walk_working_days(cn, date(2026, 2, 12), 2) == (date(2026, 2, 14), ())
+    assert walk_working_days(cn, date(2026, 2, 12), 3) == (date(2026, 2, 24), ())
+    assert walk_working_days(cn, date(2026, 2, 12), 0) == (date(2026, 2, 12), ())
+
+
+def test_working_days_into_an_unpublished_year_are_provisional() -> None:
+    from casetrail.procedure.calendars import walk_working_days
+
+    last, reasons = walk_working_days(ChinaCalendar(), date(2026, 12, 30), 2)
+    assert last == date(2027, 1, 4)  # Dec 31, then Jan 1 (fallback holiday) and the weekend
+    assert len(reasons) == 1
+    assert "2027" in reasons[0]
+
+
+def test_a_calendar_without_working_days_is_refused() -> None:
+    from casetrail.procedure.calendars import walk_working_days
+
+    class Closed:
+        name = "cn"
+
+        def is_holiday(self, day: date) -> bool:
+            return True
+
+        def provisional_reason(self, day: date) -> str | None:
+            return None
+
+    with pytest.raises(CalendarError, match="no working day in the year"):
+        walk_working_days(Closed(), date(2026, 1, 1), 1)

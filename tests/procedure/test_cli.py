@@ -42,7 +42,7 @@ def test_rules_show_prints_the_citation_and_the_extensions(
 def test_rules_show_of_an_alias_lists_its_versions(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "rules", "show", "CN-PSAPL-Q-8H")
     assert code == 0
-    assert "CN-PSAPL2012-Q83-8H  in force 2013-01-01 to 2025-12-31" in out
+    assert "CN-PSAPL2012-Q83-8H  in force 2006-03-01 to 2025-12-31" in out
 
 
 def test_rules_deadline_prints_the_due_time_and_the_steps(

@@ -149,7 +149,7 @@ def test_an_unknown_rule_names_the_pack() -> None:
 
 
 def test_an_unknown_param_names_the_ones_the_rule_takes() -> None:
-    with pytest.raises(ParamError, match=r"takes no param 'dayz' \(it takes: days\)"):
+    with pytest.raises(ParamError, match=r"takes no param 'dayz' \(it takes: days, leave\)"):
         compute("CN-ADMIN-DETENTION-EXEC", "2026-01-05T09:00", pack="cn", params={"dayz": 3})
 
 

@@ -35,6 +35,61 @@ CATALOGUE = {
         "CN-MPS2015-CRIM-REG-REVIEW",
         "CN-MPS2015-ADMIN-ACCEPT-24H",
         "CN-MPS2015-ADMIN-ACCEPT-3D",
+        "CN-OGI2019-ANSWER-20WD",
+        "CN-OGI2019-CORRECTION-7WD",
+        "CN-OGI2019-THIRD-PARTY-15WD",
+        "CN-OGI2019-OTHER-ORGAN-15WD",
+        "CN-PSAPL2012-SERVICE97-2D",
+        "CN-PSAPL2025-SERVICE116-2D",
+        "CN-MPSA36-DECISION-SERVICE-7D",
+        "CN-MPSA36-PUBLIC-NOTICE-60D",
+        "CN-MPSA57-QUESTIONING-12H",
+        "CN-MPSA47-FASTTRACK-48H",
+        "CN-MPSA97-APPRAISAL-SERVICE-5D",
+        "CN-MPSA97-REAPPRAISAL-3D",
+        "CN-MPSA133-HEARING-REQUEST-3D",
+        "CN-MPSA135-HEARING-ACCEPT-2D",
+        "CN-MPSA136-HEARING-NOTICE-7D",
+        "CN-MPSA137-HEARING-HELD-10D",
+        "CN-MPSA223-SUSPENSION-24H",
+        "CN-DCR27-LEAVE-12H",
+        "CN-SCL13-ADMIN-DECIDE-2M",
+        "CN-SCL23-CRIM-DECIDE-2M",
+        "CN-SCL13-SERVE-10D",
+        "CN-SCL12-MISSING-MATERIAL-5D",
+        "CN-SCL24-RECON-APPLY-30D",
+        "CN-SCL25-RECON-DECIDE-2M",
+        "CN-SCL37-PAYMENT-REQUEST-7D",
+        "CN-SCL37-PAYMENT-15D",
+        "CN-SCL39-LIMITATION-2Y",
+        "CN-XF2022-HANDLE-60D",
+        "CN-CPL97-CHANGE-MEASURE-3D",
+        "CN-CPL95-NECESSITY-10D",
+        "CN-CPL39-LAWYER-MEETING-48H",
+        "CN-CPL75-RS-FAMILY-24H",
+        "CN-CPL175-SUPPLEMENTARY-1M",
+        "CN-CPL172-PROSECUTION-REVIEW-1M",
+        "CN-CPL145-UNRELATED-RELEASE-3D",
+        "CN-MPS233-UNCLAIMED-6M",
+        "CN-MPS247-UNFREEZE-3D",
+        "CN-MPS243-FREEZE-6M",
+        "CN-MPS243-FREEZE-1Y",
+        "CN-MPS244-FREEZE-SECURITIES-2Y",
+        "CN-MPS245-FREEZE-EQUITY-6M",
+        "CN-MPSA112-SEIZURE-30D",
+        "CN-MPSA110-PRESERVATION-7D",
+        "CN-MPSA197-UNCLAIMED-6M",
+        "CN-MPS178-NONREG-NOTICE-3D",
+        "CN-MPS179-RECON-APPLY-7D",
+        "CN-MPS179-RECON-DECIDE-30D",
+        "CN-MPS179-REVIEW-APPLY-7D",
+        "CN-MPS179-REVIEW-DECIDE-30D",
+        "CN-MPS180-TRANSFER-REVIEW-3D",
+        "CN-MPS180-TRANSFER-INCOMPLETE-24H",
+        "CN-MPS182-REASONS-7D",
+        "CN-MPS182-REGISTER-15D",
+        "CN-MPS189-REVOCATION-NOTICE-3D",
+        "CN-MPS196-COMPLAINT-30D",
     ],
     "gb_eng": [
         "EW-PACE41-RT",
@@ -272,3 +327,33 @@ def test_an_unknown_time_zone_is_refused(tmp_path: Path) -> None:
 def test_an_unknown_pack_is_named_with_the_known_ones() -> None:
     with pytest.raises(PackError, match=r"no rule pack 'xx'.*cn, gb_eng"):
         load_pack("xx")
+
+
+WORKING_RULE = GOOD_RULE.replace('counting = "calendar"', 'counting = "working_days"').replace(
+    'holidays = "shift"', 'holidays = "not_applicable"'
+)
+
+
+def test_a_working_day_rule_loads(tmp_path: Path) -> None:
+    pack = read_pack(write_pack(tmp_path, WORKING_RULE))
+    assert pack.versions("CN-DEMO-3D")[0].counting == "working_days"
+
+
+def test_a_working_day_rule_that_says_shift_is_refused(tmp_path: Path) -> None:
+    rules = WORKING_RULE.replace('holidays = "not_applicable"', 'holidays = "shift"')
+    with pytest.raises(PackError, match="always ends on a working day") as caught:
+        read_pack(write_pack(tmp_path, rules))
+    assert caught.value.line == line_of(rules, 'holidays = "shift"')
+
+
+def test_a_custody_period_in_working_days_is_refused(tmp_path: Path) -> None:
+    # CPL art. 105(4): a holiday never lengthens custody; counting working days would.
+    rules = WORKING_RULE.replace("custody = false", "custody = true")
+    with pytest.raises(PackError, match="never counted in working days"):
+        read_pack(write_pack(tmp_path, rules))
+
+
+def test_a_working_day_rule_in_months_is_refused(tmp_path: Path) -> None:
+    rules = WORKING_RULE.replace('value = 3\nunit = "days"', 'value = 3\nunit = "months"')
+    with pytest.raises(PackError, match="working-day counting needs days"):
+        read_pack(write_pack(tmp_path, rules))

@@ -225,11 +225,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _stored_calendar(name: str) -> Calendar:
-    """The library calendar with the notices loaded into this installation's database."""
+    """The library calendar with the notices loaded into this installation's database; on a
+    machine whose database cannot be read (not migrated, not reachable), the library calendar
+    alone, with a line on stderr saying that no stored notice was read."""
     _setup()
-    from casetrail.org.calendars import calendar_named
+    from django.db import DatabaseError
 
-    return calendar_named(name)
+    from casetrail.org.calendars import calendar_named
+    from casetrail.procedure import calendar_for
+
+    try:
+        return calendar_named(name)
+    except DatabaseError as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        print(
+            f"note: no stored holiday notice was read ({reason}; run `casetrail migrate` to "
+            f"use the notices loaded here): the library {name} calendar applies",
+            file=sys.stderr,
+        )
+        return calendar_for(name)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -349,3 +349,35 @@ def first_working_day_after(calendar: Calendar, day: date, *, limit: int = 60) -
     raise CalendarError(
         f"no working day in the {limit} days after {day.isoformat()}: check the calendar"
     )
+
+
+def walk_working_days(calendar: Calendar, day: date, count: int) -> tuple[date, tuple[str, ...]]:
+    """The N-th working day after `day` (which is not counted), and why any day walked over is
+    only a guess.
+
+    A working day is neither a weekend day nor a statutory holiday; an adjusted working day (a
+    Saturday or Sunday worked in lieu) is one. Every day walked over decides the answer, so
+    each provisional day's reason is returned. Refuses a calendar with no working day for a
+    year at a time.
+    """
+    if count < 0:
+        raise CalendarError(f"a period of {count} working days makes no sense")
+    reasons: list[str] = []
+    current = day
+    found = 0
+    idle = 0
+    while found < count:
+        current += timedelta(days=1)
+        reason = calendar.provisional_reason(current)
+        if reason is not None and reason not in reasons:
+            reasons.append(reason)
+        if calendar.is_holiday(current):
+            idle += 1
+            if idle > 366:
+                raise CalendarError(
+                    f"no working day in the year after {current.isoformat()}: check the calendar"
+                )
+            continue
+        idle = 0
+        found += 1
+    return current, tuple(reasons)

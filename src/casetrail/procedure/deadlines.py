@@ -8,7 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from casetrail.procedure.calendars import Calendar, default_calendar, first_working_day_after
+from casetrail.procedure.calendars import (
+    Calendar,
+    default_calendar,
+    first_working_day_after,
+    walk_working_days,
+)
 from casetrail.procedure.counting import (
     advance,
     describe,
@@ -188,6 +193,9 @@ def compute(
     base = _base_duration(rule, values)
     if rule.counting == "calendar":
         due_local, last_day = run.calendar_period(trigger_local.date(), base, extensions, values)
+        due_at = due_local.astimezone(UTC)
+    elif rule.counting == "working_days":
+        due_local, last_day = run.working_period(trigger_local.date(), base, extensions, values)
         due_at = due_local.astimezone(UTC)
     else:
         start = (
@@ -464,6 +472,49 @@ class _Run:
         self.step(f"the period runs to the end of its last day, {last.isoformat()} 23:59:59")
         return due, last
 
+    def working_days(self, day: date, count: int) -> date:
+        last, reasons = walk_working_days(self.calendar, day, count)
+        self.provisional.extend(reasons)
+        return last
+
+    def working_period(
+        self, start: date, base: int, requests: Sequence[str], values: Mapping[str, object]
+    ) -> tuple[datetime, date]:
+        """A period in working days: the trigger day is not counted, weekends and statutory
+        holidays are skipped, an adjusted working day counts. The last day is always a
+        working day, so there is nothing to shift."""
+        rule = self.rule
+        last = self.working_days(start, base)
+        self.step(
+            f"trigger day {start.isoformat()} not counted ({rule.counting_basis}): {base} working "
+            "days (weekends and statutory holidays skipped, adjusted working days counted), "
+            f"last day {last.isoformat()}"
+        )
+        for ext, added, total in self.extension_units(requests, base):
+            before = last
+            last = self.working_days(last, added)
+            self.step(
+                f"extension {ext.id} ({ext.citation}; approved by {_who(ext)}): {added} more "
+                f"working days after {before.isoformat()}: last day {last.isoformat()} "
+                f"({total} working days in all)"
+            )
+        for param in rule.params:
+            value = values.get(param.name)
+            if param.effect != "adds" or isinstance(value, bool) or not isinstance(value, int):
+                continue
+            if value:
+                before, last = last, self.working_days(last, value)
+                self.step(
+                    f"{param.name} = {value} working days not counted in the period "
+                    f"({param.notes}): last day {before.isoformat()} -> {last.isoformat()}"
+                )
+        note = f"last day {last.isoformat()} is a working day"
+        if self.provisional:
+            note += " (provisional calendar)"
+        self.step(note)
+        self.step(f"the period runs to the end of its last day, {last.isoformat()} 23:59:59")
+        return end_of_day(last, self.zone), last
+
     def holiday(self, last: date) -> date:
         rule, calendar = self.rule, self.calendar
         reason = calendar.provisional_reason(last)
@@ -581,6 +632,19 @@ class _Run:
     def caps(self, due: datetime, values: Mapping[str, object]) -> datetime:
         for param in self.rule.params:
             value = values.get(param.name)
+            if param.effect == "floor" and isinstance(value, datetime):
+                earliest = value + (param.amount.as_timedelta() if param.amount else timedelta(0))
+                if due < earliest:
+                    self.step(
+                        f"not before {param.name} ({param.notes}): {describe(earliest, self.zone)}"
+                    )
+                    due = earliest
+                else:
+                    self.step(
+                        f"{param.name} {describe(earliest, self.zone)} is before the deadline "
+                        f"({param.notes}): no change"
+                    )
+                continue
             if param.effect != "cap" or param.amount is None or not isinstance(value, datetime):
                 continue
             limit = value + param.amount.as_timedelta()

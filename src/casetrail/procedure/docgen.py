@@ -43,7 +43,7 @@ def _pack(pack: Pack) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for rule in pack.rules:
-        period = str(rule.duration) if rule.duration else f"param ({rule.unit})"
+        period = rule.period_text() if rule.duration else f"param ({rule.unit})"
         lines.append(
             f"| [{rule.id}](#{rule.id.lower().replace('.', '')}) | {period} | {rule.counting} "
             f"| {rule.holidays} | {'yes' if rule.custody else 'no'} "
@@ -73,7 +73,8 @@ def _rule(rule: Rule) -> str:
         + f", version {citation.version}, {citation.article}"
         + (f" {citation.paragraph}" if citation.paragraph else ""),
         f"- Trigger: {rule.trigger.en} ({rule.trigger.zh}); event `{rule.trigger.event}`",
-        f"- Period: {rule.duration or f'from a parameter, in {rule.unit}'}, counting "
+        f"- Period: {rule.period_text() if rule.duration else f'from a parameter, in {rule.unit}'}"
+        ", counting "
         f"`{rule.counting}` ({rule.counting_basis})",
         f"- Holidays: `{rule.holidays}`; custody or restricted liberty: "
         f"{'yes' if rule.custody else 'no'}",

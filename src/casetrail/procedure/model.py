@@ -17,7 +17,10 @@ UNITS = ("hours", "days", "months")
 #   calendar    the trigger day is not counted and the period runs to the end of its last day;
 #               months follow the end-of-month rule (CPL art. 105, SPC Interpretation art. 202)
 #   relevant_time   PACE s.41(2): the relevant time from arrest, arrival and route
-COUNTINGS = ("exact", "calendar", "relevant_time")
+#   working_days    periods stated in working days: the trigger day is not counted, each day
+#               that is neither a weekend day nor a statutory holiday counts (an adjusted
+#               working day counts), and the period runs to the end of the N-th such day
+COUNTINGS = ("exact", "calendar", "relevant_time", "working_days")
 
 # What happens when the last day of a calendar period is a holiday.
 HOLIDAY_HANDLING = ("shift", "never", "not_applicable")
@@ -43,8 +46,10 @@ ROLES = (
 PARAM_TYPES = ("int", "bool", "instant", "choice", "hhmm")
 # duration: sets the duration value; adds / deducts: lengthen or shorten the period by excluded
 # or already spent time; cap: the period ends no later than the instant plus an amount; input:
-# read by the counting itself (the PACE relevant time).
-PARAM_EFFECTS = ("duration", "adds", "deducts", "cap", "input")
+# read by the counting itself (the PACE relevant time); floor: the deadline is no earlier than
+# the instant plus an optional amount (PACE Code C 12.2: a fresh rest cannot start before the
+# interruption under 12.2(a) ends).
+PARAM_EFFECTS = ("duration", "adds", "deducts", "cap", "floor", "input")
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +199,8 @@ class Rule:
         """The period as people read it: "3 days", or "N days (param days)" when a parameter
         sets it."""
         if self.duration is not None:
+            if self.counting == "working_days":
+                return f"{self.duration.value} working {self.duration.unit}"
             return str(self.duration)
         names = [p.name for p in self.params if p.effect == "duration"]
         return f"N {self.unit} (param {names[0]})" if names else f"N {self.unit}"

@@ -495,9 +495,23 @@ class _Reader:
             raise self.fail(line, f"{what}: calendar counting needs days or months, not {unit}")
         if counting == "relevant_time" and unit != "hours":
             raise self.fail(line, f"{what}: the relevant time is counted in hours")
+        if counting == "working_days" and unit != "days":
+            raise self.fail(line, f"{what}: working-day counting needs days, not {unit}")
+        if counting == "working_days" and custody:
+            raise self.fail(
+                line,
+                f"{what}: a custody period is never counted in working days: holidays would "
+                "lengthen it (CPL art. 105)",
+            )
         holiday_line = self.at.rule(index, "holidays")
         if counting == "calendar" and holidays == "not_applicable":
             raise self.fail(holiday_line, f"{what}: a calendar period must say shift or never")
+        if counting == "working_days" and holidays != "not_applicable":
+            raise self.fail(
+                holiday_line,
+                f"{what}: a working-day period always ends on a working day: "
+                "holidays = not_applicable",
+            )
         if counting != "calendar" and holidays != "not_applicable":
             raise self.fail(holiday_line, f"{what}: holidays only apply to calendar periods")
         if custody and holidays == "shift":
@@ -627,6 +641,7 @@ class _Reader:
             "adds": {"int", "bool", "hhmm"},
             "deducts": {"hhmm"},
             "cap": {"instant"},
+            "floor": {"instant"},
             "input": set(PARAM_TYPES),
         }[str(effect)]
         if kind not in allowed:
