@@ -94,9 +94,9 @@ def seed(total: int, seed_value: int) -> None:
     from django.db import connection, transaction
 
     from casetrail.cases import actions as case_actions
+    from casetrail.cases.catalogue import ensure_offence_catalogue
     from casetrail.cases.machine import Kind, Status
     from casetrail.cases.models import Case, OffenceCategory, Person
-    from casetrail.cases.catalogue import ensure_offence_catalogue
     from casetrail.custody.models import CustodySession, Deadline, Measure
     from casetrail.org import actions as org
     from casetrail.org.roles import Role, Scope

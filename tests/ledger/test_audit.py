@@ -11,8 +11,8 @@ import time_machine
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from casetrail import clock
-from casetrail.ledger import audit, heads, tree
 from casetrail.cli.ledger import ProgressBar
+from casetrail.ledger import audit, heads, tree
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.models import LedgerCheckpoint, LedgerEntry, SignedHead
 from casetrail.ledger.signing import SigningKey, sign_head

@@ -214,7 +214,9 @@ def test_the_person_page_is_traced(world):
     assert client.get(reverse("cases:person_detail", args=[party.person_id])).status_code == 200
     assert LedgerEntry.objects.filter(action="viewed", subject_type="person").count() == 1
     assert (
-        login(world.outsider).get(reverse("cases:person_detail", args=[party.person_id])).status_code
+        login(world.outsider)
+        .get(reverse("cases:person_detail", args=[party.person_id]))
+        .status_code
         == 404
     )
 

@@ -252,6 +252,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     result: int = args.func(args)
     return result
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -172,7 +172,7 @@ SPECS: dict[MeasureKind, MeasureSpec] = {
         pack="cn",
         approver=Role.AGENCY_HEAD,
         approver_en="the head of a public security organ at county level or above",
-        approval_citation="CPL art. 66, 67; MPS Provisions on Criminal Cases (2020) art. 81",
+        approval_citation="CPL art. 66, 67; MPS Provisions on Criminal Cases (2020) art. 83",
         attached=(Attached("CN-CPL79-BAIL-12M", Duty.LIMIT),),
     ),
     MeasureKind.RESIDENTIAL_SURVEILLANCE: MeasureSpec(
@@ -180,7 +180,7 @@ SPECS: dict[MeasureKind, MeasureSpec] = {
         pack="cn",
         approver=Role.AGENCY_HEAD,
         approver_en="the head of a public security organ at county level or above",
-        approval_citation="CPL art. 74, 75; MPS Provisions on Criminal Cases (2020) art. 109",
+        approval_citation="CPL art. 74, 75; MPS Provisions on Criminal Cases (2020) art. 110",
         attached=(Attached("CN-CPL79-RS-6M", Duty.LIMIT),),
     ),
     MeasureKind.ADMIN_SUMMONS: MeasureSpec(
