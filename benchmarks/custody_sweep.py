@@ -146,11 +146,13 @@ def seed(total: int, seed_value: int) -> None:
             officers[username], role=role, unit=stations[0], scope=Scope.UNIT, actor=None
         )
     board_case = case_actions.open_case(
-        stations[0],
-        kind=Kind.CRIMINAL,
-        category=category,
-        title="基准案件",
-        handlers=[officers["bench.h1"], officers["bench.h2"]],
+        case_actions.CaseInput(
+            unit_id=stations[0].pk,
+            kind=Kind.CRIMINAL,
+            category=category.code,
+            title="基准案件",
+            handler_ids=(officers["bench.h1"].pk, officers["bench.h2"].pk),
+        ),
         actor=officers["bench.h1"],
     )
     cases = [board_case] + [

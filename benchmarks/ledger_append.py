@@ -66,12 +66,14 @@ def run(vendor: str, updates: int, appends: int) -> None:
     with override_settings(SIMPLE_HISTORY_ENABLED=False):
         cases = [
             actions.open_case(
-                unit,
-                kind="criminal",
-                category=category,
-                title=f"基准案件{i}",
-                summary="电动车被盗，价值约3000元，案发于东湖路口。",
-                handlers=[h1, h2],
+                actions.CaseInput(
+                    unit_id=unit.pk,
+                    kind="criminal",
+                    category=category.code,
+                    title=f"基准案件{i}",
+                    summary="电动车被盗，价值约3000元，案发于东湖路口。",
+                    handler_ids=(h1.pk, h2.pk),
+                ),
                 actor=h1,
             )
             for i in range(updates * len(ways))
@@ -113,7 +115,7 @@ def run(vendor: str, updates: int, appends: int) -> None:
             )
 
     def action(case: Case) -> None:
-        actions.transition_case(case, "start_review", actor=h1)
+        actions.transition_case(case, actions.MoveInput(move="start_review"), actor=h1)
 
     run_way = {"bare": bare, "history": history, "ledger": ledger, "action": action}
     timings: dict[str, list[int]] = {way: [] for way in ways}

@@ -139,14 +139,14 @@ class World:
         actor: Officer | None = None,
     ) -> Incident:
         incident, _ = actions.record_incident(
-            unit or self.station,
             actions.IncidentInput(
+                unit_id=unit or self.station.pk,
                 channel="walk_in",
                 received_at=clock.now() - timedelta(hours=1),
                 reporter_name=reporter,
                 location="东湖路1号",
                 summary=summary,
-                category=self.category("CR-THEFT"),
+                category="CR-THEFT",
             ),
             actor=actor or self.intake,
         )
@@ -161,12 +161,14 @@ class World:
     ) -> Case:
         code = "CR-THEFT" if kind == "criminal" else "AD-ASSAULT"
         return actions.open_case(
-            self.station,
-            kind=kind,
-            category=self.category(code),
-            title=title,
-            summary=summary,
-            handlers=[self.handler1, self.handler2],
+            actions.CaseInput(
+                unit_id=self.station.pk,
+                kind=kind,
+                category=self.category(code).code,
+                title=title,
+                summary=summary,
+                handler_ids=(self.handler1.pk, self.handler2.pk),
+            ),
             actor=self.intake,
         )
 

@@ -16,7 +16,7 @@ from casetrail import clock
 from casetrail.cases import actions
 from casetrail.cases.catalogue import ensure_offence_catalogue
 from casetrail.cases.machine import MOVES, Kind, Status
-from casetrail.cases.models import Case, Channel, IdType, OffenceCategory, PartyRole
+from casetrail.cases.models import Case, Channel, IdType, PartyRole
 from casetrail.org import actions as org
 from casetrail.org.models import Officer, Unit, UnitKind
 from casetrail.org.roles import Role, Scope
@@ -364,7 +364,6 @@ def load(*, seed: int = 2026, incidents: int = 500) -> Jurisdiction:
     with transaction.atomic():
         ensure_offence_catalogue()
         j = _units_and_officers()
-    categories = {c.code: c for c in OffenceCategory.objects.all()}
     criminal_targets = [
         Status.REGISTRATION_REVIEW,
         Status.REGISTERED,
@@ -394,15 +393,15 @@ def load(*, seed: int = 2026, incidents: int = 500) -> Jurisdiction:
         summary = _SUMMARIES[code].format(place=fake.street_name(), amount=rng.randint(300, 90000))
         with clock.backdated(at), transaction.atomic():
             incident, _ = actions.record_incident(
-                station.unit,
                 actions.IncidentInput(
+                    unit_id=station.unit.pk,
                     channel=rng.choice(Channel.values),
                     received_at=at - timedelta(minutes=20),
                     reporter_name=fake.name(),
                     reporter_contact=fake.phone_number(),
-                    location=fake.address()[:200],
+                    location=fake.address(),
                     summary=summary,
-                    category=categories[code],
+                    category=code,
                 ),
                 actor=station.intake,
             )
@@ -415,7 +414,7 @@ def load(*, seed: int = 2026, incidents: int = 500) -> Jurisdiction:
             if roll < 0.12:
                 actions.decide_incident(
                     incident,
-                    actions.DecisionInput(
+                    actions.IncidentDecisionInput(
                         decision=actions.Decision.NO_CASE,
                         reason="经核实不属于违法犯罪行为",
                         notify_method="电话告知",
@@ -426,7 +425,7 @@ def load(*, seed: int = 2026, incidents: int = 500) -> Jurisdiction:
             if roll < 0.15:
                 actions.decide_incident(
                     incident,
-                    actions.DecisionInput(
+                    actions.IncidentDecisionInput(
                         decision=actions.Decision.MEDIATION, reason="邻里纠纷，双方同意调解"
                     ),
                     actor=station.intake,
@@ -436,10 +435,10 @@ def load(*, seed: int = 2026, incidents: int = 500) -> Jurisdiction:
                 other = j.stations[(i + 1) % len(j.stations)].unit
                 actions.decide_incident(
                     incident,
-                    actions.DecisionInput(
+                    actions.IncidentDecisionInput(
                         decision=actions.Decision.TRANSFER,
                         reason="案发地属对方辖区",
-                        transfer_to=other,
+                        transfer_to=other.pk,
                     ),
                     actor=station.intake,
                 )
@@ -447,13 +446,13 @@ def load(*, seed: int = 2026, incidents: int = 500) -> Jurisdiction:
             kind = Kind.CRIMINAL if code.startswith("CR") else Kind.ADMINISTRATIVE
             case = actions.decide_incident(
                 incident,
-                actions.DecisionInput(
+                actions.IncidentDecisionInput(
                     decision=(
                         actions.Decision.REGISTRATION_REVIEW
                         if kind == Kind.CRIMINAL
                         else actions.Decision.ADMINISTRATIVE_CASE
                     ),
-                    handlers=handlers,
+                    handler_ids=tuple(h.pk for h in handlers),
                     title=summary[:40],
                 ),
                 actor=station.intake,
@@ -479,11 +478,13 @@ def load(*, seed: int = 2026, incidents: int = 500) -> Jurisdiction:
             with clock.backdated(when):
                 actions.transition_case(
                     case,
-                    move,
-                    reason=reason,
+                    actions.MoveInput(
+                        move=move,
+                        reason=reason,
+                        hearing_required=(rng.random() < 0.3 if move == "notify_penalty" else None),
+                        hearing_held_on=held,
+                    ),
                     actor=actor,
-                    hearing_required=(rng.random() < 0.3 if move == "notify_penalty" else None),
-                    hearing_held_on=held,
                 )
                 case.refresh_from_db()
     _custody(j, rng)
@@ -555,8 +556,8 @@ def _add_parties(
 ) -> None:
     actions.add_party(
         case,
-        PartyRole.VICTIM,
-        actions.PersonInput(
+        actions.PartyInput(
+            role=PartyRole.VICTIM,
             name=reporter,
             id_type=IdType.RESIDENT_ID,
             id_number=fake.ssn(),
@@ -569,8 +570,8 @@ def _add_parties(
         born = case.opened_at - timedelta(days=365 * (16 if juvenile else rng.randint(19, 60)))
         actions.add_party(
             case,
-            PartyRole.SUSPECT,
-            actions.PersonInput(
+            actions.PartyInput(
+                role=PartyRole.SUSPECT,
                 name=fake.name(),
                 id_type=IdType.RESIDENT_ID,
                 id_number=fake.ssn(),
@@ -580,7 +581,7 @@ def _add_parties(
         )
     if rng.random() < 0.3:
         actions.add_party(
-            case, PartyRole.WITNESS, actions.PersonInput(name=fake.name()), actor=actor
+            case, actions.PartyInput(role=PartyRole.WITNESS, name=fake.name()), actor=actor
         )
 
 

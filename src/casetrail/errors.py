@@ -6,6 +6,9 @@ This module imports nothing: the framework-free core may raise these too.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class Refused(ValueError):
     """Input the rules do not accept (400); ``field`` names what to correct, as the request
@@ -25,4 +28,14 @@ class NotFound(Exception):
     never tells a stranger that something exists."""
 
 
-__all__ = ["AccessDenied", "NotFound", "Refused"]
+@contextmanager
+def in_field(field: str, message: str | None = None) -> Iterator[None]:
+    """A record named in an input that the actor cannot see is a mistake in that field (a
+    refusal naming it), not a missing page: ``with in_field("case_id"): access_case(...)``."""
+    try:
+        yield
+    except NotFound as exc:
+        raise Refused(message or str(exc), field=field) from exc
+
+
+__all__ = ["AccessDenied", "NotFound", "Refused", "in_field"]

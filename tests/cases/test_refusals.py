@@ -7,14 +7,16 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from casetrail.cases import actions
+from casetrail.errors import Refused
 from casetrail.ledger.models import LedgerEntry
 from tests.conftest import NOW as FROZEN
 
 NOW = FROZEN - timedelta(minutes=5)
 
 
-def _incident_input(**over):
+def _incident_input(world, **over):
     base = {
+        "unit_id": world.station.pk,
         "channel": "call",
         "received_at": NOW,
         "reporter_name": "李四",
@@ -36,8 +38,8 @@ def _incident_input(**over):
 )
 def test_recording_an_incident_refuses_bad_input(world, over, field):
     before = LedgerEntry.objects.count()
-    with pytest.raises(actions.CaseError) as refused:
-        actions.record_incident(world.station, _incident_input(**over), actor=world.intake)
+    with pytest.raises(Refused) as refused:
+        actions.record_incident(_incident_input(world, **over), actor=world.intake)
     assert refused.value.field == field
     assert LedgerEntry.objects.count() == before
 
@@ -45,16 +47,18 @@ def test_recording_an_incident_refuses_bad_input(world, over, field):
 @pytest.mark.parametrize(
     ("decision", "field"),
     [
-        (actions.DecisionInput(decision="shrug"), "decision"),
-        (actions.DecisionInput(decision="transfer", reason="辖区"), "transfer_to"),
-        (actions.DecisionInput(decision="transfer"), "transfer_to"),
+        ({"decision": "shrug"}, "decision"),
+        ({"decision": "transfer", "reason": "辖区"}, "transfer_to"),
+        ({"decision": "transfer"}, "transfer_to"),
     ],
 )
 def test_deciding_an_incident_refuses_bad_input(world, decision, field):
     incident = world.incident()
     before = LedgerEntry.objects.count()
-    with pytest.raises(actions.CaseError) as refused:
-        actions.decide_incident(incident, decision, actor=world.intake)
+    with pytest.raises(Refused) as refused:
+        actions.decide_incident(
+            incident, actions.IncidentDecisionInput(**decision), actor=world.intake
+        )
     assert refused.value.field == field
     assert LedgerEntry.objects.count() == before
 
@@ -64,19 +68,19 @@ def test_a_transfer_needs_a_reason(world):
     with pytest.raises(actions.CaseError) as refused:
         actions.decide_incident(
             incident,
-            actions.DecisionInput(decision="transfer", transfer_to=world.other_station),
+            actions.IncidentDecisionInput(decision="transfer", transfer_to=world.other_station.pk),
             actor=world.intake,
         )
     assert refused.value.field == "reason"
 
 
 def test_opening_a_case_needs_a_category_when_the_incident_has_none(world):
-    incident, _ = actions.record_incident(world.station, _incident_input(), actor=world.intake)
+    incident, _ = actions.record_incident(_incident_input(world), actor=world.intake)
     with pytest.raises(actions.CaseError) as refused:
         actions.decide_incident(
             incident,
-            actions.DecisionInput(
-                decision="administrative_case", handlers=[world.handler1, world.handler2]
+            actions.IncidentDecisionInput(
+                decision="administrative_case", handler_ids=(world.handler1.pk, world.handler2.pk)
             ),
             actor=world.intake,
         )
@@ -84,13 +88,15 @@ def test_opening_a_case_needs_a_category_when_the_incident_has_none(world):
 
 
 def test_a_case_needs_a_title(world):
-    with pytest.raises(actions.CaseError) as refused:
+    with pytest.raises(Refused) as refused:
         actions.open_case(
-            world.station,
-            kind="criminal",
-            category=world.category("CR-THEFT"),
-            title=" ",
-            handlers=[world.handler1, world.handler2],
+            actions.CaseInput(
+                unit_id=world.station.pk,
+                kind="criminal",
+                category="CR-THEFT",
+                title=" ",
+                handler_ids=(world.handler1.pk, world.handler2.pk),
+            ),
             actor=world.intake,
         )
     assert refused.value.field == "title"
@@ -114,38 +120,56 @@ def test_an_officer_without_a_qualification_cannot_handle_a_case(world):
 def test_handler_changes_are_refused_with_the_field(world):
     case = world.case()
     with pytest.raises(actions.CaseError, match="already handles"):
-        actions.assign_handler(case, world.handler2, actor=world.handler1)
+        actions.assign_handler(
+            case, actions.HandlerInput(officer_id=world.handler2.pk), actor=world.handler1
+        )
     with pytest.raises(actions.CaseError, match="does not handle"):
-        actions.release_handler(case, world.leader, reason="x", actor=world.handler1)
-    actions.assign_handler(case, world.leader, actor=world.handler1)
-    with pytest.raises(actions.CaseError) as refused:
-        actions.release_handler(case, world.handler2, reason=" ", actor=world.handler1)
+        actions.release_handler(
+            case, actions.ReleaseInput(officer_id=world.leader.pk, reason="x"), actor=world.handler1
+        )
+    actions.assign_handler(
+        case, actions.HandlerInput(officer_id=world.leader.pk), actor=world.handler1
+    )
+    with pytest.raises(Refused) as refused:
+        actions.release_handler(
+            case,
+            actions.ReleaseInput(officer_id=world.handler2.pk, reason=" "),
+            actor=world.handler1,
+        )
     assert refused.value.field == "reason"
 
 
 def test_an_archived_case_takes_no_new_handler(world):
     case = world.case()
     for move in ("start_review", "refuse_registration", "archive"):
-        actions.transition_case(case, move, reason="不构成犯罪", actor=world.leader)
+        actions.transition_case(
+            case, actions.MoveInput(move=move, reason="不构成犯罪"), actor=world.leader
+        )
     case.refresh_from_db()
     with pytest.raises(actions.CaseError, match="archived"):
-        actions.assign_handler(case, world.leader, actor=world.handler1)
+        actions.assign_handler(
+            case, actions.HandlerInput(officer_id=world.leader.pk), actor=world.handler1
+        )
 
 
 @pytest.mark.parametrize(
     ("role", "person", "field"),
     [
-        ("bystander", actions.PersonInput(name="王五"), "role"),
-        ("victim", actions.PersonInput(name="王五", id_type="library_card"), "id_type"),
-        ("victim", actions.PersonInput(name="王五", id_type="passport"), "id_number"),
-        ("victim", actions.PersonInput(name="王五", birth_date=date(2999, 1, 1)), "birth_date"),
+        ("bystander", {"name": "王五"}, "role"),
+        ("victim", {"name": "王五", "id_type": "library_card"}, "id_type"),
+        ("victim", {"name": "王五", "id_type": "passport"}, "id_number"),
+        ("victim", {"name": "王五", "birth_date": date(2099, 1, 1)}, "birth_date"),
+        ("victim", {"name": "王五", "birth_date": date(1, 1, 1)}, "birth_date"),
+        ("victim", {"name": "\u200b\u200b"}, "name"),
+        ("victim", {"name": "王\u202e五"}, "name"),
+        ("victim", {"name": "王\x00五"}, "name"),
     ],
 )
 def test_adding_a_party_refuses_bad_input(world, role, person, field):
     case = world.case()
     before = LedgerEntry.objects.count()
-    with pytest.raises(actions.CaseError) as refused:
-        actions.add_party(case, role, person, actor=world.handler1)
+    with pytest.raises(Refused) as refused:
+        actions.add_party(case, actions.PartyInput(role=role, **person), actor=world.handler1)
     assert refused.value.field == field
     assert LedgerEntry.objects.count() == before
 
@@ -153,10 +177,12 @@ def test_adding_a_party_refuses_bad_input(world, role, person, field):
 def test_the_same_party_twice_is_refused(world):
     case = world.case()
     party = actions.add_party(
-        case, "victim", actions.PersonInput(name="王五"), actor=world.handler1
+        case, actions.PartyInput(role="victim", name="王五"), actor=world.handler1
     )
     with pytest.raises(actions.CaseError, match="already a victim"):
-        actions.add_party(case, "victim", party.person, actor=world.handler1)
+        actions.add_party(
+            case, actions.PartyInput(role="victim", person_id=party.person.pk), actor=world.handler1
+        )
 
 
 def test_a_hearing_date_in_the_future_is_refused(world):
@@ -164,17 +190,25 @@ def test_a_hearing_date_in_the_future_is_refused(world):
     for move in ("investigate", "notify_penalty", "hear_statement"):
         actions.transition_case(
             case,
-            move,
+            actions.MoveInput(
+                move=move, hearing_required=True if move == "notify_penalty" else None
+            ),
             actor=world.handler1,
-            hearing_required=True if move == "notify_penalty" else None,
         )
     with pytest.raises(actions.machine.MoveRefused) as refused:
         actions.transition_case(
-            case, "decide", actor=world.leader, hearing_held_on=date(2999, 1, 1)
+            case,
+            actions.MoveInput(move="decide", hearing_held_on=NOW.date() + timedelta(days=2)),
+            actor=world.leader,
         )
     assert refused.value.field == "hearing_held_on"
+    with pytest.raises(Refused) as refused:  # outside any date the system takes
+        actions.MoveInput(move="decide", hearing_held_on=date(2999, 1, 1))
+    assert refused.value.field == "hearing_held_on"
     actions.transition_case(
-        case, "decide", actor=world.leader, hearing_held_on=NOW.date() - timedelta(days=1)
+        case,
+        actions.MoveInput(move="decide", hearing_held_on=NOW.date() - timedelta(days=1)),
+        actor=world.leader,
     )
     case.refresh_from_db()
     assert case.status == "decided"

@@ -4,16 +4,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from casetrail.cases import actions, search
-from casetrail.cases.queries import CaseFilters, case_list
+from casetrail.cases.inputs import CaseFilterInput
+from casetrail.cases.queries import case_list
 
 
 def _found(world, term):
-    return set(case_list(world.handler1, CaseFilters(q=term)).values_list("number", flat=True))
+    return set(case_list(world.handler1, CaseFilterInput(q=term)).values_list("number", flat=True))
 
 
 def test_a_name_inside_a_longer_name_is_found(world):
     case = world.case()
-    actions.add_party(case, "victim", actions.PersonInput(name="张三丰"), actor=world.handler1)
+    actions.add_party(case, actions.PartyInput(role="victim", name="张三丰"), actor=world.handler1)
     assert case.number in _found(world, "张三")
     assert case.number in _found(world, "三丰")
     assert case.number not in _found(world, "张丰")
@@ -21,8 +22,8 @@ def test_a_name_inside_a_longer_name_is_found(world):
 
 def test_a_phrase_does_not_span_two_parties(world):
     case = world.case(title="案件", summary="无")
-    actions.add_party(case, "victim", actions.PersonInput(name="李张"), actor=world.handler1)
-    actions.add_party(case, "suspect", actions.PersonInput(name="三丰"), actor=world.handler1)
+    actions.add_party(case, actions.PartyInput(role="victim", name="李张"), actor=world.handler1)
+    actions.add_party(case, actions.PartyInput(role="suspect", name="三丰"), actor=world.handler1)
     assert case.number in _found(world, "李张")
     assert case.number not in _found(world, "张三")
 

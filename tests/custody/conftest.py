@@ -82,8 +82,7 @@ class Scene:
     ) -> Person:
         party = case_actions.add_party(
             case,
-            "suspect",
-            case_actions.PersonInput(name=name, birth_date=birth_date),
+            case_actions.PartyInput(role="suspect", name=name, birth_date=birth_date),
             actor=case.handlers.filter(released_at__isnull=True).first().officer,
         )
         return party.person
@@ -91,21 +90,25 @@ class Scene:
     def mail_case(self) -> Case:
         """A case whose handlers and leader have e-mail addresses."""
         return case_actions.open_case(
-            self.world.station,
-            kind="criminal",
-            category=self.world.category("CR-THEFT"),
-            title="入室盗窃案",
-            handlers=[self.mail_handler1, self.mail_handler2],
+            case_actions.CaseInput(
+                unit_id=self.world.station.pk,
+                kind="criminal",
+                category="CR-THEFT",
+                title="入室盗窃案",
+                handler_ids=(self.mail_handler1.pk, self.mail_handler2.pk),
+            ),
             actor=self.world.intake,
         )
 
     def gb_case(self) -> Case:
         return case_actions.open_case(
-            self.gb_unit,
-            kind="criminal",
-            category=self.world.category("CR-THEFT"),
-            title="Burglary, 12 High Street",
-            handlers=[self.gb_handler1, self.gb_handler2],
+            case_actions.CaseInput(
+                unit_id=self.gb_unit.pk,
+                kind="criminal",
+                category="CR-THEFT",
+                title="Burglary, 12 High Street",
+                handler_ids=(self.gb_handler1.pk, self.gb_handler2.pk),
+            ),
             actor=self.gb_handler1,
         )
 

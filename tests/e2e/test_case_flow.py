@@ -39,7 +39,7 @@ def test_an_officer_records_an_incident_opens_a_case_and_registers_it(live_serve
     page.click("a.button")
     page.select_option("#id_decision", "registration_review")
     page.select_option("#id_category", label="CR-THEFT 盗窃")
-    page.select_option("#id_handlers", [str(world.handler1.pk), str(world.handler2.pk)])
+    page.select_option("#id_handler_ids", [str(world.handler1.pk), str(world.handler2.pk)])
     page.click("main form button[type=submit]")
     page.wait_for_url(re.compile(r"/cases/S1-\d{4}-000001/"))
     assert page.get_attribute("[data-testid=case-status]", "data-status") == "registration_review"

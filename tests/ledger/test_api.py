@@ -34,7 +34,7 @@ def first_entry(subject_type, subject_id, action=None):
 def ledger_world(world, signing_key):
     case = world.case()
     party = actions.add_party(
-        case, "victim", actions.PersonInput(name="王小明"), actor=world.handler1
+        case, actions.PartyInput(role="victim", name="王小明"), actor=world.handler1
     )
     incident = world.incident()
     heads.sign_head()
@@ -122,9 +122,9 @@ def test_a_proof_for_a_missing_entry_or_size_is_refused_by_name(world, ledger_wo
 
 def test_a_proof_from_a_damaged_ledger_says_so_not_a_traceback(world):
     case = world.case()
-    from casetrail.cases.actions import transition_case
+    from casetrail.cases.actions import MoveInput, transition_case
 
-    transition_case(case, "start_review", actor=world.handler1)
+    transition_case(case, MoveInput(move="start_review"), actor=world.handler1)
     first, second = LedgerEntry.objects.filter(subject_type="case", subject_id=str(case.pk))
     heads.generate_key()
     heads.sign_head()

@@ -140,7 +140,7 @@ def test_a_changed_link_is_a_chain_problem(world, signing_key):
     world.incident()
     from casetrail.cases import actions
 
-    actions.transition_case(case, "start_review", actor=world.handler1)
+    actions.transition_case(case, actions.MoveInput(move="start_review"), actor=world.handler1)
     second = LedgerEntry.objects.filter(subject_id=str(case.pk), subject_type="case").last()
     sql(
         "UPDATE ledger_ledgerentry SET prev_seq = 1 WHERE seq = %s",

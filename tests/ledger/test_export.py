@@ -36,23 +36,26 @@ def case_story(world):
     other = world.case(title="早先的案件")
     suspect = actions.add_party(
         other,
-        "suspect",
-        actions.PersonInput(name="赵六", id_type="resident_id", id_number="110101199001011234"),
+        actions.PartyInput(
+            role="suspect", name="赵六", id_type="resident_id", id_number="110101199001011234"
+        ),
         actor=world.handler1,
     )
     incident = world.incident()
     case = actions.decide_incident(
         incident,
-        actions.DecisionInput(
+        actions.IncidentDecisionInput(
             decision="administrative_case",
-            category=world.category("AD-ASSAULT"),
-            handlers=[world.handler1, world.handler2],
+            category="AD-ASSAULT",
+            handler_ids=(world.handler1.pk, world.handler2.pk),
         ),
         actor=world.intake,
     )
     assert case is not None
-    actions.add_party(case, "victim", actions.PersonInput(name="王小明"), actor=world.handler1)
-    actions.add_party(case, "suspect", suspect.person, actor=world.handler1)
+    actions.add_party(case, actions.PartyInput(role="victim", name="王小明"), actor=world.handler1)
+    actions.add_party(
+        case, actions.PartyInput(role="suspect", person_id=suspect.person.pk), actor=world.handler1
+    )
     record_view(suspect.person, actor=world.handler1, unit_id=case.unit_id, what="person")
     return case, incident, suspect.person, other
 

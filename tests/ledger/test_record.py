@@ -18,7 +18,7 @@ from casetrail.ledger.verify import encode_leaf_values, entry_leaf_data
 
 def test_entries_are_numbered_without_gaps_and_chain_per_subject(world):
     case = world.case()
-    actions.transition_case(case, "start_review", actor=world.handler1)
+    actions.transition_case(case, actions.MoveInput(move="start_review"), actor=world.handler1)
     seqs = list(LedgerEntry.objects.values_list("seq", flat=True))
     assert seqs == list(range(1, len(seqs) + 1))
     chain = list(LedgerEntry.objects.filter(subject_type="case", subject_id=str(case.pk)))
@@ -52,7 +52,7 @@ def test_a_refused_action_leaves_neither_row_nor_entry(world):
     after_open = LedgerEntry.objects.count()
     assert after_open > before
     with pytest.raises(actions.CaseError):
-        actions.add_party(case, "suspect", actions.PersonInput(name=""), actor=world.handler1)
+        actions.add_party(case, actions.PartyInput(role="suspect", name=""), actor=world.handler1)
     assert LedgerEntry.objects.count() == after_open
 
 

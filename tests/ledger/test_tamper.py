@@ -63,15 +63,15 @@ def story(world, signing_key, tmp_path):
     incident = world.incident()
     case = actions.decide_incident(
         incident,
-        actions.DecisionInput(
+        actions.IncidentDecisionInput(
             decision="administrative_case",
-            category=world.category("AD-ASSAULT"),
-            handlers=[world.handler1, world.handler2],
+            category="AD-ASSAULT",
+            handler_ids=(world.handler1.pk, world.handler2.pk),
         ),
         actor=world.intake,
     )
     assert case is not None
-    actions.add_party(case, "victim", actions.PersonInput(name="王小明"), actor=world.handler1)
+    actions.add_party(case, actions.PartyInput(role="victim", name="王小明"), actor=world.handler1)
     world.case()
     receipt = receipts.receipt_for(incident, LedgerKind.INCIDENT_RECORDED)
     assert receipt is not None
@@ -79,7 +79,7 @@ def story(world, signing_key, tmp_path):
     receipt_file.write_text(json.dumps(receipt.file()), encoding="utf-8")
     other = world.case()
     between = actions.add_party(
-        other, "witness", actions.PersonInput(name="李四"), actor=world.handler1
+        other, actions.PartyInput(role="witness", name="李四"), actor=world.handler1
     )
     assert between is not None
     between_seq = tree.tree_size()  # that case.party_added entry

@@ -70,8 +70,10 @@ def busy_log(world, *, cases=3):
     for _ in range(cases):
         case = world.case()
         world.incident()
-        actions.add_party(case, "victim", actions.PersonInput(name="王小明"), actor=world.handler1)
-        actions.transition_case(case, "start_review", actor=world.handler1)
+        actions.add_party(
+            case, actions.PartyInput(role="victim", name="王小明"), actor=world.handler1
+        )
+        actions.transition_case(case, actions.MoveInput(move="start_review"), actor=world.handler1)
 
 
 def test_each_append_stores_exactly_the_perfect_subtrees_of_the_log(world):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -15,13 +14,22 @@ from django.db.models import F
 
 from casetrail import clock
 from casetrail.cases import machine, search
-from casetrail.cases.access import locked_for_write, require_case_write
+from casetrail.cases.access import access_person, locked_for_write, require_case_write
+from casetrail.cases.inputs import (
+    CaseInput,
+    Decision,
+    HandlerInput,
+    IncidentDecisionInput,
+    IncidentInput,
+    MoveInput,
+    PartyInput,
+    ReleaseInput,
+)
 from casetrail.cases.machine import Facts, Kind, Status
 from casetrail.cases.models import (
     Case,
     CaseCounter,
     CaseHandler,
-    Channel,
     IdType,
     Incident,
     IncidentStatus,
@@ -30,11 +38,12 @@ from casetrail.cases.models import (
     PartyRole,
     Person,
 )
-from casetrail.errors import AccessDenied, Refused
+from casetrail.errors import AccessDenied, Refused, in_field
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.record import record
-from casetrail.org.access import has_role, require_role
+from casetrail.org.access import access_unit, has_role, require_role
 from casetrail.org.models import Officer, Unit
+from casetrail.org.queries import officers_by_id, unit_by_id
 from casetrail.org.roles import INTAKE_WRITERS, Role
 
 MIN_HANDLERS = 2
@@ -66,31 +75,23 @@ def _next_receipt_number(unit: Unit, at: datetime) -> str:
     return f"R{unit.code}{day:%Y%m%d}{secrets.randbelow(10**6):06d}"
 
 
-@dataclass(frozen=True)
-class IncidentInput:
-    channel: str
-    received_at: datetime
-    reporter_name: str
-    location: str
-    summary: str
-    reporter_contact: str = ""
-    category: OffenceCategory | None = None
+def category_by_code(code: str, field: str = "category") -> OffenceCategory:
+    category = OffenceCategory.objects.filter(code=code).first()
+    if category is None:
+        raise CaseError(f"unknown offence category {code}", field=field)
+    return category
 
 
 @transaction.atomic
-def record_incident(unit: Unit, data: IncidentInput, *, actor: Officer) -> tuple[Incident, str]:
+def record_incident(data: IncidentInput, *, actor: Officer) -> tuple[Incident, str]:
     """Record an incident and issue its receipt; returns the incident and the query code,
     which is shown once and stored only as a hash."""
+    with in_field("unit_id"):
+        unit = access_unit(actor, data.unit_id)
     require_role(actor, unit, INTAKE_WRITERS, doing="recording an incident")
-    if data.channel not in Channel.values:
-        raise CaseError(f"unknown channel {data.channel}", field="channel")
-    if data.received_at.tzinfo is None:
-        raise CaseError("received_at needs a time zone", field="received_at")
+    category = category_by_code(data.category) if data.category else None
     if data.received_at > clock.now():
         raise CaseError("received_at is in the future", field="received_at")
-    for field in ("reporter_name", "location", "summary"):
-        if not getattr(data, field).strip():
-            raise CaseError(f"{field.replace('_', ' ')} is required", field=field)
     now = clock.now()
     receipt = _next_receipt_number(unit, now)
     while Incident.objects.filter(receipt_number=receipt).exists():
@@ -102,11 +103,11 @@ def record_incident(unit: Unit, data: IncidentInput, *, actor: Officer) -> tuple
         query_code_hash=hash_query_code(receipt, code),
         channel=data.channel,
         received_at=data.received_at,
-        reporter_name=data.reporter_name.strip(),
-        reporter_contact=data.reporter_contact.strip(),
-        location=data.location.strip(),
-        summary=data.summary.strip(),
-        category=data.category,
+        reporter_name=data.reporter_name,
+        reporter_contact=data.reporter_contact,
+        location=data.location,
+        summary=data.summary,
+        category=category,
         recorded_by=actor,
     )
     record(
@@ -121,34 +122,20 @@ def record_incident(unit: Unit, data: IncidentInput, *, actor: Officer) -> tuple
             "reporter": incident.reporter_name,
             "location": incident.location,
             "summary": incident.summary,
-            "category": data.category.code if data.category else None,
+            "category": category.code if category else None,
         },
     )
     return incident, code
 
 
-class Decision:
-    ADMINISTRATIVE_CASE = "administrative_case"
-    REGISTRATION_REVIEW = "registration_review"
-    NO_CASE = "no_case"
-    MEDIATION = "mediation"
-    TRANSFER = "transfer"
-    ALL = (ADMINISTRATIVE_CASE, REGISTRATION_REVIEW, NO_CASE, MEDIATION, TRANSFER)
-
-
-@dataclass(frozen=True)
-class DecisionInput:
-    decision: str
-    reason: str = ""
-    category: OffenceCategory | None = None
-    handlers: Sequence[Officer] = ()
-    title: str = ""
-    transfer_to: Unit | None = None
-    notify_method: str = ""
+# A case opened from an incident takes a title from its summary unless the officer gives one.
+DEFAULT_TITLE_LENGTH = 80
 
 
 @transaction.atomic
-def decide_incident(incident: Incident, data: DecisionInput, *, actor: Officer) -> Case | None:
+def decide_incident(
+    incident: Incident, data: IncidentDecisionInput, *, actor: Officer
+) -> Case | None:
     """Decide what becomes of an incident; opens the case where the decision is one."""
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     require_role(actor, incident.unit, INTAKE_WRITERS, doing="deciding an incident")
@@ -158,61 +145,55 @@ def decide_incident(incident: Incident, data: DecisionInput, *, actor: Officer) 
             f"({incident.get_status_display()})",
             field="decision",
         )
-    if data.decision not in Decision.ALL:
-        raise CaseError(
-            f"unknown decision {data.decision}; one of {', '.join(Decision.ALL)}", field="decision"
-        )
     now = clock.now()
     case: Case | None = None
+    transfer_to: Unit | None = None
     if data.decision in (Decision.ADMINISTRATIVE_CASE, Decision.REGISTRATION_REVIEW):
         kind = (
             Kind.ADMINISTRATIVE
             if data.decision == Decision.ADMINISTRATIVE_CASE
             else (Kind.CRIMINAL)
         )
-        category = data.category or incident.category
-        if category is None:
+        code = data.category or (incident.category.code if incident.category else None)
+        if code is None:
             raise CaseError("choose an offence category", field="category")
         case = open_case(
-            incident.unit,
-            kind=kind,
-            category=category,
-            title=data.title or incident.summary[:80],
-            summary=incident.summary,
-            handlers=data.handlers,
+            CaseInput(
+                unit_id=incident.unit_id,
+                kind=kind,
+                category=code,
+                title=data.title or incident.summary[:DEFAULT_TITLE_LENGTH],
+                summary=incident.summary,
+                handler_ids=data.handler_ids,
+            ),
             incident=incident,
             actor=actor,
         )
         if kind == Kind.CRIMINAL:
             # The intake decision itself opens the review (MPS Provisions Art. 174).
-            _apply_move(case, "start_review", reason=data.reason, actor=actor)
+            _apply_move(case, MoveInput(move="start_review", reason=data.reason), actor=actor)
         incident.status = (
             IncidentStatus.ADMINISTRATIVE_CASE
             if kind == Kind.ADMINISTRATIVE
             else IncidentStatus.REGISTRATION_REVIEW
         )
     elif data.decision == Decision.NO_CASE:
-        if not data.reason.strip():
+        if not data.reason:
             raise CaseError("a decision of no case needs a reason", field="reason")
-        if not data.notify_method.strip():
+        if not data.notify_method:
             raise CaseError("say how the reporter was notified", field="notify_method")
         incident.status = IncidentStatus.NO_CASE
         incident.reporter_notified_at = now
-        incident.reporter_notified_by = data.notify_method.strip()[:40]
+        incident.reporter_notified_by = data.notify_method
     elif data.decision == Decision.MEDIATION:
         incident.status = IncidentStatus.MEDIATION
     else:
-        if data.transfer_to is None:
-            raise CaseError("choose the unit to transfer to", field="transfer_to")
-        if data.transfer_to.pk == incident.unit_id:
-            raise CaseError(
-                "an incident cannot be transferred to its own unit", field="transfer_to"
-            )
-        if not data.reason.strip():
+        transfer_to = _transfer_target(incident, data.transfer_to)
+        if not data.reason:
             raise CaseError("a transfer needs a reason", field="reason")
         incident.status = IncidentStatus.TRANSFERRED
-        incident.transferred_to = data.transfer_to
-    incident.decision_reason = data.reason.strip()
+        incident.transferred_to = transfer_to
+    incident.decision_reason = data.reason
     incident.decided_at = now
     incident.decided_by = actor
     incident.save()
@@ -225,25 +206,44 @@ def decide_incident(incident: Incident, data: DecisionInput, *, actor: Officer) 
             "decision": data.decision,
             "reason": incident.decision_reason,
             "case": case.number if case else None,
-            "transfer_to": data.transfer_to.code if data.transfer_to else None,
+            "transfer_to": transfer_to.code if transfer_to else None,
             "reporter_notified_by": incident.reporter_notified_by or None,
         },
     )
     return case
 
 
-def _check_handlers(unit: Unit, handlers: Sequence[Officer], on: date) -> None:
-    if len({h.pk for h in handlers}) < MIN_HANDLERS:
+def _transfer_target(incident: Incident, unit_id: int | None) -> Unit:
+    """Another unit of the same jurisdiction (rule pack): an incident is not sent abroad."""
+    if unit_id is None:
+        raise CaseError("choose the unit to transfer to", field="transfer_to")
+    target = unit_by_id(unit_id)
+    if target is None:
+        raise CaseError(f"no unit {unit_id}", field="transfer_to")
+    if target.pk == incident.unit_id:
+        raise CaseError("an incident cannot be transferred to its own unit", field="transfer_to")
+    if target.pack != incident.unit.pack:
         raise CaseError(
-            f"a case needs at least {MIN_HANDLERS} different handlers", field="handlers"
+            f"{target} works under the {target.pack} rules, not {incident.unit.pack}",
+            field="transfer_to",
         )
+    return target
+
+
+def _check_handlers(unit: Unit, ids: Sequence[int], on: date) -> list[Officer]:
+    if len(set(ids)) < MIN_HANDLERS:
+        raise CaseError(
+            f"a case needs at least {MIN_HANDLERS} different handlers", field="handler_ids"
+        )
+    handlers = officers_by_id(list(dict.fromkeys(ids)), field="handler_ids")
     for officer in handlers:
-        _check_handler(unit, officer, on)
+        _check_handler(unit, officer, on, field="handler_ids")
+    return handlers
 
 
-def _check_handler(unit: Unit, officer: Officer, on: date) -> None:
+def _check_handler(unit: Unit, officer: Officer, on: date, *, field: str) -> None:
     if not officer.is_active:
-        raise CaseError(f"{officer} is not an active officer", field="handlers")
+        raise CaseError(f"{officer} is not an active officer", field=field)
     if not officer.qualified_on(on):
         until = officer.qualification_valid_until
         why = (
@@ -251,9 +251,9 @@ def _check_handler(unit: Unit, officer: Officer, on: date) -> None:
             if until
             else "holds no law-enforcement qualification"
         )
-        raise CaseError(f"{officer} cannot handle cases on {on}: {why}", field="handlers")
+        raise CaseError(f"{officer} cannot handle cases on {on}: {why}", field=field)
     if not has_role(officer, unit, {Role.CASE_HANDLER}):
-        raise CaseError(f"{officer} holds no case handler role at {unit}", field="handlers")
+        raise CaseError(f"{officer} holds no case handler role at {unit}", field=field)
 
 
 def _allocate_number(unit: Unit, year: int) -> tuple[int, str]:
@@ -267,26 +267,17 @@ def _allocate_number(unit: Unit, year: int) -> tuple[int, str]:
 
 
 @transaction.atomic
-def open_case(
-    unit: Unit,
-    *,
-    kind: Kind | str,
-    category: OffenceCategory,
-    title: str,
-    handlers: Sequence[Officer],
-    actor: Officer,
-    summary: str = "",
-    incident: Incident | None = None,
-) -> Case:
+def open_case(data: CaseInput, *, actor: Officer, incident: Incident | None = None) -> Case:
+    with in_field("unit_id"):
+        unit = access_unit(actor, data.unit_id)
     require_role(actor, unit, INTAKE_WRITERS | {Role.AGENCY_HEAD}, doing="opening a case")
-    kind = Kind(kind)
+    kind = Kind(data.kind)
+    category = category_by_code(data.category)
     if category.kind != kind:
         raise CaseError(f"{category} is a {category.kind} category, not {kind}", field="category")
-    if not title.strip():
-        raise CaseError("a case needs a title", field="title")
     now = clock.now()
     today = _local_date(unit, now)
-    _check_handlers(unit, handlers, today)
+    handlers = _check_handlers(unit, data.handler_ids, today)
     sequence, number = _allocate_number(unit, today.year)
     case = Case.objects.create(
         number=number,
@@ -296,8 +287,8 @@ def open_case(
         kind=kind,
         category=category,
         status=machine.INITIAL[kind],
-        title=title.strip()[:200],
-        summary=summary.strip(),
+        title=data.title,
+        summary=data.summary,
         incident=incident,
         opened_at=now,
         updated_at=now,
@@ -333,47 +324,24 @@ def _refresh_search_text(case: Case) -> None:
 
 
 @transaction.atomic
-def transition_case(
-    case: Case,
-    move_name: str,
-    *,
-    reason: str = "",
-    actor: Officer,
-    hearing_required: bool | None = None,
-    hearing_held_on: date | None = None,
-) -> Case:
+def transition_case(case: Case, data: MoveInput, *, actor: Officer) -> Case:
     """Make one move of the case's state machine, if it allows it and the actor may."""
     case = locked_for_write(actor, case.pk)
-    return _apply_move(
-        case,
-        move_name,
-        reason=reason,
-        actor=actor,
-        hearing_required=hearing_required,
-        hearing_held_on=hearing_held_on,
-    )
+    return _apply_move(case, data, actor=actor)
 
 
-def _apply_move(
-    case: Case,
-    move_name: str,
-    *,
-    reason: str,
-    actor: Officer,
-    hearing_required: bool | None = None,
-    hearing_held_on: date | None = None,
-) -> Case:
-    if hearing_required is not None and move_name == "notify_penalty":
-        case.hearing_required = hearing_required
-    if hearing_held_on is not None:
-        if hearing_held_on > _local_date(case.unit, clock.now()):
+def _apply_move(case: Case, data: MoveInput, *, actor: Officer) -> Case:
+    if data.hearing_required is not None and data.move == "notify_penalty":
+        case.hearing_required = data.hearing_required
+    if data.hearing_held_on is not None:
+        if data.hearing_held_on > _local_date(case.unit, clock.now()):
             raise machine.MoveRefused("the hearing date is in the future", field="hearing_held_on")
-        case.hearing_held_on = hearing_held_on
+        case.hearing_held_on = data.hearing_held_on
     move = machine.check_move(
         case.kind_enum,
         case.status_enum,
-        move_name,
-        reason=reason,
+        data.move,
+        reason=data.reason,
         facts=Facts(
             hearing_required=case.hearing_required, hearing_held=case.hearing_held_on is not None
         ),
@@ -395,7 +363,7 @@ def _apply_move(
             "move": move.name,
             "from": before,
             "to": move.target,
-            "reason": reason.strip(),
+            "reason": data.reason,
             "hearing_required": case.hearing_required,
             "hearing_held_on": case.hearing_held_on,
         },
@@ -417,13 +385,14 @@ APPROVAL_MOVES = frozenset(
 
 
 @transaction.atomic
-def assign_handler(case: Case, officer: Officer, *, actor: Officer) -> CaseHandler:
+def assign_handler(case: Case, data: HandlerInput, *, actor: Officer) -> CaseHandler:
     require_case_write(actor, case)
     if case.status_enum in machine.TERMINAL:
-        raise CaseError("an archived case takes no new handlers", field="officer")
-    _check_handler(case.unit, officer, _local_date(case.unit, clock.now()))
+        raise CaseError("an archived case takes no new handlers", field="officer_id")
+    (officer,) = officers_by_id([data.officer_id], field="officer_id")
+    _check_handler(case.unit, officer, _local_date(case.unit, clock.now()), field="officer_id")
     if CaseHandler.objects.filter(case=case, officer=officer, released_at__isnull=True).exists():
-        raise CaseError(f"{officer} already handles this case", field="officer")
+        raise CaseError(f"{officer} already handles this case", field="officer_id")
     handler = CaseHandler.objects.create(case=case, officer=officer, assigned_at=clock.now())
     record(
         LedgerKind.HANDLER_ASSIGNED,
@@ -436,20 +405,20 @@ def assign_handler(case: Case, officer: Officer, *, actor: Officer) -> CaseHandl
 
 
 @transaction.atomic
-def release_handler(case: Case, officer: Officer, *, reason: str, actor: Officer) -> None:
+def release_handler(case: Case, data: ReleaseInput, *, actor: Officer) -> None:
     require_case_write(actor, case)
+    (officer,) = officers_by_id([data.officer_id], field="officer_id")
     active = list(
         CaseHandler.objects.select_for_update().filter(case=case, released_at__isnull=True)
     )
     mine = next((h for h in active if h.officer_id == officer.pk), None)
     if mine is None:
-        raise CaseError(f"{officer} does not handle this case", field="officer")
+        raise CaseError(f"{officer} does not handle this case", field="officer_id")
     if len(active) <= MIN_HANDLERS:
         raise CaseError(
-            f"a case keeps at least {MIN_HANDLERS} handlers; assign another first", field="officer"
+            f"a case keeps at least {MIN_HANDLERS} handlers; assign another first",
+            field="officer_id",
         )
-    if not reason.strip():
-        raise CaseError("say why the handler is released", field="reason")
     mine.released_at = clock.now()
     mine.save(update_fields=["released_at"])
     record(
@@ -457,17 +426,8 @@ def release_handler(case: Case, officer: Officer, *, reason: str, actor: Officer
         subject=case,
         actor=actor,
         unit_id=case.unit_id,
-        data={"officer": officer.badge_number, "reason": reason.strip()},
+        data={"officer": officer.badge_number, "reason": data.reason},
     )
-
-
-@dataclass(frozen=True)
-class PersonInput:
-    name: str
-    id_type: str = IdType.NONE
-    id_number: str = ""
-    birth_date: date | None = None
-    contact: str = ""
 
 
 def _event_date(case: Case) -> date:
@@ -476,60 +436,34 @@ def _event_date(case: Case) -> date:
 
 
 @transaction.atomic
-def add_party(case: Case, role: str, person: PersonInput | Person, *, actor: Officer) -> Party:
-    """Add a party; a suspect under 18 on the event date seals the case."""
+def add_party(case: Case, data: PartyInput, *, actor: Officer) -> Party:
+    """Add a party, a person already known or a new one; a suspect under 18 on the event date
+    seals the case."""
     case = (
         Case.objects.select_for_update(of=("self",))
         .select_related("unit", "incident")
         .get(pk=case.pk)
     )
     require_case_write(actor, case)
-    if role not in PartyRole.values:
-        raise CaseError(f"unknown party role {role}", field="role")
     event_on = _event_date(case)
-    if isinstance(person, PersonInput):
-        if not person.name.strip():
-            raise CaseError("a party needs a name", field="name")
-        if person.id_type not in IdType.values:
-            raise CaseError(f"unknown ID document type {person.id_type}", field="id_type")
-        if person.id_type != IdType.NONE and not person.id_number.strip():
-            raise CaseError("give the document number", field="id_number")
-        if person.birth_date and person.birth_date > event_on:
-            raise CaseError("the birth date is after the event", field="birth_date")
-        existing = None
-        if person.id_type != IdType.NONE:
-            existing = Person.objects.filter(
-                id_type=person.id_type, id_number=person.id_number.strip()
-            ).first()
-        if existing is None:
-            existing = Person.objects.create(
-                name=person.name.strip(),
-                id_type=person.id_type,
-                id_number=person.id_number.strip(),
-                birth_date=person.birth_date,
-                contact=person.contact.strip(),
-            )
-            record(
-                LedgerKind.PERSON_RECORDED,
-                subject=existing,
-                actor=actor,
-                unit_id=case.unit_id,
-                data={"name": existing.name, "id_type": existing.id_type, "case": case.pk},
-            )
-        person = existing
-    if Party.objects.filter(case=case, person=person, role=role).exists():
-        raise CaseError(f"{person} is already a {role} in this case", field="role")
+    if data.person_id is not None:
+        with in_field("person_id"):
+            person = access_person(actor, data.person_id)
+    else:
+        person = _person(case, data, event_on, actor=actor)
+    if Party.objects.filter(case=case, person=person, role=data.role).exists():
+        raise CaseError(f"{person} is already a {data.role} in this case", field="role")
     age = person.age_on(event_on)
     juvenile = age is not None and age < 18
     party = Party.objects.create(
         case=case,
         person=person,
-        role=role,
+        role=data.role,
         added_at=clock.now(),
         event_on=event_on,
         juvenile=juvenile,
     )
-    if role == PartyRole.SUSPECT and juvenile and not case.sealed:
+    if data.role == PartyRole.SUSPECT and juvenile and not case.sealed:
         case.sealed = True
         case.save(update_fields=["sealed"])
     _refresh_search_text(case)
@@ -540,13 +474,43 @@ def add_party(case: Case, role: str, person: PersonInput | Person, *, actor: Off
         unit_id=case.unit_id,
         data={
             "person": person.pk,
-            "role": role,
+            "role": data.role,
             "juvenile": juvenile,
             "event_on": event_on,
             "sealed": case.sealed,
         },
     )
     return party
+
+
+def _person(case: Case, data: PartyInput, event_on: date, *, actor: Officer) -> Person:
+    """The person a new party describes: the one already recorded with the same identity
+    document, or a new record."""
+    if not data.name:
+        raise CaseError("a party needs a name", field="name")
+    if data.id_type != IdType.NONE and not data.id_number:
+        raise CaseError("give the document number", field="id_number")
+    if data.birth_date and data.birth_date > event_on:
+        raise CaseError("the birth date is after the event", field="birth_date")
+    if data.id_type != IdType.NONE:
+        known = Person.objects.filter(id_type=data.id_type, id_number=data.id_number).first()
+        if known is not None:
+            return known
+    person = Person.objects.create(
+        name=data.name,
+        id_type=data.id_type,
+        id_number=data.id_number,
+        birth_date=data.birth_date,
+        contact=data.contact,
+    )
+    record(
+        LedgerKind.PERSON_RECORDED,
+        subject=person,
+        actor=actor,
+        unit_id=case.unit_id,
+        data={"name": person.name, "id_type": person.id_type, "case": case.pk},
+    )
+    return person
 
 
 def check_query_code(incident: Incident, code: str) -> bool:
@@ -557,10 +521,14 @@ def check_query_code(incident: Incident, code: str) -> bool:
 
 __all__ = [
     "CaseError",
+    "CaseInput",
     "Decision",
-    "DecisionInput",
+    "HandlerInput",
+    "IncidentDecisionInput",
     "IncidentInput",
-    "PersonInput",
+    "MoveInput",
+    "PartyInput",
+    "ReleaseInput",
     "Status",
     "add_party",
     "assign_handler",

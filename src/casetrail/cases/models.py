@@ -11,10 +11,15 @@ from django.utils.translation import gettext_lazy as _
 from casetrail.cases.machine import STATUS_LABELS, Kind, Status
 from casetrail.org.models import Officer, Unit
 
+KIND_CHOICES = [
+    (Kind.CRIMINAL.value, _("criminal")),
+    (Kind.ADMINISTRATIVE.value, _("administrative")),
+]
+
 
 class OffenceCategory(models.Model):
     code = models.CharField(max_length=32, unique=True)
-    kind = models.CharField(max_length=16, choices=[(k.value, k.value) for k in Kind])
+    kind = models.CharField(max_length=16, choices=KIND_CHOICES)
     name = models.CharField(max_length=80)
     name_en = models.CharField(max_length=80)
 
@@ -49,20 +54,26 @@ class Incident(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="incidents")
     receipt_number = models.CharField(max_length=32, unique=True)
     query_code_hash = models.CharField(max_length=64)
-    channel = models.CharField(max_length=16, choices=Channel.choices)
-    received_at = models.DateTimeField()
-    reporter_name = models.CharField(max_length=80)
-    reporter_contact = models.CharField(max_length=80, blank=True)
-    location = models.CharField(max_length=200)
-    summary = models.TextField(max_length=4000)
-    category = models.ForeignKey(OffenceCategory, null=True, blank=True, on_delete=models.PROTECT)
+    channel = models.CharField(_("Channel"), max_length=16, choices=Channel.choices)
+    received_at = models.DateTimeField(_("Received at"))
+    reporter_name = models.CharField(_("Reporter"), max_length=80)
+    reporter_contact = models.CharField(_("Contact"), max_length=80, blank=True)
+    location = models.CharField(_("Location"), max_length=200)
+    summary = models.TextField(_("Summary"), max_length=4000)
+    category = models.ForeignKey(
+        OffenceCategory,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("Category"),
+    )
     status = models.CharField(
         max_length=24,
         choices=IncidentStatus.choices,
         default=IncidentStatus.RECEIVED,
         db_index=True,
     )
-    decision_reason = models.TextField(blank=True)
+    decision_reason = models.TextField(_("Reason"), max_length=2000, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
         Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -71,7 +82,9 @@ class Incident(models.Model):
         Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reporter_notified_at = models.DateTimeField(null=True, blank=True)
-    reporter_notified_by = models.CharField(max_length=40, blank=True)
+    reporter_notified_by = models.CharField(
+        _("How the reporter was notified"), max_length=40, blank=True
+    )
     recorded_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -88,11 +101,13 @@ class Case(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="cases")
     year = models.PositiveSmallIntegerField()
     sequence = models.PositiveIntegerField()
-    kind = models.CharField(max_length=16, choices=[(k.value, k.value) for k in Kind])
-    category = models.ForeignKey(OffenceCategory, on_delete=models.PROTECT)
+    kind = models.CharField(_("Kind"), max_length=16, choices=KIND_CHOICES)
+    category = models.ForeignKey(
+        OffenceCategory, on_delete=models.PROTECT, verbose_name=_("Category")
+    )
     status = models.CharField(max_length=32, choices=[(s.value, s.value) for s in Status])
-    title = models.CharField(max_length=200)
-    summary = models.TextField(max_length=4000, blank=True)
+    title = models.CharField(_("Title"), max_length=200)
+    summary = models.TextField(_("Summary"), max_length=4000, blank=True)
     incident = models.OneToOneField(
         Incident, null=True, blank=True, on_delete=models.PROTECT, related_name="case"
     )
@@ -100,7 +115,7 @@ class Case(models.Model):
     updated_at = models.DateTimeField()
     sealed = models.BooleanField(default=False, help_text="a juvenile suspect: restricted")
     hearing_required = models.BooleanField(default=False)
-    hearing_held_on = models.DateField(null=True, blank=True)
+    hearing_held_on = models.DateField(_("Hearing held on"), null=True, blank=True)
     search_text = models.TextField(
         blank=True, editable=False, help_text="number, party names and summary, for search"
     )
@@ -186,11 +201,13 @@ class IdType(models.TextChoices):
 class Person(models.Model):
     LEDGER_SUBJECT: ClassVar[str] = "person"
 
-    name = models.CharField(max_length=80)
-    id_type = models.CharField(max_length=24, choices=IdType.choices, default=IdType.NONE)
-    id_number = models.CharField(max_length=40, blank=True)
-    birth_date = models.DateField(null=True, blank=True)
-    contact = models.CharField(max_length=80, blank=True)
+    name = models.CharField(_("Name"), max_length=80)
+    id_type = models.CharField(
+        _("ID document"), max_length=24, choices=IdType.choices, default=IdType.NONE
+    )
+    id_number = models.CharField(_("Document number"), max_length=40, blank=True)
+    birth_date = models.DateField(_("Birth date"), null=True, blank=True)
+    contact = models.CharField(_("Contact"), max_length=80, blank=True)
 
     def __str__(self) -> str:
         return self.name
@@ -213,7 +230,7 @@ class PartyRole(models.TextChoices):
 class Party(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="parties")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="parties")
-    role = models.CharField(max_length=16, choices=PartyRole.choices)
+    role = models.CharField(_("Role"), max_length=16, choices=PartyRole.choices)
     added_at = models.DateTimeField()
     event_on = models.DateField(help_text="the date the age is judged on")
     juvenile = models.BooleanField(default=False, help_text="under 18 on event_on")

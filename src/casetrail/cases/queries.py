@@ -13,7 +13,15 @@ from django.db.models import Q, QuerySet
 from casetrail.cases import machine, search
 from casetrail.cases.access import may_write_case, visible_cases, visible_incidents
 from casetrail.cases.actions import APPROVAL_MOVES
-from casetrail.cases.models import Case, CaseHandler, Incident, IncidentStatus, Party
+from casetrail.cases.inputs import CaseFilterInput, IncidentFilterInput
+from casetrail.cases.models import (
+    Case,
+    CaseHandler,
+    Incident,
+    IncidentStatus,
+    OffenceCategory,
+    Party,
+)
 from casetrail.errors import Refused
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.models import LedgerEntry
@@ -22,45 +30,31 @@ from casetrail.org.models import Officer
 from casetrail.org.queries import unit_handlers
 from casetrail.org.roles import CASE_LEADERS, INTAKE_WRITERS
 
-MAX_QUERY_LENGTH = 100
-
 
 class FilterError(Refused):
     """A filter the list cannot apply; ``field`` names it."""
 
 
-@dataclass(frozen=True)
-class CaseFilters:
-    status: str = ""
-    kind: str = ""
-    unit: int | None = None
-    handler: int | None = None
-    opened_from: date | None = None
-    opened_to: date | None = None
-    q: str = ""
+def categories(kind: str = "") -> QuerySet[OffenceCategory]:
+    qs = OffenceCategory.objects.all()
+    return qs.filter(kind=kind) if kind else qs
 
-    def validate(self) -> None:
-        if self.status and self.status not in {s.value for s in machine.Status}:
-            raise FilterError(f"unknown status {self.status}", field="status")
-        if self.kind and self.kind not in {k.value for k in machine.Kind}:
-            raise FilterError(f"unknown kind {self.kind}", field="kind")
-        if self.opened_from and self.opened_to and self.opened_from > self.opened_to:
-            raise FilterError("the start date is after the end date", field="opened_from")
-        if len(self.q) > MAX_QUERY_LENGTH:
-            raise FilterError(
-                f"search text is longer than {MAX_QUERY_LENGTH} characters", field="q"
-            )
+
+def incident_list(officer: Officer, filters: IncidentFilterInput) -> QuerySet[Incident]:
+    qs = visible_incidents(officer).select_related("unit", "case").order_by("-received_at")
+    return qs.filter(status=filters.status) if filters.status else qs
 
 
 def _day_start(day: date, zone: str) -> datetime:
     return datetime.combine(day, time.min, tzinfo=ZoneInfo(zone))
 
 
-def case_list(officer: Officer, filters: CaseFilters) -> QuerySet[Case]:
+def case_list(officer: Officer, filters: CaseFilterInput) -> QuerySet[Case]:
     """Cases the officer may see, filtered; search matches number, party names and summary
     as substrings (Chinese included: 张三 matches 张三丰). Dates are days in the officer's
     unit's zone."""
-    filters.validate()
+    if filters.opened_from and filters.opened_to and filters.opened_from > filters.opened_to:
+        raise FilterError("the start date is after the end date", field="opened_from")
     zone = officer.unit.timezone if officer.unit else "UTC"
     qs = visible_cases(officer)
     if filters.status:

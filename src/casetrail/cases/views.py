@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from casetrail.cases import actions, queries
+from casetrail.cases import actions, inputs, queries
 from casetrail.cases import forms as ui
 from casetrail.cases.access import (
     access_case,
@@ -19,19 +18,17 @@ from casetrail.cases.access import (
     access_person,
     may_write_case,
     parties_visible,
-    visible_incidents,
 )
-from casetrail.cases.machine import MoveRefused
-from casetrail.cases.models import IncidentStatus
-from casetrail.errors import AccessDenied
+from casetrail.cases.models import Incident
+from casetrail.errors import AccessDenied, Refused
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.receipts import receipt_for
 from casetrail.ledger.record import record_view
 from casetrail.org import queries as org_queries
-from casetrail.org.access import request_officer, units_in_scope
+from casetrail.org.access import request_officer, unit_ids_in_scope
 from casetrail.org.models import Officer
 from casetrail.org.roles import CASE_READERS, INTAKE_WRITERS
-from casetrail.web.shortcuts import form_error, officer_view
+from casetrail.web.shortcuts import errors_line, form_error, officer_view, paginate
 
 
 @officer_view
@@ -44,32 +41,25 @@ def workbench(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def incident_new(request: HttpRequest) -> HttpResponse:
     officer = request_officer(request)
-    units = units_in_scope(officer, INTAKE_WRITERS)
-    if not units:
+    units = org_queries.units_by_id(unit_ids_in_scope(officer, INTAKE_WRITERS))
+    if not units.exists():
         raise AccessDenied(_("Recording incidents needs the intake officer role."))
-    form = ui.IncidentForm(request.POST or None, units=units)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
+    form = ui.IncidentForm(
+        request.POST or None,
+        choices={"unit_id": units, "category": queries.categories()},
+        initial={"unit_id": officer.unit_id},
+    )
+    data = form.to_input() if request.method == "POST" else None
+    if data is not None:
         try:
-            incident, code = actions.record_incident(
-                d["unit"],
-                actions.IncidentInput(
-                    channel=d["channel"],
-                    received_at=d["received_at"],
-                    reporter_name=d["reporter_name"],
-                    reporter_contact=d["reporter_contact"],
-                    location=d["location"],
-                    summary=d["summary"],
-                    category=d["category"],
-                ),
-                actor=officer,
-            )
-        except actions.CaseError as exc:
+            incident, code = actions.record_incident(data, actor=officer)
+        except Refused as exc:
             form_error(form, exc)
         else:
             request.session[f"query_code_{incident.pk}"] = code
             return redirect("cases:incident_receipt", incident.pk)
-    return render(request, "cases/incident_form.html", {"form": form})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "cases/incident_form.html", {"form": form}, status=status)
 
 
 @officer_view
@@ -103,19 +93,38 @@ def incident_receipt_json(request: HttpRequest, incident_id: int) -> HttpRespons
 
 @officer_view
 def incident_list(request: HttpRequest) -> HttpResponse:
-    qs = visible_incidents(request_officer(request)).select_related("unit").order_by("-received_at")
-    status = request.GET.get("status", "")
-    if status:
-        qs = qs.filter(status=status)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    officer = request_officer(request)
+    form = ui.IncidentFilterForm(request.GET or None)
+    filters = form.to_input() if request.GET else inputs.IncidentFilterInput()
+    page = None
+    if filters is not None:
+        page = paginate(request, queries.incident_list(officer, filters))
     return render(
         request,
         "cases/incident_list.html",
         {
             "page": page,
-            "status": status,
-            "statuses": IncidentStatus.choices,
-            "params": f"status={status}" if status else "",
+            "form": form,
+            "params": _params(request),
+        },
+        status=200 if page is not None else 400,
+    )
+
+
+def _params(request: HttpRequest) -> str:
+    """The query string without the page, for the pager's links."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def _decision_form(incident: Incident, data: Any = None) -> Any:
+    return ui.DecisionForm(
+        data,
+        choices={
+            "category": queries.categories(),
+            "handler_ids": org_queries.unit_handlers(incident.unit),
+            "transfer_to": org_queries.transfer_targets(incident.unit),
         },
     )
 
@@ -125,60 +134,41 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
     officer = request_officer(request)
     incident = access_incident(officer, incident_id)
-    form = ui.DecisionForm(request.POST or None, handlers=org_queries.unit_handlers(incident.unit))
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
+    form = _decision_form(incident, request.POST or None)
+    data = form.to_input() if request.method == "POST" else None
+    if data is not None:
         try:
             incident = access_incident(officer, incident_id, for_write=True)
-            case = actions.decide_incident(
-                incident,
-                actions.DecisionInput(
-                    decision=d["decision"],
-                    reason=d["reason"],
-                    category=d["category"],
-                    handlers=list(d["handlers"]),
-                    title=d["title"],
-                    transfer_to=d["transfer_to"],
-                    notify_method=d["notify_method"],
-                ),
-                actor=officer,
-            )
-        except (actions.CaseError, MoveRefused) as exc:
+            case = actions.decide_incident(incident, data, actor=officer)
+        except Refused as exc:
             form_error(form, exc)
         else:
             if case is not None:
                 return redirect("cases:case_detail", case.number)
             return redirect("cases:incident_detail", incident.pk)
-    return render(request, "cases/incident_detail.html", {"incident": incident, "form": form})
+    status = 400 if request.method == "POST" else 200
+    context = {"incident": incident, "form": form}
+    return render(request, "cases/incident_detail.html", context, status=status)
 
 
 @officer_view
 def case_list(request: HttpRequest) -> HttpResponse:
     officer = request_officer(request)
-    units = units_in_scope(officer, CASE_READERS)
-    form = ui.CaseFilterForm(request.GET or None, units=units)
+    units = org_queries.units_by_id(unit_ids_in_scope(officer, CASE_READERS))
+    form = ui.CaseFilterForm(
+        request.GET or None,
+        choices={"unit": units, "handler": org_queries.units_officers(units)},
+    )
+    filters = form.to_input() if request.GET else inputs.CaseFilterInput()
     page = None
-    if not request.GET or form.is_valid():
-        d = form.cleaned_data if request.GET else {}
-        filters = queries.CaseFilters(
-            status=d.get("status") or "",
-            kind=d.get("kind") or "",
-            unit=d["unit"].pk if d.get("unit") else None,
-            handler=d["handler"].pk if d.get("handler") else None,
-            opened_from=d.get("opened_from"),
-            opened_to=d.get("opened_to"),
-            q=d.get("q") or "",
-        )
+    if filters is not None:
         try:
-            qs = queries.case_list(officer, filters)
-        except queries.FilterError as exc:
+            page = paginate(request, queries.case_list(officer, filters))
+        except Refused as exc:
             form_error(form, exc)
-        else:
-            page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
     template = "cases/case_list.html#results" if request.htmx else "cases/case_list.html"  # type: ignore[attr-defined]
-    return render(request, template, {"form": form, "page": page, "params": params.urlencode()})
+    context = {"form": form, "page": page, "params": _params(request)}
+    return render(request, template, context, status=200 if page is not None else 400)
 
 
 def _case_context(officer: Officer, case_ref: str) -> dict[str, Any]:
@@ -187,7 +177,7 @@ def _case_context(officer: Officer, case_ref: str) -> dict[str, Any]:
     return {
         "detail": queries.case_detail(officer, case),
         "party_form": ui.PartyForm(),
-        "handler_form": ui.HandlerForm(candidates=queries.handler_candidates(case))
+        "handler_form": ui.HandlerForm(choices={"officer_id": queries.handler_candidates(case)})
         if writable
         else None,
     }
@@ -199,24 +189,27 @@ def case_handlers(request: HttpRequest, case_ref: str) -> HttpResponse:
     """Assign a handler, or release one (a case keeps at least two)."""
     officer = request_officer(request)
     case = access_case(officer, case_ref, for_write=True)
-    form = ui.HandlerForm(request.POST, candidates=org_queries.unit_officers(case.unit))
-    if form.is_valid():
-        d = form.cleaned_data
+    officers = {"officer_id": org_queries.unit_officers(case.unit)}
+    releasing = "release" in request.POST
+    form = (ui.ReleaseForm if releasing else ui.HandlerForm)(request.POST, choices=officers)
+    data = form.to_input()
+    if data is not None:
         try:
-            if d["release"]:
-                actions.release_handler(case, d["officer"], reason=d["reason"], actor=officer)
+            if isinstance(data, inputs.ReleaseInput):
+                actions.release_handler(case, data, actor=officer)
             else:
-                actions.assign_handler(case, d["officer"], actor=officer)
-        except actions.CaseError as exc:
-            # A release is a one-line form beside the handler's name: its error shows above
-            # the handler forms, naming the officer; an assignment's beside its field.
-            if d["release"]:
-                form.add_error(None, f"{d['officer']}: {exc}")
-            else:
-                form.add_error("officer", str(exc))
+                actions.assign_handler(case, data, actor=officer)
+        except Refused as exc:
+            form_error(form, exc)
         else:
             return redirect("cases:case_detail", case.number)
-    context = _case_context(officer, case_ref) | {"handler_form": form}
+    context = _case_context(officer, case_ref)
+    if releasing:
+        # A release is a one-line form beside the handler's name: its refusal shows above
+        # the handler forms.
+        context["release_error"] = errors_line(form)
+    else:
+        context["handler_form"] = form
     return render(request, "cases/case_detail.html", context, status=400)
 
 
@@ -234,22 +227,13 @@ def case_move(request: HttpRequest, case_ref: str) -> HttpResponse:
     officer = request_officer(request)
     case = access_case(officer, case_ref, for_write=True)
     form = ui.MoveForm(request.POST)
-    error = ""
-    if form.is_valid():
-        d = form.cleaned_data
+    data = form.to_input()
+    error = errors_line(form) if data is None else ""
+    if data is not None:
         try:
-            actions.transition_case(
-                case,
-                d["move"],
-                reason=d["reason"],
-                actor=officer,
-                hearing_required=d["hearing_required"] if d["move"] == "notify_penalty" else None,
-                hearing_held_on=d["hearing_held_on"],
-            )
-        except (MoveRefused, actions.CaseError) as exc:
+            actions.transition_case(case, data, actor=officer)
+        except Refused as exc:
             error = str(exc)
-    else:
-        error = "; ".join(f"{k}: {v[0]}" for k, v in form.errors.items())
     context = _case_context(officer, case_ref) | {"move_error": error}
     status = 400 if error else 200
     if request.htmx:  # type: ignore[attr-defined]
@@ -265,22 +249,11 @@ def case_add_party(request: HttpRequest, case_ref: str) -> HttpResponse:
     officer = request_officer(request)
     case = access_case(officer, case_ref, for_write=True)
     form = ui.PartyForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
+    data = form.to_input()
+    if data is not None:
         try:
-            actions.add_party(
-                case,
-                d["role"],
-                actions.PersonInput(
-                    name=d["name"],
-                    id_type=d["id_type"],
-                    id_number=d["id_number"],
-                    birth_date=d["birth_date"],
-                    contact=d["contact"],
-                ),
-                actor=officer,
-            )
-        except actions.CaseError as exc:
+            actions.add_party(case, data, actor=officer)
+        except Refused as exc:
             form_error(form, exc)
         else:
             return redirect("cases:case_detail", case.number)

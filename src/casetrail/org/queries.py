@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.db.models import QuerySet
 
@@ -25,6 +25,19 @@ def officers_by_id(ids: Sequence[int], *, field: str) -> list[Officer]:
     return [found[i] for i in ids]
 
 
+def unit_by_id(unit_id: int) -> Unit | None:
+    return Unit.objects.filter(pk=unit_id).first()
+
+
+def units_by_id(unit_ids: Iterable[int]) -> QuerySet[Unit]:
+    return Unit.objects.filter(pk__in=list(unit_ids)).order_by("path")
+
+
+def transfer_targets(unit: Unit) -> QuerySet[Unit]:
+    """The units an incident of ``unit`` may be transferred to: the others of its rule pack."""
+    return Unit.objects.filter(pack=unit.pack).exclude(pk=unit.pk).order_by("path")
+
+
 def unit_officers(unit: Unit) -> QuerySet[Officer]:
     return Officer.objects.filter(unit=unit, is_active=True).order_by("badge_number")
 
@@ -39,8 +52,8 @@ def unit_handlers(unit: Unit) -> QuerySet[Officer]:
     )
 
 
-def units_officers(unit_ids: Sequence[int]) -> QuerySet[Officer]:
-    return Officer.objects.filter(unit_id__in=unit_ids, is_active=True).order_by("badge_number")
+def units_officers(units: Iterable[int] | QuerySet[Unit]) -> QuerySet[Officer]:
+    return Officer.objects.filter(unit__in=units, is_active=True).order_by("badge_number")
 
 
 def tokens_of(officer: Officer) -> QuerySet[ApiToken]:

@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 
 from casetrail.errors import AccessDenied, NotFound
@@ -37,6 +38,18 @@ def form_error(form: forms.Form, exc: Exception) -> None:
     field."""
     field = getattr(exc, "field", None)
     form.add_error(field if field in form.fields else None, str(exc))
+
+
+PAGE_SIZE = 25
+LAST_PAGE = 10**6  # a page number past every list: refused quietly as the last page
+
+
+def paginate(request: HttpRequest, items: Any, per_page: int = PAGE_SIZE) -> Page[Any]:
+    """The page the query string asks for (?page=N); a page that is not a number, or past the
+    end, shows the first or the last page, as Django's paginator does, whatever its size."""
+    raw = request.GET.get("page", "1")
+    number = min(int(raw), LAST_PAGE) if raw.isdigit() and len(raw) < 20 else 1
+    return Paginator(items, per_page).get_page(number)
 
 
 def errors_line(form: forms.Form) -> str:
