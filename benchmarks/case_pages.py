@@ -144,9 +144,10 @@ def run(args) -> int:
     from django.db import transaction
 
     from casetrail.org.actions import issue_token
+    from casetrail.org.inputs import TokenInput
 
     with transaction.atomic():
-        _, key = issue_token(name="bench", actor=handler)
+        _, key = issue_token(TokenInput(name="bench"), actor=handler)
     api = Client()
     for size in (10, 25, 50, 100):
         _, queries, _ = _timed(

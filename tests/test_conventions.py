@@ -38,3 +38,25 @@ def test_no_test_reads_the_real_clock():
     """Tests run at the frozen instant (tests/conftest.py) and derive every date from it."""
     files = [p for p in _python(TESTS) if p != Path(__file__).resolve()]
     assert _findings(files, REAL_CLOCK) == []
+
+
+MANAGER = re.compile(r"\b[A-Z]\w*\.objects\b")
+DOORS = ("views", "api", "forms")
+
+
+def _doors() -> list[Path]:
+    """The modules that face a request: views, API and forms, as modules or packages."""
+    found = []
+    for path in _python(SRC):
+        parts = path.relative_to(SRC).parts
+        if any(part.removesuffix(".py") in DOORS for part in parts[1:]):
+            found.append(path)
+    return found
+
+
+def test_views_apis_and_forms_read_through_queries_never_a_model_manager():
+    """STYLE.md: views and APIs read through queries.py (and access.py), so every read is
+    filtered by access and selects its related rows once."""
+    doors = _doors()
+    assert any(p.name == "views.py" for p in doors)  # the rule looks where it should
+    assert _findings(doors, MANAGER) == []

@@ -523,13 +523,19 @@ def _custody(j: Jurisdiction, rng: random.Random) -> None:
             started = now - timedelta(hours=rng.choice(hours_ago), minutes=rng.randint(0, 59))
             with clock.backdated(started - timedelta(minutes=40)):
                 measure: Measure = custody.propose_measure(
-                    case,
-                    suspect.person,
-                    "criminal_detention",
-                    reason="有证据证明有犯罪事实，可能逃跑",
+                    custody.MeasureInput(
+                        case_id=case.pk,
+                        person_id=suspect.person_id,
+                        kind="criminal_detention",
+                        reason="有证据证明有犯罪事实，可能逃跑",
+                    ),
                     actor=handler.officer,
                 )
-                custody.decide_measure(measure, approve=True, reason="同意拘留", actor=head)
+                custody.decide_measure(
+                    measure,
+                    custody.MeasureDecisionInput(decision="approve", reason="同意拘留"),
+                    actor=head,
+                )
             with clock.backdated(started):
                 custody.start_measure(
                     measure, custody.StartInput(started_at=started), actor=handler.officer
@@ -538,14 +544,14 @@ def _custody(j: Jurisdiction, rng: random.Random) -> None:
                 entered = started + timedelta(minutes=30)
                 with clock.backdated(entered):
                     custody.open_session(
-                        station.unit,
-                        case,
-                        suspect.person,
-                        custody.EntryInput(
+                        custody.SessionInput(
+                            unit_id=station.unit.pk,
+                            case_id=case.pk,
+                            person_id=suspect.person_id,
                             entered_at=entered,
-                            escorts=[keeper, handler.officer],
+                            escort_ids=(keeper.pk, handler.officer_id),
                             reason="刑事拘留后带入办案区",
-                            measure=measure,
+                            measure_id=measure.pk,
                         ),
                         actor=keeper,
                     )

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from casetrail.org.actions import issue_token
+from casetrail.org.inputs import TokenInput
 from casetrail.org.models import Officer
 
 
@@ -17,7 +18,7 @@ class ApiClient:
         self.client = Client()
         self.headers: dict[str, str] = {}
         if officer is not None:
-            _, key = issue_token(name="tests", actor=officer)
+            _, key = issue_token(TokenInput(name="tests"), actor=officer)
             self.headers["Authorization"] = f"Bearer {key}"
 
     def get(self, path: str, **params: Any) -> Any:

@@ -214,7 +214,7 @@ def run_measure(
                 "person_id": person.pk,
                 "kind": kind,
                 "reason": "有证据证明有犯罪事实",
-                "params": params or {},
+                **(params or {}),
             },
         ),
         201,
@@ -245,9 +245,18 @@ def direct_measure(
     """The same as run_measure, through the actions directly (faster set-up for the matrix)."""
     proposer = proposer or scene.world.handler1
     measure = actions.propose_measure(
-        case, person, kind, reason="有证据证明有犯罪事实", params=params, actor=proposer
+        actions.MeasureInput(
+            case_id=case.pk,
+            person_id=person.pk,
+            kind=kind,
+            reason="有证据证明有犯罪事实",
+            **(params or {}),
+        ),
+        actor=proposer,
     )
-    actions.decide_measure(measure, approve=True, reason="", actor=approver or scene.head)
+    actions.decide_measure(
+        measure, actions.MeasureDecisionInput(decision="approve"), actor=approver or scene.head
+    )
     if started_at > clock.now():
         scene.at(started_at)
     return actions.start_measure(

@@ -37,14 +37,14 @@ ROUTES = sorted(_routes())
 
 def _session(s, case, person, measure, entered):
     return actions.open_session(
-        s.world.station,
-        case,
-        person,
-        actions.EntryInput(
+        actions.SessionInput(
+            unit_id=s.world.station.pk,
+            case_id=case.pk,
+            person_id=person.pk,
             entered_at=entered,
-            escorts=[s.world.handler1, s.world.handler2],
+            escort_ids=(s.world.handler1.pk, s.world.handler2.pk),
             reason="带入办案区",
-            measure=measure,
+            measure_id=measure.pk if measure else None,
         ),
         actor=s.custody,
     )
@@ -55,23 +55,34 @@ def _setup(s) -> dict[str, Any]:
     w = s.world
     case = w.case()
     p1, p2, p3, p4 = (s.suspect(case, n) for n in ("甲", "乙", "丙", "丁"))
-    proposed = actions.propose_measure(case, p4, "criminal_detention", reason="x", actor=w.handler1)
-    approved = actions.propose_measure(case, p4, "bail", reason="取保", actor=w.handler1)
-    actions.decide_measure(approved, approve=True, reason="", actor=s.head)
+
+    def propose(kind: str) -> Any:
+        made = actions.MeasureInput(case_id=case.pk, person_id=p4.pk, kind=kind, reason="x")
+        return actions.propose_measure(made, actor=w.handler1)
+
+    proposed = propose("criminal_detention")
+    approved = propose("bail")
+    actions.decide_measure(approved, actions.MeasureDecisionInput(decision="approve"), actor=s.head)
     d1 = direct_measure(s, case, p1, "criminal_detention", DETAINED)
     d2 = direct_measure(s, case, p2, "criminal_detention", DETAINED)
     d3 = direct_measure(s, case, p3, "criminal_detention", DETAINED)
     s.at(datetime(2026, 9, 30, 20, 40, tzinfo=SHANGHAI))
     session = _session(s, case, p1, d1, datetime(2026, 9, 30, 20, 30, tzinfo=SHANGHAI))
     item = actions.deposit_belonging(
-        session, description="包", quantity=1, notes="", actor=s.custody
+        session, actions.BelongingInput(description="包"), actor=s.custody
     )
     leaving = _session(s, case, p2, d2, datetime(2026, 9, 30, 20, 35, tzinfo=SHANGHAI))
-    actions.record_arrest_request(d2, submitted_at=s_now(), received_at=s_now(), actor=w.handler1)
+    actions.record_arrest_request(
+        d2,
+        actions.ArrestRequestInput(submitted_at=s_now(), received_at=s_now()),
+        actor=w.handler1,
+    )
     pending = actions.request_extension(
-        d2.deadlines.get(rule_id="CN-CPL91-MAX-DETENTION"),
-        extension="special=1",
-        reason="特殊情况",
+        actions.ExtensionInput(
+            deadline_id=d2.deadlines.get(rule_id="CN-CPL91-MAX-DETENTION").pk,
+            extension="special=1",
+            reason="特殊情况",
+        ),
         actor=w.handler1,
     )
     # A PACE detention in the English station, 10:00 UTC on 1 October.

@@ -102,7 +102,7 @@ def test_the_measure_page_approves_through_its_form_and_refuses_the_wrong_role(s
     handler = login(s.world.handler1)
     response = handler.post(
         f"/custody/cases/{case.pk}/measures/new/",
-        {"person": person.pk, "kind": "criminal_detention", "reason": "现行犯"},
+        {"person_id": person.pk, "kind": "criminal_detention", "reason": "现行犯"},
     )
     assert response.status_code == 302
     url = response["Location"]
@@ -138,10 +138,10 @@ def test_the_session_page_and_its_forms(scene):
     response = client.post(
         f"/custody/cases/{case.pk}/sessions/new/",
         {
-            "person": person.pk,
-            "measure": detail["id"],
+            "person_id": person.pk,
+            "measure_id": detail["id"],
             "entered_at": "2026-09-30T20:20",
-            "escorts": [s.world.handler1.pk, s.world.handler2.pk],
+            "escort_ids": [s.world.handler1.pk, s.world.handler2.pk],
             "reason": "带入办案区",
         },
     )
@@ -223,10 +223,10 @@ def test_the_measure_and_session_pages_have_no_duplicate_html_ids(scene):
     url = client.post(
         f"/custody/cases/{case.pk}/sessions/new/",
         {
-            "person": person.pk,
-            "measure": detail["id"],
+            "person_id": person.pk,
+            "measure_id": detail["id"],
             "entered_at": "2026-09-30T20:20",
-            "escorts": [s.world.handler1.pk, s.world.handler2.pk],
+            "escort_ids": [s.world.handler1.pk, s.world.handler2.pk],
             "reason": "带入办案区",
         },
     )["Location"]

@@ -31,7 +31,7 @@ def test_proposing_a_measure_for_another_cases_person_tells_no_name(scene):
     body = {"case_id": case.pk, "person_id": other.pk, "kind": "bail", "reason": "x"}
     message = refused(client.post("/custody/measures", body), 400, "person_id")
     assert SECRET not in message
-    assert f"person {other.pk}" in message
+    assert f"person #{other.pk}" in message
     assert ledger_size() == size
 
 
@@ -59,16 +59,16 @@ def test_the_forms_refuse_another_cases_person_without_its_name(scene):
     other = _elsewhere(s)
     measure = login(s.world.handler1).post(
         f"/custody/cases/{case.pk}/measures/new/",
-        {"person": other.pk, "kind": "bail", "reason": "x"},
+        {"person_id": other.pk, "kind": "bail", "reason": "x"},
     )
     assert measure.status_code == 400
     assert SECRET not in measure.content.decode()
     session = login(s.custody).post(
         f"/custody/cases/{case.pk}/sessions/new/",
         {
-            "person": other.pk,
+            "person_id": other.pk,
             "entered_at": "2026-09-30T13:30",
-            "escorts": [s.world.handler1.pk, s.world.handler2.pk],
+            "escort_ids": [s.world.handler1.pk, s.world.handler2.pk],
             "reason": "带入",
         },
     )

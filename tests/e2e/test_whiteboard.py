@@ -43,14 +43,14 @@ def test_the_whiteboard_in_a_browser(live_server, page, browser, settings, tmp_p
         traveller.move_to(now - timedelta(minutes=30))
         measure = Measure.objects.get(person=people["正常丙"])
         actions.open_session(
-            s.world.station,
-            measure.case,
-            people["正常丙"],
-            actions.EntryInput(
+            actions.SessionInput(
+                unit_id=s.world.station.pk,
+                case_id=measure.case.pk,
+                person_id=people["正常丙"].pk,
                 entered_at=now - timedelta(minutes=40),
-                escorts=[s.world.handler1, s.world.handler2],
+                escort_ids=(s.world.handler1.pk, s.world.handler2.pk),
                 reason="刑事拘留后带入",
-                measure=measure,
+                measure_id=measure.pk if measure else None,
             ),
             actor=s.custody,
         )
@@ -89,9 +89,12 @@ def test_the_whiteboard_in_a_browser(live_server, page, browser, settings, tmp_p
     case = s.world.case()
     person = s.suspect(case, "新到丁")
     made = actions.propose_measure(
-        case, person, "criminal_detention", reason="现行犯", actor=s.world.handler1
+        actions.MeasureInput(
+            case_id=case.pk, person_id=person.pk, kind="criminal_detention", reason="现行犯"
+        ),
+        actor=s.world.handler1,
     )
-    actions.decide_measure(made, approve=True, reason="", actor=s.head)
+    actions.decide_measure(made, actions.MeasureDecisionInput(decision="approve"), actor=s.head)
     actions.start_measure(made, actions.StartInput(started_at=clock.now()), actor=s.world.handler1)
     page.wait_for_function(
         "document.querySelectorAll('[data-testid=board-row]').length === 4", timeout=15000

@@ -96,7 +96,7 @@ def fill(deadline: Deadline, computed: procedure.Deadline) -> None:
     deadline.pack = computed.pack_id
     deadline.title_en = computed.rule.title_en
     deadline.title_zh = computed.rule.title_zh
-    deadline.citation = str(computed.citation)[:300]
+    deadline.citation = str(computed.citation)  # fits: tests/custody/test_pack_columns.py
     deadline.trigger_at = computed.trigger_at
     deadline.due_at = computed.due_at
     deadline.warn_at = computed.warn_at

@@ -40,10 +40,10 @@ class Measure(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="measures")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="measures")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="measures")
-    kind = models.CharField(max_length=32, choices=MeasureKind.choices)
+    kind = models.CharField(_("Measure"), max_length=32, choices=MeasureKind.choices)
     pack = models.CharField(max_length=16)
     status = models.CharField(max_length=16, choices=MeasureStatus.choices)
-    reason = models.TextField(max_length=4000)
+    reason = models.TextField(_("Reason"), max_length=4000)
     params = models.JSONField(default=dict, blank=True)
     proposed_at = models.DateTimeField()
     proposed_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
@@ -60,14 +60,19 @@ class Measure(models.Model):
         null=True, blank=True, help_text="PACE s.37: when the custody officer authorised detention"
     )
     decision_number = models.CharField(
-        max_length=80, blank=True, help_text="the procuratorate's decision approving the arrest"
+        _("Procuratorate's decision number (arrest)"),
+        max_length=80,
+        blank=True,
+        help_text="the procuratorate's decision approving the arrest",
     )
-    decided_on = models.DateField(null=True, blank=True)
+    decided_on = models.DateField(_("Decided on"), null=True, blank=True)
     replaces = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
     )
-    ended_at = models.DateTimeField(null=True, blank=True)
-    end_outcome = models.CharField(max_length=16, blank=True, choices=EndOutcome.choices)
+    ended_at = models.DateTimeField(_("Ended at"), null=True, blank=True)
+    end_outcome = models.CharField(
+        _("Outcome"), max_length=16, blank=True, choices=EndOutcome.choices
+    )
     end_reason = models.TextField(blank=True)
     ended_by = models.ForeignKey(
         Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -112,6 +117,13 @@ class MeasureApproval(models.Model):
         return f"{self.decision} {self.measure_id}"
 
 
+class Destination(models.TextChoices):
+    RELEASED = "released", _("released")
+    DETENTION_HOUSE = "detention_house", _("detention house")
+    HOSPITAL = "hospital", _("hospital")
+    TRANSFERRED = "transferred", pgettext_lazy("area exit", "transferred to another agency")
+
+
 class CustodySession(models.Model):
     """One stay of one person in a unit's case-handling area (执法办案区 / custody suite)."""
 
@@ -123,8 +135,8 @@ class CustodySession(models.Model):
     measure = models.ForeignKey(
         Measure, null=True, blank=True, on_delete=models.PROTECT, related_name="sessions"
     )
-    entered_at = models.DateTimeField()
-    entry_reason = models.TextField(max_length=2000)
+    entered_at = models.DateTimeField(_("Entered at"))
+    entry_reason = models.TextField(_("Reason"), max_length=2000)
     escorts = models.ManyToManyField(Officer, related_name="+")
     recorded_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
     clock = models.ForeignKey(
@@ -142,14 +154,18 @@ class CustodySession(models.Model):
     search_record = models.TextField(blank=True)
     injuries_observed = models.TextField(blank=True)
     search_refused = models.BooleanField(default=False)
-    rights_given_at = models.DateTimeField(null=True, blank=True)
+    rights_given_at = models.DateTimeField(_("Notice of rights given at"), null=True, blank=True)
     lawyer_requested = models.BooleanField(default=False)
-    lawyer_requested_at = models.DateTimeField(null=True, blank=True)
-    interpreter_language = models.CharField(max_length=40, blank=True)
-    interpreter_name = models.CharField(max_length=80, blank=True)
-    exited_at = models.DateTimeField(null=True, blank=True)
-    destination = models.CharField(max_length=16, blank=True)
-    destination_detail = models.CharField(max_length=200, blank=True)
+    lawyer_requested_at = models.DateTimeField(_("Requested at"), null=True, blank=True)
+    interpreter_language = models.CharField(_("Interpreter: language"), max_length=40, blank=True)
+    interpreter_name = models.CharField(_("Interpreter: name"), max_length=80, blank=True)
+    exited_at = models.DateTimeField(_("Left at"), null=True, blank=True)
+    destination = models.CharField(
+        _("Destination"), max_length=16, blank=True, choices=Destination.choices
+    )
+    destination_detail = models.CharField(
+        _("Where (detention house, hospital, agency)"), max_length=200, blank=True
+    )
     exited_by = models.ForeignKey(
         Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -171,13 +187,6 @@ class CustodySession(models.Model):
 
     def __str__(self) -> str:
         return f"session #{self.pk}"
-
-
-class Destination(models.TextChoices):
-    RELEASED = "released", _("released")
-    DETENTION_HOUSE = "detention_house", _("detention house")
-    HOSPITAL = "hospital", _("hospital")
-    TRANSFERRED = "transferred", pgettext_lazy("area exit", "transferred to another agency")
 
 
 class DeadlineStatus(models.TextChoices):
@@ -319,9 +328,11 @@ class ExtensionStatus(models.TextChoices):
 class ExtensionRequest(models.Model):
     deadline = models.ForeignKey(Deadline, on_delete=models.PROTECT, related_name="requests")
     measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="extensions")
-    extension = models.CharField(max_length=40, help_text="ID or ID=N, as the pack names it")
+    extension = models.CharField(
+        _("Extension (ID or ID=N)"), max_length=40, help_text="ID or ID=N, as the pack names it"
+    )
     extension_id = models.CharField(max_length=40)
-    reason = models.TextField(max_length=4000)
+    reason = models.TextField(_("Reason"), max_length=4000)
     status = models.CharField(max_length=16, choices=ExtensionStatus.choices)
     statute_approver = models.CharField(max_length=32, help_text="the approver the rule names")
     approver_role = models.CharField(max_length=32, help_text="the role an approver must hold")
@@ -336,7 +347,9 @@ class ExtensionRequest(models.Model):
         Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decision_reason = models.TextField(blank=True)
-    decision_reference = models.CharField(max_length=120, blank=True)
+    decision_reference = models.CharField(
+        _("Reference of the deciding body's decision"), max_length=120, blank=True
+    )
 
     class Meta:
         ordering = ["requested_at", "id"]
@@ -361,14 +374,16 @@ class BelongingOutcome(models.TextChoices):
 class Belonging(models.Model):
     session = models.ForeignKey(CustodySession, on_delete=models.PROTECT, related_name="belongings")
     number = models.PositiveSmallIntegerField()
-    description = models.CharField(max_length=200)
+    description = models.CharField(_("Item"), max_length=200)
     quantity = models.PositiveIntegerField(default=1)
-    notes = models.CharField(max_length=200, blank=True)
+    notes = models.CharField(_("Notes"), max_length=200, blank=True)
     deposited_at = models.DateTimeField()
     deposited_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
-    outcome = models.CharField(max_length=16, blank=True, choices=BelongingOutcome.choices)
+    outcome = models.CharField(
+        _("Outcome"), max_length=16, blank=True, choices=BelongingOutcome.choices
+    )
     outcome_at = models.DateTimeField(null=True, blank=True)
-    transferred_to = models.CharField(max_length=200, blank=True)
+    transferred_to = models.CharField(_("Transferred to"), max_length=200, blank=True)
     person_signed = models.BooleanField(default=False)
     refusal_witness = models.ForeignKey(
         Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -394,16 +409,16 @@ class InterviewKind(models.TextChoices):
 
 class Interview(models.Model):
     session = models.ForeignKey(CustodySession, on_delete=models.PROTECT, related_name="interviews")
-    kind = models.CharField(max_length=16, choices=InterviewKind.choices)
-    room = models.CharField(max_length=40)
-    started_at = models.DateTimeField()
-    ended_at = models.DateTimeField()
+    kind = models.CharField(_("Kind"), max_length=16, choices=InterviewKind.choices)
+    room = models.CharField(_("Room"), max_length=40)
+    started_at = models.DateTimeField(_("Started at"))
+    ended_at = models.DateTimeField(_("Ended at"))
     officers = models.ManyToManyField(Officer, related_name="+")
-    recording_id = models.CharField(max_length=120)
-    recording_sha256 = models.CharField(max_length=64)
-    guardian_name = models.CharField(max_length=80, blank=True)
-    guardian_relation = models.CharField(max_length=40, blank=True)
-    interpreter = models.CharField(max_length=80, blank=True)
+    recording_id = models.CharField(_("Recording identifier"), max_length=120)
+    recording_sha256 = models.CharField(_("Recording SHA-256"), max_length=64)
+    guardian_name = models.CharField(_("Guardian or appropriate adult"), max_length=80, blank=True)
+    guardian_relation = models.CharField(_("Their relation"), max_length=40, blank=True)
+    interpreter = models.CharField(_("Interpreter"), max_length=80, blank=True)
     recorded_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -425,12 +440,28 @@ class CareKind(models.TextChoices):
     OTHER = "other", _("other care")
 
 
+class RestInterruption(models.TextChoices):
+    """PACE Code C 12.2: the grounds on which a rest may be interrupted. Only (a) owes a fresh
+    continuous period; after (b) or (c) the rest resumes and its parts together count."""
+
+    HARM = "a", _("12.2(a): risk of harm or loss, delayed release, prejudice to the investigation")
+    REQUEST = "b", _("12.2(b): at the request of the detainee, appropriate adult or lawyer")
+    DUTIES = "c", _("12.2(c): Code C duties (reviews, section 9, medical advice)")
+
+
 class CareEvent(models.Model):
     session = models.ForeignKey(CustodySession, on_delete=models.PROTECT, related_name="care")
-    kind = models.CharField(max_length=16, choices=CareKind.choices)
-    started_at = models.DateTimeField()
-    ended_at = models.DateTimeField(null=True, blank=True)
-    notes = models.CharField(max_length=400, blank=True)
+    kind = models.CharField(_("Kind"), max_length=16, choices=CareKind.choices)
+    started_at = models.DateTimeField(_("Started at"))
+    ended_at = models.DateTimeField(_("Ended at"), null=True, blank=True)
+    notes = models.CharField(_("Notes"), max_length=400, blank=True)
+    interruption = models.CharField(
+        _("Rest interrupted on the ground"),
+        max_length=1,
+        blank=True,
+        choices=RestInterruption.choices,
+        help_text="a rest cut short, and why (PACE Code C 12.2): only (a) owes a fresh period",
+    )
     recorded_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
 
     class Meta:

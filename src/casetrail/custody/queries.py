@@ -4,6 +4,7 @@ custody record, a measure and a session with everything recorded about them, the
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple, Protocol
@@ -13,8 +14,9 @@ from django.urls import reverse
 from django.utils.translation import get_language, gettext
 
 from casetrail.cases.access import visible_cases
-from casetrail.cases.models import Case, Person
+from casetrail.cases.models import Case, Party, PartyRole, Person
 from casetrail.custody.access import AREA_WRITERS, my_inbox, visible_measures, visible_sessions
+from casetrail.custody.inputs import InboxFilterInput, MeasureFilterInput, SessionFilterInput
 from casetrail.custody.measures import Duty, MeasureKind, spec
 from casetrail.custody.models import (
     CustodySession,
@@ -388,37 +390,57 @@ def person_record(officer: Officer, person: Person) -> PersonRecord:
     )
 
 
-def measure_list(
-    officer: Officer, *, unit: int | None = None, status: str = "", case: int | None = None
-) -> QuerySet[Measure]:
+def measure_list(officer: Officer, filters: MeasureFilterInput) -> QuerySet[Measure]:
     qs = visible_measures(officer).select_related("case", "person", "unit")
-    if unit is not None:
-        qs = qs.filter(unit_id=unit)
-    if status:
-        qs = qs.filter(status=status)
-    if case is not None:
-        qs = qs.filter(case_id=case)
+    if filters.unit is not None:
+        qs = qs.filter(unit_id=filters.unit)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.case is not None:
+        qs = qs.filter(case_id=filters.case)
     return qs.order_by("-proposed_at", "-id")
 
 
-def session_list(
-    officer: Officer, *, unit: int | None = None, open_only: bool = False
-) -> QuerySet[CustodySession]:
+def session_list(officer: Officer, filters: SessionFilterInput) -> QuerySet[CustodySession]:
     qs = visible_sessions(officer).select_related("case", "person", "unit")
-    if unit is not None:
-        qs = qs.filter(unit_id=unit)
-    if open_only:
+    if filters.unit is not None:
+        qs = qs.filter(unit_id=filters.unit)
+    if filters.open_only:
         qs = qs.filter(exited_at__isnull=True)
     return qs.order_by("-entered_at", "-id")
 
 
-def inbox(officer: Officer, *, unread_only: bool = False) -> QuerySet[InboxItem]:
+def inbox(officer: Officer, filters: InboxFilterInput | None = None) -> QuerySet[InboxItem]:
     qs = my_inbox(officer).select_related(
         "alert", "alert__deadline", "alert__deadline__case", "alert__deadline__person"
     )
-    if unread_only:
+    if filters is not None and filters.unread_only:
         qs = qs.filter(acknowledged_at__isnull=True)
     return qs.order_by("-created_at", "-id")
+
+
+def fresh_measure(measure: Measure) -> Measure:
+    """The measure as stored now (an action worked on its own locked copy)."""
+    return Measure.objects.select_related("case", "person", "unit").get(pk=measure.pk)
+
+
+def case_persons(case: Case, *, suspects_only: bool = False) -> QuerySet[Person]:
+    """The people who are parties to the case (its suspects only, for a measure)."""
+    parties = Party.objects.filter(case=case)
+    if suspects_only:
+        parties = parties.filter(role=PartyRole.SUSPECT)
+    return Person.objects.filter(pk__in=parties.values("person_id")).order_by("name", "pk")
+
+
+def running_measures(case: Case, *, person_id: int | None = None) -> QuerySet[Measure]:
+    qs = Measure.objects.filter(case=case, status=MeasureStatus.RUNNING)
+    if person_id is not None:
+        qs = qs.filter(person_id=person_id)
+    return qs.select_related("person").order_by("-started_at", "-id")
+
+
+def deadlines_by_id(ids: Iterable[int]) -> QuerySet[Deadline]:
+    return Deadline.objects.filter(pk__in=list(ids)).order_by("due_at", "id")
 
 
 def custody_cases(officer: Officer, *, limit: int = 50) -> list[Case]:

@@ -19,7 +19,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from casetrail import clock
 from casetrail.cases.access import access_case
-from casetrail.cases.models import Person
 from casetrail.custody import actions, queries
 from casetrail.custody import forms as ui
 from casetrail.custody.access import (
@@ -35,16 +34,11 @@ from casetrail.custody.access import (
     case_for_area,
     require_deadline_write,
 )
+from casetrail.custody.clocks import rule_of
 from casetrail.custody.errors import ApprovalRefused, CustodyError
 from casetrail.custody.measures import Duty, MeasureKind, spec
-from casetrail.custody.models import (
-    CustodySession,
-    Deadline,
-    DeadlineStatus,
-    Measure,
-    MeasureStatus,
-)
-from casetrail.errors import AccessDenied
+from casetrail.custody.models import CustodySession, Measure, MeasureStatus
+from casetrail.errors import AccessDenied, Refused
 from casetrail.ledger.record import record_view
 from casetrail.org.access import request_officer, units_in_scope
 from casetrail.org.models import Officer
@@ -140,20 +134,15 @@ def person_record(request: HttpRequest, person_id: int) -> HttpResponse:
 def measure_new(request: HttpRequest, case_id: int) -> HttpResponse:
     officer = request_officer(request)
     case = access_case(officer, case_id, for_write=True)
-    persons = Person.objects.filter(parties__case=case, parties__role="suspect").distinct()
-    form = ui.ProposeForm(request.POST or None, persons=persons)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
+    form = ui.ProposeForm(
+        request.POST or None,
+        choices={"person_id": queries.case_persons(case, suspects_only=True)},
+    )
+    data = form.to_input(case_id=case.pk) if request.method == "POST" else None
+    if data is not None:
         try:
-            measure = actions.propose_measure(
-                case,
-                d["person"],
-                d["kind"],
-                reason=d["reason"],
-                params=form.params(),
-                actor=officer,
-            )
-        except CustodyError as exc:
+            measure = actions.propose_measure(data, actor=officer)
+        except Refused as exc:
             form_error(form, exc)
         else:
             return redirect("custody:measure", measure.pk)
@@ -161,53 +150,95 @@ def measure_new(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(request, "custody/measure_new.html", {"case": case, "form": form}, status=status)
 
 
-def _measure_forms(measure: Measure, detail: queries.MeasureDetail) -> dict[str, forms.Form]:
-    """The forms the measure's state calls for, unbound."""
-    found: dict[str, forms.Form] = {}
-    if measure.status == MeasureStatus.PROPOSED:
-        found["decision"] = ui.DecisionForm()
-    elif measure.status == MeasureStatus.APPROVED:
-        found["start"] = ui.StartForm(measure=measure)
-    elif measure.status == MeasureStatus.RUNNING:
-        duties = {d.duty for d in detail.open_deadlines}
-        if Duty.NOTIFY_FAMILY in duties:
-            found["notifications"] = ui.NotificationForm()
-            if detail.notice_exceptions:
-                found["notice-exception"] = ui.NoticeExceptionForm(grounds=detail.notice_exceptions)
-        if Duty.INTERROGATE in duties:
-            found["interrogations"] = ui.PlaceForm()
-        if Duty.DELIVER in duties:
-            found["delivery"] = ui.PlaceForm()
-        if Duty.REQUEST_ARREST in duties:
-            found["arrest-request"] = ui.ArrestRequestForm()
-        if Duty.PROCURATORATE_DECISION in duties:
-            found["procuratorate-decision"] = ui.ProcuratorateForm()
-        if measure.kind == MeasureKind.PACE_DETENTION:
-            found["reviews"] = ui.ReviewForm()
-            found["warrant-applications"] = ui.WarrantApplicationForm()
-            found["warrants"] = ui.WarrantForm()
-        allowed = _extendable(detail)
-        extendable = [d.pk for d in detail.open_deadlines if d.pk in allowed]
-        if extendable:
-            found["extensions"] = ui.ExtensionForm(
-                deadlines=Deadline.objects.filter(pk__in=extendable)
-            )
-        found["end"] = ui.EndForm()
-    return found
-
-
-def _extendable(detail: queries.MeasureDetail) -> set[int]:
-    from casetrail.custody.clocks import rule_of
-
+def _extendable(detail: queries.MeasureDetail) -> list[int]:
+    """The open deadlines of the measure that an extension its kind allows could move."""
     allowed = spec(detail.measure.kind).extensions
-    found = set()
+    found = []
     for deadline in detail.open_deadlines:
         ids = {e.id for e in rule_of(deadline).extensions}
         if allowed is not None:
             ids &= set(allowed)
         if ids:
-            found.add(deadline.pk)
+            found.append(deadline.pk)
     return found
+
+
+def _run_extension(measure: Measure, data: Any, *, actor: Officer) -> object:
+    return actions.request_extension(data, actor=actor)
+
+
+# Each action a measure's page offers: the form of its input, made with the records it may offer
+# (from the POST, or unbound), and the action.
+MEASURE_ACTIONS: dict[str, tuple[Callable[..., forms.Form], Callable[..., object]]] = {
+    "decision": (lambda d, m, detail: ui.DecisionForm(d), actions.decide_measure),
+    "start": (
+        lambda d, m, detail: ui.StartForm(
+            d,
+            choices={
+                "replaces_id": queries.running_measures(m.case, person_id=m.person_id).exclude(
+                    pk=m.pk
+                )
+            },
+        ),
+        actions.start_measure,
+    ),
+    "end": (lambda d, m, detail: ui.EndForm(d), actions.end_measure),
+    "notifications": (lambda d, m, detail: ui.NotificationForm(d), actions.record_family_notice),
+    "notice-exception": (
+        lambda d, m, detail: ui.NoticeExceptionForm(d, grounds=queries.notice_grounds(m.kind)),
+        actions.record_notice_exception,
+    ),
+    "interrogations": (lambda d, m, detail: ui.InterrogationForm(d), actions.record_interrogation),
+    "delivery": (lambda d, m, detail: ui.DeliveryForm(d), actions.record_delivery),
+    "arrest-request": (lambda d, m, detail: ui.ArrestRequestForm(d), actions.record_arrest_request),
+    "procuratorate-decision": (
+        lambda d, m, detail: ui.ProcuratorateForm(d),
+        actions.record_procuratorate_decision,
+    ),
+    "reviews": (lambda d, m, detail: ui.ReviewForm(d), actions.record_review),
+    "warrant-applications": (
+        lambda d, m, detail: ui.WarrantApplicationForm(d),
+        actions.record_warrant_application,
+    ),
+    "warrants": (lambda d, m, detail: ui.WarrantForm(d), actions.record_warrant),
+    "extensions": (
+        lambda d, m, detail: ui.ExtensionForm(
+            d, choices={"deadline_id": queries.deadlines_by_id(_extendable(detail))}
+        ),
+        _run_extension,
+    ),
+}
+
+
+def _measure_forms(measure: Measure, detail: queries.MeasureDetail) -> dict[str, forms.Form]:
+    """The forms the measure's state calls for, unbound."""
+    names: list[str] = []
+    if measure.status == MeasureStatus.PROPOSED:
+        names.append("decision")
+    elif measure.status == MeasureStatus.APPROVED:
+        names.append("start")
+    elif measure.status == MeasureStatus.RUNNING:
+        duties = {d.duty for d in detail.open_deadlines}
+        if Duty.NOTIFY_FAMILY in duties:
+            names.append("notifications")
+            if detail.notice_exceptions:
+                names.append("notice-exception")
+        names += [
+            name
+            for duty, name in (
+                (Duty.INTERROGATE, "interrogations"),
+                (Duty.DELIVER, "delivery"),
+                (Duty.REQUEST_ARREST, "arrest-request"),
+                (Duty.PROCURATORATE_DECISION, "procuratorate-decision"),
+            )
+            if duty in duties
+        ]
+        if measure.kind == MeasureKind.PACE_DETENTION:
+            names += ["reviews", "warrant-applications", "warrants"]
+        if _extendable(detail):
+            names.append("extensions")
+        names.append("end")
+    return {name: MEASURE_ACTIONS[name][0](None, measure, detail) for name in names}
 
 
 def _measure_page(
@@ -250,123 +281,23 @@ def measure_detail(request: HttpRequest, measure_id: int) -> HttpResponse:
     return _measure_page(request, measure)
 
 
-Runner = Callable[[Measure, dict[str, Any], Officer], object]
-
-
-def _run_decision(m: Measure, d: dict[str, Any], o: Officer) -> object:
-    return actions.decide_measure(
-        m, approve=d["decision"] == "approve", reason=d["reason"], actor=o
-    )
-
-
-def _run_start(m: Measure, d: dict[str, Any], o: Officer) -> object:
-    return actions.start_measure(
-        m,
-        actions.StartInput(
-            started_at=d["started_at"],
-            arrived_at=d["arrived_at"],
-            decision_number=d["decision_number"],
-            decided_on=d["decided_on"],
-            replaces=d["replaces"],
-        ),
-        actor=o,
-    )
-
-
-def _run_end(m: Measure, d: dict[str, Any], o: Officer) -> object:
-    return actions.end_measure(
-        m, ended_at=d["ended_at"], outcome=d["outcome"], reason=d["reason"], actor=o
-    )
-
-
-def _run_notify(m: Measure, d: dict[str, Any], o: Officer) -> object:
-    return actions.record_family_notice(
-        m,
-        at=d["at"],
-        method=d["method"],
-        recipient=d["recipient"],
-        relationship=d["relationship"],
-        actor=o,
-    )
-
-
-def _run_exception(m: Measure, d: dict[str, Any], o: Officer) -> object:
-    return actions.record_notice_exception(m, ground=d["ground"], detail=d["detail"], actor=o)
-
-
-def _run_interrogation(m: Measure, d: dict[str, Any], o: Officer) -> object:
-    return actions.record_interrogation(m, at=d["at"], place=d["place"], actor=o)
-
-
-def _run_delivery(m: Measure, d: dict[str, Any], o: Officer) -> object:
-    return actions.record_delivery(m, at=d["at"], place=d["place"], actor=o)
-
-
-def _run_arrest_request(m: Measure, d: dict[str, Any], o: Officer) -> object:
-    return actions.record_arrest_request(
-        m, submitted_at=d["submitted_at"], received_at=d["received_at"], actor=o
-    )
-
-
-def _run_procuratorate(m: Measure, d: dict[str, Any], o: Officer) -> object:
-    return actions.record_procuratorate_decision(
-        m, approved=d["approved"], decided_at=d["decided_at"], number=d["number"], actor=o
-    )
-
-
-def _run_review(m: Measure, d: dict[str, Any], o: Officer) -> object:
-    return actions.record_review(m, at=d["at"], outcome=d["outcome"], notes=d["notes"], actor=o)
-
-
-def _run_application(m: Measure, d: dict[str, Any], o: Officer) -> object:
-    return actions.record_warrant_application(m, at=d["at"], court=d["court"], actor=o)
-
-
-def _run_warrant(m: Measure, d: dict[str, Any], o: Officer) -> object:
-    return actions.record_warrant(
-        m,
-        issued_at=d["issued_at"],
-        hours=d["hours"],
-        court=d["court"],
-        reference=d["reference"],
-        extension=d["extension"],
-        actor=o,
-    )
-
-
-def _run_extension(m: Measure, d: dict[str, Any], o: Officer) -> object:
-    return actions.request_extension(
-        d["deadline"], extension=d["extension"], reason=d["reason"], actor=o
-    )
-
-
-def _simple(cls: type[forms.Form]) -> Callable[[HttpRequest, Measure], forms.Form]:
-    return lambda request, measure: cls(request.POST)
-
-
-MEASURE_ACTIONS: dict[str, tuple[Callable[[HttpRequest, Measure], forms.Form], Runner]] = {
-    "decision": (_simple(ui.DecisionForm), _run_decision),
-    "start": (lambda r, m: ui.StartForm(r.POST, measure=m), _run_start),
-    "end": (_simple(ui.EndForm), _run_end),
-    "notifications": (_simple(ui.NotificationForm), _run_notify),
-    "notice-exception": (
-        lambda r, m: ui.NoticeExceptionForm(r.POST, grounds=queries.notice_grounds(m.kind)),
-        _run_exception,
-    ),
-    "interrogations": (_simple(ui.PlaceForm), _run_interrogation),
-    "delivery": (_simple(ui.PlaceForm), _run_delivery),
-    "arrest-request": (_simple(ui.ArrestRequestForm), _run_arrest_request),
-    "procuratorate-decision": (_simple(ui.ProcuratorateForm), _run_procuratorate),
-    "reviews": (_simple(ui.ReviewForm), _run_review),
-    "warrant-applications": (_simple(ui.WarrantApplicationForm), _run_application),
-    "warrants": (_simple(ui.WarrantForm), _run_warrant),
-    "extensions": (
-        lambda r, m: ui.ExtensionForm(
-            r.POST, deadlines=m.deadlines.filter(status=DeadlineStatus.OPEN)
-        ),
-        _run_extension,
-    ),
-}
+def _attempt(
+    form: Any, zone: str, run: Callable[[Any], object], **given: Any
+) -> tuple[int | None, object]:
+    """The form's input (times typed in ``zone``) handed to ``run``: no status and what it made
+    when it was done, else the status to answer with and the refusals beside their fields."""
+    with timezone.override(ZoneInfo(zone)):  # typed as shown: the unit's time
+        data = form.to_input(**given)
+    if data is None:
+        return 400, None
+    try:
+        return None, run(data)
+    except ApprovalRefused as exc:
+        form_error(form, exc)
+        return 403, None
+    except Refused as exc:
+        form_error(form, exc)
+        return 400, None
 
 
 @officer_view
@@ -377,20 +308,10 @@ def measure_act(request: HttpRequest, measure_id: int, action: str) -> HttpRespo
     officer = request_officer(request)
     measure = access_measure(officer, measure_id)
     make_form, run = MEASURE_ACTIONS[action]
-    form = make_form(request, measure)
-    status = 400
-    with timezone.override(ZoneInfo(measure.unit.timezone)):  # typed as shown: the unit's time
-        valid = form.is_valid()
-    if valid:
-        try:
-            run(measure, form.cleaned_data, officer)
-        except ApprovalRefused as exc:
-            form_error(form, exc)
-            status = 403
-        except CustodyError as exc:
-            form_error(form, exc)
-        else:
-            return redirect("custody:measure", measure.pk)
+    form = make_form(request.POST, measure, queries.measure_detail(measure))
+    status, _ = _attempt(form, measure.unit.timezone, lambda d: run(measure, d, actor=officer))
+    if status is None:
+        return redirect("custody:measure", measure.pk)
     return _measure_page(request, measure, bound=(action, form), status=status)
 
 
@@ -400,24 +321,13 @@ def extension_decide(request: HttpRequest, request_id: int) -> HttpResponse:
     officer = request_officer(request)
     extension = access_extension_request(officer, request_id)
     form = ui.ExtensionDecisionForm(request.POST)
-    status = 400
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            actions.decide_extension(
-                extension,
-                approve=d["decision"] == "approve",
-                reason=d["reason"],
-                reference=d["reference"],
-                actor=officer,
-            )
-        except ApprovalRefused as exc:
-            form_error(form, exc)
-            status = 403
-        except CustodyError as exc:
-            form_error(form, exc)
-        else:
-            return redirect("custody:measure", extension.measure_id)
+    status, _ = _attempt(
+        form,
+        extension.measure.unit.timezone,
+        lambda d: actions.decide_extension(extension, d, actor=officer),
+    )
+    if status is None:
+        return redirect("custody:measure", extension.measure_id)
     measure = access_measure(officer, extension.measure_id)
     return _measure_page(request, measure, status=status, error=errors_line(form))
 
@@ -429,24 +339,19 @@ def deadline_account(request: HttpRequest, deadline_id: int) -> HttpResponse:
     deadline = access_deadline(officer, deadline_id)
     require_deadline_write(officer, deadline)
     form = ui.AccountForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.account_for_missed(
-                deadline, account=form.cleaned_data["account"], actor=officer
-            )
-        except CustodyError as exc:
-            form_error(form, exc)
-    target = (
-        redirect("custody:measure", deadline.measure_id)
-        if deadline.measure_id
-        else redirect("custody:session", deadline.session_id)
+    status, _ = _attempt(
+        form,
+        deadline.unit.timezone,
+        lambda d: actions.account_for_missed(deadline, d, actor=officer),
     )
-    if not form.errors:
-        return target
+    if status is None:
+        if deadline.measure_id:
+            return redirect("custody:measure", deadline.measure_id)
+        return redirect("custody:session", deadline.session_id)
     if deadline.measure is not None:
-        return _measure_page(request, deadline.measure, status=400, error=errors_line(form))
+        return _measure_page(request, deadline.measure, status=status, error=errors_line(form))
     assert deadline.session is not None  # noqa: S101 - a deadline has an owner
-    return _session_page(request, deadline.session, status=400, error=errors_line(form))
+    return _session_page(request, deadline.session, status=status, error=errors_line(form))
 
 
 # -- the case-handling area --------------------------------------------------------------------
@@ -457,46 +362,50 @@ def deadline_account(request: HttpRequest, deadline_id: int) -> HttpResponse:
 def session_new(request: HttpRequest, case_id: int) -> HttpResponse:
     officer = request_officer(request)
     case = case_for_area(officer, case_id)
-    persons = Person.objects.filter(parties__case=case).distinct()
-    measures = Measure.objects.filter(case=case, status=MeasureStatus.RUNNING)
-    officers = unit_officers(case.unit)
-    form = ui.EntryForm(request.POST or None, persons=persons, measures=measures, officers=officers)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            session = actions.open_session(
-                case.unit,
-                case,
-                d["person"],
-                actions.EntryInput(
-                    entered_at=d["entered_at"],
-                    escorts=list(d["escorts"]),
-                    reason=d["reason"],
-                    measure=d["measure"],
-                ),
-                actor=officer,
-            )
-        except CustodyError as exc:
-            form_error(form, exc)
-        else:
-            return redirect("custody:session", session.pk)
-    status = 400 if request.method == "POST" else 200
+    form = ui.EntryForm(
+        request.POST or None,
+        choices={
+            "person_id": queries.case_persons(case),
+            "measure_id": queries.running_measures(case),
+            "escort_ids": unit_officers(case.unit),
+        },
+    )
+    status: int | None = 200
+    if request.method == "POST":
+        status, made = _attempt(
+            form,
+            case.unit.timezone,
+            lambda d: actions.open_session(d, actor=officer),
+            unit_id=case.unit_id,
+            case_id=case.pk,
+        )
+        if isinstance(made, CustodySession):
+            return redirect("custody:session", made.pk)
     return render(request, "custody/session_new.html", {"case": case, "form": form}, status=status)
 
 
+# Each action a stay's page offers: the form of its input, with the records it may offer, and
+# the action.
+SESSION_ACTIONS: dict[str, tuple[Callable[..., forms.Form], Callable[..., object]]] = {
+    "safety-check": (lambda d, s: ui.SafetyCheckForm(d), actions.record_safety_check),
+    "belongings": (lambda d, s: ui.BelongingForm(d), actions.deposit_belonging),
+    "interviews": (
+        lambda d, s: ui.InterviewForm(d, choices={"officer_ids": unit_officers(s.unit)}),
+        actions.record_interview,
+    ),
+    "care": (lambda d, s: ui.CareForm(d), actions.record_care),
+    "rights": (lambda d, s: ui.RightsForm(d), actions.record_rights),
+    "exit": (lambda d, s: ui.ExitForm(d), actions.close_session),
+}
+
+
 def _session_forms(session: CustodySession) -> dict[str, forms.Form]:
-    officers = unit_officers(session.unit)
     if session.exited_at is not None:
-        return {"interviews": ui.InterviewForm(officers=officers)}
-    found: dict[str, forms.Form] = {}
-    if session.checked_at is None:
-        found["safety-check"] = ui.SafetyCheckForm()
-    found["belongings"] = ui.BelongingForm()
-    found["interviews"] = ui.InterviewForm(officers=officers)
-    found["care"] = ui.CareForm()
-    found["rights"] = ui.RightsForm()
-    found["exit"] = ui.ExitForm()
-    return found
+        names = ["interviews"]
+    else:
+        names = ["safety-check"] if session.checked_at is None else []
+        names += ["belongings", "interviews", "care", "rights", "exit"]
+    return {name: SESSION_ACTIONS[name][0](None, session) for name in names}
 
 
 def _session_page(
@@ -515,7 +424,10 @@ def _session_page(
     listed = [(name, SESSION_TITLES.get(name, name), form) for name, form in page_forms.items()]
     officers = unit_officers(session.unit)
     settle = [
-        (b, ui.SettleForm(officers=officers, auto_id=f"id_settle{b.pk}_%s"))
+        (
+            b,
+            ui.SettleForm(choices={"refusal_witness_id": officers}, auto_id=f"id_settle{b.pk}_%s"),
+        )
         for b in detail.session.belongings.all()
         if not b.outcome
     ]
@@ -542,88 +454,6 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     return _session_page(request, session)
 
 
-SessionRunner = Callable[[CustodySession, dict[str, Any], Officer], object]
-
-
-def _officers_of(session: CustodySession) -> Any:
-    return unit_officers(session.unit)
-
-
-SESSION_ACTIONS: dict[
-    str, tuple[Callable[[HttpRequest, CustodySession], forms.Form], SessionRunner]
-] = {
-    "safety-check": (
-        lambda r, s: ui.SafetyCheckForm(r.POST),
-        lambda s, d, o: actions.record_safety_check(
-            s,
-            at=d["at"],
-            search_record=d["search_record"],
-            injuries_observed=d["injuries_observed"],
-            refused=d["refused"],
-            actor=o,
-        ),
-    ),
-    "belongings": (
-        lambda r, s: ui.BelongingForm(r.POST),
-        lambda s, d, o: actions.deposit_belonging(
-            s, description=d["description"], quantity=d["quantity"], notes=d["notes"], actor=o
-        ),
-    ),
-    "interviews": (
-        lambda r, s: ui.InterviewForm(r.POST, officers=_officers_of(s)),
-        lambda s, d, o: actions.record_interview(
-            s,
-            actions.InterviewInput(
-                kind=d["kind"],
-                room=d["room"],
-                started_at=d["started_at"],
-                ended_at=d["ended_at"],
-                officers=list(d["officers"]),
-                recording_id=d["recording_id"],
-                recording_sha256=d["recording_sha256"],
-                guardian_name=d["guardian_name"],
-                guardian_relation=d["guardian_relation"],
-                interpreter=d["interpreter"],
-            ),
-            actor=o,
-        ),
-    ),
-    "care": (
-        lambda r, s: ui.CareForm(r.POST),
-        lambda s, d, o: actions.record_care(
-            s,
-            kind=d["kind"],
-            started_at=d["started_at"],
-            ended_at=d["ended_at"],
-            notes=d["notes"],
-            actor=o,
-        ),
-    ),
-    "rights": (
-        lambda r, s: ui.RightsForm(r.POST),
-        lambda s, d, o: actions.record_rights(
-            s,
-            given_at=d["given_at"],
-            lawyer_requested=d["lawyer_requested"],
-            lawyer_requested_at=d["lawyer_requested_at"],
-            interpreter_language=d["interpreter_language"],
-            interpreter_name=d["interpreter_name"],
-            actor=o,
-        ),
-    ),
-    "exit": (
-        lambda r, s: ui.ExitForm(r.POST),
-        lambda s, d, o: actions.close_session(
-            s,
-            exited_at=d["exited_at"],
-            destination=d["destination"],
-            detail=d["destination_detail"],
-            actor=o,
-        ),
-    ),
-}
-
-
 @officer_view
 @require_POST
 def session_act(request: HttpRequest, session_id: int, action: str) -> HttpResponse:
@@ -632,17 +462,11 @@ def session_act(request: HttpRequest, session_id: int, action: str) -> HttpRespo
     officer = request_officer(request)
     session = access_session(officer, session_id, for_write=True)
     make_form, run = SESSION_ACTIONS[action]
-    form = make_form(request, session)
-    with timezone.override(ZoneInfo(session.unit.timezone)):  # typed as shown: the unit's time
-        valid = form.is_valid()
-    if valid:
-        try:
-            run(session, form.cleaned_data, officer)
-        except CustodyError as exc:
-            form_error(form, exc)
-        else:
-            return redirect("custody:session", session.pk)
-    return _session_page(request, session, bound=(action, form), status=400)
+    form = make_form(request.POST, session)
+    status, _ = _attempt(form, session.unit.timezone, lambda d: run(session, d, actor=officer))
+    if status is None:
+        return redirect("custody:session", session.pk)
+    return _session_page(request, session, bound=(action, form), status=status)
 
 
 @officer_view
@@ -653,23 +477,13 @@ def belonging_settle(request: HttpRequest, session_id: int, belonging_id: int) -
     item = access_belonging(officer, belonging_id)
     if item.session_id != session.pk:
         raise Http404("belonging not found")
-    form = ui.SettleForm(request.POST, officers=_officers_of(session))
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            actions.settle_belonging(
-                item,
-                outcome=d["outcome"],
-                transferred_to=d["transferred_to"],
-                person_signed=d["person_signed"],
-                refusal_witness=d["refusal_witness"],
-                actor=officer,
-            )
-        except CustodyError as exc:
-            form_error(form, exc)
-        else:
-            return redirect("custody:session", session.pk)
-    return _session_page(request, session, status=400, error=errors_line(form))
+    form = ui.SettleForm(request.POST, choices={"refusal_witness_id": unit_officers(session.unit)})
+    status, _ = _attempt(
+        form, session.unit.timezone, lambda d: actions.settle_belonging(item, d, actor=officer)
+    )
+    if status is None:
+        return redirect("custody:session", session.pk)
+    return _session_page(request, session, status=status, error=errors_line(form))
 
 
 # -- the inbox --------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from ninja import Field, Router, Schema
 from casetrail.errors import NotFound
 from casetrail.ledger import heads, proofs
 from casetrail.ledger.access import access_entry
-from casetrail.ledger.models import LedgerKey
 from casetrail.ledger.record import record_view
 from casetrail.ledger.signing import public_key_pem
 
@@ -86,7 +85,7 @@ def public_keys(request: HttpRequest) -> list[dict[str, Any]]:
             "registered_at": key.registered_at,
             "latest": latest is not None and latest.key_id == key.key_id,
         }
-        for key in LedgerKey.objects.all()
+        for key in heads.key_rows()
     ]
 
 

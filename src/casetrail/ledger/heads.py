@@ -24,6 +24,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 
 from casetrail import clock
 from casetrail.ledger import signing, tree
@@ -121,6 +122,11 @@ def register_key(key: SigningKey) -> LedgerKey:
         data={"key_id": key.key_id, "public_key": key.public_key.hex()},
     )
     return row
+
+
+def key_rows() -> QuerySet[LedgerKey]:
+    """Every key that ever signed a head, in the order they were registered."""
+    return LedgerKey.objects.order_by("registered_at", "key_id")
 
 
 def public_keys() -> dict[str, bytes]:

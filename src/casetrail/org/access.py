@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db.models import Q
 from django.http import HttpRequest
 
-from casetrail.errors import AccessDenied, NotFound
+from casetrail.errors import AccessDenied, NotFound, Refused
 from casetrail.org.models import Officer, RoleGrant, Unit
+from casetrail.org.queries import officers_by_id
 from casetrail.org.roles import LEDGER_READERS, Role, Scope
 
 
@@ -108,6 +110,38 @@ def access_unit(officer: Officer, unit_id: int) -> Unit:
     if unit is None or not has_role(officer, unit, Role.values):
         raise NotFound(f"unit {unit_id} not found")
     return unit
+
+
+def on_staff(officer: Officer, unit: Unit) -> bool:
+    """Whether an officer works at the unit: active, posted there or granted a role over it,
+    and of the same jurisdiction (rule pack): who may escort a person into its case-handling
+    area, sit in its interviews or witness a signature there."""
+    if not officer.is_active:
+        return False
+    if officer.unit_id is not None and officer.unit_id != unit.pk:
+        home = unit_for(officer, officer.unit_id)
+        if home.pack != unit.pack or not has_role(officer, unit, Role.values):
+            return False
+    return officer.unit_id == unit.pk or has_role(officer, unit, Role.values)
+
+
+def require_staff(
+    unit: Unit, ids: Sequence[int], *, field: str, qualified_on: date | None = None
+) -> list[Officer]:
+    """The officers named in ``field``, each on the unit's staff (`on_staff`) and, when
+    ``qualified_on`` is given, holding a law-enforcement qualification that day; a refusal
+    naming the field and the officer otherwise."""
+    officers = officers_by_id(list(dict.fromkeys(ids)), field=field)
+    for officer in officers:
+        if not officer.is_active:
+            raise Refused(f"{officer} is not an active officer", field=field)
+        if not on_staff(officer, unit):
+            raise Refused(f"{officer} is not on the staff of {unit}", field=field)
+        if qualified_on is not None and not officer.qualified_on(qualified_on):
+            raise Refused(
+                f"{officer} holds no law-enforcement qualification on {qualified_on}", field=field
+            )
+    return officers
 
 
 def require_ledger_housekeeping(officer: Officer, entry: Any) -> None:

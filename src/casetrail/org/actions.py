@@ -13,6 +13,7 @@ from casetrail.errors import Refused
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.record import record
 from casetrail.org.access import require_role
+from casetrail.org.inputs import TokenInput
 from casetrail.org.models import ApiToken, Officer, Unit
 from casetrail.org.roles import Role, Scope
 
@@ -151,14 +152,12 @@ def hash_token(key: str) -> str:
 
 
 @transaction.atomic
-def issue_token(*, name: str, actor: Officer) -> tuple[ApiToken, str]:
+def issue_token(data: TokenInput, *, actor: Officer) -> tuple[ApiToken, str]:
     """A new API token for the actor; the key is shown once and stored only as a hash."""
-    if not name.strip():
-        raise OrgError("a token needs a name", field="name")
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         officer=actor,
-        name=name.strip()[:80],
+        name=data.name,
         prefix=key[:10],
         key_hash=hash_token(key),
         created_at=clock.now(),

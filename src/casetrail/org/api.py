@@ -9,8 +9,10 @@ from ninja.responses import Status
 
 from casetrail.org import actions, queries
 from casetrail.org.access import grants_of, request_officer, units_in_scope
+from casetrail.org.inputs import TokenInput
 from casetrail.org.models import ApiToken, Officer, Unit
 from casetrail.org.roles import Role
+from casetrail.web.inputs import body
 
 router = Router(tags=["organisation"])
 
@@ -49,10 +51,6 @@ class OfficerOut(Schema):
     badge_number: str
     unit_id: int | None
     qualification_valid_until: date | None
-
-
-class TokenIn(Schema):
-    name: str = Field(min_length=1, max_length=80)
 
 
 class TokenOut(Schema):
@@ -103,8 +101,9 @@ def list_tokens(request: HttpRequest) -> list[ApiToken]:
 
 
 @router.post("/tokens", response={201: NewTokenOut})
-def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
-    token, key = actions.issue_token(name=payload.name, actor=request_officer(request))
+@body(TokenInput)
+def create_token(request: HttpRequest, data: TokenInput) -> Status[dict[str, Any]]:
+    token, key = actions.issue_token(data, actor=request_officer(request))
     return Status(
         201,
         {

@@ -1,10 +1,8 @@
-"""Forms of the account pages."""
+"""Forms of the account pages: each the form of an action's input."""
 
 from __future__ import annotations
 
-from django import forms
-from django.utils.translation import gettext_lazy as _
+from casetrail.org.inputs import TokenInput
+from casetrail.web.inputs import form_of
 
-
-class TokenForm(forms.Form):
-    name = forms.CharField(max_length=80, label=_("Token name"))
+TokenForm = form_of(TokenInput)

@@ -159,7 +159,7 @@ class ApiToken(models.Model):
     LEDGER_SUBJECT: ClassVar[str] = "token"
 
     officer = models.ForeignKey(Officer, on_delete=models.CASCADE, related_name="tokens")
-    name = models.CharField(max_length=80)
+    name = models.CharField(_("Token name"), max_length=80)
     prefix = models.CharField(max_length=12, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField()

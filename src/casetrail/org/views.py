@@ -25,8 +25,9 @@ def tokens(request: HttpRequest) -> HttpResponse:
             raise NotFound("token not found")
         actions.revoke_token(queries.token_of(officer, int(revoke)), actor=officer)
         return redirect("org:tokens")
-    if request.method == "POST" and form.is_valid():
-        _, new_key = actions.issue_token(name=form.cleaned_data["name"], actor=officer)
+    data = form.to_input() if request.method == "POST" else None
+    if data is not None:
+        _, new_key = actions.issue_token(data, actor=officer)
         form = TokenForm()
     return render(
         request,

@@ -246,6 +246,30 @@ class Flag(Spec):
         return forms.BooleanField(label=label, required=False)
 
 
+class Verdict(Spec):
+    """Yes or no, asked as a question that must be answered: a boolean in the API, a choice
+    between the two answers on the page (never an unticked box read as no)."""
+
+    def __init__(self, *, yes: Any, no: Any, label: Any = None) -> None:
+        self.yes, self.no, self.label = yes, no, label
+
+    def check(self, value: Any, name: str, label: str, required: bool) -> bool:
+        if not isinstance(value, bool):
+            raise _refuse(name, _("%(field)s must be true or false") % {"field": label})
+        return value
+
+    def annotation(self, required: bool) -> Any:
+        return bool
+
+    def formfield(self, *, required: bool, label: Any) -> forms.Field:
+        return forms.TypedChoiceField(
+            label=label,
+            required=True,
+            coerce=lambda value: value == "yes",
+            choices=[("", "—"), ("yes", self.yes), ("no", self.no)],
+        )
+
+
 class Whole(Spec):
     """A whole number within bounds."""
 
@@ -358,7 +382,11 @@ def _check_id(value: Any, name: str, label: str) -> int:
 
 
 class RefField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    """A choice among records; cleans to the record's key (its pk, or ``to_field_name``)."""
+    """A choice among records; cleans to the record's key (its pk, or ``to_field_name``). The
+    records offered are set per form (`InputForm`'s ``choices``)."""
+
+    def __init__(self, *, queryset: Any = None, **kwargs: Any) -> None:
+        super().__init__(queryset, **kwargs)
 
     def clean(self, value: Any) -> Any:
         found = super().clean(value)
@@ -369,6 +397,9 @@ class RefField(forms.ModelChoiceField):  # type: ignore[type-arg]
 
 class RefsField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     """Several records; cleans to their primary keys, in the order given."""
+
+    def __init__(self, *, queryset: Any = None, **kwargs: Any) -> None:
+        super().__init__(queryset, **kwargs)
 
     def clean(self, value: Any) -> Any:
         found = super().clean(value)
@@ -398,7 +429,6 @@ class Ref(Spec):
 
     def formfield(self, *, required: bool, label: Any) -> forms.Field:
         return RefField(
-            queryset=models.QuerySet().none(),
             label=label,
             required=required,
             to_field_name=None if self.by == "pk" else self.by,
@@ -428,7 +458,7 @@ class Refs(Spec):
         return Annotated[tuple[item, ...], Field(min_length=self.low, max_length=self.high)]
 
     def formfield(self, *, required: bool, label: Any) -> forms.Field:
-        return RefsField(queryset=models.QuerySet().none(), label=label, required=required)
+        return RefsField(label=label, required=required)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -629,6 +659,7 @@ __all__ = [
     "Ref",
     "Refs",
     "Text",
+    "Verdict",
     "When",
     "Whole",
     "bilingual",
