@@ -10,7 +10,8 @@ from typing import Annotated
 from django.utils.translation import gettext_lazy as _
 
 from casetrail.cases import machine
-from casetrail.cases.models import Case, Incident, Party, Person
+from casetrail.cases.models import Case, Incident, OffenceCategory, Party, Person
+from casetrail.org.models import Officer, Unit
 from casetrail.web.inputs import (
     EARLIEST,
     Choice,
@@ -52,37 +53,37 @@ def _reason(*, label: object = None) -> Text:
 
 @dataclass(frozen=True, kw_only=True)
 class IncidentInput(Input):
-    unit_id: Annotated[int, Ref(_("Unit"))]
+    unit_id: Annotated[int, Ref(Unit, _("Unit"))]
     channel: Annotated[str, Choice(Incident, "channel")]
     received_at: Annotated[datetime, When(Incident, "received_at")]
     reporter_name: Annotated[str, Text(Incident, "reporter_name")]
     reporter_contact: Annotated[str, Text(Incident, "reporter_contact")] = ""
     location: Annotated[str, Text(Incident, "location")]
-    category: Annotated[str | None, Ref(_("Category"), by="code")] = None
+    category: Annotated[str | None, Ref(OffenceCategory, _("Category"), by="code")] = None
     summary: Annotated[str, Text(Incident, "summary")]
 
 
 @dataclass(frozen=True, kw_only=True)
 class IncidentDecisionInput(Input):
     decision: Annotated[str, Choice(options=Decision.CHOICES, label=_("Decision"))]
-    category: Annotated[str | None, Ref(_("Category"), by="code")] = None
+    category: Annotated[str | None, Ref(OffenceCategory, _("Category"), by="code")] = None
     title: Annotated[str, Text(Case, "title", label=_("Case title"))] = ""
     handler_ids: Annotated[
-        tuple[int, ...], Refs(_("Handlers (at least two)"), high=MAX_HANDLERS)
+        tuple[int, ...], Refs(Officer, _("Handlers (at least two)"), high=MAX_HANDLERS)
     ] = ()
-    transfer_to: Annotated[int | None, Ref(_("Transfer to"))] = None
+    transfer_to: Annotated[int | None, Ref(Unit, _("Transfer to"))] = None
     reason: Annotated[str, Text(Incident, "decision_reason")] = ""
     notify_method: Annotated[str, Text(Incident, "reporter_notified_by")] = ""
 
 
 @dataclass(frozen=True, kw_only=True)
 class CaseInput(Input):
-    unit_id: Annotated[int, Ref(_("Unit"))]
+    unit_id: Annotated[int, Ref(Unit, _("Unit"))]
     kind: Annotated[str, Choice(Case, "kind")]
-    category: Annotated[str, Ref(_("Category"), by="code")]
+    category: Annotated[str, Ref(OffenceCategory, _("Category"), by="code")]
     title: Annotated[str, Text(Case, "title")]
     summary: Annotated[str, Text(Case, "summary")] = ""
-    handler_ids: Annotated[tuple[int, ...], Refs(_("Handlers"), high=MAX_HANDLERS)]
+    handler_ids: Annotated[tuple[int, ...], Refs(Officer, _("Handlers"), high=MAX_HANDLERS)]
 
 
 MOVE_NAMES = tuple(sorted({m.name for moves in machine.MOVES.values() for m in moves}))
@@ -103,7 +104,7 @@ class PartyInput(Input):
     """A party: a person already known (``person_id``) or a new one described here."""
 
     role: Annotated[str, Choice(Party, "role")]
-    person_id: Annotated[int | None, Ref(_("Person"))] = None
+    person_id: Annotated[int | None, Ref(Person, _("Person"))] = None
     name: Annotated[str, Text(Person, "name")] = ""
     id_type: Annotated[str, Choice(Person, "id_type")] = "none"
     id_number: Annotated[str, Text(Person, "id_number")] = ""
@@ -113,12 +114,12 @@ class PartyInput(Input):
 
 @dataclass(frozen=True, kw_only=True)
 class HandlerInput(Input):
-    officer_id: Annotated[int, Ref(_("Officer"))]
+    officer_id: Annotated[int, Ref(Officer, _("Officer"))]
 
 
 @dataclass(frozen=True, kw_only=True)
 class ReleaseInput(Input):
-    officer_id: Annotated[int, Ref(_("Officer"))]
+    officer_id: Annotated[int, Ref(Officer, _("Officer"))]
     reason: Annotated[str, _reason()]
 
 
@@ -132,8 +133,8 @@ class CaseFilterInput(Input):
     q: Annotated[str, Text(max_length=MAX_QUERY_LENGTH, label=_("Search"))] = ""
     status: Annotated[str | None, Choice(options=STATUS_CHOICES, label=_("Status"))] = None
     kind: Annotated[str | None, Choice(Case, "kind")] = None
-    unit: Annotated[int | None, Ref(_("Unit"))] = None
-    handler: Annotated[int | None, Ref(_("Handler"))] = None
+    unit: Annotated[int | None, Ref(Unit, _("Unit"))] = None
+    handler: Annotated[int | None, Ref(Officer, _("Handler"))] = None
     opened_from: Annotated[date | None, Day(label=_("Opened from"), low=EARLIEST.date())] = None
     opened_to: Annotated[date | None, Day(label=_("Opened to"), low=EARLIEST.date())] = None
 

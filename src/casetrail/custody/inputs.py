@@ -13,15 +13,18 @@ from typing import Annotated
 
 from django.utils.translation import gettext_lazy as _
 
+from casetrail.cases.models import Case, Person
 from casetrail.custody.measures import PACE_ROUTES, QUESTIONING_RULES
 from casetrail.custody.models import (
     Belonging,
     CareEvent,
     CustodySession,
+    Deadline,
     ExtensionRequest,
     Interview,
     Measure,
 )
+from casetrail.org.models import Officer, Unit
 from casetrail.web.inputs import (
     EARLIEST,
     Choice,
@@ -79,8 +82,8 @@ def _hhmm(label: object) -> Text:
 class MeasureInput(Input):
     """A measure proposed for a suspect of a case, with the parameters its rule takes."""
 
-    case_id: Annotated[int, Ref(_("Case"))]
-    person_id: Annotated[int, Ref(_("Person"))]
+    case_id: Annotated[int, Ref(Case, _("Case"))]
+    person_id: Annotated[int, Ref(Person, _("Person"))]
     kind: Annotated[str, Choice(Measure, "kind")]
     reason: Annotated[str, Text(Measure, "reason")]
     questioning: Annotated[
@@ -111,7 +114,7 @@ class StartInput(Input):
     arrived_at: Annotated[datetime | None, When(label=_("Arrived at the station (PACE)"))] = None
     decision_number: Annotated[str, Text(Measure, "decision_number")] = ""
     decided_on: Annotated[date | None, Day(Measure, "decided_on", low=EARLIEST.date())] = None
-    replaces_id: Annotated[int | None, Ref(_("Replaces the running measure"))] = None
+    replaces_id: Annotated[int | None, Ref(Measure, _("Replaces the running measure"))] = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -192,7 +195,7 @@ class WarrantInput(Input):
 
 @dataclass(frozen=True, kw_only=True)
 class ExtensionInput(Input):
-    deadline_id: Annotated[int, Ref(_("Deadline"))]
+    deadline_id: Annotated[int, Ref(Deadline, _("Deadline"))]
     extension: Annotated[
         str, Text(ExtensionRequest, "extension", label=_("Extension (ID or ID=N)"))
     ]
@@ -225,13 +228,13 @@ class AccountInput(Input):
 class SessionInput(Input):
     """A person brought into the area of ``unit_id`` for a case, by at least two officers."""
 
-    unit_id: Annotated[int, Ref(_("Unit"))]
-    case_id: Annotated[int, Ref(_("Case"))]
-    person_id: Annotated[int, Ref(_("Person"))]
-    measure_id: Annotated[int | None, Ref(_("Under the measure"))] = None
+    unit_id: Annotated[int, Ref(Unit, _("Unit"))]
+    case_id: Annotated[int, Ref(Case, _("Case"))]
+    person_id: Annotated[int, Ref(Person, _("Person"))]
+    measure_id: Annotated[int | None, Ref(Measure, _("Under the measure"))] = None
     entered_at: Annotated[datetime, When(CustodySession, "entered_at")]
     escort_ids: Annotated[
-        tuple[int, ...], Refs(_("Escorting officers (at least two)"), high=MAX_OFFICERS)
+        tuple[int, ...], Refs(Officer, _("Escorting officers (at least two)"), high=MAX_OFFICERS)
     ]
     reason: Annotated[str, Text(CustodySession, "entry_reason")]
 
@@ -258,7 +261,9 @@ class SettleInput(Input):
     outcome: Annotated[str, Choice(Belonging, "outcome")]
     transferred_to: Annotated[str, Text(Belonging, "transferred_to")] = ""
     person_signed: Annotated[bool, Flag(_("The person signed"))] = False
-    refusal_witness_id: Annotated[int | None, Ref(_("Witness of a refusal to sign"))] = None
+    refusal_witness_id: Annotated[int | None, Ref(Officer, _("Witness of a refusal to sign"))] = (
+        None
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -267,7 +272,7 @@ class InterviewInput(Input):
     room: Annotated[str, Text(Interview, "room")]
     started_at: Annotated[datetime, When(Interview, "started_at")]
     ended_at: Annotated[datetime, When(Interview, "ended_at")]
-    officer_ids: Annotated[tuple[int, ...], Refs(_("Officers"), high=MAX_OFFICERS)]
+    officer_ids: Annotated[tuple[int, ...], Refs(Officer, _("Officers"), high=MAX_OFFICERS)]
     recording_id: Annotated[str, Text(Interview, "recording_id")]
     recording_sha256: Annotated[
         str,
@@ -315,14 +320,14 @@ class ExitInput(Input):
 
 @dataclass(frozen=True, kw_only=True)
 class MeasureFilterInput(Input):
-    unit: Annotated[int | None, Ref(_("Unit"))] = None
+    unit: Annotated[int | None, Ref(Unit, _("Unit"))] = None
     status: Annotated[str | None, Choice(Measure, "status")] = None
-    case: Annotated[int | None, Ref(_("Case"))] = None
+    case: Annotated[int | None, Ref(Case, _("Case"))] = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class SessionFilterInput(Input):
-    unit: Annotated[int | None, Ref(_("Unit"))] = None
+    unit: Annotated[int | None, Ref(Unit, _("Unit"))] = None
     open_only: Annotated[bool, Flag(_("Only those still in the area"))] = False
 
 

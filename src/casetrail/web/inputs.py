@@ -5,7 +5,7 @@ its spec::
 
     @dataclass(frozen=True, kw_only=True)
     class IncidentInput(Input):
-        unit_id: Annotated[int, Ref(_("Unit"))]
+        unit_id: Annotated[int, Ref(Unit, _("Unit"))]
         channel: Annotated[str, Choice(Incident, "channel")]
         received_at: Annotated[datetime, When(Incident, "received_at")]
         reporter_name: Annotated[str, Text(Incident, "reporter_name")]
@@ -186,8 +186,10 @@ class Text(Spec):
 
     def formfield(self, *, required: bool, label: Any) -> forms.Field:
         widget = forms.Textarea(attrs={"rows": 3}) if self.multiline else None
+        # Not stripped here: the input strips, after it has looked for control characters,
+        # so the page hands it exactly what the API would.
         return forms.CharField(
-            label=label, required=required, max_length=self.max_length, widget=widget
+            label=label, required=required, max_length=self.max_length, widget=widget, strip=False
         )
 
     def describe(self) -> str:
@@ -401,6 +403,19 @@ class RefsField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     def __init__(self, *, queryset: Any = None, **kwargs: Any) -> None:
         super().__init__(queryset, **kwargs)
 
+    def _check_values(self, value: Any) -> Any:
+        """Ids past what a database stores are refused here, before they reach a query (one
+        driver or another overflows on them)."""
+        for item in value or ():
+            text = str(item)
+            if not text.isdigit() or not 1 <= int(text) <= MAX_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": text},
+                )
+        return super()._check_values(value)  # type: ignore[misc]  # Django's, unstubbed
+
     def clean(self, value: Any) -> Any:
         found = super().clean(value)
         by_pk = {obj.pk: obj for obj in found}
@@ -412,8 +427,10 @@ class Ref(Spec):
     """One record, by its primary key (or, with ``by``, by a unique code). Whether the actor
     may name that record is the action's rule; the page offers what the view passes in."""
 
-    def __init__(self, label: Any, *, by: str = "pk", max_length: int = 32) -> None:
-        self.label, self.by, self.max_length = label, by, max_length
+    def __init__(
+        self, model: type[models.Model], label: Any, *, by: str = "pk", max_length: int = 32
+    ) -> None:
+        self.model, self.label, self.by, self.max_length = model, label, by, max_length
 
     def check(self, value: Any, name: str, label: str, required: bool) -> Any:
         if self.by == "pk":
@@ -438,8 +455,10 @@ class Ref(Spec):
 class Refs(Spec):
     """Several records by primary key, between ``low`` and ``high`` of them."""
 
-    def __init__(self, label: Any, *, low: int = 0, high: int = 10) -> None:
-        self.label, self.low, self.high = label, low, high
+    def __init__(
+        self, model: type[models.Model], label: Any, *, low: int = 0, high: int = 10
+    ) -> None:
+        self.model, self.label, self.low, self.high = model, label, low, high
 
     def check(self, value: Any, name: str, label: str, required: bool) -> tuple[int, ...]:
         if isinstance(value, str | bytes) or not isinstance(value, Sequence):
@@ -577,6 +596,7 @@ def _receiving(
         receive.__signature__ = signature.replace(  # type: ignore[attr-defined]
             parameters=[*kept, payload]
         )
+        receive.input_class = input_class  # type: ignore[attr-defined]
         return receive
 
     return decorate

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('org', '0002_calendar_notice'),
+        ("org", "0002_calendar_notice"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='apitoken',
-            name='name',
-            field=models.CharField(max_length=80, verbose_name='Token name'),
+            model_name="apitoken",
+            name="name",
+            field=models.CharField(max_length=80, verbose_name="Token name"),
         ),
     ]
