@@ -98,10 +98,13 @@ def may_write_case(officer: Officer, case: Case) -> bool:
 
 
 def visible_incidents(officer: Officer) -> QuerySet[Incident]:
+    """Incidents of the units the officer reads (or that were transferred to them); one that
+    became a sealed case is sealed with it, seen only by those who may see the case."""
     readers = set(CASE_READERS)
-    return Incident.objects.filter(
-        unit_q(officer, readers) | unit_q(officer, readers, field="transferred_to")
-    )
+    in_scope = unit_q(officer, readers) | unit_q(officer, readers, field="transferred_to")
+    sealed_ok = Q(case__isnull=True) | Q(case__sealed=False)
+    sealed_ok |= Q(case__in=visible_cases(officer).filter(sealed=True).values("pk"))
+    return Incident.objects.filter(in_scope).filter(sealed_ok)
 
 
 def access_incident(officer: Officer, incident_id: int, *, for_write: bool = False) -> Incident:

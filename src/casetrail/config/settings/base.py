@@ -52,7 +52,7 @@ WSGI_APPLICATION = "casetrail.config.wsgi.application"
 AUTH_USER_MODEL = "org.Officer"
 LOGIN_URL = "org:login"
 LOGIN_REDIRECT_URL = "cases:workbench"
-LOGOUT_REDIRECT_URL = "web:login"
+LOGOUT_REDIRECT_URL = "org:login"
 
 TEMPLATES = [
     {

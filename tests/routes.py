@@ -1,0 +1,766 @@
+"""Every route casetrail serves, API operations and pages alike, with one concrete request each
+as the officer granted it would make it, over one small site built through the real actions.
+
+tests/test_routes.py walks them with every persona; the tables here are the one place a new
+route is added (the walker fails on a route it does not know).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from casetrail import clock
+from casetrail.cases import actions as case_actions
+from casetrail.cases.models import Person
+from casetrail.config.api import api
+from casetrail.custody import actions, alerts
+from casetrail.custody.models import Deadline, InboxItem
+from casetrail.ledger import heads
+from casetrail.ledger.models import LedgerEntry
+from casetrail.org.models import Officer
+from casetrail.org.roles import Role
+from tests.conftest import make_officer
+from tests.custody.conftest import SHA, SHANGHAI, Scene, build_scene, direct_measure, iso
+
+EVE = datetime(2026, 9, 30, 14, 0, tzinfo=SHANGHAI)
+DETAINED = datetime(2026, 9, 30, 20, 0, tzinfo=SHANGHAI)
+LATE = datetime(2026, 10, 1, 21, 0, tzinfo=SHANGHAI)  # 13:00 UTC
+SECRET = "少年丁"  # the sealed case's juvenile suspect: never shown outside the seal
+
+# What a route does, for the personas' expectations:
+READ, TRACED, WRITE = "read", "traced", "write"  # TRACED: a read that leaves a `viewed` entry
+SELF = "self"  # any officer, about their own things or filtered to their scope
+SELF_WRITE = "self_write"  # the same, and it writes (an officer's own tokens, alerts)
+PUBLIC = "public"  # no login at all
+
+
+@dataclass(frozen=True)
+class Call:
+    path: str
+    body: Any
+    granted: Officer | None
+    kind: str
+    # A write whose target is named in the body: out of sight, it is refused naming this field.
+    reference: str | None = None
+    # What the granted officer gets (default: 200 for a read or an API write, 201 for an API
+    # write that makes something, 302 for a page's form that worked).
+    expect: tuple[int, ...] = ()
+
+    @property
+    def writes(self) -> bool:
+        return self.kind in (WRITE, TRACED, SELF_WRITE)
+
+
+# -- discovery ---------------------------------------------------------------------------------
+
+
+def api_routes() -> set[tuple[str, str]]:
+    schema = api.get_openapi_schema()
+    return {(m.upper(), p) for p, ops in schema["paths"].items() for m in ops}
+
+
+MEASURE_ACTIONS = (
+    "decision",
+    "start",
+    "end",
+    "notifications",
+    "notice-exception",
+    "interrogations",
+    "delivery",
+    "arrest-request",
+    "procuratorate-decision",
+    "reviews",
+    "warrant-applications",
+    "warrants",
+    "extensions",
+)
+SESSION_ACTIONS = ("safety-check", "belongings", "interviews", "care", "rights", "exit")
+
+
+def page_routes() -> set[str]:
+    """Every page's address pattern, an action slug spelled out (each is its own form)."""
+
+    def walk(patterns: list[Any], prefix: str) -> list[tuple[str, str | None]]:
+        found = []
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace in ("admin",) or str(p.pattern).startswith("api/"):
+                    continue
+                found += walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                found.append((prefix + str(p.pattern), p.name))
+        return found
+
+    routes = set()
+    for pattern, _name in walk(get_resolver().url_patterns, "/"):
+        if "<slug:action>" in pattern:
+            names = MEASURE_ACTIONS if "measures" in pattern else SESSION_ACTIONS
+            routes |= {pattern.replace("<slug:action>", name) for name in names}
+        else:
+            routes.add(pattern)
+    return routes
+
+
+# -- the site ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Site:
+    s: Scene
+    x: dict[str, Any]
+    sealed: dict[str, Any]
+    outside_seal: Officer  # a handler of the station, not assigned to the sealed case
+
+
+def _sealed(s: Scene) -> dict[str, Any]:
+    """A case sealed by its juvenile suspect, with everything reachable from it."""
+    w = s.world
+    incident = w.incident(summary="少年盗窃电动车", reporter="报案人甲")
+    case = case_actions.decide_incident(
+        incident,
+        case_actions.IncidentDecisionInput(
+            decision="registration_review", handler_ids=(w.handler1.pk, w.handler2.pk)
+        ),
+        actor=w.intake,
+    )
+    assert case is not None
+    person = s.suspect(case, SECRET, birth_date=date(2011, 5, 1))
+    case.refresh_from_db()
+    assert case.sealed
+    started = clock.now()
+    measure = direct_measure(s, case, person, "criminal_detention", started)
+    session = actions.open_session(
+        actions.SessionInput(
+            unit_id=w.station.pk,
+            case_id=case.pk,
+            person_id=person.pk,
+            measure_id=measure.pk,
+            entered_at=started,
+            escort_ids=(w.handler1.pk, w.handler2.pk),
+            reason="带入",
+        ),
+        actor=s.custody,
+    )
+    item = actions.deposit_belonging(
+        session, actions.BelongingInput(description="书包"), actor=s.custody
+    )
+    entry = LedgerEntry.objects.filter(subject_type="case", subject_id=str(case.pk)).first()
+    assert entry is not None
+    return {
+        "incident_id": incident.pk,
+        "case_ref": case.number,
+        "case_id": case.pk,
+        "person_id": person.pk,
+        "measure_id": measure.pk,
+        "session_id": session.pk,
+        "deadline_id": measure.deadlines.first().pk,
+        "belonging_id": item.pk,
+        "seq": entry.seq,
+    }
+
+
+def build_site(traveller: Any) -> Site:
+    """The state every route needs, made through the actions (the routes are what is tested)."""
+    traveller.move_to(EVE)
+    s = build_scene(traveller)
+    w = s.world
+    case = w.case()
+    incident = w.incident()
+    p1, p2, p3, p4 = (s.suspect(case, n) for n in ("甲", "乙", "丙", "丁"))
+    case_actions.assign_handler(
+        case, case_actions.HandlerInput(officer_id=w.leader.pk), actor=w.handler1
+    )  # three handlers: one may be released
+    victim = case_actions.add_party(
+        case, case_actions.PartyInput(role="victim", name="王小明"), actor=w.handler1
+    ).person
+
+    def propose(kind: str) -> Any:
+        made = actions.MeasureInput(case_id=case.pk, person_id=p4.pk, kind=kind, reason="x")
+        return actions.propose_measure(made, actor=w.handler1)
+
+    proposed = propose("criminal_detention")
+    approved = propose("bail")
+    actions.decide_measure(approved, actions.MeasureDecisionInput(decision="approve"), actor=s.head)
+    d1 = direct_measure(s, case, p1, "criminal_detention", DETAINED)
+    d2 = direct_measure(s, case, p2, "criminal_detention", DETAINED)
+    d3 = direct_measure(s, case, p3, "criminal_detention", DETAINED)
+    s.at(datetime(2026, 9, 30, 20, 40, tzinfo=SHANGHAI))
+
+    def enter(person: Person, measure: Any, minute: int) -> Any:
+        return actions.open_session(
+            actions.SessionInput(
+                unit_id=w.station.pk,
+                case_id=case.pk,
+                person_id=person.pk,
+                measure_id=measure.pk,
+                entered_at=datetime(2026, 9, 30, 20, minute, tzinfo=SHANGHAI),
+                escort_ids=(w.handler1.pk, w.handler2.pk),
+                reason="带入办案区",
+            ),
+            actor=s.custody,
+        )
+
+    session = enter(p1, d1, 30)
+    item = actions.deposit_belonging(
+        session, actions.BelongingInput(description="包"), actor=s.custody
+    )
+    leaving = enter(p2, d2, 35)
+    now = clock.now()
+    actions.record_arrest_request(
+        d2, actions.ArrestRequestInput(submitted_at=now, received_at=now), actor=w.handler1
+    )
+    pending = actions.request_extension(
+        actions.ExtensionInput(
+            deadline_id=d2.deadlines.get(rule_id="CN-CPL91-MAX-DETENTION").pk,
+            extension="special=1",
+            reason="特殊情况",
+        ),
+        actor=w.handler1,
+    )
+    sealed = _sealed(s)
+    # A PACE detention in the English station, 10:00 UTC on 1 October.
+    gcase = s.gb_case()
+    gperson = s.suspect(gcase, "Jane Doe")
+    s.at(datetime(2026, 10, 1, 10, 40, tzinfo=UTC))
+    pace = direct_measure(
+        s,
+        gcase,
+        gperson,
+        "pace_detention",
+        datetime(2026, 10, 1, 10, 0, tzinfo=UTC),
+        proposer=s.gb_handler1,
+        approver=s.gb_custody,
+        arrived_at=datetime(2026, 10, 1, 10, 30, tzinfo=UTC),
+    )
+    s.at(LATE)
+    alerts.sweep()  # d3's 24-hour deadlines are missed; handler1 has alerts
+    heads.ensure_key_and_head()  # the proofs route answers against a signed head
+    missed = Deadline.objects.filter(measure=d3, status="missed").first()
+    inbox = InboxItem.objects.filter(officer=w.handler1).first()
+    assert missed is not None
+    assert inbox is not None
+    outside_seal = make_officer("h9", w.station, Role.CASE_HANDLER)
+    case_entry = LedgerEntry.objects.filter(subject_type="case", subject_id=str(case.pk)).first()
+    x = {
+        "case": case,
+        "incident": incident,
+        "victim": victim,
+        "p1": p1,
+        "p3": p3,
+        "proposed": proposed.pk,
+        "approved": approved.pk,
+        "d1": d1,
+        "d2": d2,
+        "session": session.pk,
+        "item": item.pk,
+        "leaving": leaving.pk,
+        "pending": pending.pk,
+        "pace": pace.pk,
+        "missed": missed.pk,
+        "inbox": inbox.pk,
+        "entry": case_entry.seq if case_entry else 1,
+    }
+    return Site(s, x, sealed, outside_seal)
+
+
+# -- the API ----------------------------------------------------------------------------------
+
+
+def _incident_body(site: Site) -> dict[str, Any]:
+    return {
+        "unit_id": site.s.world.station.pk,
+        "channel": "call",
+        "received_at": iso(clock.now() - timedelta(minutes=3)),
+        "reporter_name": "张三",
+        "location": "东湖路8号",
+        "summary": "家中被盗",
+        "category": "CR-THEFT",
+    }
+
+
+def api_calls(site: Site) -> dict[tuple[str, str], Call]:
+    s, x, w = site.s, site.x, site.s.world
+    now = iso(clock.now())
+    case, d1 = x["case"], x["d1"]
+    handlers = [w.handler1.pk, w.handler2.pk]
+    request_deadline = d1.deadlines.get(rule_id="CN-CPL91-ARREST-REQUEST").pk
+    sid = x["session"]
+    m = "/api/v1/custody/measures/{measure_id}"
+    ss = "/api/v1/custody/sessions/{session_id}"
+    return {
+        # org
+        ("GET", "/api/v1/me"): Call("/me", None, w.handler1, SELF),
+        ("GET", "/api/v1/units"): Call("/units", None, w.handler1, SELF),
+        ("GET", "/api/v1/officers"): Call("/officers", None, w.handler1, SELF),
+        ("GET", "/api/v1/tokens"): Call("/tokens", None, w.handler1, SELF),
+        ("POST", "/api/v1/tokens"): Call("/tokens", {"name": "script"}, w.handler1, SELF_WRITE),
+        ("POST", "/api/v1/tokens/{token_id}/revoke"): Call(
+            "/tokens/{own_token}/revoke", {}, w.handler1, SELF_WRITE
+        ),
+        # cases
+        ("GET", "/api/v1/categories"): Call("/categories", None, w.handler1, SELF),
+        ("GET", "/api/v1/incidents"): Call("/incidents", None, w.intake, SELF),
+        ("POST", "/api/v1/incidents"): Call(
+            "/incidents", _incident_body(site), w.intake, WRITE, reference="unit_id"
+        ),
+        ("GET", "/api/v1/incidents/{incident_id}"): Call(
+            f"/incidents/{x['incident'].pk}", None, w.intake, READ
+        ),
+        ("POST", "/api/v1/incidents/{incident_id}/decision"): Call(
+            f"/incidents/{x['incident'].pk}/decision",
+            {"decision": "administrative_case", "category": "AD-ASSAULT", "handler_ids": handlers},
+            w.intake,
+            WRITE,
+        ),
+        ("GET", "/api/v1/cases"): Call("/cases", None, w.handler1, SELF),
+        ("POST", "/api/v1/cases"): Call(
+            "/cases",
+            {
+                "unit_id": w.station.pk,
+                "kind": "criminal",
+                "category": "CR-THEFT",
+                "title": "新案件",
+                "handler_ids": handlers,
+            },
+            w.intake,
+            WRITE,
+            reference="unit_id",
+        ),
+        ("GET", "/api/v1/cases/{case_ref}"): Call(
+            f"/cases/{case.number}", None, w.handler1, TRACED
+        ),
+        ("POST", "/api/v1/cases/{case_ref}/transitions"): Call(
+            f"/cases/{case.pk}/transitions",
+            {"move": "start_review"},
+            w.handler1,
+            WRITE,
+        ),
+        ("POST", "/api/v1/cases/{case_ref}/parties"): Call(
+            f"/cases/{case.pk}/parties", {"role": "witness", "name": "李四"}, w.handler1, WRITE
+        ),
+        ("POST", "/api/v1/cases/{case_ref}/handlers"): Call(
+            f"/cases/{case.pk}/handlers", {"officer_id": s.mail_handler1.pk}, w.leader, WRITE
+        ),
+        ("POST", "/api/v1/cases/{case_ref}/handlers/{officer_id}/release"): Call(
+            f"/cases/{case.pk}/handlers/{w.handler2.pk}/release",
+            {"reason": "调岗"},
+            w.leader,
+            WRITE,
+        ),
+        ("GET", "/api/v1/persons/{person_id}"): Call(
+            f"/persons/{x['victim'].pk}", None, w.handler1, TRACED
+        ),
+        # the ledger
+        ("GET", "/api/v1/ledger/head"): Call("/ledger/head", None, None, PUBLIC),
+        ("GET", "/api/v1/ledger/keys"): Call("/ledger/keys", None, None, PUBLIC),
+        ("GET", "/api/v1/ledger/entries/{seq}/proof"): Call(
+            f"/ledger/entries/{x['entry']}/proof", None, w.handler1, TRACED
+        ),
+        ("GET", "/api/v1/ledger/consistency"): Call(
+            "/ledger/consistency?first=1", None, w.handler1, SELF
+        ),
+        # the rules
+        ("GET", "/api/v1/rules"): Call("/rules", None, w.handler1, SELF),
+        ("GET", "/api/v1/rules/{rule_id}"): Call(
+            "/rules/CN-CPL86-INTERROGATE-24H", None, w.handler1, SELF
+        ),
+        ("POST", "/api/v1/rules/{rule_id}/deadline"): Call(
+            "/rules/CN-CPL86-INTERROGATE-24H/deadline",
+            {"trigger": "2026-09-30T20:00"},
+            w.handler1,
+            SELF,
+        ),
+        # custody: measures
+        ("GET", "/api/v1/custody/kinds"): Call("/custody/kinds", None, w.handler1, SELF),
+        ("GET", "/api/v1/custody/measures"): Call("/custody/measures", None, w.handler1, SELF),
+        ("POST", "/api/v1/custody/measures"): Call(
+            "/custody/measures",
+            {"case_id": case.pk, "person_id": x["p1"].pk, "kind": "bail", "reason": "取保"},
+            w.handler1,
+            WRITE,
+            reference="case_id",
+        ),
+        ("GET", m): Call(f"/custody/measures/{d1.pk}", None, w.handler1, TRACED),
+        ("POST", f"{m}/decision"): Call(
+            f"/custody/measures/{x['proposed']}/decision", {"decision": "approve"}, s.head, WRITE
+        ),
+        ("POST", f"{m}/start"): Call(
+            f"/custody/measures/{x['approved']}/start", {"started_at": now}, w.handler1, WRITE
+        ),
+        ("POST", f"{m}/end"): Call(
+            f"/custody/measures/{d1.pk}/end",
+            {"ended_at": now, "outcome": "released", "reason": "不需要继续拘留"},
+            w.handler1,
+            WRITE,
+        ),
+        ("POST", f"{m}/notifications"): Call(
+            f"/custody/measures/{d1.pk}/notifications",
+            {"at": now, "method": "phone", "recipient": "李梅", "relationship": "妻子"},
+            w.handler1,
+            WRITE,
+        ),
+        ("POST", f"{m}/notice-exception"): Call(
+            f"/custody/measures/{d1.pk}/notice-exception",
+            {"ground": "impossible", "detail": "无家属"},
+            w.handler1,
+            WRITE,
+        ),
+        ("POST", f"{m}/interrogations"): Call(
+            f"/custody/measures/{d1.pk}/interrogations",
+            {"at": now, "place": "看守所"},
+            w.handler1,
+            WRITE,
+        ),
+        ("POST", f"{m}/delivery"): Call(
+            f"/custody/measures/{d1.pk}/delivery",
+            {"at": now, "place": "市看守所"},
+            w.handler1,
+            WRITE,
+        ),
+        ("POST", f"{m}/arrest-request"): Call(
+            f"/custody/measures/{d1.pk}/arrest-request",
+            {"submitted_at": now, "received_at": now},
+            w.handler1,
+            WRITE,
+        ),
+        ("POST", f"{m}/procuratorate-decision"): Call(
+            f"/custody/measures/{x['d2'].pk}/procuratorate-decision",
+            {"approved": True, "decided_at": now, "number": "检捕1号"},
+            w.handler1,
+            WRITE,
+        ),
+        ("POST", f"{m}/reviews"): Call(
+            f"/custody/measures/{x['pace']}/reviews",
+            {"at": now, "outcome": "continue"},
+            s.inspector,
+            WRITE,
+        ),
+        ("POST", f"{m}/warrant-applications"): Call(
+            f"/custody/measures/{x['pace']}/warrant-applications",
+            {"at": now, "court": "Leeds Magistrates' Court"},
+            s.gb_handler1,
+            WRITE,
+        ),
+        ("POST", f"{m}/warrants"): Call(
+            f"/custody/measures/{x['pace']}/warrants",
+            {"issued_at": now, "hours": 24, "court": "Leeds MC", "reference": "W1"},
+            s.gb_handler1,
+            WRITE,
+        ),
+        # custody: deadlines
+        ("GET", "/api/v1/custody/deadlines/{deadline_id}"): Call(
+            f"/custody/deadlines/{request_deadline}", None, w.handler1, READ
+        ),
+        ("POST", "/api/v1/custody/deadlines/{deadline_id}/extensions"): Call(
+            f"/custody/deadlines/{request_deadline}/extensions",
+            {"deadline_id": request_deadline, "extension": "special=2", "reason": "特殊情况"},
+            w.handler1,
+            WRITE,
+        ),
+        ("POST", "/api/v1/custody/extensions/{request_id}/decision"): Call(
+            f"/custody/extensions/{x['pending']}/decision", {"decision": "approve"}, s.head, WRITE
+        ),
+        ("POST", "/api/v1/custody/deadlines/{deadline_id}/account"): Call(
+            f"/custody/deadlines/{x['missed']}/account",
+            {"account": "已送押，系统漏录"},
+            w.handler1,
+            WRITE,
+        ),
+        # custody: the area
+        ("GET", "/api/v1/custody/sessions"): Call("/custody/sessions", None, s.custody, SELF),
+        ("POST", "/api/v1/custody/sessions"): Call(
+            "/custody/sessions",
+            {
+                "unit_id": w.station.pk,
+                "case_id": case.pk,
+                "person_id": x["p3"].pk,  # not in the area
+                "entered_at": now,
+                "escort_ids": [w.handler1.pk, w.handler2.pk],
+                "reason": "带入",
+            },
+            s.custody,
+            WRITE,
+            reference="case_id",
+        ),
+        ("GET", ss): Call(f"/custody/sessions/{sid}", None, s.custody, TRACED),
+        ("POST", f"{ss}/safety-check"): Call(
+            f"/custody/sessions/{sid}/safety-check",
+            {"at": now, "search_record": "检查", "injuries_observed": "无"},
+            s.custody,
+            WRITE,
+        ),
+        ("POST", f"{ss}/belongings"): Call(
+            f"/custody/sessions/{sid}/belongings",
+            {"description": "钥匙", "quantity": 2},
+            s.custody,
+            WRITE,
+        ),
+        ("POST", f"{ss}/belongings/{{belonging_id}}/settle"): Call(
+            f"/custody/sessions/{sid}/belongings/{x['item']}/settle",
+            {"outcome": "returned", "person_signed": True},
+            s.custody,
+            WRITE,
+        ),
+        ("POST", f"{ss}/interviews"): Call(
+            f"/custody/sessions/{sid}/interviews",
+            {
+                "kind": "interrogation",
+                "room": "讯问室1",
+                "started_at": iso(datetime(2026, 9, 30, 21, 0, tzinfo=SHANGHAI)),
+                "ended_at": iso(datetime(2026, 9, 30, 22, 0, tzinfo=SHANGHAI)),
+                "officer_ids": [w.handler1.pk, w.handler2.pk],
+                "recording_id": "R1",
+                "recording_sha256": SHA,
+            },
+            w.handler1,
+            WRITE,
+        ),
+        ("POST", f"{ss}/care"): Call(
+            f"/custody/sessions/{sid}/care",
+            {"kind": "meal", "started_at": now, "notes": "晚餐"},
+            s.custody,
+            WRITE,
+        ),
+        ("POST", f"{ss}/rights"): Call(
+            f"/custody/sessions/{sid}/rights",
+            {"given_at": now, "lawyer_requested": True},
+            s.custody,
+            WRITE,
+        ),
+        ("POST", f"{ss}/exit"): Call(
+            f"/custody/sessions/{x['leaving']}/exit",
+            {"exited_at": now, "destination": "detention_house", "destination_detail": "看守所"},
+            s.custody,
+            WRITE,
+        ),
+        # custody: the board, a person's record, the inbox
+        ("GET", "/api/v1/custody/board/{unit_id}"): Call(
+            f"/custody/board/{w.station.pk}", None, s.custody, READ
+        ),
+        ("GET", "/api/v1/custody/persons/{person_id}"): Call(
+            f"/custody/persons/{x['p1'].pk}", None, w.handler1, TRACED
+        ),
+        ("GET", "/api/v1/custody/inbox"): Call("/custody/inbox", None, w.handler1, SELF),
+        ("POST", "/api/v1/custody/inbox/{item_id}/acknowledge"): Call(
+            f"/custody/inbox/{x['inbox']}/acknowledge", None, w.handler1, WRITE
+        ),
+    }
+
+
+# -- the pages ----------------------------------------------------------------------------------
+
+
+def _typed(moment: datetime, zone: Any = SHANGHAI) -> str:
+    return moment.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+
+
+def page_calls(site: Site) -> dict[tuple[str, str], Call]:
+    s, x, w = site.s, site.x, site.s.world
+    now = _typed(clock.now())
+    case, d1 = x["case"], x["d1"]
+    sid = x["session"]
+    request_deadline = d1.deadlines.get(rule_id="CN-CPL91-ARREST-REQUEST").pk
+    london = x["pace"]
+    london_now = _typed(clock.now(), UTC)  # the English station's zone is London: UTC in October
+    mm = "/custody/measures/<int:measure_id>"
+    sp = "/custody/sessions/<int:session_id>"
+    calls = {
+        ("GET", "/login/"): Call("/login/", None, None, PUBLIC),
+        ("POST", "/logout/"): Call("/logout/", {}, None, PUBLIC),
+        ("POST", "/i18n/setlang/"): Call("/i18n/setlang/", {"language": "en"}, None, PUBLIC),
+        ("GET", "/account/tokens/"): Call("/account/tokens/", None, w.handler1, SELF),
+        ("POST", "/account/tokens/"): Call(
+            "/account/tokens/", {"name": "script"}, w.handler1, SELF_WRITE, expect=(200,)
+        ),
+        ("GET", "/"): Call("/", None, w.handler1, SELF),
+        ("GET", "/incidents/"): Call("/incidents/", None, w.intake, SELF),
+        ("GET", "/incidents/new/"): Call("/incidents/new/", None, w.intake, SELF),
+        ("POST", "/incidents/new/"): Call(
+            "/incidents/new/",
+            {
+                "unit_id": w.station.pk,
+                "channel": "call",
+                "received_at": _typed(clock.now() - timedelta(minutes=5)),
+                "reporter_name": "张三",
+                "location": "东湖路8号",
+                "summary": "家中被盗",
+            },
+            w.intake,
+            WRITE,
+            reference="unit_id",
+        ),
+        ("GET", "/incidents/<int:incident_id>/"): Call(
+            f"/incidents/{x['incident'].pk}/", None, w.intake, READ
+        ),
+        ("POST", "/incidents/<int:incident_id>/"): Call(
+            f"/incidents/{x['incident'].pk}/",
+            {
+                "decision": "administrative_case",
+                "category": "AD-ASSAULT",
+                "handler_ids": [w.handler1.pk, w.handler2.pk],
+            },
+            w.intake,
+            WRITE,
+        ),
+        ("GET", "/incidents/<int:incident_id>/receipt/"): Call(
+            f"/incidents/{x['incident'].pk}/receipt/", None, w.intake, READ
+        ),
+        ("GET", "/incidents/<int:incident_id>/receipt.json"): Call(
+            f"/incidents/{x['incident'].pk}/receipt.json", None, w.intake, READ
+        ),
+        ("GET", "/cases/"): Call("/cases/", None, w.handler1, SELF),
+        ("GET", "/cases/<str:case_ref>/"): Call(f"/cases/{case.number}/", None, w.handler1, TRACED),
+        ("POST", "/cases/<str:case_ref>/move/"): Call(
+            f"/cases/{case.number}/move/", {"move": "start_review"}, w.handler1, WRITE
+        ),
+        ("POST", "/cases/<str:case_ref>/parties/"): Call(
+            f"/cases/{case.number}/parties/", {"role": "witness", "name": "李四"}, w.handler1, WRITE
+        ),
+        ("POST", "/cases/<str:case_ref>/handlers/"): Call(
+            f"/cases/{case.number}/handlers/", {"officer_id": s.mail_handler1.pk}, w.leader, WRITE
+        ),
+        ("GET", "/persons/<int:person_id>/"): Call(
+            f"/persons/{x['victim'].pk}/", None, w.handler1, TRACED
+        ),
+        ("GET", "/custody/"): Call("/custody/", None, s.custody, SELF, expect=(302,)),
+        ("GET", "/custody/start/"): Call("/custody/start/", None, s.custody, SELF),
+        ("GET", "/custody/inbox/"): Call("/custody/inbox/", None, w.handler1, SELF),
+        ("POST", "/custody/inbox/"): Call(
+            "/custody/inbox/", {"item": x["inbox"]}, w.handler1, SELF_WRITE
+        ),
+        ("GET", "/custody/board/<int:unit_id>/"): Call(
+            f"/custody/board/{w.station.pk}/", None, s.custody, READ
+        ),
+        ("GET", "/custody/persons/<int:person_id>/"): Call(
+            f"/custody/persons/{x['p1'].pk}/", None, w.handler1, TRACED
+        ),
+        ("GET", "/custody/cases/<int:case_id>/measures/new/"): Call(
+            f"/custody/cases/{case.pk}/measures/new/", None, w.handler1, READ
+        ),
+        ("POST", "/custody/cases/<int:case_id>/measures/new/"): Call(
+            f"/custody/cases/{case.pk}/measures/new/",
+            {"person_id": x["p1"].pk, "kind": "bail", "reason": "取保"},
+            w.handler1,
+            WRITE,
+        ),
+        ("GET", f"{mm}/"): Call(f"/custody/measures/{d1.pk}/", None, w.handler1, TRACED),
+        ("GET", "/custody/cases/<int:case_id>/sessions/new/"): Call(
+            f"/custody/cases/{case.pk}/sessions/new/", None, s.custody, READ
+        ),
+        ("POST", "/custody/cases/<int:case_id>/sessions/new/"): Call(
+            f"/custody/cases/{case.pk}/sessions/new/",
+            {
+                "person_id": x["p3"].pk,
+                "entered_at": now,
+                "escort_ids": [w.handler1.pk, w.handler2.pk],
+                "reason": "带入",
+            },
+            s.custody,
+            WRITE,
+        ),
+        ("GET", f"{sp}/"): Call(f"/custody/sessions/{sid}/", None, s.custody, TRACED),
+        ("POST", "/custody/extensions/<int:request_id>/decision/"): Call(
+            f"/custody/extensions/{x['pending']}/decision/", {"decision": "approve"}, s.head, WRITE
+        ),
+        ("POST", "/custody/deadlines/<int:deadline_id>/account/"): Call(
+            f"/custody/deadlines/{x['missed']}/account/",
+            {"account": "已送押，系统漏录"},
+            w.handler1,
+            WRITE,
+        ),
+        ("POST", f"{sp}/belongings/<int:belonging_id>/settle/"): Call(
+            f"/custody/sessions/{sid}/belongings/{x['item']}/settle/",
+            {"outcome": "returned", "person_signed": "on"},
+            s.custody,
+            WRITE,
+        ),
+    }
+    measure_forms = {
+        "decision": (x["proposed"], {"decision": "approve"}, s.head),
+        "start": (x["approved"], {"started_at": now}, w.handler1),
+        "end": (
+            d1.pk,
+            {"ended_at": now, "outcome": "released", "reason": "不需要继续拘留"},
+            w.handler1,
+        ),
+        "notifications": (
+            d1.pk,
+            {"at": now, "method": "phone", "recipient": "李梅", "relationship": "妻子"},
+            w.handler1,
+        ),
+        "notice-exception": (d1.pk, {"ground": "impossible", "detail": "无家属"}, w.handler1),
+        "interrogations": (d1.pk, {"at": now, "place": "看守所"}, w.handler1),
+        "delivery": (d1.pk, {"at": now, "place": "市看守所"}, w.handler1),
+        "arrest-request": (d1.pk, {"submitted_at": now, "received_at": now}, w.handler1),
+        "procuratorate-decision": (
+            x["d2"].pk,
+            {"approved": "yes", "decided_at": now, "number": "检捕1号"},
+            w.handler1,
+        ),
+        "reviews": (london, {"at": london_now, "outcome": "continue"}, s.inspector),
+        "warrant-applications": (
+            london,
+            {"at": london_now, "court": "Leeds Magistrates' Court"},
+            s.gb_handler1,
+        ),
+        "warrants": (
+            london,
+            {"issued_at": london_now, "hours": 24, "court": "Leeds MC", "reference": "W1"},
+            s.gb_handler1,
+        ),
+        "extensions": (
+            d1.pk,
+            {"deadline_id": request_deadline, "extension": "special=2", "reason": "特殊情况"},
+            w.handler1,
+        ),
+    }
+    for action, (pk, body, who) in measure_forms.items():
+        calls[("POST", f"{mm}/{action}/")] = Call(
+            f"/custody/measures/{pk}/{action}/", body, who, WRITE
+        )
+    session_forms = {
+        "safety-check": {"at": now, "search_record": "检查", "injuries_observed": "无"},
+        "belongings": {"description": "钥匙", "quantity": 2},
+        "interviews": {
+            "kind": "interrogation",
+            "room": "讯问室1",
+            "started_at": "2026-09-30T21:00",
+            "ended_at": "2026-09-30T22:00",
+            "officer_ids": [w.handler1.pk, w.handler2.pk],
+            "recording_id": "R1",
+            "recording_sha256": SHA,
+        },
+        "care": {"kind": "meal", "started_at": now, "notes": "晚餐"},
+        "rights": {"given_at": now, "lawyer_requested": "on"},
+        "exit": {"exited_at": now, "destination": "detention_house", "destination_detail": "所"},
+    }
+    for action, body in session_forms.items():
+        target = x["leaving"] if action == "exit" else sid
+        calls[("POST", f"{sp}/{action}/")] = Call(
+            f"/custody/sessions/{target}/{action}/", body, s.custody, WRITE
+        )
+    return calls
+
+
+__all__ = [
+    "DETAINED",
+    "EVE",
+    "PUBLIC",
+    "READ",
+    "SECRET",
+    "SELF",
+    "SELF_WRITE",
+    "TRACED",
+    "WRITE",
+    "Call",
+    "Site",
+    "api_calls",
+    "api_routes",
+    "build_site",
+    "page_calls",
+    "page_routes",
+]

@@ -1,0 +1,277 @@
+"""The permission matrix, over every API operation (the ledger's and the rules' included) and
+every page: anonymous, an officer with no grant, an officer granted in another unit, an
+officer of the unit outside a sealed case's seal, and the officer granted, last (a write
+changes the state). A refusal is a 401/403/404 (or, for a record named in a body, a 400 naming
+that field), never a 400 where a 403 or 404 is due; nobody refused writes to the ledger; every
+granted write grows the ledger and the ledger still verifies; every look at a case file or a
+person leaves its trace."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from casetrail.ledger.audit import verify_ledger
+from casetrail.ledger.models import LedgerEntry
+from tests.api.conftest import ApiClient
+from tests.conftest import PASSWORD
+from tests.routes import (
+    PUBLIC,
+    SECRET,
+    SELF,
+    SELF_WRITE,
+    Call,
+    api_calls,
+    api_routes,
+    build_site,
+    page_calls,
+    page_routes,
+)
+
+API = sorted(api_routes())
+PAGES = sorted(page_routes())
+
+
+@pytest.fixture
+def site(db: None, frozen_clock: Any) -> Any:
+    return build_site(frozen_clock)
+
+
+def test_the_walker_knows_every_api_operation_and_every_page(site):
+    assert set(api_calls(site)) == set(API)
+    known = page_calls(site)
+    patterns = {pattern for _method, pattern in known}
+    assert patterns == page_routes()
+    assert len(API) >= 60
+    assert len(known) > 50
+
+
+# -- the API ----------------------------------------------------------------------------------
+
+
+def _api(client: ApiClient, method: str, call: Call) -> Any:
+    path = call.path
+    if "{own_token}" in path:
+        own = client.get("/tokens")
+        token = own.json()[0]["id"] if own.status_code == 200 else 1
+        path = path.replace("{own_token}", str(token))
+    if method == "GET":
+        return client.get(path)
+    return client.post(path, call.body)
+
+
+def _ledger() -> int:
+    return LedgerEntry.objects.count()
+
+
+def _refused_quietly(response: Any, allowed: tuple[int, ...], before: int, who: str) -> None:
+    assert response.status_code in allowed, (who, response.status_code, response.content[:300])
+    assert _ledger() == before, f"{who} was refused yet wrote to the ledger"
+
+
+@pytest.mark.parametrize("route", API, ids=lambda r: f"{r[0]} {r[1]}")
+def test_the_api_matrix(site, route):
+    method, _template = route
+    call = api_calls(site)[route]
+    w = site.s.world
+
+    anonymous = _api(ApiClient(None), method, call)
+    if call.kind == PUBLIC:
+        assert anonymous.status_code == 200
+        return
+    assert anonymous.status_code == 401
+    assert "log in" in anonymous.json()["detail"]
+
+    for who, stranger in (("no grant", w.nobody), ("another unit", w.outsider)):
+        if call.kind in (SELF, SELF_WRITE):
+            break
+        client = ApiClient(stranger)
+        before = _ledger()
+        response = _api(client, method, call)
+        if call.reference:
+            # The unit or case is named in the body: refused as input, naming it.
+            _refused_quietly(response, (400,), before, who)
+            assert response.json()["field"] == call.reference
+        elif who == "another unit":
+            _refused_quietly(response, (404,), before, who)
+        else:
+            _refused_quietly(response, (403, 404), before, who)
+        assert response.json()["detail"]
+
+    client = ApiClient(call.granted)
+    before = _ledger()
+    response = _api(client, method, call)
+    assert response.status_code in (call.expect or (200, 201)), response.content.decode()
+    grew = _ledger() > before
+    if call.writes:
+        assert grew, f"{route} left no ledger entry"
+        assert verify_ledger(checkpoint=False).ok, f"{route} broke the ledger"
+    else:
+        assert not grew, f"{route} wrote to the ledger on a read"
+
+
+# -- the pages ----------------------------------------------------------------------------------
+
+
+def _login(officer: Any) -> Client:
+    client = Client()
+    if officer is not None:
+        assert client.login(username=officer.username, password=PASSWORD)
+    return client
+
+
+def _page(client: Client, method: str, call: Call) -> Any:
+    if method == "GET":
+        return client.get(call.path)
+    return client.post(call.path, call.body or {})
+
+
+@pytest.mark.parametrize("pattern", PAGES)
+def test_the_page_matrix(site, pattern):
+    """Each method the page answers: a GET first (a read), then its form's POST."""
+    calls = page_calls(site)
+    methods = [m for m in ("GET", "POST") if (m, pattern) in calls]
+    assert methods
+    for method in methods:
+        _page_matrix(site, method, calls[(method, pattern)], pattern)
+
+
+def _page_matrix(site: Any, method: str, call: Call, pattern: str) -> None:
+    w = site.s.world
+    anonymous = _page(Client(), method, call)
+    if call.kind == PUBLIC:
+        assert anonymous.status_code in (200, 302)
+        return
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith("/login/")
+
+    for who, stranger in (("no grant", w.nobody), ("another unit", w.outsider)):
+        if call.kind in (SELF, SELF_WRITE):
+            break
+        before = _ledger()
+        response = _page(_login(stranger), method, call)
+        if call.reference and response.status_code == 400:
+            _refused_quietly(response, (400,), before, who)
+            assert f'id="id_{call.reference}-errors"' in response.content.decode()
+        elif who == "another unit":
+            _refused_quietly(response, (404,), before, who)
+        else:
+            _refused_quietly(response, (403, 404), before, who)
+
+    before = _ledger()
+    response = _page(_login(call.granted), method, call)
+    expected = call.expect or ((302,) if method == "POST" else (200,))
+    assert response.status_code in expected, response.content.decode()[:2000]
+    grew = _ledger() > before
+    if call.writes:
+        assert grew, f"{method} {pattern} left no ledger entry"
+        assert verify_ledger(checkpoint=False).ok, f"{method} {pattern} broke the ledger"
+    else:
+        assert not grew, f"{method} {pattern} wrote to the ledger on a read"
+
+
+def test_every_page_pattern_is_called_with_at_least_one_method(site):
+    calls = page_calls(site)
+    assert {pattern for _m, pattern in calls} == page_routes()
+
+
+# -- the seal ----------------------------------------------------------------------------------
+
+# Where a sealed case's records stand in a path: the walker swaps them in.
+SEALABLE = (
+    ("{incident_id}", "incident_id"),
+    ("<int:incident_id>", "incident_id"),
+    ("{case_ref}", "case_ref"),
+    ("<str:case_ref>", "case_ref"),
+    ("<int:case_id>", "case_id"),
+    ("{person_id}", "person_id"),
+    ("<int:person_id>", "person_id"),
+    ("{measure_id}", "measure_id"),
+    ("<int:measure_id>", "measure_id"),
+    ("{session_id}", "session_id"),
+    ("<int:session_id>", "session_id"),
+    ("{deadline_id}", "deadline_id"),
+    ("<int:deadline_id>", "deadline_id"),
+    ("{belonging_id}", "belonging_id"),
+    ("<int:belonging_id>", "belonging_id"),
+    ("{seq}", "seq"),
+)
+
+
+def _sealed_path(template: str, sealed: dict[str, Any], prefix: str) -> str | None:
+    if not any(marker in template for marker, _ in SEALABLE):
+        return None
+    path = template.removeprefix(prefix)
+    for marker, name in SEALABLE:
+        path = path.replace(marker, str(sealed[name]))
+    return None if "{" in path or "<" in path else path
+
+
+SEALED_API = [
+    (method, template)
+    for method, template in API
+    if _sealed_path(template, {n: 1 for _, n in SEALABLE}, "/api/v1") is not None
+]
+SEALED_PAGES = [p for p in PAGES if _sealed_path(p, {n: 1 for _, n in SEALABLE}, "") is not None]
+
+
+@pytest.mark.parametrize("route", SEALED_API, ids=lambda r: f"{r[0]} {r[1]}")
+def test_every_api_address_of_a_sealed_cases_records_answers_as_absent(site, route):
+    """An officer of the same station who is not on the sealed case gets the answer an absent
+    record gets, wherever a path names one of its records (DESIGN.md invariant 4)."""
+    method, template = route
+    path = _sealed_path(template, site.sealed, "/api/v1")
+    assert path is not None
+    client = ApiClient(site.outside_seal)
+    before = _ledger()
+    response = client.get(path) if method == "GET" else client.post(path, {})
+    # A POST with an empty body may be refused by the schema first, naming a body field.
+    assert response.status_code in (404, 422), response.content.decode()
+    assert SECRET not in response.content.decode()
+    assert _ledger() == before
+
+
+@pytest.mark.parametrize("pattern", SEALED_PAGES)
+def test_every_page_of_a_sealed_cases_records_answers_as_absent(site, pattern):
+    calls = page_calls(site)
+    path = _sealed_path(pattern, site.sealed, "")
+    assert path is not None
+    client = _login(site.outside_seal)
+    methods = [m for m in ("GET", "POST") if (m, pattern) in calls]
+    assert methods
+    for method in methods:
+        before = _ledger()
+        response = client.get(path) if method == "GET" else client.post(path, {})
+        assert response.status_code == 404, (method, response.content.decode()[:500])
+        assert SECRET not in response.content.decode()
+        assert _ledger() == before
+
+
+LISTS = [
+    ("api", "/cases"),
+    ("api", "/incidents"),
+    ("api", "/custody/measures"),
+    ("api", "/custody/sessions"),
+    ("page", "/"),
+    ("page", "/cases/"),
+    ("page", "/incidents/"),
+    ("page", "/custody/start/"),
+]
+
+
+@pytest.mark.parametrize("where", LISTS, ids=lambda w: f"{w[0]} {w[1]}")
+def test_a_sealed_case_is_absent_from_every_list_outside_its_seal(site, where):
+    door, path = where
+    outsider = site.outside_seal
+    if door == "api":
+        response = ApiClient(outsider).get(path)
+        body = json.dumps(response.json(), ensure_ascii=False)
+    else:
+        response = _login(outsider).get(path)
+        body = response.content.decode()
+    assert response.status_code == 200
+    assert SECRET not in body
+    assert site.sealed["case_ref"] not in body
