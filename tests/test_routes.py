@@ -1,10 +1,10 @@
 """The permission matrix, over every API operation (the ledger's and the rules' included) and
-every page: anonymous, an officer with no grant, an officer granted in another unit, an
-officer of the unit outside a sealed case's seal, and the officer granted, last (a write
-changes the state). A refusal is a 401/403/404 (or, for a record named in a body, a 400 naming
-that field), never a 400 where a 403 or 404 is due; nobody refused writes to the ledger; every
-granted write grows the ledger and the ledger still verifies; every look at a case file or a
-person leaves its trace."""
+every page: anonymous, an officer with no grant, an officer granted in another unit, a reader
+who may not write (the city's supervisor), an officer of the unit outside a sealed case's
+seal, and the officer granted, last (a write changes the state). A refusal is a 401/403/404
+(or, for a record named in a body, a 400 naming that field), never a 400 where a 403 or 404 is
+due; nobody refused writes to the ledger; every granted write grows the ledger and the ledger
+still verifies; every look at a case file or a person leaves its trace."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from tests.routes import (
     SECRET,
     SELF,
     SELF_WRITE,
+    WRITE,
     Call,
     api_calls,
     api_routes,
@@ -101,6 +102,13 @@ def test_the_api_matrix(site, route):
             _refused_quietly(response, (403, 404), before, who)
         assert response.json()["detail"]
 
+    if call.kind == WRITE:
+        # The city's supervisor reads everything in the city and changes nothing.
+        reader = ApiClient(w.supervisor)  # its token is recorded before counting
+        before = _ledger()
+        response = _api(reader, method, call)
+        _refused_quietly(response, (403, 404), before, "a reader")
+
     client = ApiClient(call.granted)
     before = _ledger()
     response = _api(client, method, call)
@@ -160,6 +168,11 @@ def _page_matrix(site: Any, method: str, call: Call, pattern: str) -> None:
             _refused_quietly(response, (404,), before, who)
         else:
             _refused_quietly(response, (403, 404), before, who)
+
+    if call.kind == WRITE:
+        before = _ledger()
+        response = _page(_login(w.supervisor), method, call)
+        _refused_quietly(response, (403, 404), before, "a reader")
 
     before = _ledger()
     response = _page(_login(call.granted), method, call)

@@ -162,10 +162,7 @@ def access_belonging(officer: Officer, belonging_id: int) -> Belonging:
 def access_board(officer: Officer, unit_id: int) -> Unit:
     if unit_id not in unit_ids_in_scope(officer, CUSTODY_READERS):
         raise NotFound(f"unit {unit_id} not found")
-    unit = Unit.objects.filter(pk=unit_id).first()
-    if unit is None:
-        raise NotFound(f"unit {unit_id} not found")
-    return unit
+    return Unit.objects.get(pk=unit_id)  # the ids in scope were read from the units
 
 
 def access_custody_person(officer: Officer, person_id: int) -> Person:
