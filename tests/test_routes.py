@@ -37,7 +37,8 @@ PAGES = sorted(page_routes())
 
 
 @pytest.fixture
-def site(db: None, frozen_clock: Any) -> Any:
+def site(db: None, frozen_clock: Any, settings: Any, tmp_path: Any) -> Any:
+    settings.CASETRAIL_LEDGER_KEY_FILE = tmp_path / "keys" / "ledger.pem"  # never the shared one
     return build_site(frozen_clock)
 
 

@@ -12,7 +12,8 @@ from tests.routes import build_site
 
 
 @pytest.fixture
-def matrix(db: None, frozen_clock: Any) -> Any:
+def matrix(db: None, frozen_clock: Any, settings: Any, tmp_path: Any) -> Any:
+    settings.CASETRAIL_LEDGER_KEY_FILE = tmp_path / "keys" / "ledger.pem"  # never the shared one
     site = build_site(frozen_clock)
     return site.s, site.x
 
