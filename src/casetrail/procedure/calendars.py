@@ -288,12 +288,11 @@ class NoticeCalendar:
         return tuple(self._by_year[y] for y in sorted(self._by_year))
 
     def _notice_for(self, day: date) -> Notice | None:
-        notice = self._by_year.get(day.year)
-        if notice is not None:
-            return notice
-        for neighbour in (self._by_year.get(day.year - 1), self._by_year.get(day.year + 1)):
-            if neighbour is not None and (day in neighbour.holidays or day in neighbour.workdays):
-                return neighbour
+        """The notice of the day's year, else a neighbouring year's notice that lists the day."""
+        for year in (day.year, day.year - 1, day.year + 1):
+            notice = self._by_year.get(year)
+            if notice is not None and notice.covers(day):
+                return notice
         return None
 
     def is_holiday(self, day: date) -> bool:
