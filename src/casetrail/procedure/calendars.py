@@ -172,8 +172,7 @@ def parse_notice(text: str) -> Notice:
             raise CalendarError(
                 f"not valid TOML: {error}", line=int(found.group(1)) if found else None
             ) from None
-    if not isinstance(data, dict):
-        raise CalendarError("a notice is a table (TOML) or an object (JSON)", line=1)
+    # Text that starts with "{" parses to a JSON object or not at all; TOML is always a table.
     return notice_from_mapping(data, lines=lines)
 
 
