@@ -52,3 +52,25 @@ def test_elapsed_time_is_counted_in_hours_or_days_only() -> None:
     assert elapsed(2, "days") == timedelta(hours=48)
     with pytest.raises(ValueError, match="counted in hours or days, not months"):
         elapsed(1, "months")
+
+
+@pytest.mark.parametrize(
+    ("trigger", "last_day", "reason"),
+    [
+        ("2026-03-10T10:00", date(2026, 5, 10), "to the same day of 2026-05"),
+        ("2026-12-30T10:00", date(2027, 2, 28), "2027-02 has no day 30, so to its last day"),
+        (
+            "2026-12-31T10:00",
+            date(2027, 2, 28),
+            "2026-12-31 is the last day of its month, so to the last day of 2027-02",
+        ),
+    ],
+)
+def test_a_month_period_explains_where_it_lands(trigger: str, last_day: date, reason: str) -> None:
+    # CPL art. 156: two months of investigative custody, counted as SPC Interpretation 2021
+    # art. 202 says: the same day of the target month, or its last day.
+    from casetrail.procedure import compute
+
+    deadline = compute("CN-CPL156-INVESTIGATIVE-CUSTODY", trigger, pack="cn")
+    assert deadline.last_day == last_day
+    assert any(f"2 months from {trigger[:10]}: {reason}," in s for s in deadline.explanation)
