@@ -520,3 +520,118 @@ def test_a_bad_pack_toml_is_refused_at_its_line(
         read_pack(directory)
     assert caught.value.path == directory / "pack.toml"
     assert caught.value.line == (line_of(pack, at) if at else 1)
+
+
+# --- Parameters the rule's counting cannot apply ------------------------------------------
+# compute() adds a parameter to a calendar period in days or months, to a working-day period
+# in working days, and to elapsed time in hours, days or H:MM. A parameter outside that used
+# to load and then crash compute() with a ValueError or KeyError, or be ignored in silence.
+
+WORKING = edit(
+    'counting = "calendar"',
+    'counting = "working_days"',
+    'holidays = "shift"',
+    'holidays = "not_applicable"',
+)
+EXACT = edit(
+    'counting = "calendar"',
+    'counting = "exact"',
+    'holidays = "shift"',
+    'holidays = "not_applicable"',
+    DURATION,
+    DURATION.replace('"days"', '"hours"'),
+    CEILING,
+    CEILING.replace('"days"', '"hours"'),
+    'to = { value = 30, unit = "days" }',
+    'to = { value = 30, unit = "hours" }',
+)
+FLAG = 'type = "bool"\neffect = "adds"\namount = { value = 6, unit = "hours" }\n'
+
+
+def swap_param(rules: str, new: str) -> str:
+    assert rules.count(PARAM) == 1
+    return rules.replace(PARAM, "[[rule.param]]\n" + new + 'notes = "A fact."\n')
+
+
+COUNTING_ROWS = [
+    row(
+        "calendar-adds-hours",
+        swap_param(RICH_RULE, 'name = "x"\ntype = "int"\neffect = "adds"\nunit = "hours"\n'),
+        "param x: a calendar period is lengthened in days or months, not hours",
+        "[[rule.param]]",
+    ),
+    row(
+        "calendar-flag-adds-hours",
+        swap_param(RICH_RULE, 'name = "x"\n' + FLAG),
+        "param x: a calendar period is lengthened in days or months, not hours",
+        "[[rule.param]]",
+    ),
+    row(
+        "calendar-adds-a-span",
+        swap_param(RICH_RULE, 'name = "x"\ntype = "hhmm"\neffect = "adds"\n'),
+        "param x: an H:MM span is elapsed time; a calendar period cannot take it",
+        "[[rule.param]]",
+    ),
+    row(
+        "calendar-deducts-a-span",
+        swap_param(RICH_RULE, 'name = "x"\ntype = "hhmm"\neffect = "deducts"\n'),
+        "param x: an H:MM span is elapsed time; a calendar period cannot take it",
+        "[[rule.param]]",
+    ),
+    row(
+        "working-days-flag",
+        swap_param(WORKING, 'name = "x"\n' + FLAG.replace('"hours"', '"days"')),
+        "param x: a working-day period is lengthened only by a number of working days",
+        "[[rule.param]]",
+    ),
+    row(
+        "working-days-adds-months",
+        swap_param(WORKING, 'name = "x"\ntype = "int"\neffect = "adds"\nunit = "months"\n'),
+        "param x: a working_days period is lengthened in days, not months",
+        "[[rule.param]]",
+    ),
+    row(
+        "elapsed-adds-months",
+        swap_param(EXACT, 'name = "x"\ntype = "int"\neffect = "adds"\nunit = "months"\n'),
+        "param x: a exact period is lengthened in hours or days, not months",
+        "[[rule.param]]",
+    ),
+    row(
+        "optional-duration-without-default",
+        swap_param(
+            edit(DURATION, "", CEILING, ""),
+            'name = "days"\ntype = "int"\neffect = "duration"\nunit = "days"\n',
+        ).replace(RICH_RULE[RICH_RULE.index("[[rule.extension]]") : RICH_RULE.index(PARAM)], ""),
+        "param days: a duration parameter is required or has a default",
+        "[[rule.param]]",
+    ),
+]
+
+
+@pytest.mark.parametrize(("rules", "message", "at", "nth"), COUNTING_ROWS)
+def test_a_parameter_its_counting_cannot_apply_is_refused_when_the_pack_loads(
+    tmp_path: Path, rules: str, message: str, at: str, nth: int
+) -> None:
+    directory = write_pack(tmp_path, rules)
+    with pytest.raises(PackError, match=re.escape(message)) as caught:
+        read_pack(directory)
+    assert caught.value.line == nth_line(rules, at, nth)
+
+
+@pytest.mark.parametrize(
+    ("rules", "param", "counting"),
+    [
+        (RICH_RULE, 'name = "x"\ntype = "int"\neffect = "adds"\nunit = "months"\n', "calendar"),
+        (RICH_RULE, 'name = "x"\n' + FLAG.replace('"hours"', '"days"'), "calendar"),
+        (WORKING, 'name = "x"\ntype = "int"\neffect = "adds"\nunit = "days"\n', "working_days"),
+        (EXACT, 'name = "x"\ntype = "int"\neffect = "adds"\nunit = "days"\n', "exact"),
+        (EXACT, 'name = "x"\n' + FLAG, "exact"),
+        (EXACT, 'name = "x"\ntype = "hhmm"\neffect = "deducts"\n', "exact"),
+    ],
+)
+def test_a_parameter_its_counting_can_apply_loads(
+    tmp_path: Path, rules: str, param: str, counting: str
+) -> None:
+    rule = read_pack(write_pack(tmp_path, swap_param(rules, param))).rules[0]
+    assert rule.counting == counting
+    assert rule.param("x") is not None

@@ -104,6 +104,15 @@ PARAM_KEYS = {
 }
 PACK_KEYS = {"id", "title_en", "title_zh", "time_zone", "calendar", "counting_basis"}
 ALIAS_KEYS = {"id", "rules", "notes"}
+# What a parameter may lengthen a period by, per counting, as deadlines._Run applies it: elapsed
+# time in hours or days (and H:MM spans), a calendar period in days or months, a working-day
+# period in working days.
+ADDS_UNITS = {
+    "exact": ("hours", "days"),
+    "relevant_time": ("hours", "days"),
+    "calendar": ("days", "months"),
+    "working_days": ("days",),
+}
 TOP_KEYS_PACK_FILE = {"pack", "alias", "rule"}
 TOP_KEYS_RULE_FILE = {"rule", "alias"}
 
@@ -383,6 +392,7 @@ class _Reader:
             raise self.fail(line, f"{what} is missing 'duration' (or one duration parameter)")
 
         self.check_counting(index, what, counting, holidays, custody, unit)
+        self.check_params(index, what, counting, params)
         warn_before = self.amount(
             raw["warn_before"],
             self.at.rule(index, "warn_before"),
@@ -519,6 +529,40 @@ class _Reader:
                 holiday_line,
                 f"{what}: a custody period is never lengthened for a holiday (CPL art. 105)",
             )
+
+    def check_params(self, index: int, what: str, counting: str, params: tuple[Param, ...]) -> None:
+        """Refuse a parameter compute() could not apply to this counting: it would crash or be
+        ignored when the deadline is computed, long after the pack loaded."""
+        units = ADDS_UNITS[counting]
+        for position, param in enumerate(params):
+            line = self.at.rule(index, "param", position)
+            where = f"{what} param {param.name}"
+            if param.effect == "duration" and not param.required and param.default is None:
+                raise self.fail(line, f"{where}: a duration parameter is required or has a default")
+            if param.effect not in ("adds", "deducts"):
+                continue
+            if param.type == "hhmm" and counting not in ("exact", "relevant_time"):
+                raise self.fail(
+                    line,
+                    f"{where}: an H:MM span is elapsed time; a {counting} period cannot take it",
+                )
+            if param.type == "bool" and counting == "working_days":
+                raise self.fail(
+                    line,
+                    f"{where}: a working-day period is lengthened only by a number of working days",
+                )
+            if param.type == "int" and param.unit not in units:
+                raise self.fail(
+                    line,
+                    f"{where}: a {counting} period is lengthened in {' or '.join(units)}, "
+                    f"not {param.unit}",
+                )
+            if param.type == "bool" and param.amount is not None and param.amount.unit not in units:
+                raise self.fail(
+                    line,
+                    f"{where}: a {counting} period is lengthened in {' or '.join(units)}, "
+                    f"not {param.amount.unit}",
+                )
 
     def extension(
         self,
