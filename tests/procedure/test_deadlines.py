@@ -221,3 +221,28 @@ def test_a_zoned_trigger_the_clocks_skipped_or_repeated_is_refused_like_a_naive_
     assert compute("EW-PACE41-24H", fixed, pack="gb_eng").due_at == (
         fixed + timedelta(hours=24)
     ).astimezone(UTC)
+
+
+@pytest.mark.parametrize(
+    ("trigger", "last_day", "note"),
+    [
+        ("2027-03-01T10:00", date(2027, 3, 4), "last day 2027-03-04 is a working day"),
+        (
+            "2027-03-03T10:00",
+            date(2027, 3, 6),
+            "last day 2027-03-06 is a holiday, custody period: not shifted (CPL art. 105)",
+        ),
+    ],
+)
+def test_a_custody_period_in_an_unpublished_year_is_not_provisional(
+    trigger: str, last_day: date, note: str
+) -> None:
+    # CPL art. 91 and art. 105(4): custody ends on its last day, holiday or not, so the
+    # fallback calendar for 2027 is consulted, noted, and decides nothing.
+    deadline = compute("CN-CPL91-ARREST-REQUEST", trigger, pack="cn")
+    assert deadline.last_day == last_day
+    assert not deadline.provisional
+    assert deadline.provisional_reasons == ()
+    assert any(
+        step.startswith(note) and "provisional calendar" in step for step in deadline.explanation
+    )
