@@ -246,3 +246,15 @@ def test_a_custody_period_in_an_unpublished_year_is_not_provisional(
     assert any(
         step.startswith(note) and "provisional calendar" in step for step in deadline.explanation
     )
+
+
+def test_a_period_that_would_shift_off_a_holiday_is_provisional_on_a_guessed_working_day() -> None:
+    # MPS Provisions on administrative cases art. 35 / CPL art. 105(4): a last day that is a
+    # holiday moves on, so a last day the 2027 fallback only guesses is a working day makes
+    # the deadline provisional (it may be a lunar holiday the State Council has yet to fix).
+    deadline = compute("CN-MPS2015-ADMIN-ACCEPT-3D", "2027-03-01T10:00", pack="cn")
+    assert deadline.last_day == date(2027, 3, 4)
+    assert deadline.provisional
+    assert len(deadline.provisional_reasons) == 1
+    assert "for 2027 is not published" in deadline.provisional_reasons[0]
+    assert "last day 2027-03-04 is a working day (provisional calendar)" in deadline.explanation
