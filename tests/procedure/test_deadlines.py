@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 import json
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from casetrail.procedure import (
     ExtensionError,
+    Pack,
     ParamError,
     TriggerError,
     UnknownRule,
@@ -18,6 +20,7 @@ from casetrail.procedure import (
     compute,
     list_extensions,
     load_pack,
+    read_pack,
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -258,3 +261,40 @@ def test_a_period_that_would_shift_off_a_holiday_is_provisional_on_a_guessed_wor
     assert len(deadline.provisional_reasons) == 1
     assert "for 2027 is not published" in deadline.provisional_reasons[0]
     assert "last day 2027-03-04 is a working day (provisional calendar)" in deadline.explanation
+
+
+def demo_pack(tmp_path: Path, rules: str) -> Pack:
+    from tests.procedure.test_packs import write_pack
+
+    return read_pack(write_pack(tmp_path, rules))
+
+
+def test_an_hours_parameter_lengthens_elapsed_time_by_its_hours(tmp_path: Path) -> None:
+    from tests.procedure.test_pack_validation import EXACT, swap_param
+
+    rules = swap_param(EXACT, 'name = "x"\ntype = "int"\neffect = "adds"\nunit = "hours"\n')
+    pack = demo_pack(tmp_path, rules)
+    plain = compute("CN-DEMO-3D", "2026-03-10T10:00", pack=pack)
+    longer = compute("CN-DEMO-3D", "2026-03-10T10:00", pack=pack, params={"x": 2})
+    assert plain.due_at == plain.trigger_at + timedelta(hours=3)
+    assert longer.due_at == plain.due_at + timedelta(hours=2)
+    assert "x: +2 hours (A fact.)" in longer.explanation
+
+
+def test_a_duration_parameter_is_found_wherever_the_rule_lists_it(tmp_path: Path) -> None:
+    from tests.procedure.test_pack_validation import DURATION, EXACT, PARAM
+
+    days = PARAM.replace('name = "appraisal_days"', 'name = "hours"').replace(
+        'effect = "adds"', 'effect = "duration"'
+    )
+    days = days.replace('unit = "days"', 'unit = "hours"').replace("min = 0", "required = true")
+    rules = EXACT.replace(DURATION.replace('"days"', '"hours"'), "").replace(
+        PARAM, PARAM.replace('unit = "days"', 'unit = "hours"') + days
+    )
+    pack = demo_pack(tmp_path, rules)
+    rule = pack.rules[0]
+    assert [p.effect for p in rule.params] == ["adds", "duration"]
+    assert rule.unit == "hours"
+    assert rule.period_text() == "N hours (param hours)"
+    deadline = compute("CN-DEMO-3D", "2026-03-10T10:00", pack=pack, params={"hours": 7})
+    assert deadline.due_at == deadline.trigger_at + timedelta(hours=7)
