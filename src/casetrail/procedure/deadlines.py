@@ -381,23 +381,11 @@ class _Run:
                 ext = rule.extension(name)
             except UnknownRule as error:
                 raise ExtensionError(str(error)) from None
-            if ext.to is None and ext.adds is None:
-                if n is None:
-                    raise ExtensionError(
-                        f"extension {name} of {rule.id} needs a number: {name}=N "
-                        f"(N from {ext.adds_min} to {ext.adds_max} {ext.unit})"
-                    )
-                if not ext.adds_min <= n <= ext.adds_max:
-                    raise ExtensionError(
-                        f"extension {name} of {rule.id} adds {ext.adds_min} to {ext.adds_max} "
-                        f"{ext.unit}, not {n} ({ext.citation})"
-                    )
-                added = n
-            elif n is not None:
+            if n is not None and not ext.takes_n:
                 raise ExtensionError(
                     f"extension {name} of {rule.id} takes no number (got {request!r})"
                 )
-            elif ext.to is not None:
+            if ext.to is not None:
                 added = ext.to.value - total
                 if added <= 0:
                     raise ExtensionError(
@@ -406,6 +394,18 @@ class _Run:
                     )
             elif ext.adds is not None:
                 added = ext.adds.value
+            elif n is None:
+                raise ExtensionError(
+                    f"extension {name} of {rule.id} needs a number: {name}=N "
+                    f"(N from {ext.adds_min} to {ext.adds_max} {ext.unit})"
+                )
+            elif not ext.adds_min <= n <= ext.adds_max:
+                raise ExtensionError(
+                    f"extension {name} of {rule.id} adds {ext.adds_min} to {ext.adds_max} "
+                    f"{ext.unit}, not {n} ({ext.citation})"
+                )
+            else:
+                added = n
             counts[name] = counts.get(name, 0) + 1
             if counts[name] > ext.max_times:
                 times = "once" if ext.max_times == 1 else f"{ext.max_times} times"
