@@ -299,12 +299,12 @@ def check_extension(
 def _base_duration(rule: Rule, values: Mapping[str, object]) -> int:
     if rule.duration is not None:
         return rule.duration.value
-    for param in rule.params:
-        if param.effect == "duration":
-            value = values[param.name]
-            if isinstance(value, int):
-                return value
-    raise AssertionError(f"{rule.id}: no duration")
+    (name,) = [p.name for p in rule.params if p.effect == "duration"]
+    value = values[name]
+    # The loader gives a rule without a duration exactly one duration parameter, of type int,
+    # required or with a default, and _read_params has converted it.
+    assert isinstance(value, int)  # noqa: S101 - see above
+    return value
 
 
 def _read_params(rule: Rule, given: Mapping[str, object], zone: ZoneInfo) -> dict[str, object]:
