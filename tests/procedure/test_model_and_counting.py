@@ -74,3 +74,15 @@ def test_a_month_period_explains_where_it_lands(trigger: str, last_day: date, re
     deadline = compute("CN-CPL156-INVESTIGATIVE-CUSTODY", trigger, pack="cn")
     assert deadline.last_day == last_day
     assert any(f"2 months from {trigger[:10]}: {reason}," in s for s in deadline.explanation)
+
+
+def test_a_rule_built_without_any_duration_says_so_rather_than_guess_a_unit() -> None:
+    # The loader never builds one (each rule has a duration or a duration parameter); a rule
+    # built by hand from the public dataclass must not be given a unit by accident.
+    import dataclasses
+
+    rule = load_pack("cn").versions("CN-CPL91-ARREST-REQUEST")[0]
+    assert rule.unit == "days"
+    bare = dataclasses.replace(rule, duration=None, params=())
+    with pytest.raises(AssertionError, match="CN-CPL91-ARREST-REQUEST has neither a duration"):
+        _ = bare.unit
