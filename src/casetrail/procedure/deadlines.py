@@ -464,7 +464,10 @@ class _Run:
                         f"{param.name} = {value} {param.unit} not counted in the period "
                         f"({param.notes}): last day {before.isoformat()} -> {last.isoformat()}"
                     )
-                elif param.amount is not None:
+                else:
+                    # A true flag: the loader gives every true/false `adds` parameter its amount
+                    # and refuses an H:MM span on a calendar period.
+                    assert param.amount is not None  # noqa: S101 - see above
                     before, last = last, advance(last, param.amount.value, param.amount.unit)
                     self.step(f"{param.name}: adds {param.amount}: last day {last.isoformat()}")
         last = self.holiday(last)
@@ -618,10 +621,13 @@ class _Run:
                 if isinstance(value, timedelta):
                     due += value
                     self.step(f"{param.name} {value} not counted ({param.notes})")
-                elif isinstance(value, bool) and param.amount is not None:
+                elif isinstance(value, bool):
+                    assert param.amount is not None  # noqa: S101 - the loader gives a flag its amount
                     due += param.amount.as_timedelta()
                     self.step(f"{param.name}: +{param.amount} ({param.notes})")
-                elif isinstance(value, int):
+                else:
+                    # `adds` parameters are H:MM spans, flags or whole numbers (packs.py).
+                    assert isinstance(value, int)  # noqa: S101 - see above
                     due += elapsed(value, param.unit)
                     self.step(f"{param.name}: +{value} {param.unit} ({param.notes})")
             elif param.effect == "deducts" and isinstance(value, timedelta):
