@@ -137,13 +137,13 @@ def read_pack(directory: Path) -> Pack:
     pack_path = directory / PACK_FILE
     if not pack_path.is_file():
         raise PackError(pack_path, None, "a pack needs a pack.toml with a [pack] table")
-    header, aliases, rules = _read_file(pack_path, is_pack_file=True)
-    if header is None:
-        raise PackError(pack_path, 1, "pack.toml needs a [pack] table")
+    reader, data = _parse(pack_path, TOP_KEYS_PACK_FILE)
+    header = reader.header(data.get("pack"))
+    aliases, rules = _tables(reader, data)
     for path in sorted(directory.glob("*.toml")):
         if path.name == PACK_FILE:
             continue
-        _, more_aliases, more_rules = _read_file(path, is_pack_file=False)
+        more_aliases, more_rules = _tables(*_parse(path, TOP_KEYS_RULE_FILE))
         aliases.extend(more_aliases)
         rules.extend(more_rules)
     return _assemble(header, aliases, rules)
@@ -719,9 +719,8 @@ class _Reader:
         )
 
 
-def _read_file(
-    path: Path, *, is_pack_file: bool
-) -> tuple[_Header | None, list[_Alias], list[Rule]]:
+def _parse(path: Path, allowed: set[str]) -> tuple[_Reader, dict[str, Any]]:
+    """A pack file's tables, refused if it is not TOML or has a top-level key not `allowed`."""
     text = path.read_text(encoding="utf-8")
     try:
         data = tomllib.loads(text)
@@ -731,21 +730,24 @@ def _read_file(
             path, int(found.group(1)) if found else None, f"not valid TOML: {error}"
         ) from None
     reader = _Reader(path, text)
-    allowed = TOP_KEYS_PACK_FILE if is_pack_file else TOP_KEYS_RULE_FILE
     for key in data:
         if key not in allowed:
             raise reader.fail(
                 reader.at.key(key),
                 f"unknown top-level key {key!r} (expected: {', '.join(sorted(allowed))})",
             )
-    header = reader.header(data.get("pack")) if is_pack_file else None
+    return reader, data
+
+
+def _tables(reader: _Reader, data: dict[str, Any]) -> tuple[list[_Alias], list[Rule]]:
+    """The [[alias]] and [[rule]] tables of a parsed pack file, validated."""
     raw_aliases = data.get("alias", [])
     raw_rules = data.get("rule", [])
     if not isinstance(raw_aliases, list) or not isinstance(raw_rules, list):
         raise reader.fail(1, "rules and aliases are arrays of tables: [[rule]] and [[alias]]")
     aliases = [reader.alias(raw, i) for i, raw in enumerate(raw_aliases)]
     rules = [reader.rule(raw, i) for i, raw in enumerate(raw_rules)]
-    return header, aliases, rules
+    return aliases, rules
 
 
 def _assemble(header: _Header, aliases: list[_Alias], rules: list[Rule]) -> Pack:
