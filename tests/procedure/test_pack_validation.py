@@ -635,3 +635,41 @@ def test_a_parameter_its_counting_can_apply_loads(
     rule = read_pack(write_pack(tmp_path, swap_param(rules, param))).rules[0]
     assert rule.counting == counting
     assert rule.param("x") is not None
+
+
+# --- Finding the line in TOML written in any of its legal spellings -----------------------
+# TOML allows spaces inside the brackets of a header and around the dots of a key, and
+# quoted key parts. The line of an error must be found in each spelling, and must never be
+# the line of another rule or extension.
+
+TWO_RULES = (
+    RICH_RULE
+    + "\n"
+    + RICH_RULE.replace("CN-DEMO-3D", "CN-DEMO-4D").replace(
+        'approver = "agency_head"\nrequires', 'approver = "the_boss"\nrequires'
+    )
+)
+BOSS = "extension long: approver 'the_boss' is not a role"
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        pytest.param({}, id="plain"),
+        pytest.param({"[[rule]]": "[[ rule ]]"}, id="spaces-in-rule-header"),
+        pytest.param({"[[rule]]": "[[rule]]  # the next rule"}, id="comment-after-header"),
+        pytest.param({"[[rule.extension]]": "[[rule . extension]]"}, id="spaces-around-dot"),
+        pytest.param({"[[rule.extension]]": '[[rule."extension"]]'}, id="quoted-part"),
+        pytest.param({"[[rule.extension]]": "[[ 'rule'.extension ]]"}, id="literal-quoted-part"),
+        pytest.param({"[[rule]]": '[["rule"]]', "approver =": '"approver" ='}, id="quoted-keys"),
+    ],
+)
+def test_an_error_in_the_second_rule_names_its_own_line_however_headers_are_spelled(
+    tmp_path: Path, spelling: dict[str, str]
+) -> None:
+    rules = TWO_RULES
+    for old, new in spelling.items():
+        rules = rules.replace(old, new)
+    with pytest.raises(PackError, match=re.escape(f"rule CN-DEMO-4D {BOSS}")) as caught:
+        read_pack(write_pack(tmp_path, rules))
+    assert caught.value.line == nth_line(rules, "the_boss", 1)

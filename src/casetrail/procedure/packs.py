@@ -169,16 +169,27 @@ class _Alias:
     source: Source
 
 
+def _key(dotted: str) -> str:
+    """A pattern for a dotted key as TOML lets it be written: each part bare, "quoted" or
+    'quoted', with spaces around the dots."""
+
+    def spellings(part: str) -> str:
+        bare = re.escape(part)
+        return f"""(?:{bare}|"{bare}"|'{bare}')"""
+
+    return r"\s*\.\s*".join(spellings(part) for part in dotted.split("."))
+
+
 class _Locator:
     """Finds the line of a rule, its sub-tables and keys in the text of a TOML file."""
 
     def __init__(self, text: str) -> None:
         self.lines = text.splitlines()
-        self.rule_starts = self._headers("[[rule]]")
-        self.alias_starts = self._headers("[[alias]]")
+        self.rule_starts = self._headers("rule")
+        self.alias_starts = self._headers("alias")
 
-    def _headers(self, header: str) -> list[int]:
-        pattern = re.compile(r"^\s*" + re.escape(header).replace(r"\ ", r"\s*") + r"\s*(#.*)?$")
+    def _headers(self, name: str) -> list[int]:
+        pattern = re.compile(r"^\s*\[\[\s*" + _key(name) + r"\s*\]\]\s*(#.*)?$")
         return [i for i, line in enumerate(self.lines) if pattern.match(line)]
 
     def _bounds(self, starts: list[int], index: int) -> tuple[int, int]:
@@ -195,7 +206,7 @@ class _Locator:
 
     def key(self, key: str) -> int:
         """A top-level or [pack] key, wherever it first appears."""
-        pattern = re.compile(r"^\s*\[?\[?\s*" + re.escape(key) + r"\s*[=\].]")
+        pattern = re.compile(r"^\s*\[?\[?\s*" + _key(key) + r"\s*[=\].]")
         for i, line in enumerate(self.lines):
             if pattern.match(line):
                 return i + 1
@@ -206,7 +217,7 @@ class _Locator:
         current = start
         for part in path:
             if isinstance(part, int):
-                header = re.compile(r"^\s*\[\[\s*" + re.escape(prefix) + r"\s*\]\]")
+                header = re.compile(r"^\s*\[\[\s*" + _key(prefix) + r"\s*\]\]")
                 hits = [i for i in range(start, end) if header.match(self.lines[i])]
                 if part < len(hits):
                     current = hits[part]
@@ -214,13 +225,13 @@ class _Locator:
                     following = [i for i in hits if i > current]
                     end = min(following[0] if following else end, end)
                 continue
-            table = re.compile(r"^\s*\[\[?\s*" + re.escape(f"{prefix}.{part}") + r"\s*\]\]?")
+            table = re.compile(r"^\s*\[\[?\s*" + _key(f"{prefix}.{part}") + r"\s*\]\]?")
             hit = next((i for i in range(current, end) if table.match(self.lines[i])), None)
             if hit is not None:
                 current = hit
                 prefix = f"{prefix}.{part}"
                 continue
-            assignment = re.compile(r"^\s*" + re.escape(part) + r"\s*=")
+            assignment = re.compile(r"^\s*" + _key(part) + r"\s*=")
             hit = next((i for i in range(current, end) if assignment.match(self.lines[i])), None)
             if hit is not None:
                 return hit + 1
