@@ -673,3 +673,16 @@ def test_an_error_in_the_second_rule_names_its_own_line_however_headers_are_spel
     with pytest.raises(PackError, match=re.escape(f"rule CN-DEMO-4D {BOSS}")) as caught:
         read_pack(write_pack(tmp_path, rules))
     assert caught.value.line == nth_line(rules, "the_boss", 1)
+
+
+def test_an_extension_header_the_scan_cannot_read_names_its_rule_not_another_extension(
+    tmp_path: Path,
+) -> None:
+    # A quoted key may spell a letter as an escape; TOML reads it, the line scan cannot. The
+    # error then names the rule's line, not the first extension's approver.
+    rules = RICH_RULE.replace(
+        '[[rule.extension]]\nid = "long"', '[[rule."ext\\u0065nsion"]]\nid = "long"'
+    ).replace('approver = "agency_head"\nrequires', 'approver = "the_boss"\nrequires')
+    with pytest.raises(PackError, match=re.escape(f"rule CN-DEMO-3D {BOSS}")) as caught:
+        read_pack(write_pack(tmp_path, rules))
+    assert caught.value.line == nth_line(rules, "[[rule]]", 1)

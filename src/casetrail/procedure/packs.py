@@ -219,11 +219,14 @@ class _Locator:
             if isinstance(part, int):
                 header = re.compile(r"^\s*\[\[\s*" + _key(prefix) + r"\s*\]\]")
                 hits = [i for i in range(start, end) if header.match(self.lines[i])]
-                if part < len(hits):
-                    current = hits[part]
-                    start = current
-                    following = [i for i in hits if i > current]
-                    end = min(following[0] if following else end, end)
+                if part >= len(hits):
+                    # A header this scan cannot read (a quoted key with an escape): the line of
+                    # the enclosing table, not of another table of the same array.
+                    return start + 1
+                current = hits[part]
+                start = current
+                following = [i for i in hits if i > current]
+                end = min(following[0] if following else end, end)
                 continue
             table = re.compile(r"^\s*\[\[?\s*" + _key(f"{prefix}.{part}") + r"\s*\]\]?")
             hit = next((i for i in range(current, end) if table.match(self.lines[i])), None)
