@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from casetrail.procedure import (
     CalendarError,
@@ -398,3 +400,25 @@ def test_a_negative_number_of_working_days_is_refused() -> None:
 
     with pytest.raises(CalendarError, match="a period of -1 working days makes no sense"):
         walk_working_days(ChinaCalendar(), date(2026, 3, 10), -1)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.integers(min_value=1901, max_value=2199),
+    st.sets(st.integers(min_value=0, max_value=364), max_size=20),
+    st.sets(st.integers(min_value=0, max_value=364), max_size=10),
+)
+def test_a_notice_reads_back_from_its_stored_form_unchanged(
+    year: int, off: set[int], worked: set[int]
+) -> None:
+    # org/calendars stores a loaded notice and reads it back through notice_from_mapping:
+    # whatever a valid notice says must survive the round trip exactly.
+    from casetrail.procedure import Notice, notice_from_mapping
+
+    start = date(year, 1, 1)
+    holidays = frozenset(start + timedelta(days=n) for n in off)
+    workdays = frozenset(start + timedelta(days=n) for n in worked)
+    workdays = frozenset(d for d in workdays if d.weekday() >= 5)
+    assume(not holidays & workdays)
+    notice = Notice("cn", year, holidays, workdays, "a State Council notice")
+    assert notice_from_mapping(notice.as_dict()) == notice
