@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from casetrail.procedure import (
     CalendarError,
@@ -207,3 +209,216 @@ def test_a_calendar_without_working_days_is_refused() -> None:
 
     with pytest.raises(CalendarError, match="no working day in the year"):
         walk_working_days(Closed(), date(2026, 1, 1), 1)
+
+
+# --- Notices: every way a notice can be wrong names its line and field --------------------
+
+NOTICE_2028 = """\
+calendar = "cn"
+year = 2028
+source = "test notice for 2028"
+holidays = [2027-12-31, 2028-01-01, 2028-01-02]
+workdays = []
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "field", "message"),
+    [
+        (
+            NOTICE_2027.replace('source = "test notice for 2027"', 'source = "   "'),
+            4,
+            "source",
+            "source must name the notice",
+        ),
+        (
+            NOTICE_2027.replace("workdays = [2027-02-20, 2027-10-09]", 'workdays = "2027-02-20"'),
+            10,
+            "workdays",
+            "must be a list of dates",
+        ),
+        (
+            NOTICE_2027.replace("  2027-01-01,", "  2027-01-01, 2027-01-01,"),
+            6,
+            "holidays",
+            "2027-01-01 is listed twice",
+        ),
+        (
+            NOTICE_2027.replace("  2027-01-01,", "  2027-01-01T00:00:00,"),
+            6,
+            "holidays",
+            "is not a date",
+        ),
+        (
+            # TOML reads 2027_0101 as the number 20270101, which is not in the text: the line
+            # is then the field's.
+            NOTICE_2027.replace("  2027-01-01,", "  2027_0101,"),
+            5,
+            "holidays",
+            "20270101 is not a date",
+        ),
+    ],
+)
+def test_a_bad_toml_notice_is_refused_naming_its_line_and_field(
+    text: str, line: int, field: str, message: str
+) -> None:
+    with pytest.raises(CalendarError, match=message) as caught:
+        parse_notice(text)
+    assert (caught.value.line, caught.value.field) == (line, field)
+
+
+JSON_NOTICE = """\
+{
+  "calendar": "cn",
+  "year": 2027,
+  "source": "json",
+  "holidays": [
+    "2027-01-01",
+    "HOLIDAY"
+  ]
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("item", "message"),
+    [
+        ('"2027-13-01"', "'2027-13-01' is not a date"),
+        ('"next friday"', "'next friday' is not a date"),
+        ("20270101", "20270101 is not a date"),
+    ],
+)
+def test_a_json_notice_item_that_is_not_a_date_is_refused_at_its_line(
+    item: str, message: str
+) -> None:
+    with pytest.raises(CalendarError, match=message) as caught:
+        parse_notice(JSON_NOTICE.replace('"HOLIDAY"', item))
+    assert (caught.value.line, caught.value.field) == (7, "holidays")
+
+
+def test_a_notice_that_is_not_json_names_the_parser_line() -> None:
+    with pytest.raises(CalendarError, match="not valid JSON") as caught:
+        parse_notice('{\n  "calendar": "cn",\n  "year": \n}\n')
+    assert caught.value.line == 4
+
+
+def test_a_stored_notice_without_its_text_is_refused_naming_the_field_only() -> None:
+    # A notice read back from the database has no text to find a line in.
+    from casetrail.procedure import notice_from_mapping
+
+    stored = {"calendar": "cn", "year": 2027, "source": "x", "holidays": ["2027-02-30"]}
+    with pytest.raises(CalendarError, match="'2027-02-30' is not a date") as caught:
+        notice_from_mapping(stored)
+    assert (caught.value.line, caught.value.field) == (None, "holidays")
+    assert str(caught.value) == "field 'holidays': '2027-02-30' is not a date (YYYY-MM-DD)"
+
+
+def test_notices_are_listed_by_year_whatever_order_they_were_loaded_in() -> None:
+    later, earlier = parse_notice(NOTICE_2028), parse_notice(NOTICE_2027)
+    calendar = NoticeCalendar(ChinaCalendar(), [later, earlier])
+    assert [n.year for n in calendar.notices] == [2027, 2028]
+
+
+def test_a_notice_decides_the_days_it_lists_in_a_neighbouring_year() -> None:
+    # A New Year holiday can start on 31 December (the 2023 notice gave 2022-12-31 off).
+    calendar = NoticeCalendar(ChinaCalendar(), [parse_notice(NOTICE_2028)])
+    friday = date(2027, 12, 31)
+    assert calendar.is_holiday(friday)
+    assert calendar.provisional_reason(friday) is None
+    assert calendar.source_for(friday) == "test notice for 2028"
+    # The rest of 2027 is the library's fallback: a guess, and said to be one.
+    thursday = date(2027, 12, 30)
+    assert not calendar.is_holiday(thursday)
+    assert calendar.source_for(thursday) is None
+    reason = calendar.provisional_reason(thursday)
+    assert reason is not None
+    assert "2027" in reason
+
+
+def test_a_notice_reaching_into_january_decides_that_day_too() -> None:
+    notice = parse_notice(
+        NOTICE_2027.replace("  2027-01-01,", "  2027-01-01, 2028-01-03,")  # a Monday
+    )
+    calendar = NoticeCalendar(ChinaCalendar(), [notice])
+    assert calendar.is_holiday(date(2028, 1, 3))
+    assert calendar.source_for(date(2028, 1, 3)) == "test notice for 2027"
+    assert calendar.source_for(date(2028, 1, 4)) is None
+
+
+def test_a_notice_calendar_asks_its_base_once_per_day() -> None:
+    asked: list[date] = []
+
+    class Counted:
+        name = "cn"
+
+        def is_holiday(self, day: date) -> bool:
+            asked.append(day)
+            return day.weekday() >= 5
+
+        def provisional_reason(self, day: date) -> str | None:
+            return None
+
+    calendar = NoticeCalendar(Counted(), [parse_notice(NOTICE_2027)])
+    monday = date(2026, 3, 9)
+    assert [calendar.is_holiday(monday), calendar.is_holiday(monday)] == [False, False]
+    assert asked == [monday]
+
+
+def test_an_unknown_calendar_is_named_with_the_known_ones() -> None:
+    with pytest.raises(CalendarError, match=r"no calendar 'mars' \(known: cn, gb_eng\)"):
+        calendar_for("mars")
+
+
+def test_the_library_calendar_is_shared_and_wrapped_only_when_there_are_notices() -> None:
+    assert calendar_for("cn") is calendar_for("cn")
+    wrapped = calendar_for("cn", [parse_notice(NOTICE_2027)])
+    assert isinstance(wrapped, NoticeCalendar)
+    assert wrapped.base is calendar_for("cn")
+
+
+class Closed:
+    """A calendar in which no day is a working day."""
+
+    name = "cn"
+
+    def is_holiday(self, day: date) -> bool:
+        return True
+
+    def provisional_reason(self, day: date) -> str | None:
+        return None
+
+
+def test_a_holiday_shift_that_never_finds_a_working_day_is_refused() -> None:
+    # MPS Opinions 2015 / CPL art. 105(4): the shift looks for a working day, and says so
+    # when the calendar has none rather than looping for ever.
+    with pytest.raises(CalendarError, match="no working day in the 60 days after 2026-03-13"):
+        compute("CN-MPS2015-ADMIN-ACCEPT-3D", "2026-03-10T10:00", pack="cn", calendar=Closed())
+
+
+def test_a_negative_number_of_working_days_is_refused() -> None:
+    from casetrail.procedure.calendars import walk_working_days
+
+    with pytest.raises(CalendarError, match="a period of -1 working days makes no sense"):
+        walk_working_days(ChinaCalendar(), date(2026, 3, 10), -1)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.integers(min_value=1901, max_value=2199),
+    st.sets(st.integers(min_value=0, max_value=364), max_size=20),
+    st.sets(st.integers(min_value=0, max_value=364), max_size=10),
+)
+def test_a_notice_reads_back_from_its_stored_form_unchanged(
+    year: int, off: set[int], worked: set[int]
+) -> None:
+    # org/calendars stores a loaded notice and reads it back through notice_from_mapping:
+    # whatever a valid notice says must survive the round trip exactly.
+    from casetrail.procedure import Notice, notice_from_mapping
+
+    start = date(year, 1, 1)
+    holidays = frozenset(start + timedelta(days=n) for n in off)
+    workdays = frozenset(start + timedelta(days=n) for n in worked)
+    workdays = frozenset(d for d in workdays if d.weekday() >= 5)
+    assume(not holidays & workdays)
+    notice = Notice("cn", year, holidays, workdays, "a State Council notice")
+    assert notice_from_mapping(notice.as_dict()) == notice

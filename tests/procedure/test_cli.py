@@ -123,3 +123,68 @@ def test_the_lead_cli_can_mount_the_rules_commands() -> None:
     cli.add_subparsers(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["rules", "show", "EW-PACE41-RT"])
     assert args.func is cli.run_show
+
+
+def test_rules_show_of_an_unknown_id_exits_2_naming_the_id(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(capsys, "rules", "show", "EW-NOPE")
+    assert (code, out) == (2, "")
+    assert err == "error: ID: no pack has a rule or alias 'EW-NOPE'\n"
+    code, out, err = run(capsys, "rules", "show", "EW-PACE41-24H", "--pack", "cn")
+    assert (code, out) == (2, "")
+    assert err == "error: ID: pack 'cn' has no rule or alias 'EW-PACE41-24H'\n"
+
+
+def test_rules_show_prints_the_parameters_and_no_ceiling_where_there_is_none(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # PSAPL art. 16 / Detention Centre Regulations: the days come from the decision.
+    code, out, _ = run(capsys, "rules", "show", "CN-ADMIN-DETENTION-EXEC")
+    assert code == 0
+    assert "  param:      days (int, required): " in out
+    assert "  param:      leave (hhmm, default None): " in out
+    assert "ceiling:" not in out
+
+
+def test_rules_deadline_in_an_unpublished_year_says_it_is_provisional_and_why(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # MPS Opinions 2015 / CPL art. 105(4): the last day depends on the 2027 calendar.
+    code, out, _ = run(
+        capsys, "rules", "deadline", "CN-MPS2015-ADMIN-ACCEPT-3D", "--trigger", "2027-09-29T10:00"
+    )
+    assert code == 0
+    assert "provisional: YES\n  ! the PRC holiday calendar for 2027 is not published" in out
+
+
+def test_a_calendar_that_cannot_answer_exits_2_without_blaming_an_argument(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from tests.procedure.test_calendars import Closed
+
+    parser = argparse.ArgumentParser(prog="casetrail")
+    cli.add_subparsers(parser.add_subparsers(dest="command"), calendars=lambda name: Closed())
+    args = parser.parse_args(
+        ["rules", "deadline", "CN-MPS2015-ADMIN-ACCEPT-3D", "--trigger", "2026-03-10T10:00"]
+    )
+    assert args.func(args) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == "error: no working day in the 60 days after 2026-03-13: check the calendar\n"
+
+
+def test_python_m_runs_the_rules_commands_and_exits_with_their_code(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import runpy
+
+    monkeypatch.setattr("sys.argv", ["cli.py", "rules", "list", "--pack", "gb_eng"])
+    with pytest.raises(SystemExit) as exited:
+        runpy.run_path(cli.__file__, run_name="__main__")
+    assert exited.value.code == 0
+    assert "EW-PACE44-MAX-96H" in capsys.readouterr().out
+    monkeypatch.setattr("sys.argv", ["cli.py", "rules", "list", "--pack", "xx"])
+    with pytest.raises(SystemExit) as exited:
+        runpy.run_path(cli.__file__, run_name="__main__")
+    assert exited.value.code == 2

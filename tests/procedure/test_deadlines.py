@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 import json
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from casetrail.procedure import (
     ExtensionError,
+    Pack,
     ParamError,
     TriggerError,
     UnknownRule,
@@ -18,6 +20,7 @@ from casetrail.procedure import (
     compute,
     list_extensions,
     load_pack,
+    read_pack,
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -221,3 +224,77 @@ def test_a_zoned_trigger_the_clocks_skipped_or_repeated_is_refused_like_a_naive_
     assert compute("EW-PACE41-24H", fixed, pack="gb_eng").due_at == (
         fixed + timedelta(hours=24)
     ).astimezone(UTC)
+
+
+@pytest.mark.parametrize(
+    ("trigger", "last_day", "note"),
+    [
+        ("2027-03-01T10:00", date(2027, 3, 4), "last day 2027-03-04 is a working day"),
+        (
+            "2027-03-03T10:00",
+            date(2027, 3, 6),
+            "last day 2027-03-06 is a holiday, custody period: not shifted (CPL art. 105)",
+        ),
+    ],
+)
+def test_a_custody_period_in_an_unpublished_year_is_not_provisional(
+    trigger: str, last_day: date, note: str
+) -> None:
+    # CPL art. 91 and art. 105(4): custody ends on its last day, holiday or not, so the
+    # fallback calendar for 2027 is consulted, noted, and decides nothing.
+    deadline = compute("CN-CPL91-ARREST-REQUEST", trigger, pack="cn")
+    assert deadline.last_day == last_day
+    assert not deadline.provisional
+    assert deadline.provisional_reasons == ()
+    assert any(
+        step.startswith(note) and "provisional calendar" in step for step in deadline.explanation
+    )
+
+
+def test_a_period_that_would_shift_off_a_holiday_is_provisional_on_a_guessed_working_day() -> None:
+    # MPS Provisions on administrative cases art. 35 / CPL art. 105(4): a last day that is a
+    # holiday moves on, so a last day the 2027 fallback only guesses is a working day makes
+    # the deadline provisional (it may be a lunar holiday the State Council has yet to fix).
+    deadline = compute("CN-MPS2015-ADMIN-ACCEPT-3D", "2027-03-01T10:00", pack="cn")
+    assert deadline.last_day == date(2027, 3, 4)
+    assert deadline.provisional
+    assert len(deadline.provisional_reasons) == 1
+    assert "for 2027 is not published" in deadline.provisional_reasons[0]
+    assert "last day 2027-03-04 is a working day (provisional calendar)" in deadline.explanation
+
+
+def demo_pack(tmp_path: Path, rules: str) -> Pack:
+    from tests.procedure.test_packs import write_pack
+
+    return read_pack(write_pack(tmp_path, rules))
+
+
+def test_an_hours_parameter_lengthens_elapsed_time_by_its_hours(tmp_path: Path) -> None:
+    from tests.procedure.test_pack_validation import EXACT, swap_param
+
+    rules = swap_param(EXACT, 'name = "x"\ntype = "int"\neffect = "adds"\nunit = "hours"\n')
+    pack = demo_pack(tmp_path, rules)
+    plain = compute("CN-DEMO-3D", "2026-03-10T10:00", pack=pack)
+    longer = compute("CN-DEMO-3D", "2026-03-10T10:00", pack=pack, params={"x": 2})
+    assert plain.due_at == plain.trigger_at + timedelta(hours=3)
+    assert longer.due_at == plain.due_at + timedelta(hours=2)
+    assert "x: +2 hours (A fact.)" in longer.explanation
+
+
+def test_a_duration_parameter_is_found_wherever_the_rule_lists_it(tmp_path: Path) -> None:
+    from tests.procedure.test_pack_validation import DURATION, EXACT, PARAM
+
+    days = PARAM.replace('name = "appraisal_days"', 'name = "hours"').replace(
+        'effect = "adds"', 'effect = "duration"'
+    )
+    days = days.replace('unit = "days"', 'unit = "hours"').replace("min = 0", "required = true")
+    rules = EXACT.replace(DURATION.replace('"days"', '"hours"'), "").replace(
+        PARAM, PARAM.replace('unit = "days"', 'unit = "hours"') + days
+    )
+    pack = demo_pack(tmp_path, rules)
+    rule = pack.rules[0]
+    assert [p.effect for p in rule.params] == ["adds", "duration"]
+    assert rule.unit == "hours"
+    assert rule.period_text() == "N hours (param hours)"
+    deadline = compute("CN-DEMO-3D", "2026-03-10T10:00", pack=pack, params={"hours": 7})
+    assert deadline.due_at == deadline.trigger_at + timedelta(hours=7)

@@ -33,3 +33,18 @@ def test_check_fails_on_a_stale_file_and_writing_fixes_it(
     assert docgen.main(["--output", str(target)]) == 0
     assert docgen.main(["--check", "--output", str(target)]) == 0
     assert "is stale" in capsys.readouterr().err
+
+
+def test_python_m_docgen_check_exits_1_on_a_stale_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # scripts/test.sh runs `python -m casetrail.procedure.docgen --check`: its exit code is
+    # what stops CI.
+    import runpy
+
+    target = tmp_path / "missing" / "rules.md"
+    monkeypatch.setattr("sys.argv", ["docgen.py", "--check", "--output", str(target)])
+    with pytest.raises(SystemExit) as exited:
+        runpy.run_path(docgen.__file__, run_name="__main__")
+    assert exited.value.code == 1
+    assert f"{target} is stale" in capsys.readouterr().err

@@ -172,8 +172,7 @@ def parse_notice(text: str) -> Notice:
             raise CalendarError(
                 f"not valid TOML: {error}", line=int(found.group(1)) if found else None
             ) from None
-    if not isinstance(data, dict):
-        raise CalendarError("a notice is a table (TOML) or an object (JSON)", line=1)
+    # Text that starts with "{" parses to a JSON object or not at all; TOML is always a table.
     return notice_from_mapping(data, lines=lines)
 
 
@@ -288,12 +287,11 @@ class NoticeCalendar:
         return tuple(self._by_year[y] for y in sorted(self._by_year))
 
     def _notice_for(self, day: date) -> Notice | None:
-        notice = self._by_year.get(day.year)
-        if notice is not None:
-            return notice
-        for neighbour in (self._by_year.get(day.year - 1), self._by_year.get(day.year + 1)):
-            if neighbour is not None and (day in neighbour.holidays or day in neighbour.workdays):
-                return neighbour
+        """The notice of the day's year, else a neighbouring year's notice that lists the day."""
+        for year in (day.year, day.year - 1, day.year + 1):
+            notice = self._by_year.get(year)
+            if notice is not None and notice.covers(day):
+                return notice
         return None
 
     def is_holiday(self, day: date) -> bool:

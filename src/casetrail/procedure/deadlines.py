@@ -299,12 +299,12 @@ def check_extension(
 def _base_duration(rule: Rule, values: Mapping[str, object]) -> int:
     if rule.duration is not None:
         return rule.duration.value
-    for param in rule.params:
-        if param.effect == "duration":
-            value = values[param.name]
-            if isinstance(value, int):
-                return value
-    raise AssertionError(f"{rule.id}: no duration")
+    (name,) = [p.name for p in rule.params if p.effect == "duration"]
+    value = values[name]
+    # The loader gives a rule without a duration exactly one duration parameter, of type int,
+    # required or with a default, and _read_params has converted it.
+    assert isinstance(value, int)  # noqa: S101 - see above
+    return value
 
 
 def _read_params(rule: Rule, given: Mapping[str, object], zone: ZoneInfo) -> dict[str, object]:
@@ -381,23 +381,11 @@ class _Run:
                 ext = rule.extension(name)
             except UnknownRule as error:
                 raise ExtensionError(str(error)) from None
-            if ext.to is None and ext.adds is None:
-                if n is None:
-                    raise ExtensionError(
-                        f"extension {name} of {rule.id} needs a number: {name}=N "
-                        f"(N from {ext.adds_min} to {ext.adds_max} {ext.unit})"
-                    )
-                if not ext.adds_min <= n <= ext.adds_max:
-                    raise ExtensionError(
-                        f"extension {name} of {rule.id} adds {ext.adds_min} to {ext.adds_max} "
-                        f"{ext.unit}, not {n} ({ext.citation})"
-                    )
-                added = n
-            elif n is not None:
+            if n is not None and not ext.takes_n:
                 raise ExtensionError(
                     f"extension {name} of {rule.id} takes no number (got {request!r})"
                 )
-            elif ext.to is not None:
+            if ext.to is not None:
                 added = ext.to.value - total
                 if added <= 0:
                     raise ExtensionError(
@@ -406,6 +394,18 @@ class _Run:
                     )
             elif ext.adds is not None:
                 added = ext.adds.value
+            elif n is None:
+                raise ExtensionError(
+                    f"extension {name} of {rule.id} needs a number: {name}=N "
+                    f"(N from {ext.adds_min} to {ext.adds_max} {ext.unit})"
+                )
+            elif not ext.adds_min <= n <= ext.adds_max:
+                raise ExtensionError(
+                    f"extension {name} of {rule.id} adds {ext.adds_min} to {ext.adds_max} "
+                    f"{ext.unit}, not {n} ({ext.citation})"
+                )
+            else:
+                added = n
             counts[name] = counts.get(name, 0) + 1
             if counts[name] > ext.max_times:
                 times = "once" if ext.max_times == 1 else f"{ext.max_times} times"
@@ -464,7 +464,10 @@ class _Run:
                         f"{param.name} = {value} {param.unit} not counted in the period "
                         f"({param.notes}): last day {before.isoformat()} -> {last.isoformat()}"
                     )
-                elif param.amount is not None:
+                else:
+                    # A true flag: the loader gives every true/false `adds` parameter its amount
+                    # and refuses an H:MM span on a calendar period.
+                    assert param.amount is not None  # noqa: S101 - see above
                     before, last = last, advance(last, param.amount.value, param.amount.unit)
                     self.step(f"{param.name}: adds {param.amount}: last day {last.isoformat()}")
         last = self.holiday(last)
@@ -618,10 +621,13 @@ class _Run:
                 if isinstance(value, timedelta):
                     due += value
                     self.step(f"{param.name} {value} not counted ({param.notes})")
-                elif isinstance(value, bool) and param.amount is not None:
+                elif isinstance(value, bool):
+                    assert param.amount is not None  # noqa: S101 - the loader gives a flag its amount
                     due += param.amount.as_timedelta()
                     self.step(f"{param.name}: +{param.amount} ({param.notes})")
-                elif isinstance(value, int):
+                else:
+                    # `adds` parameters are H:MM spans, flags or whole numbers (packs.py).
+                    assert isinstance(value, int)  # noqa: S101 - see above
                     due += elapsed(value, param.unit)
                     self.step(f"{param.name}: +{value} {param.unit} ({param.notes})")
             elif param.effect == "deducts" and isinstance(value, timedelta):

@@ -104,6 +104,15 @@ PARAM_KEYS = {
 }
 PACK_KEYS = {"id", "title_en", "title_zh", "time_zone", "calendar", "counting_basis"}
 ALIAS_KEYS = {"id", "rules", "notes"}
+# What a parameter may lengthen a period by, per counting, as deadlines._Run applies it: elapsed
+# time in hours or days (and H:MM spans), a calendar period in days or months, a working-day
+# period in working days.
+ADDS_UNITS = {
+    "exact": ("hours", "days"),
+    "relevant_time": ("hours", "days"),
+    "calendar": ("days", "months"),
+    "working_days": ("days",),
+}
 TOP_KEYS_PACK_FILE = {"pack", "alias", "rule"}
 TOP_KEYS_RULE_FILE = {"rule", "alias"}
 
@@ -128,13 +137,13 @@ def read_pack(directory: Path) -> Pack:
     pack_path = directory / PACK_FILE
     if not pack_path.is_file():
         raise PackError(pack_path, None, "a pack needs a pack.toml with a [pack] table")
-    header, aliases, rules = _read_file(pack_path, is_pack_file=True)
-    if header is None:
-        raise PackError(pack_path, 1, "pack.toml needs a [pack] table")
+    reader, data = _parse(pack_path, TOP_KEYS_PACK_FILE)
+    header = reader.header(data.get("pack"))
+    aliases, rules = _tables(reader, data)
     for path in sorted(directory.glob("*.toml")):
         if path.name == PACK_FILE:
             continue
-        _, more_aliases, more_rules = _read_file(path, is_pack_file=False)
+        more_aliases, more_rules = _tables(*_parse(path, TOP_KEYS_RULE_FILE))
         aliases.extend(more_aliases)
         rules.extend(more_rules)
     return _assemble(header, aliases, rules)
@@ -160,16 +169,27 @@ class _Alias:
     source: Source
 
 
+def _key(dotted: str) -> str:
+    """A pattern for a dotted key as TOML lets it be written: each part bare, "quoted" or
+    'quoted', with spaces around the dots."""
+
+    def spellings(part: str) -> str:
+        bare = re.escape(part)
+        return f"""(?:{bare}|"{bare}"|'{bare}')"""
+
+    return r"\s*\.\s*".join(spellings(part) for part in dotted.split("."))
+
+
 class _Locator:
     """Finds the line of a rule, its sub-tables and keys in the text of a TOML file."""
 
     def __init__(self, text: str) -> None:
         self.lines = text.splitlines()
-        self.rule_starts = self._headers("[[rule]]")
-        self.alias_starts = self._headers("[[alias]]")
+        self.rule_starts = self._headers("rule")
+        self.alias_starts = self._headers("alias")
 
-    def _headers(self, header: str) -> list[int]:
-        pattern = re.compile(r"^\s*" + re.escape(header).replace(r"\ ", r"\s*") + r"\s*(#.*)?$")
+    def _headers(self, name: str) -> list[int]:
+        pattern = re.compile(r"^\s*\[\[\s*" + _key(name) + r"\s*\]\]\s*(#.*)?$")
         return [i for i, line in enumerate(self.lines) if pattern.match(line)]
 
     def _bounds(self, starts: list[int], index: int) -> tuple[int, int]:
@@ -186,7 +206,7 @@ class _Locator:
 
     def key(self, key: str) -> int:
         """A top-level or [pack] key, wherever it first appears."""
-        pattern = re.compile(r"^\s*\[?\[?\s*" + re.escape(key) + r"\s*[=\].]")
+        pattern = re.compile(r"^\s*\[?\[?\s*" + _key(key) + r"\s*[=\].]")
         for i, line in enumerate(self.lines):
             if pattern.match(line):
                 return i + 1
@@ -197,21 +217,24 @@ class _Locator:
         current = start
         for part in path:
             if isinstance(part, int):
-                header = re.compile(r"^\s*\[\[\s*" + re.escape(prefix) + r"\s*\]\]")
+                header = re.compile(r"^\s*\[\[\s*" + _key(prefix) + r"\s*\]\]")
                 hits = [i for i in range(start, end) if header.match(self.lines[i])]
-                if part < len(hits):
-                    current = hits[part]
-                    start = current
-                    following = [i for i in hits if i > current]
-                    end = min(following[0] if following else end, end)
+                if part >= len(hits):
+                    # A header this scan cannot read (a quoted key with an escape): the line of
+                    # the enclosing table, not of another table of the same array.
+                    return start + 1
+                current = hits[part]
+                start = current
+                following = [i for i in hits if i > current]
+                end = min(following[0] if following else end, end)
                 continue
-            table = re.compile(r"^\s*\[\[?\s*" + re.escape(f"{prefix}.{part}") + r"\s*\]\]?")
+            table = re.compile(r"^\s*\[\[?\s*" + _key(f"{prefix}.{part}") + r"\s*\]\]?")
             hit = next((i for i in range(current, end) if table.match(self.lines[i])), None)
             if hit is not None:
                 current = hit
                 prefix = f"{prefix}.{part}"
                 continue
-            assignment = re.compile(r"^\s*" + re.escape(part) + r"\s*=")
+            assignment = re.compile(r"^\s*" + _key(part) + r"\s*=")
             hit = next((i for i in range(current, end) if assignment.match(self.lines[i])), None)
             if hit is not None:
                 return hit + 1
@@ -383,6 +406,7 @@ class _Reader:
             raise self.fail(line, f"{what} is missing 'duration' (or one duration parameter)")
 
         self.check_counting(index, what, counting, holidays, custody, unit)
+        self.check_params(index, what, counting, params)
         warn_before = self.amount(
             raw["warn_before"],
             self.at.rule(index, "warn_before"),
@@ -519,6 +543,40 @@ class _Reader:
                 holiday_line,
                 f"{what}: a custody period is never lengthened for a holiday (CPL art. 105)",
             )
+
+    def check_params(self, index: int, what: str, counting: str, params: tuple[Param, ...]) -> None:
+        """Refuse a parameter compute() could not apply to this counting: it would crash or be
+        ignored when the deadline is computed, long after the pack loaded."""
+        units = ADDS_UNITS[counting]
+        for position, param in enumerate(params):
+            line = self.at.rule(index, "param", position)
+            where = f"{what} param {param.name}"
+            if param.effect == "duration" and not param.required and param.default is None:
+                raise self.fail(line, f"{where}: a duration parameter is required or has a default")
+            if param.effect not in ("adds", "deducts"):
+                continue
+            if param.type == "hhmm" and counting not in ("exact", "relevant_time"):
+                raise self.fail(
+                    line,
+                    f"{where}: an H:MM span is elapsed time; a {counting} period cannot take it",
+                )
+            if param.type == "bool" and counting == "working_days":
+                raise self.fail(
+                    line,
+                    f"{where}: a working-day period is lengthened only by a number of working days",
+                )
+            if param.type == "int" and param.unit not in units:
+                raise self.fail(
+                    line,
+                    f"{where}: a {counting} period is lengthened in {' or '.join(units)}, "
+                    f"not {param.unit}",
+                )
+            if param.type == "bool" and param.amount is not None and param.amount.unit not in units:
+                raise self.fail(
+                    line,
+                    f"{where}: a {counting} period is lengthened in {' or '.join(units)}, "
+                    f"not {param.amount.unit}",
+                )
 
     def extension(
         self,
@@ -675,9 +733,8 @@ class _Reader:
         )
 
 
-def _read_file(
-    path: Path, *, is_pack_file: bool
-) -> tuple[_Header | None, list[_Alias], list[Rule]]:
+def _parse(path: Path, allowed: set[str]) -> tuple[_Reader, dict[str, Any]]:
+    """A pack file's tables, refused if it is not TOML or has a top-level key not `allowed`."""
     text = path.read_text(encoding="utf-8")
     try:
         data = tomllib.loads(text)
@@ -687,21 +744,24 @@ def _read_file(
             path, int(found.group(1)) if found else None, f"not valid TOML: {error}"
         ) from None
     reader = _Reader(path, text)
-    allowed = TOP_KEYS_PACK_FILE if is_pack_file else TOP_KEYS_RULE_FILE
     for key in data:
         if key not in allowed:
             raise reader.fail(
                 reader.at.key(key),
                 f"unknown top-level key {key!r} (expected: {', '.join(sorted(allowed))})",
             )
-    header = reader.header(data.get("pack")) if is_pack_file else None
+    return reader, data
+
+
+def _tables(reader: _Reader, data: dict[str, Any]) -> tuple[list[_Alias], list[Rule]]:
+    """The [[alias]] and [[rule]] tables of a parsed pack file, validated."""
     raw_aliases = data.get("alias", [])
     raw_rules = data.get("rule", [])
     if not isinstance(raw_aliases, list) or not isinstance(raw_rules, list):
         raise reader.fail(1, "rules and aliases are arrays of tables: [[rule]] and [[alias]]")
     aliases = [reader.alias(raw, i) for i, raw in enumerate(raw_aliases)]
     rules = [reader.rule(raw, i) for i, raw in enumerate(raw_rules)]
-    return header, aliases, rules
+    return aliases, rules
 
 
 def _assemble(header: _Header, aliases: list[_Alias], rules: list[Rule]) -> Pack:
