@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from casetrail import clock
 from casetrail.cli.ledger import ProgressBar
-from casetrail.ledger import audit, heads, tree
+from casetrail.ledger import audit, heads, merkle, tree
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.models import LedgerCheckpoint, LedgerEntry, SignedHead
 from casetrail.ledger.signing import SigningKey, sign_head
@@ -273,3 +273,75 @@ def test_a_changed_row_goes_through_the_full_check(world, signing_key):
     report = audit.verify_ledger()
     assert report.rechecked == 1
     assert checks(report) == {(entry.seq, "leaf")}
+
+
+# --- resuming from a checkpoint ------------------------------------------------------------------
+
+
+def checkpointed(world, signing_key):
+    """A log of more than 32 entries, signed, and verified: its checkpoint's head."""
+    busy_log(world, cases=1)
+    heads.sign_head()
+    assert audit.verify_ledger().ok
+    return LedgerCheckpoint.objects.get().head
+
+
+def forge_head(key, size):
+    """The key holder signs a head of ``size`` entries, later than every other."""
+    forged = sign_head(key, size=size, root=tree.root(size), timestamp=clock.now())
+    return SignedHead.objects.create(
+        size=forged.size,
+        root=forged.root,
+        signed_at=forged.timestamp,
+        key_id=forged.key_id,
+        signature=forged.signature,
+    )
+
+
+def test_a_resumed_verify_reports_a_checkpoint_head_whose_signature_was_altered(world, signing_key):
+    head = checkpointed(world, signing_key)
+    sql("UPDATE ledger_signedhead SET signature = %s WHERE id = %s", [b"\0" * 64, head.pk])
+    report = audit.verify_ledger(resume=True)
+    assert [str(p) for p in report.problems] == [
+        f"ledger (head): checkpoint {audit._label(head)}: the signature does not verify "
+        f"under key {signing_key.key_id}"
+    ]
+    assert report.checkpoint is None
+
+
+def test_a_resumed_verify_reports_entries_cut_off_before_the_checkpoints_size(world, signing_key):
+    head = checkpointed(world, signing_key)
+    sql("DELETE FROM ledger_ledgerentry WHERE seq >= %s", [head.size])
+    report = audit.verify_ledger(resume=True)
+    assert str(report.first) == (
+        f"seq {head.size} (head): checkpoint {audit._label(head)} signs {head.size} entries, "
+        f"but the log has {head.size - 1}: entries after seq {head.size - 1} were removed"
+    )
+    assert not report.ok
+
+
+def test_a_resumed_verify_reports_a_missing_node_of_the_checkpoints_tree(world, signing_key):
+    head = checkpointed(world, signing_key)
+    level, index = next(a for a in merkle.root_nodes(head.size) if a[0] >= tree.LOWEST_LEVEL)
+    sql('DELETE FROM ledger_ledgernode WHERE "key" = %s', [tree.node_key(level, index)])
+    report = audit.verify_ledger(resume=True)
+    first, last = (index << level) + 1, (index + 1) << level
+    assert [str(p) for p in report.problems] == [
+        f"ledger (tree): the tree needs node ({level}, {index}) over seqs {first}..{last}, "
+        "which is not stored"
+    ]
+
+
+def test_a_resumed_verify_reports_a_missing_node_under_a_head_older_than_its_start(
+    world, signing_key
+):
+    """A head signed after the checkpoint at a smaller size is held to the stored tree, which
+    the resumed run has not rebuilt: a node it needs that is gone is named, not a traceback."""
+    checkpointed(world, signing_key)
+    forge_head(signing_key, 17)
+    sql('DELETE FROM ledger_ledgernode WHERE "key" = %s', [tree.node_key(4, 0)])
+    report = audit.verify_ledger(resume=True)
+    assert "ledger (tree): the tree needs node (4, 0) over seqs 1..16, which is not stored" in [
+        str(p) for p in report.problems
+    ]
+    assert "has fewer entries: the log was cut back" in report.first.message
