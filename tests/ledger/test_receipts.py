@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from casetrail import clock
 from casetrail.ledger import heads, merkle, receipts, tree
 from casetrail.ledger.kinds import LedgerKind
+from casetrail.ledger.signing import sign_head
+from casetrail.ledger.verify import check_receipt
 from tests.ledger.test_tamper import sql
 from tests.ledger.test_tree import busy_log
 
@@ -69,4 +72,18 @@ def test_a_ledger_whose_latest_head_is_older_than_the_receipts_was_cut_back(worl
     assert receipts.check_against_ledger(receipt.document(), {}) == [
         f"the ledger's latest signed head has {older.size} entries, fewer than the receipt's "
         f"{receipt.head.size}: the log was cut back"
+    ]
+
+
+def test_a_head_of_the_empty_tree_needs_no_consistency_proof(world, signing_key):
+    """No proof exists from the empty tree (every tree extends it), so the live check asks for
+    none; such a receipt is refused by the offline check, which `check-receipt` runs first."""
+    incident = world.incident()
+    receipt = receipts.receipt_for(incident, LedgerKind.INCIDENT_RECORDED)
+    assert receipt is not None
+    empty = sign_head(signing_key, size=0, root=merkle.EMPTY_ROOT, timestamp=clock.now())
+    document = receipt.document() | {"head": empty.to_dict()}
+    assert receipts.check_against_ledger(document, {}) == []
+    assert check_receipt(document, heads.public_keys()) == [
+        f"seq {receipt.seq}: the inclusion proof does not show the entry in the tree of size 0"
     ]
