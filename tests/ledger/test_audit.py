@@ -358,7 +358,7 @@ def only_on(vendor):
         pytest.skip(f"{vendor} only: the other database refuses this change to its rows")
 
 
-def test_only_the_first_thousand_problems_are_kept_but_all_are_counted(
+def test_problems_beyond_those_kept_for_the_report_are_still_counted(
     world, signing_key, monkeypatch
 ):
     monkeypatch.setattr(audit, "MAX_KEPT", 2)

@@ -196,7 +196,7 @@ def test_the_job_signs_no_head_of_an_empty_log(key_file, db):
     assert SignedHead.objects.count() == 0
 
 
-def test_a_key_file_that_is_missing_or_not_the_processs_own_is_reported(
+def test_a_key_file_of_another_user_is_reported_and_a_missing_one_is_not(
     signing_key, key_file, monkeypatch
 ):
     owner = key_file.stat().st_uid
