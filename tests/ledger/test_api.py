@@ -120,7 +120,7 @@ def test_a_proof_for_a_missing_entry_or_size_is_refused_by_name(world, ledger_wo
     assert response.json()["field"] == "size"
 
 
-def test_a_proof_from_a_damaged_ledger_says_so_not_a_traceback(world):
+def test_a_proof_from_a_damaged_ledger_says_so_not_a_traceback(world, key_file):
     case = world.case()
     from casetrail.cases.actions import MoveInput, transition_case
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.db import connection
 
 from casetrail import clock
 from casetrail.cli.ledger import ProgressBar
-from casetrail.ledger import audit, heads, tree
+from casetrail.ledger import audit, heads, merkle, tree
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.models import LedgerCheckpoint, LedgerEntry, SignedHead
 from casetrail.ledger.signing import SigningKey, sign_head
@@ -50,6 +52,7 @@ def test_a_log_without_a_signed_head_verifies_with_a_warning(world):
     world.case()
     report = audit.verify_ledger()
     assert report.ok
+    assert report.first is None
     assert any("no signed head yet" in note for note in report.notes)
     assert report.checkpoint is None
 
@@ -273,3 +276,258 @@ def test_a_changed_row_goes_through_the_full_check(world, signing_key):
     report = audit.verify_ledger()
     assert report.rechecked == 1
     assert checks(report) == {(entry.seq, "leaf")}
+
+
+# --- resuming from a checkpoint ------------------------------------------------------------------
+
+
+def checkpointed(world, signing_key):
+    """A log of more than 32 entries, signed, and verified: its checkpoint's head."""
+    busy_log(world, cases=1)
+    heads.sign_head()
+    assert audit.verify_ledger().ok
+    return LedgerCheckpoint.objects.get().head
+
+
+def forge_head(key, size):
+    """The key holder signs a head of ``size`` entries, later than every other."""
+    forged = sign_head(key, size=size, root=tree.root(size), timestamp=clock.now())
+    return SignedHead.objects.create(
+        size=forged.size,
+        root=forged.root,
+        signed_at=forged.timestamp,
+        key_id=forged.key_id,
+        signature=forged.signature,
+    )
+
+
+def test_a_resumed_verify_reports_a_checkpoint_head_whose_signature_was_altered(world, signing_key):
+    head = checkpointed(world, signing_key)
+    sql("UPDATE ledger_signedhead SET signature = %s WHERE id = %s", [b"\0" * 64, head.pk])
+    report = audit.verify_ledger(resume=True)
+    assert [str(p) for p in report.problems] == [
+        f"ledger (head): checkpoint {audit._label(head)}: the signature does not verify "
+        f"under key {signing_key.key_id}"
+    ]
+    assert report.checkpoint is None
+
+
+def test_a_resumed_verify_reports_entries_cut_off_before_the_checkpoints_size(world, signing_key):
+    head = checkpointed(world, signing_key)
+    sql("DELETE FROM ledger_ledgerentry WHERE seq >= %s", [head.size])
+    report = audit.verify_ledger(resume=True)
+    assert str(report.first) == (
+        f"seq {head.size} (head): checkpoint {audit._label(head)} signs {head.size} entries, "
+        f"but the log has {head.size - 1}: entries after seq {head.size - 1} were removed"
+    )
+    assert not report.ok
+
+
+def test_a_resumed_verify_reports_a_missing_node_of_the_checkpoints_tree(world, signing_key):
+    head = checkpointed(world, signing_key)
+    level, index = next(a for a in merkle.root_nodes(head.size) if a[0] >= tree.LOWEST_LEVEL)
+    sql('DELETE FROM ledger_ledgernode WHERE "key" = %s', [tree.node_key(level, index)])
+    report = audit.verify_ledger(resume=True)
+    first, last = (index << level) + 1, (index + 1) << level
+    assert [str(p) for p in report.problems] == [
+        f"ledger (tree): the tree needs node ({level}, {index}) over seqs {first}..{last}, "
+        "which is not stored"
+    ]
+
+
+def test_a_resumed_verify_reports_a_missing_node_under_a_head_older_than_its_start(
+    world, signing_key
+):
+    """A head signed after the checkpoint at a smaller size is held to the stored tree, which
+    the resumed run has not rebuilt: a node it needs that is gone is named, not a traceback."""
+    checkpointed(world, signing_key)
+    forge_head(signing_key, 17)
+    sql('DELETE FROM ledger_ledgernode WHERE "key" = %s', [tree.node_key(4, 0)])
+    report = audit.verify_ledger(resume=True)
+    assert "ledger (tree): the tree needs node (4, 0) over seqs 1..16, which is not stored" in [
+        str(p) for p in report.problems
+    ]
+    assert "has fewer entries: the log was cut back" in report.first.message
+
+
+# --- what a full run finds in the rows -----------------------------------------------------------
+
+
+def only_on(vendor):
+    if connection.vendor != vendor:
+        pytest.skip(f"{vendor} only: the other database refuses this change to its rows")
+
+
+def test_problems_beyond_those_kept_for_the_report_are_still_counted(
+    world, signing_key, monkeypatch
+):
+    monkeypatch.setattr(audit, "MAX_KEPT", 2)
+    for seq in (3, 4, 5):
+        sql("UPDATE ledger_ledgerentry SET payload = %s WHERE seq = %s", [FORGED, seq])
+    report = audit.verify_ledger()
+    assert report.problem_count == 3
+    assert checks(report) == {(3, "leaf"), (4, "leaf")}
+
+
+@pytest.mark.parametrize(
+    ("stored", "text"),
+    [
+        ("2026-03-10 03:00:00", "2026-03-10T03:00:00.000000Z"),  # SQLite, a whole second
+        ("2026-03-10 03:00:00.012345", "2026-03-10T03:00:00.012345Z"),  # SQLite, a fraction
+        ("2026-03-10T03:00:00", None),  # not as Django writes it: the full check parses it
+        ("2026-03-10 03:00:00.5", None),
+        (
+            datetime(2026, 3, 10, 11, tzinfo=ZoneInfo("Asia/Shanghai")),
+            "2026-03-10T03:00:00.000000Z",
+        ),
+        (datetime(2026, 3, 10, 3, 0, 0, 7, tzinfo=UTC), "2026-03-10T03:00:00.000007Z"),
+        (datetime(2026, 3, 10, 3, tzinfo=UTC).replace(tzinfo=None), None),  # naive: no instant
+        (None, None),
+    ],
+)
+def test_the_quick_check_reads_a_stored_time_as_the_leaf_writes_it_or_not_at_all(stored, text):
+    assert audit._time_text(stored) == text
+
+
+def test_an_entry_recorded_at_a_fraction_of_a_second_passes_the_quick_check(world, signing_key):
+    with time_machine.travel(clock.now() + timedelta(microseconds=123456), tick=False):
+        world.incident()
+    entry = LedgerEntry.objects.last()
+    assert entry.at.microsecond == 123456
+    report = audit.verify_ledger()
+    assert report.ok, report.problems
+    assert report.rechecked == 0
+
+
+def test_entries_removed_while_verify_reads_the_log_are_reported_missing(
+    world, signing_key, monkeypatch
+):
+    monkeypatch.setattr(audit, "CHUNK", 8)
+    size = tree.tree_size()
+    assert size > 8
+
+    def remove_the_rest(done, total):
+        if done == 8:
+            sql("DELETE FROM ledger_ledgerentry WHERE seq > 8")
+
+    report = audit.verify_ledger(progress=remove_the_rest)
+    assert str(report.first) == f"seq 9 (sequence): seqs 9..{size} are missing"
+    assert report.checkpoint is None
+
+
+def test_a_leaf_hash_of_the_wrong_length_stops_the_tree_check_and_says_why(world, signing_key):
+    sql("UPDATE ledger_ledgerentry SET leaf_hash = %s WHERE seq = 5", [b"\1" * 31])
+    report = audit.verify_ledger()
+    assert checks(report) == {(5, "leaf"), (5, "tree")}
+    tree_problem = next(p for p in report.problems if p.check == "tree")
+    assert tree_problem.message.startswith("cannot build the tree: a leaf hash has 32 bytes")
+
+
+def test_a_payload_stored_as_bytes_is_a_malformed_entry(world, signing_key):
+    only_on("sqlite")  # PostgreSQL's text column holds text only
+    sql("UPDATE ledger_ledgerentry SET payload = CAST(payload AS BLOB) WHERE seq = 5")
+    report = audit.verify_ledger()
+    assert report.rechecked == 1
+    assert [str(p) for p in report.problems] == [
+        "seq 5 (leaf): the entry is malformed: payload: bytes has no canonical form"
+    ]
+
+
+@pytest.mark.postgres_only
+def test_a_duplicated_seq_is_reported_once_the_primary_key_is_dropped(world, signing_key):
+    only_on("postgresql")  # SQLite's seq is the rowid itself: it cannot be dropped
+    sql("SET CONSTRAINTS ALL IMMEDIATE")  # fire the deferred foreign-key checks first
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname FROM pg_constraint "
+            "WHERE conrelid = 'ledger_ledgerentry'::regclass AND contype = 'p'"
+        )
+        (primary_key,) = cursor.fetchone()
+    sql(f'ALTER TABLE ledger_ledgerentry DROP CONSTRAINT "{primary_key}"')
+    sql(
+        "INSERT INTO ledger_ledgerentry SELECT * FROM ledger_ledgerentry WHERE seq = 5",
+    )
+    report = audit.verify_ledger()
+    assert [str(p) for p in report.problems] == ["seq 5 (sequence): seq 5 appears more than once"]
+
+
+def test_a_missing_node_is_named_with_the_seqs_it_covers(world, signing_key):
+    busy_log(world, cases=1)
+    sql('DELETE FROM ledger_ledgernode WHERE "key" = %s', [tree.node_key(4, 0)])
+    report = audit.verify_ledger()
+    assert [str(p) for p in report.problems] == [
+        "seqs 1..16 (tree): node (4, 0) over seqs 1..16 is missing"
+    ]
+
+
+def test_leaves_changed_in_two_blocks_name_both_blocks_and_not_their_parent(world, signing_key):
+    busy_log(world, cases=1)
+    assert tree.tree_size() >= 32
+    for seq in (3, 20):
+        sql("UPDATE ledger_ledgerentry SET leaf_hash = %s WHERE seq = %s", [b"\3" * 32, seq])
+    report = audit.verify_ledger()
+    nodes = [str(p) for p in report.problems if p.check == "tree"]
+    assert len(nodes) == 2
+    assert nodes[0].startswith("seqs 1..16 (tree): node (4, 0) over seqs 1..16 is not the hash")
+    assert nodes[1].startswith("seqs 17..32 (tree): node (4, 1) over seqs 17..32 is not the hash")
+    assert {(3, "leaf"), (20, "leaf")} <= checks(report)
+
+
+def test_a_node_of_a_closed_block_stored_below_level_4_is_reported(world, signing_key):
+    assert tree.tree_size() >= 16
+    sql(
+        'INSERT INTO ledger_ledgernode ("key", hash) VALUES (%s, %s)',
+        [tree.node_key(1, 0), b"\4" * 32],
+    )
+    report = audit.verify_ledger()
+    assert [str(p) for p in report.problems] == [
+        "seqs 1..2 (tree): 1 node(s) of levels 1 to 3 are stored outside the open block, such "
+        "as node (1, 0) over seqs 1..2: the node table was written behind the ledger's back"
+    ]
+
+
+def test_a_head_beyond_the_log_means_entries_were_removed(world, signing_key):
+    head = heads.sign_head()
+    row = SignedHead.objects.get()
+    sql("DELETE FROM ledger_ledgerentry WHERE seq = %s", [head.size])
+    report = audit.verify_ledger()
+    n = head.size - 1
+    assert (
+        f"seq {head.size} (head): {audit._label(row)} signs {head.size} entries, but the log has "
+        f"{n}: entries after seq {n} were removed"
+    ) in [str(p) for p in report.problems]
+
+
+def test_a_registered_key_changed_in_place_is_reported(world, signing_key):
+    heads.sign_head()
+    other = SigningKey(Ed25519PrivateKey.generate())
+    sql("UPDATE ledger_ledgerkey SET public_key = %s", [other.public_key])
+    report = audit.verify_ledger()
+    assert f"ledger (key): registered key {signing_key.key_id} has another key id" in [
+        str(p) for p in report.problems
+    ]
+
+
+def test_a_registration_entry_that_names_another_key_is_reported(world, signing_key):
+    heads.sign_head()
+    entry = LedgerEntry.objects.get(action=LedgerKind.LEDGER_KEY_REGISTERED)
+    other = SigningKey(Ed25519PrivateKey.generate())
+    payload = json.dumps(
+        {"key_id": signing_key.key_id, "public_key": other.public_key.hex()},
+        separators=(",", ":"),
+        sort_keys=True,
+    )
+    sql("UPDATE ledger_ledgerentry SET payload = %s WHERE seq = %s", [payload, entry.seq])
+    report = audit.verify_ledger()
+    assert (
+        f"seq {entry.seq} (key): the entry registering key {signing_key.key_id} names another key"
+    ) in [str(p) for p in report.problems]
+    assert (entry.seq, "leaf") in checks(report)
+
+
+def test_a_time_stored_in_another_spelling_is_checked_in_full_and_holds(world, signing_key):
+    only_on("sqlite")  # PostgreSQL stores an instant, not its spelling
+    sql("UPDATE ledger_ledgerentry SET at = REPLACE(at, ' ', 'T') WHERE seq = 5")
+    report = audit.verify_ledger()
+    assert report.ok, report.problems
+    assert report.rechecked == 1

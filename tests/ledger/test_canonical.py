@@ -63,6 +63,23 @@ def test_parse_refuses_non_canonical_bytes():
         parse(b"1.0")
 
 
+@pytest.mark.parametrize("data", [b"", b"{", b'{"a":1}x', b"\xff", b'"\xe4\xb8"'])
+def test_parse_refuses_bytes_that_are_not_json_in_utf8(data):
+    with pytest.raises(CanonicalError, match=r"^not JSON: "):
+        parse(data)
+
+
+@given(st.binary(max_size=40) | json_values.map(canonical_json))
+def test_parse_accepts_exactly_the_bytes_it_would_write(data):
+    """Whatever the bytes, parse either refuses them by name or returns a value that encodes
+    back to the very same bytes: two spellings of one value never both verify."""
+    try:
+        again = canonical_json(parse(data))
+    except CanonicalError:
+        again = None  # refused: a refusal is an answer too
+    assert again in (None, data)
+
+
 @given(json_values)
 def test_encoding_round_trips_and_is_stable(value):
     data = canonical_json(value)

@@ -196,7 +196,12 @@ def test_check_receipt_catches_an_edited_receipt(world, signing_key, tmp_path, c
         (None, "error: FILE: cannot read"),
         ("{nope", "error: FILE: "),
         ('{"a": 1}', "error: FILE: not a receipt file"),
+        ("[1, 2]", "error: FILE: a receipt file is a JSON object"),
         ('{"receipt": {}, "public_key": "zz"}', "error: FILE: public_key must be 64 hex digits"),
+        (
+            '{"receipt": {}, "public_key": "' + "zz" * 32 + '"}',
+            "error: FILE: public_key must be 64 hex digits",
+        ),
     ],
 )
 def test_check_receipt_names_a_bad_file(tmp_path, capsys, content, message):

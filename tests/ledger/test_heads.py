@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 
 from casetrail import background
-from casetrail.ledger import audit, heads, merkle, tree
+from casetrail.ledger import audit, heads, merkle, signing, tree
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.models import LedgerEntry, LedgerKey, SignedHead, leaf_fields_of
 from casetrail.ledger.signing import verify_head
@@ -157,3 +159,48 @@ def test_a_loose_key_file_is_reported(signing_key, key_file):
     assert heads.key_file_mode_problem() is None
     key_file.chmod(0o644)
     assert "readable by others" in heads.key_file_mode_problem()
+
+
+def test_without_the_setting_the_key_lives_in_the_data_folder(settings, tmp_path):
+    del settings.CASETRAIL_LEDGER_KEY_FILE
+    settings.DATA_DIR = tmp_path
+    assert heads.key_file() == tmp_path / "keys" / "ledger.pem"
+
+
+def test_keygen_does_not_write_through_a_dangling_link(key_file, db):
+    """A link at the key's path is not followed, even to nothing: whoever placed it would
+    choose where the private key is written."""
+    key_file.parent.mkdir(parents=True)
+    elsewhere = key_file.parent / "elsewhere.pem"
+    key_file.symlink_to(elsewhere)
+    with pytest.raises(heads.KeyExists, match="refusing to overwrite a signing key"):
+        heads.generate_key(key_file)
+    assert not elsewhere.exists()
+    assert LedgerKey.objects.count() == 0
+
+
+def test_keygen_names_a_path_it_cannot_write(tmp_path, db):
+    folder = tmp_path / "keys"
+    folder.write_text("a file, not a folder")
+    target = folder / "ledger.pem"
+    with pytest.raises(heads.NoSigningKey, match=rf"^cannot write {re.escape(str(target))}: Not a"):
+        heads.generate_key(target)
+    assert LedgerKey.objects.count() == 0
+
+
+def test_the_job_signs_no_head_of_an_empty_log(key_file, db):
+    key_file.parent.mkdir(parents=True)
+    signing.generate_key_file(key_file)  # a key on disk, not yet registered: nothing logged
+    assert tree.tree_size() == 0
+    assert heads.sign_head_if_due() is None
+    assert SignedHead.objects.count() == 0
+
+
+def test_a_key_file_of_another_user_is_reported_and_a_missing_one_is_not(
+    signing_key, key_file, monkeypatch
+):
+    owner = key_file.stat().st_uid
+    monkeypatch.setattr(os, "getuid", lambda: owner + 1)  # as another user's process sees it
+    assert heads.key_file_mode_problem() == f"{key_file} belongs to another user"
+    key_file.unlink()
+    assert heads.key_file_mode_problem() is None  # nothing to protect (keygen makes it 0600)

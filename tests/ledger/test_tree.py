@@ -287,6 +287,17 @@ def test_a_missing_leaf_under_a_computed_node_is_named(world):
         tree.inclusion_proof(0, n)
 
 
+def test_a_missing_leaf_read_as_itself_is_named(world):
+    """Leaf 0's proof at size 2 reads leaf 1 itself, not a node above it."""
+    world.case()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM ledger_ledgerentry WHERE seq = 2")
+    with pytest.raises(
+        tree.TreeStorageError, match=r"^the tree needs the leaf of seq 2, which is not stored$"
+    ):
+        tree.inclusion_proof(0, 2)
+
+
 def test_node_keys_round_trip_and_refuse_leaves():
     assert tree.node_address(tree.node_key(5, 12345)) == (5, 12345)
     assert tree.node_key(1, 0) == 1 << 56
@@ -299,6 +310,26 @@ def test_node_keys_round_trip_and_refuse_leaves():
 def test_the_append_lock_is_taken_only_inside_a_transaction():
     with pytest.raises(RuntimeError, match="inside a transaction"):
         tree.append_lock()
+
+
+def test_bulk_appends_are_refused_outside_a_transaction():
+    """Refused before any query: outside a transaction the append lock would be let go before
+    the entries are written."""
+    entry = NewSubjectEntry(
+        kind=LedgerKind.VIEWED,
+        subject_type="probe",
+        subject_id="1",
+        at=datetime(2026, 3, 1, tzinfo=UTC),
+        actor_id=None,
+        actor_label="loader",
+        unit_id=None,
+        data={},
+    )
+    assert not connection.in_atomic_block
+    with pytest.raises(RuntimeError, match="append_entries must run inside a transaction"):
+        append_entries([entry])
+    with pytest.raises(RuntimeError, match="bulk appends must run inside a transaction"):
+        append_first_entries([entry])
 
 
 def test_bulk_appends_link_each_entry_to_its_subjects_previous_one(world):

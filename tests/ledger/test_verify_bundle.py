@@ -1,5 +1,6 @@
 import io
 import json
+import runpy
 import subprocess
 import sys
 import warnings
@@ -915,3 +916,31 @@ def test_heads_that_do_not_verify_are_named_before_anything_else(ledger, key):
     assert check_head_consistency(ledger.head(key, size=5), forged, [], keys) == [
         f"newer head: the signature does not verify under key {key.key_id}"
     ]
+
+
+def test_entries_without_a_final_newline_read_the_same(bundle, key):
+    members = read_members(bundle)
+    assert members["entries.jsonl"].endswith(b"}\n")
+    rewrite(bundle, extra={"entries.jsonl": members["entries.jsonl"].rstrip(b"\n")})
+    report = verify_bundle(bundle, trusted_key_ids={key.key_id})
+    assert failures(report) == {}
+    assert [e.seq for e in report.bundle.entries] == [2, 5, 6, 7, 9, 10, 11]
+
+
+def test_run_as_a_program_it_exits_with_the_verdict(bundle, key, monkeypatch, capsys):
+    """``python -m casetrail.ledger.verify FILE``, in this process (so that it is measured;
+    the test above runs it in a fresh interpreter without Django)."""
+    monkeypatch.delitem(sys.modules, "casetrail.ledger.verify")  # run afresh as __main__
+
+    def program(*argv):
+        monkeypatch.setattr(sys, "argv", ["verify", *map(str, argv)])
+        with pytest.raises(SystemExit) as exited:
+            runpy.run_module("casetrail.ledger.verify", run_name="__main__")
+        return exited.value.code, capsys.readouterr().out
+
+    code, out = program(bundle, "--trust", key.key_id)
+    assert (code, out.splitlines()[-1]) == (0, "INTACT: every check holds")
+    rewrite(bundle, entries=lambda lines: lines[:-1])
+    code, out = program(bundle)
+    assert code == 1
+    assert out.splitlines()[-1].startswith("NOT INTACT: first failure")

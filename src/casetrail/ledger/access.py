@@ -69,7 +69,9 @@ def access_entry(officer: Any, seq: int) -> Visible:
                 raise AccessDenied
             _housekeeping[0](officer, entry)
             return Visible(entry, None, traced=False)
-        if not entry.subject_id.isdigit():
+        # A key as str(pk) writes it: isdigit() alone also passes digits int() reads as
+        # another key (full-width "１２" is 12) or cannot read at all (superscript "²").
+        if not (entry.subject_id.isascii() and entry.subject_id.isdigit()):
             raise NotFound
         return Visible(entry, kind.access(officer, int(entry.subject_id)), kind.traced)
     except (NotFound, AccessDenied):
