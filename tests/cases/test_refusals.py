@@ -212,3 +212,47 @@ def test_a_hearing_date_in_the_future_is_refused(world):
     )
     case.refresh_from_db()
     assert case.status == "decided"
+
+
+def test_a_receipt_number_already_issued_is_drawn_again(world, monkeypatch):
+    """Receipt numbers are random within the unit and day: a draw that is taken is drawn
+    again, never issued twice."""
+    first = world.incident()
+    draws = iter([first.receipt_number, "RS1-fresh-0001"])
+    monkeypatch.setattr(actions, "_next_receipt_number", lambda unit, at: next(draws))
+    second = world.incident()
+    assert second.receipt_number == "RS1-fresh-0001"
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [("missing", "no unit"), ("own", "its own unit"), ("abroad", "rules")],
+)
+def test_an_incident_is_transferred_only_to_another_unit_of_its_jurisdiction(
+    world, target, message
+):
+    from tests.conftest import make_unit
+
+    incident = world.incident()
+    unit_id = {
+        "missing": 2**40,
+        "own": world.station.pk,
+        "abroad": make_unit("LZ", pack="gb_eng", timezone="Europe/London").pk,
+    }[target]
+    with pytest.raises(Refused, match=message) as refused:
+        actions.decide_incident(
+            incident,
+            actions.IncidentDecisionInput(decision="transfer", transfer_to=unit_id, reason="辖区"),
+            actor=world.intake,
+        )
+    assert refused.value.field == "transfer_to"
+
+
+def test_a_case_that_is_gone_cannot_be_moved(world):
+    from casetrail.cases.models import Case
+    from casetrail.errors import NotFound
+
+    with pytest.raises(NotFound):
+        actions.transition_case(
+            Case(pk=2**40), actions.MoveInput(move="start_review"), actor=world.handler1
+        )

@@ -521,3 +521,164 @@ def test_a_late_event_on_an_accounted_deadline_keeps_its_account(site):
 
 def test_today_is_derived_from_the_frozen_clock(site):
     assert clock.today_in("Asia/Shanghai") == date(2026, 10, 1)
+
+
+# -- what the rest of the actions' branches do --------------------------------------------------
+
+
+def test_a_second_measure_of_the_same_kind_for_the_same_person_is_refused(site, no):
+    x, w = site.x, site.s.world
+    body = {
+        "case_id": x["case"].pk,
+        "person_id": x["p1"].pk,
+        "kind": "criminal_detention",
+        "reason": "x",
+    }
+    assert "not over" in no.refused(w.handler1, "/custody/measures", body, "kind")
+
+
+def test_an_interview_does_not_end_after_the_person_left(site, no):
+    w, s, leaving = site.s.world, site.s, site.x["leaving"]
+    left = clock.now() - timedelta(minutes=10)
+    exit_body = {
+        "exited_at": iso(left),
+        "destination": "detention_house",
+        "destination_detail": "所",
+    }
+    ok(no.client(s.custody).post(f"/custody/sessions/{leaving}/exit", exit_body))
+    body = _interview(
+        officer_ids=[w.handler1.pk],
+        started_at=iso(left - timedelta(minutes=30)),
+        ended_at=iso(left + timedelta(minutes=5)),
+    )
+    message = no.refused(w.handler1, f"/custody/sessions/{leaving}/interviews", body, "ended_at")
+    assert "after the person left" in message
+
+
+def test_a_stay_without_a_measure_ends_none_when_the_person_leaves(site, no):
+    s, x = site.s, site.x
+    area = no.client(s.custody)
+    entry = _entry(site, x["p3"], entered_at=iso(clock.now() - timedelta(minutes=30)))
+    stay = ok(area.post("/custody/sessions", entry), 201)
+    assert stay["measure_id"] is None
+    left = ok(
+        area.post(
+            f"/custody/sessions/{stay['id']}/exit", {"exited_at": _now(), "destination": "released"}
+        )
+    )
+    assert left["destination"] == "released"
+
+
+def _suite_rest(site: Any) -> tuple[ApiClient, int]:
+    rest = _rest_deadline(site)
+    return ApiClient(site.s.gb_custody), rest.session_id
+
+
+def test_rest_parts_that_resume_make_the_eight_hours_even_when_the_last_is_interrupted(site):
+    """Code C 12.2: after (b) or (c) the rest resumes; once the parts reach 8 hours the rest
+    deadline is met, and a part that is itself interrupted opens no next window yet."""
+    client, sid = _suite_rest(site)
+    start = clock.now()
+    site.s.at(start + timedelta(hours=10))
+
+    def rest(begin: float, end: float, ground: str) -> Any:
+        body = {
+            "kind": "rest",
+            "started_at": iso(start + timedelta(hours=begin)),
+            "ended_at": iso(start + timedelta(hours=end)),
+            "interruption": ground,
+        }
+        return ok(client.post(f"/custody/sessions/{sid}/care", body), 201)
+
+    rest(0, 4, "b")
+    after = rest(4.5, 9, "c")
+    rests = [d for d in after["deadlines"] if d["rule_id"] == "EW-CODEC-12.2-REST"]
+    assert [d["status"] for d in rests] == ["met"]  # no next window while the rest resumes
+
+
+def test_a_rest_begun_before_the_current_window_opened_meets_nothing(site):
+    client, sid = _suite_rest(site)
+    start = clock.now()
+    site.s.at(start + timedelta(hours=20))
+    first = {"kind": "rest", "started_at": iso(start), "ended_at": iso(start + timedelta(hours=8))}
+    ok(client.post(f"/custody/sessions/{sid}/care", first), 201)
+    overlapping = {
+        "kind": "rest",
+        "started_at": iso(start + timedelta(hours=7)),
+        "ended_at": iso(start + timedelta(hours=16)),
+    }
+    after = ok(client.post(f"/custody/sessions/{sid}/care", overlapping), 201)
+    rests = [d for d in after["deadlines"] if d["rule_id"] == "EW-CODEC-12.2-REST"]
+    assert [d["status"] for d in rests] == ["met", "open"]
+
+
+def test_an_extension_no_longer_allowed_when_decided_is_refused(site, no):
+    """An extension asked for in time but decided after the period ran out moves nothing."""
+    pending = site.x["pending"]
+    site.s.at(clock.now() + timedelta(days=60))
+    path = f"/custody/extensions/{pending}/decision"
+    no.refused(site.s.head, path, {"decision": "approve"}, "decision")
+
+
+def test_an_extension_leaves_a_sibling_deadline_it_cannot_move(site, monkeypatch):
+    """An approval moves every open deadline of the measure its extension applies to, and
+    leaves one the extension cannot move as it was."""
+    from casetrail.custody.actions import extensions
+    from casetrail.custody.models import ExtensionRequest
+
+    request = ExtensionRequest.objects.get(pk=site.x["pending"])
+    measure = request.measure
+    sibling = measure.deadlines.filter(status="open").exclude(pk=request.deadline_id).first()
+    assert sibling is not None
+    before = sibling.due_at
+    real = extensions.clocks.check_extension
+
+    def only_the_target(deadline: Any, *args: Any, **kwargs: Any) -> Any:
+        ruling = real(deadline, *args, **kwargs)
+        if deadline.pk == request.deadline_id:
+            return ruling
+        return dataclasses.replace(ruling, allowed=False)
+
+    monkeypatch.setattr(extensions.clocks, "check_extension", only_the_target)
+    actions.decide_extension(
+        request, actions.ExtensionDecisionInput(decision="approve"), actor=site.s.head
+    )
+    sibling.refresh_from_db()
+    assert sibling.due_at == before
+
+
+def test_a_second_superintendents_authorisation_opens_no_second_application_deadline(site):
+    """PACE s.42(1)-(2): a superintendent may authorise continued detention twice, within 36
+    hours; the s.43(5) deadline to apply for a warrant opens with the first authorisation."""
+    s, pace = site.s, site.x["pace"]
+    inspector, handler, superintendent = (
+        ApiClient(s.inspector),
+        ApiClient(s.gb_handler1),
+        ApiClient(s.superintendent),
+    )
+    for hours in (1, 10):
+        s.at(clock.now() + timedelta(hours=hours))
+        ok(
+            inspector.post(
+                f"/custody/measures/{pace}/reviews", {"at": _now(), "outcome": "continue"}
+            ),
+            201,
+        )
+    applications = []
+    for n in (1, 2):
+        measure = Measure.objects.get(pk=pace)
+        limit = measure.deadlines.get(rule_id="EW-PACE41-24H")
+        asked = ok(
+            handler.post(
+                f"/custody/deadlines/{limit.pk}/extensions",
+                {"deadline_id": limit.pk, "extension": f"s42={n}", "reason": "indictable offence"},
+            ),
+            201,
+        )
+        ok(
+            superintendent.post(
+                f"/custody/extensions/{asked['id']}/decision", {"decision": "approve"}
+            )
+        )
+        applications.append(measure.deadlines.filter(rule_id="EW-PACE43-APPLY").count())
+    assert applications == [1, 1]

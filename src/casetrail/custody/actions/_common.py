@@ -244,14 +244,9 @@ def area_clock(measure: Measure) -> Deadline | None:
 
 def refresh_area_clocks(measure: Measure) -> None:
     """The open stays under the measure run on its current area deadline (a warrant replaces it)."""
-    sessions = CustodySession.objects.select_for_update().filter(
-        measure=measure, exited_at__isnull=True
+    CustodySession.objects.filter(measure=measure, exited_at__isnull=True).update(
+        clock=area_clock(measure)
     )
-    for session in sessions:
-        current = area_clock(measure)
-        if session.clock_id != (current.pk if current else None):
-            session.clock = current
-            session.save(update_fields=["clock"])
 
 
 def move_sessions(replaced: Measure, measure: Measure) -> list[CustodySession]:
