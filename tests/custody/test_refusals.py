@@ -17,6 +17,7 @@ from casetrail.custody.models import Deadline, InboxItem, Measure
 from casetrail.errors import Refused
 from tests.api.conftest import ApiClient
 from tests.custody.conftest import LONDON, SHA, SHANGHAI, direct_measure, iso, ok
+from tests.custody.test_pages import login
 from tests.routes import build_site
 
 
@@ -682,3 +683,17 @@ def test_a_second_superintendents_authorisation_opens_no_second_application_dead
         )
         applications.append(measure.deadlines.filter(rule_id="EW-PACE43-APPLY").count())
     assert applications == [1, 1]
+
+
+def test_an_interruption_ground_is_pace_s_and_refused_where_no_rest_period_runs(site, no):
+    """The grounds of an interrupted rest are PACE Code C 12.2's; the cn pack sets no rest
+    period (CPL art. 119(3) asks only for necessary rest), so a ground there is refused and
+    the stay's page does not offer the field."""
+    sid, keeper = site.x["session"], site.s.custody
+    start = iso(clock.now() - timedelta(hours=1))
+    body = {"kind": "rest", "started_at": start, "ended_at": _now(), "interruption": "b"}
+    no.refused(keeper, f"/custody/sessions/{sid}/care", body, "interruption")
+    page = login(keeper).get(f"/custody/sessions/{sid}/")
+    assert page.status_code == 200
+    assert 'name="kind"' in page.content.decode()
+    assert 'name="interruption"' not in page.content.decode()

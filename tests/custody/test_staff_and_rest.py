@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from casetrail.custody.models import Deadline
+from casetrail.custody.models import CareEvent, Deadline
 from tests.custody.conftest import (
     SHA,
     SHANGHAI,
@@ -248,3 +248,24 @@ def test_an_interruption_ground_the_code_does_not_know_is_refused_by_the_schema(
         422,
         "interruption",
     )
+
+
+def test_the_english_suite_offers_the_grounds_of_an_interruption_on_the_page(suite):
+    """Where PACE Code C 12.2 sets the rest period, the stay's page offers its grounds (a)-(c),
+    and a rest interrupted on ground (b) entered there is recorded with its ground."""
+    s, session = suite
+    s.at(utc(25, 8))
+    page = login(s.gb_custody)
+    shown = page.get(f"/custody/sessions/{session['id']}/").content.decode()
+    assert 'name="interruption"' in shown
+    answer = page.post(
+        f"/custody/sessions/{session['id']}/care/",
+        {
+            "kind": "rest",
+            "started_at": "2026-10-24T23:30",  # London summer time: 22:30 UTC
+            "ended_at": "2026-10-25T03:00",  # after the clocks went back: 03:00 UTC
+            "interruption": "b",
+        },
+    )
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    assert CareEvent.objects.get(session_id=session["id"]).interruption == "b"

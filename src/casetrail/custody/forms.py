@@ -42,7 +42,18 @@ SafetyCheckForm = form_of(inputs.SafetyCheckInput)
 BelongingForm = form_of(inputs.BelongingInput)
 SettleForm = form_of(inputs.SettleInput)
 InterviewForm = form_of(inputs.InterviewInput)
-CareForm = form_of(inputs.CareInput)
+
+
+class CareForm(form_of(inputs.CareInput)):  # type: ignore[misc]
+    """The grounds of an interrupted rest (PACE Code C 12.2) are offered only where the unit's
+    pack sets a rest period; elsewhere the action would refuse them."""
+
+    def __init__(self, *args: Any, rest_rules: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not rest_rules:
+            del self.fields["interruption"]
+
+
 RightsForm = form_of(inputs.RightsInput)
 ExitForm = form_of(inputs.ExitInput)
 

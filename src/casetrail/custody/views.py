@@ -36,7 +36,7 @@ from casetrail.custody.access import (
 )
 from casetrail.custody.clocks import rule_of
 from casetrail.custody.errors import ApprovalRefused, CustodyError
-from casetrail.custody.measures import Duty, MeasureKind, spec
+from casetrail.custody.measures import REST_RULES, Duty, MeasureKind, spec
 from casetrail.custody.models import CustodySession, Measure, MeasureStatus
 from casetrail.errors import AccessDenied, Refused
 from casetrail.ledger.record import record_view
@@ -393,7 +393,10 @@ SESSION_ACTIONS: dict[str, tuple[Callable[..., forms.Form], Callable[..., object
         lambda d, s: ui.InterviewForm(d, choices={"officer_ids": unit_officers(s.unit)}),
         actions.record_interview,
     ),
-    "care": (lambda d, s: ui.CareForm(d), actions.record_care),
+    "care": (
+        lambda d, s: ui.CareForm(d, rest_rules=s.unit.pack in REST_RULES),
+        actions.record_care,
+    ),
     "rights": (lambda d, s: ui.RightsForm(d), actions.record_rights),
     "exit": (lambda d, s: ui.ExitForm(d), actions.close_session),
 }

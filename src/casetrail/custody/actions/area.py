@@ -483,6 +483,11 @@ def record_care(session: CustodySession, data: CareInput, *, actor: Officer) -> 
         raise CustodyError("a rest has an end", field="ended_at")
     if data.interruption and data.kind != CareKind.REST:
         raise CustodyError("only a rest is interrupted", field="interruption")
+    if data.interruption and session.unit.pack not in REST_RULES:
+        raise CustodyError(
+            "the grounds of an interruption are PACE Code C 12.2's; this pack sets no rest period",
+            field="interruption",
+        )
     if data.kind == CareKind.MEDICAL and not data.notes:
         raise CustodyError("say who gave what care", field="notes")
     care = CareEvent.objects.create(
