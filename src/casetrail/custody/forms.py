@@ -10,6 +10,7 @@ from django import forms
 
 from casetrail.custody import inputs
 from casetrail.custody.clocks import rule_of
+from casetrail.custody.measures import SPECS
 from casetrail.custody.models import Deadline
 from casetrail.web.inputs import RefField, form_of
 
@@ -23,7 +24,25 @@ class DeadlineChoice(RefField):
         return f"{obj.rule_id} ({obj.due_at:%Y-%m-%d %H:%M} UTC): {offered}"
 
 
-ProposeForm = form_of(inputs.MeasureInput, exclude=["case_id"])
+class ProposeForm(form_of(inputs.MeasureInput, exclude=["case_id"])):  # type: ignore[misc]
+    """Only the measures of the case's rule pack, and only the parameters they take, are
+    offered (the action refuses the others)."""
+
+    def __init__(self, *args: Any, pack: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if pack is None:
+            return
+        kinds = [s for s in SPECS.values() if s.pack == pack]
+        offered = {s.kind.value for s in kinds}
+        kind = self.fields["kind"]
+        kind.choices = [c for c in kind.choices if c[0] in offered]
+        taken = {p for s in kinds for p in s.params}
+        for name in (PARAMETERS - taken) & set(self.fields):
+            del self.fields[name]
+
+
+# The fields of a proposal that are parameters of some measure's rule.
+PARAMETERS = frozenset(p for s in SPECS.values() for p in s.params)
 DecisionForm = form_of(inputs.MeasureDecisionInput)
 StartForm = form_of(inputs.StartInput)
 EndForm = form_of(inputs.EndInput)

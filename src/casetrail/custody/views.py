@@ -137,6 +137,7 @@ def measure_new(request: HttpRequest, case_id: int) -> HttpResponse:
     form = ui.ProposeForm(
         request.POST or None,
         choices={"person_id": queries.case_persons(case, suspects_only=True)},
+        pack=case.unit.pack,
     )
     data = form.to_input(case_id=case.pk) if request.method == "POST" else None
     if data is not None:
