@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from casetrail.procedure import docgen, load_pack
+from casetrail.procedure import docgen, load_pack, read_pack
+from tests.procedure.test_pack_validation import RICH_RULE
+from tests.procedure.test_packs import write_pack
 
 RULES_MD = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
 
@@ -48,3 +50,11 @@ def test_python_m_docgen_check_exits_1_on_a_stale_file(
         runpy.run_path(docgen.__file__, run_name="__main__")
     assert exited.value.code == 1
     assert f"{target} is stale" in capsys.readouterr().err
+
+
+def test_a_pack_without_aliases_lists_none(tmp_path: Path) -> None:
+    pack = read_pack(write_pack(tmp_path, RICH_RULE))
+    assert not pack.aliases
+    text = docgen._pack(pack)
+    assert "Version-free aliases" not in text
+    assert f"### {pack.rules[0].id}\n" in text

@@ -104,6 +104,9 @@ CATALOGUE = {
         "EW-PACE40-REVIEW-NEXT",
         "EW-CODEC-12.2-REST",
         "EW-CODEC-12.8-BREAK",
+        "EW-PACE47ZB-BAIL-2017",
+        "EW-PACE47ZB-BAIL-2022",
+        "EW-PACE47ZB-BAIL-AGENCY-2022",
     ],
 }
 

@@ -27,6 +27,16 @@ from casetrail.procedure.errors import ExtensionError, ParamError, UnknownRule
 from casetrail.procedure.model import Amount, Citation, Extension, Pack, Param, Rule
 from casetrail.procedure.packs import load_pack, pack_ids
 
+# How each jurisdiction reads a period of months, as counted by counting.add_months. In England
+# and Wales a period "beginning with" the day after the trigger (PACE s.47ZB(1), (4)(a)) ends the
+# day before that day's corresponding date, or on the last day of a month that has none: the
+# same last day as add_months from the trigger (worked through in packs/gb_eng/bail.toml).
+MONTH_READINGS = {
+    "cn": "SPC Interpretation of the CPL 2021, art. 202",
+    "gb_eng": "months beginning with the next day, to the day before its corresponding date",
+}
+MONTH_READING = "the end-of-month rule"
+
 TRUE_WORDS = {"true", "yes", "1", "on"}
 FALSE_WORDS = {"false", "no", "0", "off"}
 
@@ -440,12 +450,23 @@ class _Run:
                 f"last day {last.isoformat()}"
             )
         else:
+            reading = MONTH_READINGS.get(self.calendar.name, MONTH_READING)
             self.step(
                 f"{base} months from {start.isoformat()}: {month_step_reason(start, base)}, "
-                f"last day {last.isoformat()} (SPC Interpretation of the CPL 2021, art. 202)"
+                f"last day {last.isoformat()} ({reading})"
             )
         for ext, added, total in self.extension_units(requests, base):
             before = last
+            if ext.to is not None and unit == "months":
+                # `to` is a total counted from the trigger (model.Extension): months counted in
+                # one step, so a month-end on the way does not drift the end.
+                last = advance(start, total, unit)
+                self.step(
+                    f"extension {ext.id} ({ext.citation}; approved by {_who(ext)}): {total} "
+                    f"months from {start.isoformat()}: {month_step_reason(start, total)}, "
+                    f"last day {last.isoformat()}"
+                )
+                continue
             last = advance(last, added, unit)
             how = str(Amount(added, unit))
             if unit == "months":
