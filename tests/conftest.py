@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.test import Client
 from hypothesis import settings
 
 from casetrail import clock
@@ -203,3 +204,12 @@ def build_world() -> World:
 @pytest.fixture
 def world(db: None) -> World:
     return build_world()
+
+
+def login(officer: Officer, language: str | None = None) -> Client:
+    """A test client logged in as ``officer``, with the interface in ``language`` if given."""
+    client = Client()
+    assert client.login(username=officer.username, password=PASSWORD)
+    if language:
+        client.cookies["django_language"] = language
+    return client

@@ -15,7 +15,7 @@ from casetrail.custody.errors import ApprovalRefused
 from casetrail.errors import AccessDenied, NotFound, Refused
 from casetrail.ledger.api import router as ledger_router
 from casetrail.ledger.errors import LedgerDamaged
-from casetrail.org.actions import authenticate_token
+from casetrail.org.actions import TokenExpired, authenticate_token
 from casetrail.org.api import router as org_router
 from casetrail.org.models import Officer
 from casetrail.org.rules_api import router as rules_router
@@ -23,7 +23,7 @@ from casetrail.org.rules_api import router as rules_router
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Officer | None:
-        officer = authenticate_token(token)
+        officer = authenticate_token(token, method=request.method or "GET")
         if officer is not None:
             request.user = officer
         return officer
@@ -84,6 +84,11 @@ def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return _error(request, 401, "log in or send an API token (Authorization: Bearer …)")
+
+
+@api.exception_handler(TokenExpired)
+def on_token_expired(request: HttpRequest, exc: TokenExpired) -> HttpResponse:
+    return _error(request, 401, str(exc))
 
 
 @api.exception_handler(LedgerDamaged)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import transaction
 
 from casetrail import clock
-from casetrail.errors import Refused
+from casetrail.errors import AccessDenied, Refused
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.record import record
 from casetrail.org.access import require_role
@@ -18,10 +19,16 @@ from casetrail.org.models import ApiToken, Officer, Unit
 from casetrail.org.roles import Role, Scope
 
 TOKEN_PREFIX = "ct_"  # noqa: S105 - a public marker, not a secret
+# What a read-only token may send: reads. Every other method writes (POST, PUT, PATCH, DELETE).
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class OrgError(Refused):
     """Refused input about units, officers, grants or tokens."""
+
+
+class TokenExpired(Exception):
+    """An API token past its expiry (401): its holder creates a new one."""
 
 
 def _require_admin(actor: Officer | None, unit: Unit | None) -> None:
@@ -153,21 +160,37 @@ def hash_token(key: str) -> str:
 
 @transaction.atomic
 def issue_token(data: TokenInput, *, actor: Officer) -> tuple[ApiToken, str]:
-    """A new API token for the actor; the key is shown once and stored only as a hash."""
+    """A new API token for the actor; the key is shown once and stored only as a hash. It
+    lapses after ``lifetime_days`` (the deployment's default when none is named), never later
+    than CASETRAIL_TOKEN_MAX_DAYS allows."""
+    longest: int = settings.CASETRAIL_TOKEN_MAX_DAYS
+    days: int = data.lifetime_days or settings.CASETRAIL_TOKEN_DAYS
+    if days > longest:
+        raise OrgError(
+            f"a token lives at most {longest} days here ({days} asked)", field="lifetime_days"
+        )
+    now = clock.now()
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         officer=actor,
         name=data.name,
         prefix=key[:10],
         key_hash=hash_token(key),
-        created_at=clock.now(),
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+        read_only=data.read_only,
     )
     record(
         LedgerKind.TOKEN_ISSUED,
         subject=token,
         actor=actor,
         unit_id=actor.unit_id,
-        data={"name": token.name, "prefix": token.prefix},
+        data={
+            "name": token.name,
+            "prefix": token.prefix,
+            "expires_at": token.expires_at,
+            "scope": "read" if token.read_only else "read-write",
+        },
     )
     return token, key
 
@@ -187,7 +210,10 @@ def revoke_token(token: ApiToken, *, actor: Officer) -> None:
     )
 
 
-def authenticate_token(key: str) -> Officer | None:
+def authenticate_token(key: str, *, method: str) -> Officer | None:
+    """The officer behind a bearer key, for a request of ``method``; None for a key that is
+    unknown, revoked or whose holder left. An expired token raises TokenExpired (401), a
+    read-only one asked to write AccessDenied (403): each says why, so its holder can act."""
     token = (
         ApiToken.objects.select_related("officer")
         .filter(key_hash=hash_token(key), revoked_at__isnull=True)
@@ -195,4 +221,13 @@ def authenticate_token(key: str) -> Officer | None:
     )
     if token is None or not token.officer.is_active:
         return None
+    if token.expired(clock.now()):
+        raise TokenExpired(
+            f"the API token {token.prefix}… expired at {token.expires_at:%Y-%m-%d %H:%M} UTC: "
+            "create a new one on the API tokens page"
+        )
+    if token.read_only and method.upper() not in READ_METHODS:
+        raise AccessDenied(
+            f"the API token {token.prefix}… is read-only: it may read (GET) but not {method}"
+        )
     return token.officer

@@ -58,6 +58,8 @@ class TokenOut(Schema):
     name: str
     prefix: str
     created_at: datetime
+    expires_at: datetime
+    read_only: bool
     revoked_at: datetime | None
 
 
@@ -111,6 +113,8 @@ def create_token(request: HttpRequest, data: TokenInput) -> Status[dict[str, Any
             "name": token.name,
             "prefix": token.prefix,
             "created_at": token.created_at,
+            "expires_at": token.expires_at,
+            "read_only": token.read_only,
             "revoked_at": None,
             "key": key,
         },

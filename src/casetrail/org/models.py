@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -165,6 +165,13 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Every token lapses: chosen on creation, at most CASETRAIL_TOKEN_MAX_DAYS.
+    expires_at = models.DateTimeField(_("Expires"))
+    # A read-only token answers 403 to every write method (POST, PUT, PATCH, DELETE).
+    read_only = models.BooleanField(_("Read-only"), default=False)
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.officer})"
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at <= now

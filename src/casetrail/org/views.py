@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from casetrail.errors import NotFound
+from casetrail import clock
+from casetrail.errors import NotFound, Refused
 from casetrail.org import actions, queries
 from casetrail.org.access import request_officer
 from casetrail.org.forms import TokenForm
-from casetrail.web.shortcuts import officer_view
+from casetrail.web.shortcuts import form_error, officer_view
 
 
 @officer_view
@@ -27,10 +29,21 @@ def tokens(request: HttpRequest) -> HttpResponse:
         return redirect("org:tokens")
     data = form.to_input() if request.method == "POST" else None
     if data is not None:
-        _, new_key = actions.issue_token(data, actor=officer)
-        form = TokenForm()
+        try:
+            _, new_key = actions.issue_token(data, actor=officer)
+        except Refused as exc:
+            form_error(form, exc)
+        else:
+            form = TokenForm()
     return render(
         request,
         "org/tokens.html",
-        {"form": form, "tokens": queries.tokens_of(officer), "new_key": new_key},
+        {
+            "form": form,
+            "tokens": queries.tokens_of(officer),
+            "new_key": new_key,
+            "now": clock.now(),
+            "default_days": settings.CASETRAIL_TOKEN_DAYS,
+            "max_days": settings.CASETRAIL_TOKEN_MAX_DAYS,
+        },
     )

@@ -147,3 +147,8 @@ LOGGING = {
 }
 
 CASETRAIL_LEDGER_KEY_FILE = ENV.ledger_key_file
+
+# API tokens (issue 16): a token's lifetime when its holder names none, and the longest one
+# may choose (never past 365 days, org.inputs.TOKEN_DAYS_CEILING).
+CASETRAIL_TOKEN_DAYS = 90
+CASETRAIL_TOKEN_MAX_DAYS = 365
