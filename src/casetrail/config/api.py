@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, ValidationError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 
 from casetrail.cases.api import router as cases_router
 from casetrail.custody.api import router as custody_router
@@ -15,6 +15,7 @@ from casetrail.custody.errors import ApprovalRefused
 from casetrail.errors import AccessDenied, NotFound, Refused
 from casetrail.ledger.api import router as ledger_router
 from casetrail.ledger.errors import LedgerDamaged
+from casetrail.org.access import needs_second_factor, second_factor_verified
 from casetrail.org.actions import TokenExpired, authenticate_token
 from casetrail.org.api import router as org_router
 from casetrail.org.models import Officer
@@ -26,14 +27,26 @@ class TokenAuth(HttpBearer):
         officer = authenticate_token(token, method=request.method or "GET")
         if officer is not None:
             request.user = officer
+            request.api_token = token  # type: ignore[attr-defined]  # org.access reads it
         return officer
+
+
+class VerifiedSessionAuth(SessionAuth):
+    """A logged-in session, verified with the second factor when the officer must use one:
+    an officer who has typed only the password reaches no more of the API than of the pages."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if isinstance(user, Officer) and needs_second_factor(user):
+            return user if second_factor_verified(user) else None
+        return user
 
 
 api = NinjaAPI(
     title="casetrail API",
     version="1",
     description="Incidents, cases, parties and their ledger. Every write is recorded.",
-    auth=[TokenAuth(), django_auth],
+    auth=[TokenAuth(), VerifiedSessionAuth()],
     docs=Swagger(),
     urls_namespace="api",
 )

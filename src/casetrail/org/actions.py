@@ -8,13 +8,15 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casetrail import clock
 from casetrail.errors import AccessDenied, Refused
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.record import record
 from casetrail.org.access import require_role
-from casetrail.org.inputs import TokenInput
+from casetrail.org.inputs import CodeInput, TokenInput
 from casetrail.org.models import ApiToken, Officer, Unit
 from casetrail.org.roles import Role, Scope
 
@@ -149,7 +151,7 @@ def grant_role(
         unit_id=unit.pk,
         data={"role": role, "unit": unit.code, "scope": scope},
     )
-    for cached in ("_casetrail_grants", "_casetrail_scopes"):
+    for cached in ("_casetrail_grants", "_casetrail_scopes", "_casetrail_second_factor"):
         if hasattr(officer, cached):
             delattr(officer, cached)
 
@@ -231,3 +233,110 @@ def authenticate_token(key: str, *, method: str) -> Officer | None:
             f"the API token {token.prefix}… is read-only: it may read (GET) but not {method}"
         )
     return token.officer
+
+
+# -- the second factor ------------------------------------------------------------------------
+# django-otp reads the time from the time module (time.time), not casetrail.clock: the tests'
+# time-machine freeze moves both. Failed codes and enrolments are the ledger's housekeeping:
+# entries about the officer, read by supervisors and administrators.
+
+DEVICE_NAME = "authenticator"
+
+
+@transaction.atomic
+def set_second_factor(unit: Unit, *, required: bool, actor: Officer | None) -> Unit:
+    """Whether the officers of an agency who approve or supervise must use a second factor:
+    set on its top-level unit by an administrator there (or from the CLI), and recorded."""
+    _require_admin(actor, unit)
+    if unit.parent_id is not None:
+        raise OrgError(
+            "the second factor is required or not for a whole agency: set it on its top-level "
+            f"unit, not on {unit.code}",
+            field="unit",
+        )
+    if unit.second_factor_required == required:
+        return unit
+    unit.second_factor_required = required
+    unit.save(update_fields=["second_factor_required"])
+    record(
+        LedgerKind.SECOND_FACTOR_SET,
+        subject=unit,
+        actor=actor,
+        unit_id=unit.pk,
+        data={"unit": unit.code, "required": required},
+    )
+    return unit
+
+
+def new_second_factor_key() -> str:
+    """A fresh TOTP secret (20 random bytes, hex), kept in the session until confirmed."""
+    return secrets.token_hex(20)
+
+
+def _failed(actor: Officer, *, during: str, throttled: bool) -> None:
+    record(
+        LedgerKind.SECOND_FACTOR_FAILED,
+        subject=actor,
+        actor=actor,
+        unit_id=actor.unit_id,
+        data={"during": during, "throttled": throttled},
+    )
+
+
+@transaction.atomic
+def _enrol(data: CodeInput, key: str, actor: Officer) -> TOTPDevice | None:
+    if TOTPDevice.objects.filter(user=actor, confirmed=True).exists():
+        raise OrgError("a second factor is already enrolled for this officer", field="code")
+    check = TOTP(bytes.fromhex(key))
+    if not check.verify(int(data.code), tolerance=1):
+        _failed(actor, during="enrolment", throttled=False)
+        return None
+    device = TOTPDevice.objects.create(
+        user=actor, name=DEVICE_NAME, key=key, confirmed=True, last_t=check.t(), drift=check.drift
+    )
+    record(
+        LedgerKind.SECOND_FACTOR_ENROLLED,
+        subject=actor,
+        actor=actor,
+        unit_id=actor.unit_id,
+        data={"kind": "totp", "device": device.persistent_id},
+    )
+    return device
+
+
+def enrol_second_factor(data: CodeInput, *, key: str, actor: Officer) -> TOTPDevice:
+    """Confirm the secret ``key`` the officer added to an authenticator app with a code from
+    it; the device is stored and the enrolment recorded. A wrong code is recorded and refused
+    (the entry stays: the refusal is raised after its transaction commits)."""
+    device = _enrol(data, key, actor)
+    if device is None:
+        raise OrgError(
+            "the code does not match the secret: check the authenticator's clock and type the "
+            "code it shows now",
+            field="code",
+        )
+    return device
+
+
+@transaction.atomic
+def _verify(data: CodeInput, actor: Officer) -> tuple[TOTPDevice | None, str]:
+    device = TOTPDevice.objects.select_for_update().filter(user=actor, confirmed=True).first()
+    if device is None:
+        raise OrgError("no second factor is enrolled for this officer", field="code")
+    allowed, why = device.verify_is_allowed()
+    if allowed and device.verify_token(data.code):
+        return device, ""
+    _failed(actor, during="login", throttled=not allowed)
+    if not allowed:
+        until = why["locked_until"]
+        return None, f"too many wrong codes: try again after {until:%H:%M:%S} UTC"
+    return None, "the code is wrong or was already used: type the code the authenticator shows"
+
+
+def verify_second_factor(data: CodeInput, *, actor: Officer) -> TOTPDevice:
+    """The officer's device, when ``data.code`` is its current code (not one already used);
+    a wrong code is recorded and refused, and repeated ones are throttled by django-otp."""
+    device, message = _verify(data, actor)
+    if device is None:
+        raise OrgError(message, field="code")
+    return device

@@ -23,3 +23,13 @@ class TokenInput(Input):
         int | None, Whole(low=1, high=TOKEN_DAYS_CEILING, label=_("Lifetime (days)"))
     ] = None
     read_only: Annotated[bool, Flag(_("Read-only"))] = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class CodeInput(Input):
+    """A code from the officer's authenticator app (TOTP: six digits)."""
+
+    code: Annotated[
+        str,
+        Text(max_length=6, label=_("Code"), pattern=r"[0-9]{6}", pattern_text=_("six digits")),
+    ]
