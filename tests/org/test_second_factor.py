@@ -273,3 +273,17 @@ def test_the_frozen_time_is_what_django_otp_reads(frozen_clock):
     """django-otp reads the time module's clock; the suite's time-machine freeze moves it with
     casetrail's, so a code computed here is the code the server checks."""
     assert int(TOTP(bytes.fromhex(TOTP_KEY)).time) == int(NOW.timestamp())
+
+
+def test_an_administrator_resets_a_lost_device_and_it_is_recorded(world, admin):
+    enrol(world.leader)
+    with pytest.raises(AccessDenied):
+        actions.reset_second_factor(world.leader, actor=world.supervisor)
+    assert actions.reset_second_factor(world.leader, actor=admin) == 1
+    entry = LedgerEntry.objects.filter(action="officer.second_factor_reset").get()
+    assert entry.actor_id == admin.pk
+    with pytest.raises(Refused) as refused:
+        actions.reset_second_factor(world.leader, actor=admin)
+    assert refused.value.field == "officer"
+    # Next login: sent to enrol again.
+    assert _password(world.leader).get("/")["Location"].startswith("/account/second-factor/")

@@ -12,6 +12,7 @@ class LedgerKind(models.TextChoices):
     TOKEN_REVOKED = "token.revoked", "API token revoked"
     SECOND_FACTOR_ENROLLED = "officer.second_factor_enrolled", "second factor enrolled"
     SECOND_FACTOR_FAILED = "officer.second_factor_failed", "wrong second-factor code"
+    SECOND_FACTOR_RESET = "officer.second_factor_reset", "second factor reset"
     SECOND_FACTOR_SET = "unit.second_factor_set", "second-factor requirement changed"
     INCIDENT_RECORDED = "incident.recorded", "incident recorded"
     INCIDENT_DECIDED = "incident.decided", "incident decided"

@@ -340,3 +340,21 @@ def verify_second_factor(data: CodeInput, *, actor: Officer) -> TOTPDevice:
     if device is None:
         raise OrgError(message, field="code")
     return device
+
+
+@transaction.atomic
+def reset_second_factor(officer: Officer, *, actor: Officer | None) -> int:
+    """An administrator of the officer's unit (or the CLI) removes the officer's devices, when
+    one is lost; the officer enrols a new one at the next login. Recorded."""
+    _require_admin(actor, officer.unit)
+    removed, _ = TOTPDevice.objects.filter(user=officer).delete()
+    if not removed:
+        raise OrgError(f"{officer} has no second factor to reset", field="officer")
+    record(
+        LedgerKind.SECOND_FACTOR_RESET,
+        subject=officer,
+        actor=actor,
+        unit_id=officer.unit_id,
+        data={"devices": removed},
+    )
+    return int(removed)
