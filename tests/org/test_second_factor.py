@@ -267,6 +267,8 @@ def test_the_enrolment_and_code_pages_read_in_chinese(world, frozen_clock):
     client = _password(world.leader)
     client.cookies["django_language"] = "zh-hans"
     assert "验证码" in client.get("/login/second-factor/").content.decode()
+    refused = client.post("/login/second-factor/", {"code": "12"}).content.decode()
+    assert "验证码必须是六位数字" in refused
 
 
 def test_the_frozen_time_is_what_django_otp_reads(frozen_clock):
