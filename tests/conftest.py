@@ -17,6 +17,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import settings
 
 from casetrail import clock
@@ -24,6 +28,8 @@ from casetrail.cases import actions
 from casetrail.cases.catalogue import ensure_offence_catalogue
 from casetrail.cases.models import Case, Incident, OffenceCategory
 from casetrail.org import actions as org
+from casetrail.org.access import needs_second_factor
+from casetrail.org.inputs import CodeInput
 from casetrail.org.models import Officer, Unit
 from casetrail.org.roles import Role, Scope
 
@@ -203,3 +209,38 @@ def build_world() -> World:
 @pytest.fixture
 def world(db: None) -> World:
     return build_world()
+
+
+# The TOTP secret the tests enrol officers with (20 bytes, hex), and the code for it now.
+TOTP_KEY = "3132333435363738393031323334353637383930"
+
+
+def totp_code(key: str = TOTP_KEY) -> str:
+    """The code an authenticator app shows now for ``key``: django-otp's own TOTP, at the
+    frozen time (django-otp reads the time module, which time-machine freezes with the clock)."""
+    return f"{totp(bytes.fromhex(key)):06d}"
+
+
+def enrol(officer: Officer, key: str = TOTP_KEY) -> TOTPDevice:
+    """The officer's confirmed TOTP device, enrolled through the real action once (it records
+    the enrolment in the ledger; build it before counting entries)."""
+    device = TOTPDevice.objects.filter(user=officer, confirmed=True).first()
+    if device is None:
+        device = org.enrol_second_factor(CodeInput(code=totp_code(key)), key=key, actor=officer)
+    return device
+
+
+def login(officer: Officer, language: str | None = None) -> Client:
+    """A test client logged in as ``officer``, with the interface in ``language`` if given. An
+    officer who must use a second factor is enrolled (once) and the session marked verified
+    with that device, as django_otp.login does after a right code: the code step itself is
+    tested in tests/org/test_second_factor.py, not replayed by every page test."""
+    client = Client()
+    assert client.login(username=officer.username, password=PASSWORD)
+    if needs_second_factor(officer):
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = enrol(officer).persistent_id
+        session.save()
+    if language:
+        client.cookies["django_language"] = language
+    return client

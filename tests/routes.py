@@ -297,7 +297,11 @@ def api_calls(site: Site) -> dict[tuple[str, str], Call]:
         ("GET", "/api/v1/units"): Call("/units", None, w.handler1, SELF),
         ("GET", "/api/v1/officers"): Call("/officers", None, w.handler1, SELF),
         ("GET", "/api/v1/tokens"): Call("/tokens", None, w.handler1, SELF),
-        ("POST", "/api/v1/tokens"): Call("/tokens", {"name": "script"}, w.handler1, SELF_WRITE),
+        # Tokens are made from a logged-in session only: a token cannot mint another (the
+        # walker's API client holds a token, so the granted officer is refused, writing nothing).
+        ("POST", "/api/v1/tokens"): Call(
+            "/tokens", {"name": "script"}, w.handler1, SELF, expect=(403,)
+        ),
         ("POST", "/api/v1/tokens/{token_id}/revoke"): Call(
             "/tokens/{own_token}/revoke", {}, w.handler1, SELF_WRITE
         ),
@@ -575,6 +579,18 @@ def page_calls(site: Site) -> dict[tuple[str, str], Call]:
         ("GET", "/account/tokens/"): Call("/account/tokens/", None, w.handler1, SELF),
         ("POST", "/account/tokens/"): Call(
             "/account/tokens/", {"name": "script"}, w.handler1, SELF_WRITE, expect=(200,)
+        ),
+        # The second factor: a verified (or exempt) officer is sent on; an officer without a
+        # device sees the enrolment page, and a wrong code there is recorded.
+        ("GET", "/login/second-factor/"): Call(
+            "/login/second-factor/", None, w.leader, SELF, expect=(302,)
+        ),
+        ("POST", "/login/second-factor/"): Call(
+            "/login/second-factor/", {"code": "000000"}, w.leader, SELF, expect=(302,)
+        ),
+        ("GET", "/account/second-factor/"): Call("/account/second-factor/", None, w.handler1, SELF),
+        ("POST", "/account/second-factor/"): Call(
+            "/account/second-factor/", {"code": "000000"}, w.handler1, SELF_WRITE, expect=(200,)
         ),
         ("GET", "/"): Call("/", None, w.handler1, SELF),
         ("GET", "/incidents/"): Call("/incidents/", None, w.intake, SELF),

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import transaction
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casetrail import cli, clock, demo, seed
 from casetrail.cases.models import Case
 from casetrail.ledger.models import LedgerEntry
+from casetrail.org import actions as org_actions
+from casetrail.org.access import needs_second_factor
+from casetrail.org.inputs import CodeInput
 from casetrail.org.models import Officer, Unit
 from casetrail.org.roles import Role
+from tests.conftest import enrol
 
 
 @pytest.mark.django_db
@@ -37,6 +45,20 @@ def test_the_logins_text_lists_every_officer():
     assert demo.DEMO_PASSWORD in text
     for username in Officer.objects.values_list("username", flat=True):
         assert username in text
+
+
+@pytest.mark.django_db
+def test_the_demo_enrols_who_must_use_a_second_factor_with_the_published_secret(frozen_clock):
+    demo.load(seed=1, incidents=0)
+    text = demo.logins_text()
+    assert demo.DEMO_TOTP_SECRET in text
+    supervisor = Officer.objects.get(username="supervisor")
+    assert needs_second_factor(supervisor)
+    assert " *supervisor " in text
+    assert "  dh01.handler1 " in text  # handlers need none
+    frozen_clock.shift(timedelta(seconds=30))  # the enrolment spent this step's code
+    code = f"{totp(bytes.fromhex(demo.DEMO_TOTP_KEY)):06d}"
+    assert org_actions.verify_second_factor(CodeInput(code=code), actor=supervisor)
 
 
 @pytest.mark.django_db
@@ -165,3 +187,22 @@ def test_the_demo_officers_are_qualified_on_the_day_it_is_loaded_whatever_the_ye
     today = clock.today_in("Asia/Shanghai")
     lapsed = {o.username for o in Officer.objects.all() if not o.qualified_on(today)}
     assert lapsed == {"dh01.lapsed"}
+
+
+def test_the_second_factor_commands_switch_an_agency_and_reset_a_device(world, capsys):
+    assert cli.main(["second-factor", "require", "C1", "off"]) == 0
+    world.city.refresh_from_db()
+    assert not world.city.second_factor_required
+    assert cli.main(["second-factor", "require", "S1", "off"]) == 2
+    assert "--unit: " in capsys.readouterr().err
+    assert cli.main(["second-factor", "require", "NOPE", "on"]) == 2
+    assert "no unit with code NOPE" in capsys.readouterr().err
+
+    enrol(world.leader)
+    assert cli.main(["second-factor", "reset", "leader"]) == 0
+    assert "1 device(s) removed" in capsys.readouterr().out
+    assert not TOTPDevice.objects.filter(user=world.leader).exists()
+    assert LedgerEntry.objects.filter(action="officer.second_factor_reset").count() == 1
+    assert cli.main(["second-factor", "reset", "leader"]) == 2
+    assert "--officer: " in capsys.readouterr().err
+    assert cli.main(["second-factor", "reset", "nobody-here"]) == 2

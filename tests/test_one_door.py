@@ -43,7 +43,12 @@ def _inputs() -> list[type[one.Input]]:
 
 INPUTS = _inputs()
 EXAMPLES = {one.Text: "x"}
-PATTERNED = {"recording_sha256": "ab" * 32, "hospital": "2:30", "prior_detention": "1:05"}
+PATTERNED = {
+    "recording_sha256": "ab" * 32,
+    "hospital": "2:30",
+    "prior_detention": "1:05",
+    "code": "123456",
+}
 
 
 def _valid(spec: one.Spec, name: str, records: dict[type, Any]) -> Any:

@@ -5,11 +5,13 @@ all made through the real actions so the ledger holds their whole history."""
 from __future__ import annotations
 
 import random
+from base64 import b32encode
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django_otp.oath import totp
 from faker import Faker
 
 from casetrail import clock
@@ -18,10 +20,17 @@ from casetrail.cases.catalogue import ensure_offence_catalogue
 from casetrail.cases.machine import MOVES, Kind, Status
 from casetrail.cases.models import Case, Channel, IdType, PartyRole
 from casetrail.org import actions as org
+from casetrail.org.access import needs_second_factor
+from casetrail.org.inputs import CodeInput
 from casetrail.org.models import Officer, Unit, UnitKind
 from casetrail.org.roles import Role, Scope
 
 DEMO_PASSWORD = "casetrail-demo"  # noqa: S105 - published demo credential, README lists it
+# The demo's officers who approve or supervise log in with a second factor, as they would in
+# production; each is enrolled with this one published secret (README, `logins_text`), so a
+# visitor adds it to any authenticator app once. Never a real deployment's.
+DEMO_TOTP_KEY = b"casetrail-demo-totp!".hex()  # 20 bytes
+DEMO_TOTP_SECRET = b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode("ascii")
 HISTORY_DAYS = 150  # the demo's incidents span this many days up to the day it is loaded
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -68,6 +77,9 @@ def _officer(
     )
     for role, at, scope in roles:
         org.grant_role(officer, role=role, unit=at, scope=scope, actor=None)
+    if needs_second_factor(officer):
+        code = f"{totp(bytes.fromhex(DEMO_TOTP_KEY)):06d}"  # what the app shows now
+        org.enrol_second_factor(CodeInput(code=code), key=DEMO_TOTP_KEY, actor=officer)
     j.logins.append((username, describe, unit.name))
     return officer
 
@@ -596,5 +608,11 @@ def logins_text() -> str:
     lines = ["", "Demo logins (password for all: " + DEMO_PASSWORD + "):"]
     for o in officers:
         roles = ", ".join(sorted({g.role for g in o.grants.all()}))
-        lines.append(f"  {o.username:<16} {roles:<34} {o.unit.name if o.unit else ''}")
+        mark = "*" if needs_second_factor(o) else " "
+        lines.append(f" {mark}{o.username:<16} {roles:<34} {o.unit.name if o.unit else ''}")
+    lines += [
+        "",
+        "* logs in with a second factor: add the secret " + DEMO_TOTP_SECRET,
+        "  to an authenticator app (or run: oathtool --totp -b " + DEMO_TOTP_SECRET + ")",
+    ]
     return "\n".join(lines)

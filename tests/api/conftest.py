@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from casetrail.org.actions import issue_token
-from casetrail.org.inputs import TokenInput
+from casetrail.org.inputs import TOKEN_DAYS_CEILING, TokenInput
 from casetrail.org.models import Officer
 
 
@@ -18,7 +18,9 @@ class ApiClient:
         self.client = Client()
         self.headers: dict[str, str] = {}
         if officer is not None:
-            _, key = issue_token(TokenInput(name="tests"), actor=officer)
+            # The longest lifetime: the custody scenes travel months past the token's issue.
+            data = TokenInput(name="tests", lifetime_days=TOKEN_DAYS_CEILING)
+            _, key = issue_token(data, actor=officer)
             self.headers["Authorization"] = f"Bearer {key}"
 
     def get(self, path: str, **params: Any) -> Any:

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from casetrail.custody.models import Deadline
 from casetrail.ledger.models import LedgerEntry
-from tests.conftest import PASSWORD
+from tests.conftest import login as log_in
 from tests.custody.conftest import SHANGHAI, iso, ledger_size, ok, run_measure
 
 EVE = datetime(2026, 9, 30, 14, 0, tzinfo=SHANGHAI)
@@ -21,10 +21,7 @@ DETAINED = datetime(2026, 9, 30, 20, 0, tzinfo=SHANGHAI)
 
 
 def login(officer, language: str = "en") -> Client:
-    client = Client()
-    assert client.login(username=officer.username, password=PASSWORD)
-    client.cookies["django_language"] = language
-    return client
+    return log_in(officer, language)
 
 
 def _running(s, name="张三"):

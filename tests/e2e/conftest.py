@@ -53,3 +53,18 @@ def page(browser):
     page.set_default_timeout(30000)
     yield page
     context.close()
+
+
+def log_in(page, base: str, username: str, password: str, code=None) -> None:
+    """Log in through the login page; when the officer must use a second factor, type the
+    code ``code()`` gives (computed when the code page shows, as an authenticator app would)."""
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    if "/login/second-factor/" in page.url:
+        assert code is not None, f"{username} must use a second factor"
+        page.fill("#id_code", code())
+        page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/")

@@ -10,12 +10,17 @@ import pytest
 from casetrail import clock
 from casetrail.cases.models import Case, Incident
 from casetrail.ledger.models import LedgerEntry
-from tests.conftest import PASSWORD, build_world, typed
+from tests.conftest import PASSWORD, build_world, enrol, totp_code, typed
+from tests.e2e.conftest import log_in
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_officer_records_an_incident_opens_a_case_and_registers_it(live_server, page, tmp_path):
+def test_an_officer_records_an_incident_opens_a_case_and_registers_it(
+    live_server, page, tmp_path, frozen_clock
+):
     world = build_world()
+    enrol(world.leader)  # a unit leader logs in with a second factor
+    frozen_clock.shift(timedelta(seconds=30))  # the enrolment spent the code of its step
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", world.intake.username)
     page.fill("#id_password", PASSWORD)
@@ -46,11 +51,7 @@ def test_an_officer_records_an_incident_opens_a_case_and_registers_it(live_serve
 
     # The unit leader registers it with the htmx button; the timeline shows the move.
     page.click("header form button.secondary")  # log out
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", world.leader.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    log_in(page, live_server.url, world.leader.username, PASSWORD, code=totp_code)
     case = Case.objects.get()
     page.goto(f"{live_server.url}/cases/{case.number}/")
     page.click("button[data-move=register]")

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import json
 
-from django.test import Client
 from django.urls import reverse
 
 from casetrail.ledger import heads
 from casetrail.ledger.models import SignedHead
 from casetrail.ledger.receipts import split_file
 from casetrail.ledger.verify import check_receipt
-from tests.conftest import PASSWORD
-
-
-def login(officer) -> Client:
-    client = Client()
-    assert client.login(username=officer.username, password=PASSWORD)
-    return client
+from tests.conftest import login
 
 
 def test_the_receipt_page_shows_the_signed_head_and_offers_the_file(world, signing_key):

@@ -6,22 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from casetrail import clock
 from casetrail.cases import actions
 from casetrail.cases.models import Incident
 from casetrail.ledger.models import LedgerEntry
-from tests.conftest import PASSWORD, typed
-
-
-def login(officer, language: str | None = None) -> Client:
-    client = Client()
-    assert client.login(username=officer.username, password=PASSWORD)
-    if language:
-        client.cookies["django_language"] = language
-    return client
+from tests.conftest import login, typed
 
 
 def test_pages_need_a_login(client, world):
@@ -199,8 +190,9 @@ def test_a_move_button_works_with_and_without_htmx(world):
 
 def test_a_case_outside_the_grants_is_404_and_unlogged(world):
     case = world.case()
+    client = login(world.outsider)  # a unit leader: enrolled in the second factor first
     before = LedgerEntry.objects.count()
-    response = login(world.outsider).get(reverse("cases:case_detail", args=[case.number]))
+    response = client.get(reverse("cases:case_detail", args=[case.number]))
     assert response.status_code == 404
     assert LedgerEntry.objects.count() == before
 

@@ -1,4 +1,5 @@
-"""The `casetrail` command: serve, demo, migrate, seed, createofficer, rules, ledger."""
+"""The `casetrail` command: serve, demo, migrate, seed, createofficer, second-factor, rules,
+ledger."""
 
 from __future__ import annotations
 
@@ -171,6 +172,33 @@ def cmd_createofficer(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_second_factor(args: argparse.Namespace) -> int:
+    """The operator's two switches: an agency's requirement, and a lost device's reset."""
+    _setup()
+    from casetrail.org import actions
+    from casetrail.org.models import Officer, Unit
+
+    try:
+        if args.what == "require":
+            unit = Unit.objects.filter(code=args.name).first()
+            if unit is None:
+                print(f"error: no unit with code {args.name}", file=sys.stderr)
+                return 2
+            actions.set_second_factor(unit, required=args.state == "on", actor=None)
+            print(f"{unit.code}: second factor {'required' if args.state == 'on' else 'off'}")
+        else:
+            officer = Officer.objects.filter(username=args.name).first()
+            if officer is None:
+                print(f"error: no officer with username {args.name}", file=sys.stderr)
+                return 2
+            removed = actions.reset_second_factor(officer, actor=None)
+            print(f"{officer.username}: {removed} device(s) removed; enrols again at next login")
+    except actions.OrgError as exc:
+        print(f"error: --{exc.field or 'input'}: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="casetrail", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -218,6 +246,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", action="append", help="role to grant at the unit (repeatable)")
     p.add_argument("--subtree", action="store_true", help="grant for the unit's whole subtree")
     p.set_defaults(func=cmd_createofficer)
+
+    p = sub.add_parser("second-factor", help="an agency's second-factor requirement; resets")
+    factor = p.add_subparsers(dest="what", required=True)
+    q = factor.add_parser("require", help="require it (on) or not (off) for a whole agency")
+    q.add_argument("name", metavar="UNIT", help="the code of the agency's top-level unit")
+    q.add_argument("state", choices=["on", "off"])
+    q.set_defaults(func=cmd_second_factor)
+    q = factor.add_parser("reset", help="remove an officer's lost device (enrols again)")
+    q.add_argument("name", metavar="USERNAME")
+    q.set_defaults(func=cmd_second_factor)
 
     procedure_cli.add_subparsers(sub, calendars=_stored_calendar)
     ledger_cli.add_subparsers(sub)

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, ValidationError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 
 from casetrail.cases.api import router as cases_router
 from casetrail.custody.api import router as custody_router
@@ -15,7 +15,8 @@ from casetrail.custody.errors import ApprovalRefused
 from casetrail.errors import AccessDenied, NotFound, Refused
 from casetrail.ledger.api import router as ledger_router
 from casetrail.ledger.errors import LedgerDamaged
-from casetrail.org.actions import authenticate_token
+from casetrail.org.access import needs_second_factor, second_factor_verified
+from casetrail.org.actions import TokenExpired, authenticate_token
 from casetrail.org.api import router as org_router
 from casetrail.org.models import Officer
 from casetrail.org.rules_api import router as rules_router
@@ -23,17 +24,29 @@ from casetrail.org.rules_api import router as rules_router
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Officer | None:
-        officer = authenticate_token(token)
+        officer = authenticate_token(token, method=request.method or "GET")
         if officer is not None:
             request.user = officer
+            request.api_token = token  # type: ignore[attr-defined]  # org.access reads it
         return officer
+
+
+class VerifiedSessionAuth(SessionAuth):
+    """A logged-in session, verified with the second factor when the officer must use one:
+    an officer who has typed only the password reaches no more of the API than of the pages."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if isinstance(user, Officer) and needs_second_factor(user):
+            return user if second_factor_verified(user) else None
+        return user
 
 
 api = NinjaAPI(
     title="casetrail API",
     version="1",
     description="Incidents, cases, parties and their ledger. Every write is recorded.",
-    auth=[TokenAuth(), django_auth],
+    auth=[TokenAuth(), VerifiedSessionAuth()],
     docs=Swagger(),
     urls_namespace="api",
 )
@@ -84,6 +97,11 @@ def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return _error(request, 401, "log in or send an API token (Authorization: Bearer …)")
+
+
+@api.exception_handler(TokenExpired)
+def on_token_expired(request: HttpRequest, exc: TokenExpired) -> HttpResponse:
+    return _error(request, 401, str(exc))
 
 
 @api.exception_handler(LedgerDamaged)

@@ -11,9 +11,9 @@ from django.db.models import Q
 from django.http import HttpRequest
 
 from casetrail.errors import AccessDenied, NotFound, Refused
-from casetrail.org.models import Officer, RoleGrant, Unit
+from casetrail.org.models import Officer, RoleGrant, Unit, root_of
 from casetrail.org.queries import officers_by_id
-from casetrail.org.roles import LEDGER_READERS, Role, Scope
+from casetrail.org.roles import LEDGER_READERS, SECOND_FACTOR_ROLES, Role, Scope
 
 
 @dataclass(frozen=True)
@@ -156,3 +156,39 @@ def require_ledger_housekeeping(officer: Officer, entry: Any) -> None:
     )
     if not allowed:
         raise AccessDenied("the ledger's housekeeping needs the supervisor or administrator role")
+
+
+def needs_second_factor(officer: Officer) -> bool:
+    """Whether the officer must log in with a second factor: a superuser always; anyone else
+    holding a role that approves or supervises (SECOND_FACTOR_ROLES) at a unit whose agency (its
+    top-level unit) requires it. Read once per officer object."""
+    cached: bool | None = getattr(officer, "_casetrail_second_factor", None)
+    if cached is not None:
+        return cached
+    if officer.is_superuser and officer.is_active:
+        needed = True
+    else:
+        roots = {root_of(g.path) for g in grants_of(officer) if g.role in SECOND_FACTOR_ROLES}
+        needed = bool(roots) and (
+            Unit.objects.filter(pk__in=roots, second_factor_required=True).exists()
+        )
+    officer._casetrail_second_factor = needed  # type: ignore[attr-defined]
+    return needed
+
+
+def second_factor_verified(user: Any) -> bool:
+    """Whether this request's session was verified with a second factor (django-otp's
+    OTPMiddleware gives the user ``is_verified``)."""
+    check = getattr(user, "is_verified", None)
+    return bool(check is not None and check())
+
+
+def require_verified_session(request: HttpRequest, *, doing: str) -> Officer:
+    """The officer of a logged-in session, verified with the second factor when the officer
+    must use one; an API token or an unverified session is refused (403)."""
+    officer = request_officer(request)
+    if getattr(request, "api_token", None) is not None:
+        raise AccessDenied(f"{doing} needs a logged-in session: an API token cannot do it")
+    if needs_second_factor(officer) and not second_factor_verified(request.user):
+        raise AccessDenied(f"{doing} needs a session verified with your second factor")
+    return officer

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.http import HttpRequest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casetrail.org.models import Officer, RoleGrant, Unit
 
@@ -43,3 +44,15 @@ class OfficerAdmin(ReadOnlyAdmin):
     search_fields = ["badge_number", "name", "username"]
     exclude = ["password"]
     inlines = [GrantInline]
+
+
+# django-otp's own admin edits devices and shows their secrets; here devices are listed only,
+# and a lost one is reset through org.actions.reset_second_factor (`casetrail second-factor`).
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class DeviceAdmin(ReadOnlyAdmin):
+    list_display = ["user", "name", "confirmed", "last_used_at"]
+    fields = ["user", "name", "confirmed", "last_used_at"]

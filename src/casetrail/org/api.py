@@ -8,7 +8,12 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from casetrail.org import actions, queries
-from casetrail.org.access import grants_of, request_officer, units_in_scope
+from casetrail.org.access import (
+    grants_of,
+    request_officer,
+    require_verified_session,
+    units_in_scope,
+)
 from casetrail.org.inputs import TokenInput
 from casetrail.org.models import ApiToken, Officer, Unit
 from casetrail.org.roles import Role
@@ -58,6 +63,8 @@ class TokenOut(Schema):
     name: str
     prefix: str
     created_at: datetime
+    expires_at: datetime
+    read_only: bool
     revoked_at: datetime | None
 
 
@@ -103,7 +110,8 @@ def list_tokens(request: HttpRequest) -> list[ApiToken]:
 @router.post("/tokens", response={201: NewTokenOut})
 @body(TokenInput)
 def create_token(request: HttpRequest, data: TokenInput) -> Status[dict[str, Any]]:
-    token, key = actions.issue_token(data, actor=request_officer(request))
+    officer = require_verified_session(request, doing="creating an API token")
+    token, key = actions.issue_token(data, actor=officer)
     return Status(
         201,
         {
@@ -111,6 +119,8 @@ def create_token(request: HttpRequest, data: TokenInput) -> Status[dict[str, Any
             "name": token.name,
             "prefix": token.prefix,
             "created_at": token.created_at,
+            "expires_at": token.expires_at,
+            "read_only": token.read_only,
             "revoked_at": None,
             "key": key,
         },

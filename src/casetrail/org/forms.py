@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from casetrail.org.inputs import TokenInput
+from casetrail.org.inputs import CodeInput, TokenInput
 from casetrail.web.inputs import form_of
 
 TokenForm = form_of(TokenInput)
+CodeForm = form_of(CodeInput)

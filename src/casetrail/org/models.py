@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -45,6 +45,10 @@ class Unit(models.Model):
     )
     timezone = models.CharField(max_length=64, default="Asia/Shanghai")
     pack = models.CharField(max_length=16, choices=Pack.choices, default=Pack.CN)
+    # Read on a top-level unit only (the agency): whether its officers who approve or supervise
+    # (roles.SECOND_FACTOR_ROLES) must log in with a second factor. Changed by
+    # org.actions.set_second_factor, which records who turned it off or on.
+    second_factor_required = models.BooleanField(_("Second factor required"), default=True)
 
     class Meta:
         ordering = ["path"]
@@ -58,6 +62,16 @@ class Unit(models.Model):
 
     def is_within(self, other: Unit) -> bool:
         return self.path.startswith(other.path)
+
+    @property
+    def root_id(self) -> int:
+        """The id of the unit's top-level unit (its agency), read from the path."""
+        return root_of(self.path)
+
+
+def root_of(path: str) -> int:
+    """The first id of a materialised path (``/1/4/9/`` -> 1)."""
+    return int(path.split("/")[1])
 
 
 class OfficerManager(BaseUserManager["Officer"]):
@@ -165,6 +179,13 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Every token lapses: chosen on creation, at most CASETRAIL_TOKEN_MAX_DAYS.
+    expires_at = models.DateTimeField(_("Expires"))
+    # A read-only token answers 403 to every write method (POST, PUT, PATCH, DELETE).
+    read_only = models.BooleanField(_("Read-only"), default=False)
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.officer})"
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at <= now

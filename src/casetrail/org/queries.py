@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.db.models import QuerySet
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casetrail.errors import NotFound, Refused
 from casetrail.org.models import ApiToken, Officer, Unit
@@ -66,3 +67,13 @@ def token_of(officer: Officer, token_id: int) -> ApiToken:
     if token is None:
         raise NotFound(f"token {token_id} not found")
     return token
+
+
+def has_second_factor(officer: Officer) -> bool:
+    """Whether the officer has enrolled a second factor (a confirmed TOTP device)."""
+    return bool(TOTPDevice.objects.filter(user=officer, confirmed=True).exists())
+
+
+def enrolment_uri(officer: Officer, key: str) -> str:
+    """The otpauth:// URI an authenticator app reads (as a QR code) for the secret ``key``."""
+    return str(TOTPDevice(user=officer, name="authenticator", key=key).config_url)

@@ -50,3 +50,14 @@ INTAKE_WRITERS = frozenset({Role.INTAKE_OFFICER, Role.CASE_HANDLER, Role.UNIT_LE
 CASE_LEADERS = frozenset({Role.UNIT_LEADER, Role.AGENCY_HEAD})
 # Roles that read the ledger's own housekeeping entries (units, officers, keys, calendars).
 LEDGER_READERS = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
+# Roles that approve or supervise: an officer holding one must log in with a second factor
+# (TOTP) wherever the top-level unit of the grant requires it (Unit.second_factor_required).
+SECOND_FACTOR_ROLES = frozenset(
+    {
+        Role.UNIT_LEADER,
+        Role.AGENCY_HEAD,
+        Role.LEGAL_REVIEWER,
+        Role.SUPERVISOR,
+        Role.ADMINISTRATOR,
+    }
+)

@@ -25,6 +25,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "ninja",
+    # The officers' second factor (issue 16; docs/decisions/0005d-second-factor.md).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "casetrail.ledger",
     "casetrail.org",
     "casetrail.cases",
@@ -38,6 +41,10 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Before the language middleware, which reads the officer's unit from request.user.
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The second factor (issue 16): whether the session is verified, then the gate that sends
+    # an officer who must use one to the code or enrolment page.
+    "django_otp.middleware.OTPMiddleware",
+    "casetrail.org.middleware.SecondFactorMiddleware",
     "casetrail.web.middleware.UnitLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -147,3 +154,10 @@ LOGGING = {
 }
 
 CASETRAIL_LEDGER_KEY_FILE = ENV.ledger_key_file
+
+# API tokens (issue 16): a token's lifetime when its holder names none, and the longest one
+# may choose (never past 365 days, org.inputs.TOKEN_DAYS_CEILING).
+CASETRAIL_TOKEN_DAYS = 90
+CASETRAIL_TOKEN_MAX_DAYS = 365
+# The name an authenticator app shows beside the officer's code.
+OTP_TOTP_ISSUER = "casetrail"
