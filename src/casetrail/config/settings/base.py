@@ -147,3 +147,6 @@ LOGGING = {
 }
 
 CASETRAIL_LEDGER_KEY_FILE = ENV.ledger_key_file
+# The signed checkpoint of the largest head ever signed, outside the database (docs/ledger.md).
+CASETRAIL_LEDGER_CHECKPOINT_FILE = ENV.ledger_checkpoint_file
+CASETRAIL_LEDGER_ORIGIN = ENV.ledger_origin
