@@ -603,38 +603,44 @@ class _Auditor:
         for first in range(0, len(seqs), _SAMPLE_BATCH):
             batch = seqs[first : first + _SAMPLE_BATCH]
             rows = {e.seq: e for e in LedgerEntry.objects.filter(seq__in=batch)}
+            hashed = [seq for seq in batch if self._sampled_leaf(seq, rows.get(seq))]
             try:
-                proofs = tree.inclusion_proofs([seq - 1 for seq in rows], size)
+                proofs = tree.inclusion_proofs([seq - 1 for seq in hashed], size)
             except tree.TreeStorageError as exc:
                 self._tree_problem(exc)
                 return
-            for seq in batch:
-                entry = rows.get(seq)
-                if entry is None:
-                    self.report.add(seq, "sequence", "missing (found by the resumed run's sample)")
-                    continue
-                self.report.sampled += 1
-                stored = bytes(entry.leaf_hash)
-                try:
-                    data = entry_leaf_data(leaf_fields_of([entry])[0])
-                except (ValueError, ChainStorageError) as exc:
-                    self.report.add(seq, "leaf", f"the entry is malformed: {exc}")
-                    continue
-                if leaf_hash(data) != stored:
-                    self.report.add(
-                        seq,
-                        "leaf",
-                        f"its fields do not hash to its stored leaf hash {_short(stored)}: the "
-                        "entry was changed after it was recorded (found by the resumed run's "
-                        "sample)",
-                    )
-                elif not verify_inclusion(seq - 1, size, stored, proofs[seq - 1], root):
+            for seq in hashed:
+                stored = bytes(rows[seq].leaf_hash)
+                if not verify_inclusion(seq - 1, size, stored, proofs[seq - 1], root):
                     self.report.add(
                         seq,
                         "tree",
                         f"its leaf hash is not in the tree of the checkpoint head ({size} "
                         "entries): it was rewritten with its hash",
                     )
+
+    def _sampled_leaf(self, seq: int, entry: LedgerEntry | None) -> bool:
+        """A drawn entry is there and its fields give its stored leaf hash (True), or the
+        report says what is wrong."""
+        if entry is None:
+            self.report.add(seq, "sequence", "missing (found by the resumed run's sample)")
+            return False
+        self.report.sampled += 1
+        stored = bytes(entry.leaf_hash)
+        try:
+            data = entry_leaf_data(leaf_fields_of([entry])[0])
+        except (ValueError, ChainStorageError) as exc:
+            self.report.add(seq, "leaf", f"the entry is malformed: {exc}")
+            return False
+        if leaf_hash(data) != stored:
+            self.report.add(
+                seq,
+                "leaf",
+                f"its fields do not hash to its stored leaf hash {_short(stored)}: the entry "
+                "was changed after it was recorded (found by the resumed run's sample)",
+            )
+            return False
+        return True
 
     # --- heads the database no longer has -----------------------------------------------------
 
@@ -691,7 +697,9 @@ class _Auditor:
                 f"entries after seq {size} were removed",
             )
             return
-        if not any(r.size == outside.size and bytes(r.root) == outside.root for r in rows):
+        if outside.size and not any(
+            r.size == outside.size and bytes(r.root) == outside.root for r in rows
+        ):
             report.add(
                 None,
                 "checkpoint",
@@ -844,6 +852,24 @@ def verify_interval_seconds() -> float:
     return float(getattr(settings, "CASETRAIL_LEDGER_VERIFY_EVERY_SECONDS", 86400))
 
 
+def full_verify_interval_seconds() -> float:
+    return float(getattr(settings, "CASETRAIL_LEDGER_FULL_VERIFY_EVERY_SECONDS", 7 * 86400))
+
+
+def verify_full_if_due() -> AuditReport | None:
+    """The weekly job: a full verify, which rereads every row (a resumed run only samples the
+    rows before its start). Due when no full run recorded a checkpoint within
+    ``CASETRAIL_LEDGER_FULL_VERIFY_EVERY_SECONDS`` (default a week); logged like the daily one."""
+    if not SignedHead.objects.exists():
+        return None
+    since = clock.now() - timedelta(seconds=full_verify_interval_seconds())
+    if LedgerCheckpoint.objects.filter(resumed=False, verified_at__gt=since).exists():
+        return None
+    report = verify_ledger()
+    _log_report(report, "full")
+    return report
+
+
 def verify_if_due() -> AuditReport | None:
     """The background job: an incremental verify (from the last checkpoint), logged.
 
@@ -860,8 +886,17 @@ def verify_if_due() -> AuditReport | None:
     if last.exists() and last[0] > clock.now() - every:
         return None
     report = verify_ledger(resume=True)
-    if report.ok:
-        log.info("ledger: verified up to %s entries", report.size)
-    else:
-        log.error("ledger: NOT INTACT: %s (%s problems)", report.first, report.problem_count)
+    _log_report(report, "resumed")
     return report
+
+
+def _log_report(report: AuditReport, kind: str) -> None:
+    if report.ok:
+        log.info("ledger: %s verify: intact up to %s entries", kind, report.size)
+    else:
+        log.error(
+            "ledger: %s verify: NOT INTACT: %s (%s problems)",
+            kind,
+            report.first,
+            report.problem_count,
+        )

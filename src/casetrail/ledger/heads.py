@@ -228,7 +228,7 @@ def _advance(path: Path, key: SigningKey, head: TreeHead) -> bool:
                 )
     text = note.sign(key, origin=origin(), size=head.size, root=head.root)
     temporary = path.with_name(path.name + ".new")
-    with open(temporary, "w", encoding="ascii") as out:
+    with open(temporary, "w", encoding="utf-8") as out:
         out.write(text)
         out.flush()
         os.fsync(out.fileno())
