@@ -7,9 +7,11 @@ entry, so the log itself records every key that ever signed it; a rotated-out ke
 registered and old heads keep verifying.
 
 A head is signed on demand (`sign_head`, ``casetrail ledger head``), for a receipt that needs one
-(`head_including`), and by the background job `sign_head_if_due` every
-``CASETRAIL_LEDGER_HEAD_EVERY_ENTRIES`` new entries (default 1,000) or, when the log has grown at
-all, every ``CASETRAIL_LEDGER_HEAD_EVERY_SECONDS`` (default 300). An idle log is not re-signed:
+(`head_including`: an intake's API answer does not, docs/ledger.md), and by the background job
+`sign_head_if_due` every ``CASETRAIL_LEDGER_HEAD_EVERY_ENTRIES`` new entries (default 1,000) or,
+when the log has grown at all, every ``CASETRAIL_LEDGER_HEAD_EVERY_SECONDS`` (default 300), never
+sooner than ``CASETRAIL_LEDGER_HEAD_MIN_SECONDS`` (default 10) after the last head. The signer
+also moves the checkpoint file forward (`advance_checkpoint`). An idle log is not re-signed:
 its last head still states its size. Heads are not ledger entries (a head about a log that grows
 with each head would never be current); each one is self-authenticating, by its signature.
 """
@@ -38,6 +40,7 @@ log = logging.getLogger("casetrail.ledger")
 
 DEFAULT_EVERY_ENTRIES = 1000
 DEFAULT_EVERY_SECONDS = 300
+DEFAULT_MIN_SECONDS = 10
 CHECK_EVERY_SECONDS = 10.0  # how often the background job looks whether a head is due
 
 
@@ -259,15 +262,22 @@ def head_including(seq: int, *, sign: bool = True) -> TreeHead | None:
     return sign_head()
 
 
+def min_seconds() -> float:
+    return float(getattr(settings, "CASETRAIL_LEDGER_HEAD_MIN_SECONDS", DEFAULT_MIN_SECONDS))
+
+
 def _due(size: int, last: SignedHead | None) -> bool:
+    """A head is due when the log grew since the last one, never sooner than
+    ``CASETRAIL_LEDGER_HEAD_MIN_SECONDS`` after it (however many workers look), and once N
+    entries or T seconds have passed."""
     if size == 0:
         return False
     if last is None:
         return True
-    if size - last.size >= every_entries():
-        return True
     waited = clock.now() - last.signed_at
-    return size > last.size and waited >= timedelta(seconds=every_seconds())
+    if size <= last.size or waited < timedelta(seconds=min_seconds()):
+        return False
+    return size - last.size >= every_entries() or waited >= timedelta(seconds=every_seconds())
 
 
 _warned: set[str] = set()
