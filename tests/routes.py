@@ -314,6 +314,9 @@ def api_calls(site: Site) -> dict[tuple[str, str], Call]:
         ("GET", "/api/v1/incidents/{incident_id}"): Call(
             f"/incidents/{x['incident'].pk}", None, w.intake, READ
         ),
+        ("GET", "/api/v1/incidents/{incident_id}/receipt"): Call(
+            f"/incidents/{x['incident'].pk}/receipt", None, w.intake, READ
+        ),
         ("POST", "/api/v1/incidents/{incident_id}/decision"): Call(
             f"/incidents/{x['incident'].pk}/decision",
             {"decision": "administrative_case", "category": "AD-ASSAULT", "handler_ids": handlers},

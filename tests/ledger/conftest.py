@@ -19,3 +19,34 @@ def key_file(settings, tmp_path):
 def signing_key(key_file, db):
     """A key made with `casetrail ledger keygen`'s function, registered in the ledger."""
     return heads.generate_key(key_file)
+
+
+@pytest.fixture(autouse=True)
+def tamper_as_superuser(request):
+    """The tampering tests change ledger rows behind the application's back. On PostgreSQL the
+    database refuses that (migration 0004's triggers), except to a superuser who switches
+    triggers off for the session, as these tests do: they play that superuser. Tests of the
+    triggers themselves switch them back on (`triggers_on`)."""
+    names = request.fixturenames
+    if "db" not in names and "transactional_db" not in names:
+        yield
+        return
+    request.getfixturevalue("transactional_db" if "transactional_db" in names else "db")
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = DEFAULT")
+
+
+def triggers_on():
+    """Switch the ledger's triggers back on in this session (see `tamper_as_superuser`)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = DEFAULT")

@@ -12,7 +12,7 @@ from casetrail import clock
 from casetrail.cases import actions
 from casetrail.ledger import heads, merkle, tree
 from casetrail.ledger.kinds import LedgerKind
-from casetrail.ledger.models import LedgerEntry, leaf_fields_of
+from casetrail.ledger.models import LedgerEntry, SignedHead, leaf_fields_of
 from casetrail.ledger.signing import TreeHead, public_key_from_pem
 from casetrail.ledger.verify import (
     check_receipt,
@@ -179,25 +179,52 @@ def _incident_body(world):
 def test_the_api_receipt_carries_a_signed_head_and_the_proof_of_the_intake_entry(
     world, signing_key
 ):
-    response = ApiClient(world.intake).post("/incidents", _incident_body(world))
+    client = ApiClient(world.intake)
+    response = client.post("/incidents", _incident_body(world))
     assert response.status_code == 201
-    ledger = response.json()["ledger"]
+    incident_id = response.json()["incident"]["id"]
+    ledger = client.get(f"/incidents/{incident_id}/receipt").json()
     assert ledger["public_key"] == signing_key.public_key.hex()
     receipt = ledger["receipt"]
     assert check_receipt(receipt, {signing_key.key_id: signing_key.public_key}) == []
-    incident_id = response.json()["incident"]["id"]
     intake = first_entry("incident", incident_id, LedgerKind.INCIDENT_RECORDED)
     assert receipt["entry"]["seq"] == intake.seq
+    assert receipt["leaf_index"] == intake.seq - 1
     assert receipt["head"]["size"] >= intake.seq
     signed = LedgerEntry.objects.filter(seq__lte=receipt["head"]["size"]).order_by("seq")
     leaves = [entry_leaf_data(f) for f in leaf_fields_of(list(signed))]
     assert receipt["head"]["root"] == merkle.root_hash(leaves).hex()
+    assert client.get(f"/incidents/{incident_id}/receipt").json() == ledger  # the same file
+
+
+def test_an_intake_through_the_api_signs_no_head(world, signing_key):
+    """Issue 16: every intake signed a head of its own (1,705 after a short load test)."""
+    client = ApiClient(world.intake)
+    before = SignedHead.objects.count()
+    answers = [client.post("/incidents", _incident_body(world)).json() for _ in range(5)]
+    assert SignedHead.objects.count() == before
+    assert [a["ledger"] for a in answers] == [None] * 5
+    assert all(a["ledger_pending"] for a in answers)
+    # The background job signs one head; every receipt asked for after it uses that head.
+    head = heads.sign_head()
+    later = client.post("/incidents", _incident_body(world)).json()
+    assert later["ledger"] is None  # after the head: pending again
+    ids = [a["incident"]["id"] for a in answers]
+    receipts = [client.get(f"/incidents/{i}/receipt").json() for i in ids]
+    assert SignedHead.objects.count() == before + 1  # all five under that one head
+    assert {r["receipt"]["head"]["size"] for r in receipts} == {head.size}
 
 
 def test_without_a_key_the_api_receipt_says_so(world, key_file):
-    response = ApiClient(world.intake).post("/incidents", _incident_body(world))
+    client = ApiClient(world.intake)
+    response = client.post("/incidents", _incident_body(world))
     assert response.status_code == 201
     assert response.json()["ledger"] is None
+    assert response.json()["ledger_pending"] is False
+    incident_id = response.json()["incident"]["id"]
+    response = client.get(f"/incidents/{incident_id}/receipt")
+    assert response.status_code == 404
+    assert "no ledger signing key is configured" in response.json()["detail"]
 
 
 def test_the_openapi_document_lists_the_ledger_routes(client):

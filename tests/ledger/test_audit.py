@@ -83,14 +83,35 @@ def test_resume_catches_a_change_after_the_checkpoint(world, signing_key):
     assert report.first.check == "leaf"
 
 
-def test_resume_does_not_reread_rows_before_the_checkpoint_but_a_full_run_does(world, signing_key):
+def test_resume_draws_older_entries_and_catches_a_payload_changed_behind_its_hash(
+    world, signing_key
+):
+    busy_log(world, cases=1)
+    heads.sign_head()
+    assert audit.verify_ledger().ok
+    checkpoints = LedgerCheckpoint.objects.count()
+    world.case()
+    heads.sign_head()
+    sql("UPDATE ledger_ledgerentry SET payload = %s WHERE seq = 3", [FORGED])
+    # The log is smaller than the sample: a resumed run recomputes every older entry (it used
+    # to answer intact and move its checkpoint past the change).
+    report = audit.verify_ledger(resume=True)
+    assert not report.ok
+    assert report.first.seq == 3
+    assert report.first.check == "leaf"
+    assert "found by the resumed run's sample" in report.first.message
+    assert report.sampled == report.start
+    assert LedgerCheckpoint.objects.count() == checkpoints  # not moved over the change
+    full = audit.verify_ledger()
+    assert (3, "leaf") in checks(full)
+
+
+def test_a_resumed_run_without_a_sample_rereads_nothing_before_its_start(world, signing_key):
     busy_log(world, cases=1)
     heads.sign_head()
     assert audit.verify_ledger().ok
     sql("UPDATE ledger_ledgerentry SET payload = %s WHERE seq = 3", [FORGED])
-    assert audit.verify_ledger(resume=True).ok  # the documented blind spot of --resume
-    full = audit.verify_ledger()
-    assert (3, "leaf") in checks(full)
+    assert audit.verify_ledger(resume=True, sample=0).ok  # the blind spot a sample narrows
 
 
 def test_resume_catches_a_rehashed_rewrite_before_the_checkpoint(world, signing_key):

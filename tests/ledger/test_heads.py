@@ -81,6 +81,7 @@ def test_an_unreadable_key_file_is_named(key_file, db):
 def test_the_job_signs_every_n_entries(world, signing_key, settings):
     settings.CASETRAIL_LEDGER_HEAD_EVERY_ENTRIES = 5
     settings.CASETRAIL_LEDGER_HEAD_EVERY_SECONDS = 10**9
+    settings.CASETRAIL_LEDGER_HEAD_MIN_SECONDS = 0
     first = heads.sign_head_if_due()  # no head yet: the first one is due at once
     assert first is not None
     assert heads.sign_head_if_due() is None
@@ -105,6 +106,19 @@ def test_the_job_signs_after_t_seconds_only_if_the_log_grew(world, signing_key, 
         world.incident()
     with time_machine.travel(T0 + timedelta(seconds=700), tick=False):
         assert heads.sign_head_if_due() is None  # grown, but T has not passed again
+
+
+def test_the_job_signs_no_sooner_than_the_minimum_interval_however_busy(
+    world, signing_key, settings
+):
+    settings.CASETRAIL_LEDGER_HEAD_EVERY_ENTRIES = 1
+    with time_machine.travel(T0, tick=False):
+        assert heads.sign_head_if_due() is not None
+        world.incident()
+    with time_machine.travel(T0 + timedelta(seconds=9), tick=False):
+        assert heads.sign_head_if_due() is None  # N entries, but not 10 s since the last head
+    with time_machine.travel(T0 + timedelta(seconds=10), tick=False):
+        assert heads.sign_head_if_due() is not None
 
 
 def test_the_head_job_is_registered_with_the_background_runner():

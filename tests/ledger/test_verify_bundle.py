@@ -858,9 +858,41 @@ def test_a_receipt_holds_and_any_change_to_it_is_named(ledger, key):
 
 
 def test_a_receipt_of_another_format_is_named(ledger, key):
-    receipt = make_receipt(ledger.entry(5), ledger.proof(5), ledger.head(key)) | {"version": 2}
+    receipt = make_receipt(ledger.entry(5), ledger.proof(5), ledger.head(key)) | {"version": 3}
     assert check_receipt(receipt, {key.key_id: key.public_key}) == [
-        "not a version 1 casetrail receipt"
+        "not a version 1 or 2 casetrail receipt"
+    ]
+
+
+def test_a_receipt_names_its_leaf_index_and_a_version_1_receipt_still_verifies(ledger, key):
+    receipt = make_receipt(ledger.entry(5), ledger.proof(5), ledger.head(key))
+    assert receipt["version"] == 2
+    assert receipt["leaf_index"] == 4  # seq 5 is leaf 4
+    keys = {key.key_id: key.public_key}
+    assert check_receipt(receipt, keys) == []
+    old = {k: v for k, v in receipt.items() if k != "leaf_index"} | {"version": 1}
+    assert check_receipt(old, keys) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"leaf_index": 5}, "leaf_index must be seq - 1 = 4: 5"),
+        ({"version": 1}, "version 2 names its leaf_index, version 1 does not"),
+    ],
+)
+def test_a_receipt_with_a_wrong_leaf_index_is_malformed(ledger, key, change, message):
+    receipt = make_receipt(ledger.entry(5), ledger.proof(5), ledger.head(key)) | change
+    assert check_receipt(receipt, {key.key_id: key.public_key}) == [
+        f"malformed receipt: receipt: {message}"
+    ]
+
+
+def test_a_version_2_receipt_without_its_leaf_index_is_malformed(ledger, key):
+    receipt = make_receipt(ledger.entry(5), ledger.proof(5), ledger.head(key))
+    del receipt["leaf_index"]
+    assert check_receipt(receipt, {key.key_id: key.public_key}) == [
+        "malformed receipt: receipt: version 2 names its leaf_index, version 1 does not"
     ]
 
 

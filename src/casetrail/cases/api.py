@@ -12,6 +12,8 @@ from ninja.responses import Status
 from casetrail.cases import actions, inputs, queries
 from casetrail.cases.access import access_case, access_incident, access_person, parties_visible
 from casetrail.cases.models import Case, Incident, OffenceCategory
+from casetrail.errors import NotFound
+from casetrail.ledger import heads
 from casetrail.ledger.api import ReceiptFileOut
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.receipts import receipt_for
@@ -58,8 +60,15 @@ class ReceiptOut(Schema):
     query_code: str = Field(description="shown once; stored only as a hash")
     ledger: ReceiptFileOut | None = Field(
         description="the intake entry's receipt: a signed tree head and its inclusion proof, "
-        "checkable offline (`casetrail ledger check-receipt`); null while no ledger signing "
-        "key is configured"
+        "checkable offline (`casetrail ledger check-receipt`), when a signed head already "
+        "covers the entry; null until one does (see ledger_pending), or while no ledger "
+        "signing key is configured"
+    )
+    ledger_pending: bool = Field(
+        default=False,
+        description="true when no signed head covers the intake entry yet: the background job "
+        "signs one within CASETRAIL_LEDGER_HEAD_EVERY_SECONDS, and "
+        "GET /incidents/{id}/receipt answers the receipt at once (signing a head if need be)",
     )
 
 
@@ -148,11 +157,29 @@ def list_incidents(request: HttpRequest, data: inputs.IncidentFilterInput) -> Qu
 @body(inputs.IncidentInput)
 def create_incident(request: HttpRequest, data: inputs.IncidentInput) -> Status[dict[str, Any]]:
     incident, code = actions.record_incident(data, actor=request_officer(request))
-    receipt = receipt_for(incident, LedgerKind.INCIDENT_RECORDED)
+    # No head is signed for an intake (issue 16: one head per intake under load); the receipt
+    # comes with the answer when a head already covers the entry, else from GET .../receipt.
+    receipt = receipt_for(incident, LedgerKind.INCIDENT_RECORDED, sign=False)
     return Status(
         201,
-        {"incident": incident, "query_code": code, "ledger": receipt.file() if receipt else None},
+        {
+            "incident": incident,
+            "query_code": code,
+            "ledger": receipt.file() if receipt else None,
+            "ledger_pending": receipt is None and heads.has_key(),
+        },
     )
+
+
+@router.get("/incidents/{incident_id}/receipt", response=ReceiptFileOut)
+def get_incident_receipt(request: HttpRequest, incident_id: int) -> dict[str, Any]:
+    """The intake entry's receipt against the first signed head that covers it (signed now if
+    none does yet): the same file every time. 404 while no ledger signing key is configured."""
+    incident = access_incident(request_officer(request), incident_id)
+    receipt = receipt_for(incident, LedgerKind.INCIDENT_RECORDED)
+    if receipt is None:
+        raise NotFound("no ledger signing key is configured yet, so there is no signed receipt")
+    return receipt.file()
 
 
 @router.get("/incidents/{incident_id}", response=IncidentOut)

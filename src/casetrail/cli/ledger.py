@@ -74,6 +74,13 @@ def add_subparsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
         help="every head must be signed by one of these key ids (repeatable)",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.add_argument(
+        "--checkpoint",
+        type=Path,
+        metavar="FILE",
+        help="hold the log to this copy of the signed checkpoint (default: the one the head "
+        "signer keeps, CASETRAIL_LEDGER_CHECKPOINT_FILE)",
+    )
     p.set_defaults(func=run_verify)
 
     p = commands.add_parser("prove", help="the inclusion proof of an entry")
@@ -227,22 +234,33 @@ def run_verify(args: argparse.Namespace) -> int:
     for kid in args.trust:
         if not re.fullmatch(r"[0-9a-f]{64}", kid):
             return _error(f"--trust: a key id is 64 lower-case hex digits: {kid!r}")
+    if args.checkpoint is not None and not args.checkpoint.is_file():
+        return _error(f"--checkpoint: no file {args.checkpoint}")
     bar = None if args.no_progress else ProgressBar(sys.stderr)
     try:
-        report = audit.verify_ledger(resume=args.resume, trusted=args.trust, progress=bar)
+        report = audit.verify_ledger(
+            resume=args.resume,
+            trusted=args.trust,
+            progress=bar,
+            checkpoint_file=args.checkpoint,
+        )
     finally:
         if bar is not None:
             bar.close()
     span = f"seqs {report.start + 1}..{report.size}" if report.start else "every entry"
-    for note in report.notes:
-        print(f"note: {note}")
     if report.ok:
         print(
             f"INTACT: {report.size:,} entries ({span}) and {report.heads_checked} signed heads hold"
         )
+        if report.start:
+            drawn = f"{report.sampled:,} entries before seq {report.start + 1}"
+            print(f"  and {drawn}, drawn at random")
+        if report.outside is not None:
+            print(f"  and the signed checkpoint of {report.outside.size:,} entries")
         if report.checkpoint is not None:
             head = report.checkpoint.head
             print(f"checkpoint: head of {head.size:,} entries; `--resume` starts there")
+        _print_notes(report.notes)
         return 0
     first = report.first
     assert first is not None  # noqa: S101 - a failed report has a problem
@@ -256,7 +274,13 @@ def run_verify(args: argparse.Namespace) -> int:
     hidden = report.problem_count - 1 - min(len(others), 20)
     if hidden > 0:
         print(f"  ... and {hidden:,} more")
+    _print_notes(report.notes)
     return NOT_INTACT
+
+
+def _print_notes(notes: list[str]) -> None:
+    for note in notes:
+        print(f"note: {note}")
 
 
 # --- proofs -------------------------------------------------------------------------------------

@@ -16,3 +16,8 @@ class LedgerConfig(AppConfig):
         background.register("ledger.sign_head", heads.CHECK_EVERY_SECONDS, heads.sign_head_if_due)
         # An incremental verify (from the last checkpoint) once a day by default.
         background.register("ledger.verify", audit.verify_interval_seconds(), audit.verify_if_due)
+        # A full verify once a week: the daily run reads only the new rows and a sample of the
+        # older ones, so a change behind an old leaf hash waits at most this long.
+        background.register(
+            "ledger.verify_full", audit.full_verify_interval_seconds(), audit.verify_full_if_due
+        )

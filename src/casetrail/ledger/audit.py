@@ -16,21 +16,32 @@ What a full run checks, streaming the entries in seq order:
 * ``key``: every registered public key matches its key id and has its ``ledger.key_registered``
   entry in the log.
 
+* ``checkpoint``: the signed checkpoint file outside the database (``--checkpoint FILE``, else
+  ``CASETRAIL_LEDGER_CHECKPOINT_FILE``): the log is at least as large as the head it names, its
+  first entries still have that head's root (a consistency proof from it to today's tree), and
+  the database still holds that head; and every head a ``ledger.verified`` entry names is still
+  stored (heads deleted behind the ledger's back).
+
 When everything holds, the latest head becomes a checkpoint (`LedgerCheckpoint`, with a
 ``ledger.verified`` entry). ``--resume`` starts from the latest checkpoint: it checks the
-checkpoint head's signature and that the stored tree still has its root, then everything after
-it. It is an incremental check: a row before the checkpoint that was changed without touching
-the tree (a payload, say) is found only by a full run.
+checkpoint head's signature (under a trusted key, with ``--trust``), its ``ledger.verified``
+entry, and that the stored tree still has its root; then every entry and node after it, every
+signed head (old ones against the stored tree), and a random sample of the entries before it,
+each recomputed from its fields and proved in the checkpoint head's tree. A row before the
+checkpoint changed without touching any hash is found when the sample draws it, and always by a
+full run (the background job runs one weekly).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import random
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -38,15 +49,23 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from casetrail import clock
-from casetrail.ledger import heads, tree
+from casetrail.ledger import heads, note, tree
+from casetrail.ledger.errors import ChainStorageError
 from casetrail.ledger.kinds import LedgerKind
-from casetrail.ledger.merkle import CompactRange, Node, leaf_hash
+from casetrail.ledger.merkle import (
+    CompactRange,
+    Node,
+    leaf_hash,
+    verify_consistency,
+    verify_inclusion,
+)
 from casetrail.ledger.models import (
     LedgerCheckpoint,
     LedgerEntry,
     LedgerKey,
     LedgerNode,
     SignedHead,
+    leaf_fields_of,
 )
 from casetrail.ledger.record import record
 from casetrail.ledger.signing import head_problem, key_id
@@ -60,6 +79,8 @@ log = logging.getLogger("casetrail.ledger")
 
 CHUNK = 5000
 MAX_KEPT = 1000  # problems kept for the report; all are counted
+DEFAULT_SAMPLE = 1000  # older entries a resumed run recomputes, drawn at random
+_SAMPLE_BATCH = 500
 
 Progress = Callable[[int, int], None]
 
@@ -102,6 +123,8 @@ class AuditReport:
     start: int = 0  # entries before this seq were covered by the checkpoint resumed from
     heads_checked: int = 0
     rechecked: int = 0  # rows the quick check did not reproduce, checked in full
+    sampled: int = 0  # entries before a resumed run's start, recomputed at random
+    outside: note.Checkpoint | None = None  # the checkpoint file the log was held to
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
     notes: list[str] = field(default_factory=list)
@@ -435,13 +458,17 @@ class _Auditor:
     # --- heads and keys -----------------------------------------------------------------------
 
     def check_heads(self, rows: list[SignedHead], size: int, *, since: SignedHead | None) -> None:
+        """Every head: its signature (but the checkpoint's, which `_start_from` checked), under
+        a trusted key, and its root against the log's."""
         report = self.report
-        last_ok = since.size if since is not None else 0
+        last_ok = 0
         for row in sorted(rows, key=lambda r: (r.size, r.signed_at, r.pk)):
             head, label = row.tree_head(), _label(row)
             report.heads_checked += 1
             problem = head_problem(head, self.keys)
-            if problem:
+            if since is not None and row.pk == since.pk:
+                pass
+            elif problem:
                 report.add(None, "head", f"{label}: {problem}")
             elif self.trusted and head.key_id not in self.trusted:
                 report.add(None, "head", f"{label}: signed by key {head.key_id}, not a trusted key")
@@ -458,7 +485,7 @@ class _Auditor:
                 try:  # a head from before a resumed run's start, or of the empty log
                     root = tree.root(head.size)
                 except tree.TreeStorageError as exc:
-                    report.add(None, "tree", str(exc))
+                    self._tree_problem(exc)
             if root is not None and root != head.root:
                 first = min(last_ok + 1, head.size)
                 report.add(
@@ -470,6 +497,12 @@ class _Auditor:
                 )
             elif root is not None:
                 last_ok = max(last_ok, head.size)
+
+    def _tree_problem(self, exc: tree.TreeStorageError) -> None:
+        """A node some proof needs is not stored: reported once, whichever check met it."""
+        message = str(exc)
+        if not any(p.check == "tree" and p.message == message for p in self.report.problems):
+            self.report.add(None, "tree", message)
 
     def _first_known(self, first: int, last: int) -> int:
         """A head's mismatch says "somewhere in seqs first..last"; when the entries already
@@ -499,7 +532,11 @@ class _Auditor:
             )
             if not (self.tree_ok and signed) or older.size == 0 or older.size == newer.size:
                 continue  # a bad signature is reported with its head; nothing to prove here
-            proof = tree.consistency_proof(older.size, newer.size)
+            try:
+                proof = tree.consistency_proof(older.size, newer.size)
+            except tree.TreeStorageError as exc:
+                self._tree_problem(exc)
+                continue
             for problem in check_head_consistency(first, second, proof, self.keys):
                 self.report.add(None, "head", f"{_label(older)} → {_label(newer)}: {problem}")
 
@@ -529,9 +566,169 @@ class _Auditor:
                     entry[0], "key", f"the entry registering key {row.key_id} names another key"
                 )
 
+    # --- what a resumed run checks before its start ---------------------------------------------
+
+    def check_checkpoint_entry(self, row: LedgerCheckpoint) -> None:
+        """The checkpoint resumed from has its ``ledger.verified`` entry, naming its head: a
+        checkpoint row written behind the ledger's back would skip what it claims was checked."""
+        payload = (
+            LedgerEntry.objects.filter(
+                action=LedgerKind.LEDGER_VERIFIED,
+                subject_type=LedgerCheckpoint.LEDGER_SUBJECT,
+                subject_id=str(row.pk),
+            )
+            .values_list("payload", flat=True)
+            .first()
+        )
+        data = json.loads(payload) if payload is not None else {}
+        head = row.head
+        if data.get("head_size") != head.size or data.get("head_root") != bytes(head.root).hex():
+            self.report.add(
+                None,
+                "head",
+                f"the checkpoint resumed from ({_label(head)}) has no ledger.verified entry "
+                "naming that head: it was written behind the ledger's back; run a full verify",
+            )
+
+    def sample_before(self, since: SignedHead, count: int) -> None:
+        """Recompute ``count`` entries drawn at random from before the checkpoint (all of them
+        in a smaller log) from their fields, and prove each stored leaf hash in the checkpoint
+        head's tree: a payload changed behind an old, unchanged leaf hash is found when drawn."""
+        size = since.size
+        if count <= 0 or size == 0 or not self.tree_ok:
+            return
+        draw = random.SystemRandom()  # not guessable by whoever chose what to change
+        seqs = sorted(draw.sample(range(1, size + 1), min(count, size)))
+        root = bytes(since.root)
+        for first in range(0, len(seqs), _SAMPLE_BATCH):
+            batch = seqs[first : first + _SAMPLE_BATCH]
+            rows = {e.seq: e for e in LedgerEntry.objects.filter(seq__in=batch)}
+            hashed = [seq for seq in batch if self._sampled_leaf(seq, rows.get(seq))]
+            try:
+                proofs = tree.inclusion_proofs([seq - 1 for seq in hashed], size)
+            except tree.TreeStorageError as exc:
+                self._tree_problem(exc)
+                return
+            for seq in hashed:
+                stored = bytes(rows[seq].leaf_hash)
+                if not verify_inclusion(seq - 1, size, stored, proofs[seq - 1], root):
+                    self.report.add(
+                        seq,
+                        "tree",
+                        f"its leaf hash is not in the tree of the checkpoint head ({size} "
+                        "entries): it was rewritten with its hash",
+                    )
+
+    def _sampled_leaf(self, seq: int, entry: LedgerEntry | None) -> bool:
+        """A drawn entry is there and its fields give its stored leaf hash (True), or the
+        report says what is wrong."""
+        if entry is None:
+            self.report.add(seq, "sequence", "missing (found by the resumed run's sample)")
+            return False
+        self.report.sampled += 1
+        stored = bytes(entry.leaf_hash)
+        try:
+            data = entry_leaf_data(leaf_fields_of([entry])[0])
+        except (ValueError, ChainStorageError) as exc:
+            self.report.add(seq, "leaf", f"the entry is malformed: {exc}")
+            return False
+        if leaf_hash(data) != stored:
+            self.report.add(
+                seq,
+                "leaf",
+                f"its fields do not hash to its stored leaf hash {_short(stored)}: the entry "
+                "was changed after it was recorded (found by the resumed run's sample)",
+            )
+            return False
+        return True
+
+    # --- heads the database no longer has -----------------------------------------------------
+
+    def check_verified_heads(self, rows: list[SignedHead]) -> None:
+        """Every head a ``ledger.verified`` entry names is still stored: the log itself
+        remembers the heads that verify found, so deleting them shows."""
+        stored = {(row.size, bytes(row.root).hex()) for row in rows}
+        entries = LedgerEntry.objects.filter(action=LedgerKind.LEDGER_VERIFIED).values_list(
+            "seq", "payload"
+        )
+        for seq, payload in entries:
+            data = json.loads(payload)
+            named = (data.get("head_size"), data.get("head_root"))
+            if named not in stored:
+                self.report.add(
+                    None,
+                    "head",
+                    f"entry seq {seq} records a verified head of {named[0]} entries that the "
+                    "database no longer holds: signed heads were deleted",
+                )
+
+    def check_outside(self, path: Path | None, size: int, rows: list[SignedHead]) -> None:
+        """Hold the log to the signed checkpoint file (see the module docstring)."""
+        report = self.report
+        configured = heads.checkpoint_file()
+        path = path or configured
+        if path is None:
+            if rows:
+                report.notes.append(
+                    "no checkpoint file (CASETRAIL_LEDGER_CHECKPOINT_FILE): heads deleted or "
+                    "entries cut off the end with their heads are found only by receipts, "
+                    "bundles and published heads"
+                )
+            return
+        if not path.exists():
+            report.notes.append(f"no checkpoint file at {path} yet: the next signed head writes it")
+            return
+        try:
+            outside = heads.read_checkpoint(path, self.keys)
+        except (OSError, UnicodeDecodeError, note.NoteError) as exc:
+            report.add(None, "checkpoint", f"the checkpoint file {path}: {exc}")
+            return
+        report.outside = outside
+        where = f"the checkpoint file {path}"
+        if self.trusted and outside.key_id not in self.trusted:
+            report.add(
+                None, "checkpoint", f"{where} is signed by key {outside.key_id}, not a trusted key"
+            )
+        if outside.size > size:
+            report.add(
+                size + 1,
+                "checkpoint",
+                f"{where} names a signed head of {outside.size} entries, but the log has {size}: "
+                f"entries after seq {size} were removed",
+            )
+            return
+        if outside.size and not any(
+            r.size == outside.size and bytes(r.root) == outside.root for r in rows
+        ):
+            report.add(
+                None,
+                "checkpoint",
+                f"{where} names a signed head of {outside.size} entries that the database no "
+                "longer holds: signed heads were deleted",
+            )
+        if not self.tree_ok or outside.size == 0:
+            return
+        current = self.edge.root()
+        try:
+            proof = tree.consistency_proof(outside.size, size) if outside.size < size else []
+        except tree.TreeStorageError as exc:
+            self._tree_problem(exc)
+            return
+        if not verify_consistency(outside.size, size, proof, outside.root, current):
+            report.add(
+                self._first_known(1, outside.size),
+                "checkpoint",
+                f"the log's first {outside.size} entries no longer have the root {where} "
+                f"signed: an entry in seqs 1..{outside.size} was changed",
+            )
+
 
 def _label(row: SignedHead) -> str:
     return f"head #{row.pk} ({row.size} entries, signed {row.signed_at:%Y-%m-%d %H:%M:%S})"
+
+
+def sample_size() -> int:
+    return int(getattr(settings, "CASETRAIL_LEDGER_VERIFY_SAMPLE", DEFAULT_SAMPLE))
 
 
 def verify_ledger(
@@ -540,8 +737,15 @@ def verify_ledger(
     trusted: Iterable[str] = (),
     progress: Progress | None = None,
     checkpoint: bool = True,
+    checkpoint_file: Path | None = None,
+    sample: int | None = None,
 ) -> AuditReport:
-    """Check the ledger (see the module docstring); record a checkpoint if everything holds."""
+    """Check the ledger (see the module docstring); record a checkpoint if everything holds.
+
+    ``checkpoint_file`` is a copy of the signed checkpoint to hold the log to (default: the one
+    the head signer keeps, ``CASETRAIL_LEDGER_CHECKPOINT_FILE``); ``sample`` how many entries
+    before a resumed run's start to recompute (default ``CASETRAIL_LEDGER_VERIFY_SAMPLE``).
+    """
     report = AuditReport()
     auditor = _Auditor(report, trusted=set(trusted), progress=progress)
     since_row = (
@@ -552,36 +756,39 @@ def verify_ledger(
     since = since_row.head if since_row is not None else None
     if resume and since is None:
         report.notes.append("no checkpoint to resume from: verified everything")
-    head_rows = list(
-        SignedHead.objects.all() if since is None else SignedHead.objects.filter(pk__gt=since.pk)
-    )
+    # Every head, on a resumed run too: one deleted or rewritten before the checkpoint is a
+    # change the rows after it cannot show.
+    head_rows = list(SignedHead.objects.all())
     # After the heads: every head read is within it. The open block's stored nodes are read
     # in the same statement, so they belong to exactly this size.
     size, open_block = tree.size_and_open_block()
     report.size = size
-    if since is not None:
+    if since_row is not None and since is not None:
         report.start = since.size
         _start_from(auditor, since, size)
+        auditor.check_checkpoint_entry(since_row)
     auditor.run_entries(report.start, size, {row.size for row in head_rows})
     if auditor.tree_ok:
         auditor.check_open_block(size, open_block)
         auditor.check_beyond()
+    if since is not None:
+        auditor.sample_before(since, sample_size() if sample is None else sample)
     auditor.check_heads(head_rows, size, since=since)
-    auditor.check_order(head_rows, since=since)
+    auditor.check_order(head_rows, since=None)
     auditor.check_keys()
-    if not head_rows and since is None:
+    auditor.check_verified_heads(head_rows)
+    auditor.check_outside(checkpoint_file, size, head_rows)
+    if not head_rows:
         report.notes.append(
             "no signed head yet: nothing outside the database vouches for these rows "
             "(sign one with `casetrail ledger head`)"
         )
     if report.ok and checkpoint:
-        newest = max(
-            head_rows or ([since] if since else []),
-            key=lambda r: (r.size, r.signed_at, r.pk),
-            default=None,
-        )
+        newest = max(head_rows, key=lambda r: (r.size, r.signed_at, r.pk), default=None)
         if newest is not None and newest != since:  # no new head checked: nothing to record
-            report.checkpoint = _record_checkpoint(newest, size, resumed=since is not None)
+            report.checkpoint = _record_checkpoint(
+                newest, size, resumed=since is not None, sampled=report.sampled
+            )
     return report
 
 
@@ -591,6 +798,12 @@ def _start_from(auditor: _Auditor, since: SignedHead, size: int) -> None:
     problem = head_problem(head, auditor.keys)
     if problem:
         report.add(None, "head", f"checkpoint {_label(since)}: {problem}")
+    elif auditor.trusted and head.key_id not in auditor.trusted:
+        report.add(
+            None,
+            "head",
+            f"checkpoint {_label(since)}: signed by key {head.key_id}, not a trusted key",
+        )
     if head.size > size:
         report.add(
             size + 1,
@@ -617,26 +830,44 @@ def _start_from(auditor: _Auditor, since: SignedHead, size: int) -> None:
 
 
 @transaction.atomic
-def _record_checkpoint(head: SignedHead, size: int, *, resumed: bool) -> LedgerCheckpoint:
+def _record_checkpoint(
+    head: SignedHead, size: int, *, resumed: bool, sampled: int = 0
+) -> LedgerCheckpoint:
     checkpoint = LedgerCheckpoint.objects.create(
         head=head, entries=size, verified_at=clock.now(), resumed=resumed
     )
-    record(
-        LedgerKind.LEDGER_VERIFIED,
-        subject=checkpoint,
-        actor=None,
-        data={
-            "entries": size,
-            "head_size": head.size,
-            "head_root": bytes(head.root).hex(),
-            "resumed": resumed,
-        },
-    )
+    data: dict[str, object] = {
+        "entries": size,
+        "head_size": head.size,
+        "head_root": bytes(head.root).hex(),
+        "resumed": resumed,
+    }
+    if resumed:  # what a resumed run vouches for before its start: the entries it drew
+        data["sampled"] = sampled
+    record(LedgerKind.LEDGER_VERIFIED, subject=checkpoint, actor=None, data=data)
     return checkpoint
 
 
 def verify_interval_seconds() -> float:
     return float(getattr(settings, "CASETRAIL_LEDGER_VERIFY_EVERY_SECONDS", 86400))
+
+
+def full_verify_interval_seconds() -> float:
+    return float(getattr(settings, "CASETRAIL_LEDGER_FULL_VERIFY_EVERY_SECONDS", 7 * 86400))
+
+
+def verify_full_if_due() -> AuditReport | None:
+    """The weekly job: a full verify, which rereads every row (a resumed run only samples the
+    rows before its start). Due when no full run recorded a checkpoint within
+    ``CASETRAIL_LEDGER_FULL_VERIFY_EVERY_SECONDS`` (default a week); logged like the daily one."""
+    if not SignedHead.objects.exists():
+        return None
+    since = clock.now() - timedelta(seconds=full_verify_interval_seconds())
+    if LedgerCheckpoint.objects.filter(resumed=False, verified_at__gt=since).exists():
+        return None
+    report = verify_ledger()
+    _log_report(report, "full")
+    return report
 
 
 def verify_if_due() -> AuditReport | None:
@@ -655,8 +886,17 @@ def verify_if_due() -> AuditReport | None:
     if last.exists() and last[0] > clock.now() - every:
         return None
     report = verify_ledger(resume=True)
-    if report.ok:
-        log.info("ledger: verified up to %s entries", report.size)
-    else:
-        log.error("ledger: NOT INTACT: %s (%s problems)", report.first, report.problem_count)
+    _log_report(report, "resumed")
     return report
+
+
+def _log_report(report: AuditReport, kind: str) -> None:
+    if report.ok:
+        log.info("ledger: %s verify: intact up to %s entries", kind, report.size)
+    else:
+        log.error(
+            "ledger: %s verify: NOT INTACT: %s (%s problems)",
+            kind,
+            report.first,
+            report.problem_count,
+        )

@@ -7,15 +7,18 @@ entry, so the log itself records every key that ever signed it; a rotated-out ke
 registered and old heads keep verifying.
 
 A head is signed on demand (`sign_head`, ``casetrail ledger head``), for a receipt that needs one
-(`head_including`), and by the background job `sign_head_if_due` every
-``CASETRAIL_LEDGER_HEAD_EVERY_ENTRIES`` new entries (default 1,000) or, when the log has grown at
-all, every ``CASETRAIL_LEDGER_HEAD_EVERY_SECONDS`` (default 300). An idle log is not re-signed:
+(`head_including`: an intake's API answer does not, docs/ledger.md), and by the background job
+`sign_head_if_due` every ``CASETRAIL_LEDGER_HEAD_EVERY_ENTRIES`` new entries (default 1,000) or,
+when the log has grown at all, every ``CASETRAIL_LEDGER_HEAD_EVERY_SECONDS`` (default 300), never
+sooner than ``CASETRAIL_LEDGER_HEAD_MIN_SECONDS`` (default 10) after the last head. The signer
+also moves the checkpoint file forward (`advance_checkpoint`). An idle log is not re-signed:
 its last head still states its size. Heads are not ledger entries (a head about a log that grows
 with each head would never be current); each one is self-authenticating, by its signature.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 from dataclasses import dataclass
@@ -27,7 +30,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from casetrail import clock
-from casetrail.ledger import signing, tree
+from casetrail.ledger import merkle, note, signing, tree
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.models import LedgerKey, SignedHead
 from casetrail.ledger.record import record
@@ -37,6 +40,7 @@ log = logging.getLogger("casetrail.ledger")
 
 DEFAULT_EVERY_ENTRIES = 1000
 DEFAULT_EVERY_SECONDS = 300
+DEFAULT_MIN_SECONDS = 10
 CHECK_EVERY_SECONDS = 10.0  # how often the background job looks whether a head is due
 
 
@@ -149,7 +153,90 @@ def sign_head(key: SigningKey | None = None) -> TreeHead:
         key_id=head.key_id,
         signature=head.signature,
     )
+    if checkpoint_file() is not None:
+        # Only once the head is committed: a head rolled back with its transaction (an export
+        # that failed) must not leave the file naming entries the log never kept.
+        transaction.on_commit(lambda: advance_checkpoint(key, head))
     return head
+
+
+# --- the checkpoint file ---------------------------------------------------------------------
+
+
+class CheckpointRefused(RuntimeError):
+    """The checkpoint file cannot be moved to a head: it would go backwards or leave a history
+    that the new head does not extend."""
+
+
+def checkpoint_file() -> Path | None:
+    """Where the signed checkpoint lives (``CASETRAIL_LEDGER_CHECKPOINT_FILE``), or None."""
+    configured = getattr(settings, "CASETRAIL_LEDGER_CHECKPOINT_FILE", None)
+    return Path(configured) if configured else None
+
+
+def origin() -> str:
+    """The log's name in its checkpoints (``CASETRAIL_LEDGER_ORIGIN``)."""
+    return str(getattr(settings, "CASETRAIL_LEDGER_ORIGIN", "") or "casetrail/ledger")
+
+
+def read_checkpoint(path: Path, public_keys: dict[str, bytes]) -> note.Checkpoint:
+    """The checkpoint in ``path``, its signature checked; OSError or NoteError if not."""
+    return note.parse(path.read_text(encoding="utf-8"), public_keys, origin=origin())
+
+
+def advance_checkpoint(key: SigningKey, head: TreeHead) -> bool:
+    """Move the checkpoint file forward to ``head``; True if it was written.
+
+    Never backwards: a file that names a larger tree, or the same size with another root, stays
+    as it is, and so does one whose tree the stored log no longer extends (a consistency proof
+    from the file's size to the head's, from the stored nodes, checked against both roots).
+    Refusals are logged as errors: they mean the log was cut back or rewritten. The file is
+    replaced atomically, under a lock next to it, so two signers never interleave.
+    """
+    path = checkpoint_file()
+    if path is None:
+        return False
+    try:
+        with open(path.with_name(path.name + ".lock"), "a+b") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            return _advance(path, key, head)
+    except CheckpointRefused as exc:
+        log.error("ledger: checkpoint file %s not moved: %s", path, exc)
+        return False
+    except OSError as exc:
+        log.error("ledger: cannot write the checkpoint file %s: %s", path, exc)
+        return False
+
+
+def _advance(path: Path, key: SigningKey, head: TreeHead) -> bool:
+    if path.exists():
+        try:
+            old = read_checkpoint(path, public_keys())
+        except note.NoteError as exc:
+            raise CheckpointRefused(f"it is not a checkpoint this ledger signed ({exc})") from None
+        if old.size > head.size:
+            raise CheckpointRefused(
+                f"it names {old.size} entries, more than the head of {head.size} being signed"
+            )
+        if old.size == head.size and old.root != head.root:
+            raise CheckpointRefused(f"it names another root for the same {old.size} entries")
+        if old.size == head.size:
+            return False  # the same head again: nothing to move
+        if old.size > 0:
+            proof = tree.consistency_proof(old.size, head.size)
+            if not merkle.verify_consistency(old.size, head.size, proof, old.root, head.root):
+                raise CheckpointRefused(
+                    f"the log of {head.size} entries does not extend the checkpoint's "
+                    f"{old.size}: history was rewritten"
+                )
+    text = note.sign(key, origin=origin(), size=head.size, root=head.root)
+    temporary = path.with_name(path.name + ".new")
+    with open(temporary, "w", encoding="utf-8") as out:
+        out.write(text)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(temporary, path)
+    return True
 
 
 def latest_head() -> TreeHead | None:
@@ -175,15 +262,22 @@ def head_including(seq: int, *, sign: bool = True) -> TreeHead | None:
     return sign_head()
 
 
+def min_seconds() -> float:
+    return float(getattr(settings, "CASETRAIL_LEDGER_HEAD_MIN_SECONDS", DEFAULT_MIN_SECONDS))
+
+
 def _due(size: int, last: SignedHead | None) -> bool:
+    """A head is due when the log grew since the last one, never sooner than
+    ``CASETRAIL_LEDGER_HEAD_MIN_SECONDS`` after it (however many workers look), and once N
+    entries or T seconds have passed."""
     if size == 0:
         return False
     if last is None:
         return True
-    if size - last.size >= every_entries():
-        return True
     waited = clock.now() - last.signed_at
-    return size > last.size and waited >= timedelta(seconds=every_seconds())
+    if size <= last.size or waited < timedelta(seconds=min_seconds()):
+        return False
+    return size - last.size >= every_entries() or waited >= timedelta(seconds=every_seconds())
 
 
 _warned: set[str] = set()

@@ -4,7 +4,11 @@ A receipt (`verify.make_receipt`) lets its holder prove, offline and for ever, t
 in the log: ``casetrail ledger check-receipt FILE`` or `verify.check_receipt`. The file handed out
 wraps the receipt with the public key that signed its head::
 
-    {"receipt": {"format": "casetrail-receipt", "version": 1, ...}, "public_key": "<hex>"}
+    {"receipt": {"format": "casetrail-receipt", "version": 2, "leaf_index": ..., ...},
+     "public_key": "<hex>"}
+
+Each receipt names its entry's leaf index (``seq - 1``), so a holder with only the
+specification (docs/ledger-spec.md) knows which leaf its proof is for.
 
 The key in the file only says who signed; a holder who wants to know that the *agency* signed
 compares its key id with the published one (``GET /api/v1/ledger/keys``) or passes ``--key``.

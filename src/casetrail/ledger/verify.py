@@ -73,8 +73,12 @@ Receipts
 
 A receipt proves one entry to its holder (`make_receipt`, `check_receipt`)::
 
-    {"format": "casetrail-receipt", "version": 1, "entry": {<the eight leaf fields>},
-     "leaf_hash": "<hex>", "proof": ["<hex>", ...], "head": <signed tree head>}
+    {"format": "casetrail-receipt", "version": 2, "entry": {<the eight leaf fields>},
+     "leaf_index": <seq - 1>, "leaf_hash": "<hex>", "proof": ["<hex>", ...],
+     "head": <signed tree head>}
+
+Version 1 receipts, issued before ``leaf_index`` was added, have the same fields less that one,
+and still verify. docs/ledger-spec.md states every byte of this for an outside implementer.
 """
 
 from __future__ import annotations
@@ -104,7 +108,8 @@ LEAF_FIELDS = ("action", "actor", "at", "payload", "prev", "seq", "subject", "un
 BUNDLE_FORMAT = "casetrail-case-bundle"
 BUNDLE_VERSION = 1
 RECEIPT_FORMAT = "casetrail-receipt"
-RECEIPT_VERSION = 1
+RECEIPT_VERSION = 2  # version 1 had no leaf_index; check_receipt reads both
+_RECEIPT_FIELDS = {"format", "version", "entry", "leaf_hash", "proof", "head"}
 MANIFEST, ENTRIES, PROOFS = "manifest.json", "entries.jsonl", "proofs.json"
 MAX_MEMBER_BYTES = 256 * 1024 * 1024  # a case's ledger is far smaller; refuse zip bombs
 
@@ -802,10 +807,12 @@ def make_receipt(
 ) -> dict[str, object]:
     """A receipt for ``entry``: its leaf fields, leaf hash, inclusion proof and signed head."""
     data = entry_leaf_data(entry)
+    fields = json.loads(data)
     return {
         "format": RECEIPT_FORMAT,
         "version": RECEIPT_VERSION,
-        "entry": json.loads(data),
+        "entry": fields,
+        "leaf_index": leaf_index(fields["seq"]),
         "leaf_hash": leaf_hash(data).hex(),
         "proof": [p.hex() for p in proof],
         "head": head.to_dict(),
@@ -820,12 +827,19 @@ def check_receipt(receipt: object, public_keys: Mapping[str, bytes]) -> list[str
     """
     try:
         fields = _object(receipt, "receipt")
-        _expect_keys(
-            fields, "receipt", {"format", "version", "entry", "leaf_hash", "proof", "head"}
-        )
-        if fields["format"] != RECEIPT_FORMAT or fields["version"] != RECEIPT_VERSION:
-            return [f"not a version {RECEIPT_VERSION} casetrail receipt"]
+        indexed = "leaf_index" in fields
+        _expect_keys(fields, "receipt", _RECEIPT_FIELDS | ({"leaf_index"} if indexed else set()))
+        version = fields["version"]
+        if fields["format"] != RECEIPT_FORMAT or version not in (1, RECEIPT_VERSION):
+            return [f"not a version 1 or {RECEIPT_VERSION} casetrail receipt"]
+        if indexed != (version == RECEIPT_VERSION):
+            raise BundleFormatError("receipt: version 2 names its leaf_index, version 1 does not")
         entry = _parse_entry(fields["entry"], fields["leaf_hash"], "receipt")
+        if version == RECEIPT_VERSION and fields["leaf_index"] != leaf_index(entry.seq):
+            raise BundleFormatError(
+                f"receipt: leaf_index must be seq - 1 = {leaf_index(entry.seq)}: "
+                f"{fields['leaf_index']!r}"
+            )
         proof = _hashes(fields["proof"], "receipt")
         head = TreeHead.from_dict(fields["head"])
     except (BundleFormatError, HeadFormatError) as exc:

@@ -161,3 +161,7 @@ CASETRAIL_TOKEN_DAYS = 90
 CASETRAIL_TOKEN_MAX_DAYS = 365
 # The name an authenticator app shows beside the officer's code.
 OTP_TOTP_ISSUER = "casetrail"
+
+# The signed checkpoint of the largest head ever signed, outside the database (docs/ledger.md).
+CASETRAIL_LEDGER_CHECKPOINT_FILE = ENV.ledger_checkpoint_file
+CASETRAIL_LEDGER_ORIGIN = ENV.ledger_origin

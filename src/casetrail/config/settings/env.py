@@ -23,6 +23,8 @@ class Env:
     allowed_hosts: tuple[str, ...]
     debug: bool
     ledger_key_file: Path
+    ledger_checkpoint_file: Path | None
+    ledger_origin: str
     email_url: str | None
     pg_prepare: bool
 
@@ -35,6 +37,7 @@ class Env:
             secret = Path(secret_file).read_text(encoding="utf-8").strip()
         hosts = os.environ.get("CASETRAIL_ALLOWED_HOSTS", "")
         key_file = os.environ.get("CASETRAIL_LEDGER_KEY_FILE")
+        checkpoint_file = os.environ.get("CASETRAIL_LEDGER_CHECKPOINT_FILE")
         return cls(
             data_dir=data_dir,
             database_url=os.environ.get("DATABASE_URL") or None,
@@ -42,6 +45,8 @@ class Env:
             allowed_hosts=tuple(h.strip() for h in hosts.split(",") if h.strip()),
             debug=os.environ.get("CASETRAIL_DEBUG", "") in {"1", "true", "yes"},
             ledger_key_file=Path(key_file) if key_file else data_dir / "keys" / "ledger.pem",
+            ledger_checkpoint_file=Path(checkpoint_file) if checkpoint_file else None,
+            ledger_origin=os.environ.get("CASETRAIL_LEDGER_ORIGIN") or "casetrail/ledger",
             email_url=os.environ.get("CASETRAIL_EMAIL_URL") or None,
             pg_prepare=os.environ.get("CASETRAIL_PG_PREPARE", "1") not in {"0", "false", "no"},
         )
