@@ -66,6 +66,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # Replaces the `date` filter everywhere: a stored date out of range shows in UTC
+            # instead of failing the page (issue 16).
+            "builtins": ["casetrail.web.templatetags.safe_dates"],
         },
     },
 ]
