@@ -39,6 +39,7 @@ MIDDLEWARE = [
     # Before the language middleware, which reads the officer's unit from request.user.
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "casetrail.web.middleware.UnitLanguageMiddleware",
+    "casetrail.web.middleware.NoStoreMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
