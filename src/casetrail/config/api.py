@@ -19,13 +19,17 @@ from casetrail.org.actions import authenticate_token
 from casetrail.org.api import router as org_router
 from casetrail.org.models import Officer
 from casetrail.org.rules_api import router as rules_router
+from casetrail.org.throttle import TooManyFailures, check_token_allowed, token_failed
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Officer | None:
+        check_token_allowed(request)  # 429 once an address has sent too many wrong tokens
         officer = authenticate_token(token)
-        if officer is not None:
-            request.user = officer
+        if officer is None:
+            token_failed(request)
+            return None
+        request.user = officer
         return officer
 
 
@@ -84,6 +88,13 @@ def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return _error(request, 401, "log in or send an API token (Authorization: Bearer …)")
+
+
+@api.exception_handler(TooManyFailures)
+def on_too_many_failures(request: HttpRequest, exc: TooManyFailures) -> HttpResponse:
+    response = _error(request, 429, str(exc))
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(LedgerDamaged)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ INSTALLED_APPS = [
     "template_partials",
     "ninja",
     "csp",
+    "axes",
     "casetrail.ledger",
     "casetrail.org",
     "casetrail.cases",
@@ -49,11 +51,18 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: turns a login that axes refused into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "casetrail.config.urls"
 WSGI_APPLICATION = "casetrail.config.wsgi.application"
 AUTH_USER_MODEL = "org.Officer"
+# django-axes first: it refuses a locked-out username+address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "casetrail.org.throttle.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "org:login"
 LOGIN_REDIRECT_URL = "cases:workbench"
 LOGOUT_REDIRECT_URL = "org:login"
@@ -158,6 +167,23 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Login throttling (django-axes, docs/decisions/0005c-login-throttling.md): five wrong passwords
+# for one username from one address lock that pair out for 15 minutes; the attempts and each
+# failure are in the admin (Axes), where an administrator can also unlock early.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The cool-off runs from the lockout: an officer typing the right password while locked out
+# does not push it back.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "casetrail.org.throttle.locked_out"
+# API bearer tokens: more than this many wrong tokens from one address in one window answer
+# 429 until the window ends (casetrail.org.throttle, Django's cache).
+CASETRAIL_TOKEN_FAILURE_LIMIT = 20
+CASETRAIL_TOKEN_FAILURE_WINDOW = 60  # seconds
 
 NINJA_PAGINATION_PER_PAGE = 25
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 100
