@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
@@ -71,6 +72,15 @@ def frozen_clock(request: pytest.FixtureRequest) -> Iterator[time_machine.Travel
     ticking = request.node.get_closest_marker("e2e") is not None
     with time_machine.travel(NOW, tick=ticking) as traveller:
         yield traveller
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: the API counts wrong tokens per address there
+    (casetrail.org.throttle), and the frozen clock keeps every test in one window."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def make_unit(

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from playwright.sync_api import expect
 
 from casetrail import clock
 from casetrail.custody import actions
@@ -96,9 +97,9 @@ def test_the_whiteboard_in_a_browser(live_server, page, browser, settings, tmp_p
     )
     actions.decide_measure(made, actions.MeasureDecisionInput(decision="approve"), actor=s.head)
     actions.start_measure(made, actions.StartInput(started_at=clock.now()), actor=s.world.handler1)
-    page.wait_for_function(
-        "document.querySelectorAll('[data-testid=board-row]').length === 4", timeout=15000
-    )
+    # A locator's wait, not wait_for_function: that evaluates a string in the page, which
+    # the Content-Security-Policy (no 'unsafe-eval') refuses.
+    expect(page.locator("[data-testid=board-row]")).to_have_count(4, timeout=15000)
     assert page.evaluate("window.__notReloaded") is True
     assert "新到丁" in page.inner_text("[data-testid=board]")
 

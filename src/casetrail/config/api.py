@@ -20,14 +20,18 @@ from casetrail.org.actions import TokenExpired, authenticate_token
 from casetrail.org.api import router as org_router
 from casetrail.org.models import Officer
 from casetrail.org.rules_api import router as rules_router
+from casetrail.org.throttle import TooManyFailures, check_token_allowed, token_failed
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Officer | None:
+        check_token_allowed(request)  # 429 once an address has sent too many wrong tokens
         officer = authenticate_token(token, method=request.method or "GET")
-        if officer is not None:
-            request.user = officer
-            request.api_token = token  # type: ignore[attr-defined]  # org.access reads it
+        if officer is None:
+            token_failed(request)
+            return None
+        request.user = officer
+        request.api_token = token  # type: ignore[attr-defined]  # org.access reads it
         return officer
 
 
@@ -102,6 +106,13 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 @api.exception_handler(TokenExpired)
 def on_token_expired(request: HttpRequest, exc: TokenExpired) -> HttpResponse:
     return _error(request, 401, str(exc))
+
+
+@api.exception_handler(TooManyFailures)
+def on_too_many_failures(request: HttpRequest, exc: TooManyFailures) -> HttpResponse:
+    response = _error(request, 429, str(exc))
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(LedgerDamaged)

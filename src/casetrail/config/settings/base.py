@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from casetrail.config.settings.env import Env
@@ -28,6 +30,8 @@ INSTALLED_APPS = [
     # The officers' second factor (issue 16; docs/decisions/0005d-second-factor.md).
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "csp",
+    "axes",
     "casetrail.ledger",
     "casetrail.org",
     "casetrail.cases",
@@ -37,6 +41,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Before the language middleware, which reads the officer's unit from request.user.
@@ -46,17 +51,25 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "casetrail.org.middleware.SecondFactorMiddleware",
     "casetrail.web.middleware.UnitLanguageMiddleware",
+    "casetrail.web.middleware.NoStoreMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: turns a login that axes refused into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "casetrail.config.urls"
 WSGI_APPLICATION = "casetrail.config.wsgi.application"
 AUTH_USER_MODEL = "org.Officer"
+# django-axes first: it refuses a locked-out username+address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "casetrail.org.throttle.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "org:login"
 LOGIN_REDIRECT_URL = "cases:workbench"
 LOGOUT_REDIRECT_URL = "org:login"
@@ -73,6 +86,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # Replaces the `date` filter everywhere: a stored date out of range shows in UTC
+            # instead of failing the page (issue 16).
+            "builtins": ["casetrail.web.templatetags.safe_dates"],
         },
     },
 ]
@@ -140,7 +156,41 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp, docs/decisions/0005c-content-security-policy.md):
+# scripts and styles only from our own static files, no inline script or handler, no plugins,
+# not framed. The pages' behaviour lives in web/static/web/casetrail.js; htmx's indicator
+# styles are in casetrail.css.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # Swagger UI (/api/v1/docs) draws its icons from data: URLs.
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Login throttling (django-axes, docs/decisions/0005c-login-throttling.md): five wrong passwords
+# for one username from one address lock that pair out for 15 minutes; the attempts and each
+# failure are in the admin (Axes), where an administrator can also unlock early.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The cool-off runs from the lockout: an officer typing the right password while locked out
+# does not push it back.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "casetrail.org.throttle.locked_out"
+# API bearer tokens: more than this many wrong tokens from one address in one window answer
+# 429 until the window ends (casetrail.org.throttle, Django's cache).
+CASETRAIL_TOKEN_FAILURE_LIMIT = 20
+CASETRAIL_TOKEN_FAILURE_WINDOW = 60  # seconds
 
 NINJA_PAGINATION_PER_PAGE = 25
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 100
