@@ -8,7 +8,7 @@ class LedgerConfig(AppConfig):
 
     def ready(self) -> None:
         from casetrail import background
-        from casetrail.ledger import audit, heads
+        from casetrail.ledger import audit, heads, state_pass
 
         # Looks every few seconds whether N entries or T seconds call for a new head; the
         # check is one indexed read, and signing re-checks under the append lock, so several
@@ -16,3 +16,8 @@ class LedgerConfig(AppConfig):
         background.register("ledger.sign_head", heads.CHECK_EVERY_SECONDS, heads.sign_head_if_due)
         # An incremental verify (from the last checkpoint) once a day by default.
         background.register("ledger.verify", audit.verify_interval_seconds(), audit.verify_if_due)
+        # The tables held against the ledger (invariant 5), once a day by default: looked at
+        # hourly, due as the ledger's last pass entry says.
+        background.register(
+            "ledger.state", min(3600.0, state_pass.interval_seconds()), state_pass.reconcile_if_due
+        )
