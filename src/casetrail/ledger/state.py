@@ -314,7 +314,7 @@ def _check(
         return Finding(spec.subject_type, subject_id, "unreadable", missing, seq, action)
     # The digest covers the fields the entry names: a field audited since is not held
     # against entries written before it was.
-    covered = {name: values[name] for name in tags}
+    covered = {name: value for name, value in values.items() if name in tags}
     if digest(covered) == recorded:
         return "match"
     changed = tuple(name for name, value in covered.items() if tag(name, value) != tags[name])
