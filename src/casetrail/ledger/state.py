@@ -78,10 +78,6 @@ def register_state(
     )
 
 
-def unregister_state(subject_type: str) -> None:
-    _states.pop(subject_type, None)
-
-
 def registered() -> list[StateSpec]:
     return [_states[name] for name in sorted(_states)]
 
