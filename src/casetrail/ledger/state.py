@@ -24,10 +24,11 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Max
+from django.db.models.sql.compiler import SQLCompiler
 
-from casetrail.ledger.canonical import canonical_json
+from casetrail.ledger.canonical import JsonValue, canonical_json, normalise
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.models import LedgerEntry
 
@@ -105,14 +106,28 @@ def digest(values: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_json(_plain(dict(values)))).hexdigest()
 
 
+def _encode(value: JsonValue) -> bytes:
+    """canonical_json of a value already normalised (one conversion for all the tags)."""
+    return json.dumps(
+        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+    ).encode("utf-8")
+
+
 def tag(name: str, value: Any) -> str:
     """A field's tag: enough to say which field changed, too short to say much of its value."""
     return hashlib.sha256(canonical_json(_plain([name, value]))).digest()[:TAG_BYTES].hex()
 
 
 def state_payload(values: Mapping[str, Any]) -> dict[str, Any]:
-    """What an entry's payload carries about its subject's state."""
-    return {STATE: digest(values), STATE_FIELDS: {n: tag(n, v) for n, v in values.items()}}
+    """What an entry's payload carries about its subject's state (`digest` and `tag` of each
+    field, with the values normalised once)."""
+    plain = normalise(_plain(dict(values)))
+    assert isinstance(plain, dict)  # noqa: S101 - normalise keeps a mapping a mapping
+    tags = {
+        name: hashlib.sha256(_encode([name, value])).digest()[:TAG_BYTES].hex()
+        for name, value in plain.items()
+    }
+    return {STATE: hashlib.sha256(_encode(plain)).hexdigest(), STATE_FIELDS: tags}
 
 
 def current_states(spec: StateSpec, ids: Iterable[int]) -> dict[str, dict[str, Any]]:
@@ -122,14 +137,53 @@ def current_states(spec: StateSpec, ids: Iterable[int]) -> dict[str, dict[str, A
     return {str(row[0]): dict(zip(spec.names, row[1:], strict=True)) for row in rows}
 
 
+@dataclass(frozen=True)
+class _RowReader:
+    """One row's audited fields by primary key, in the SQL and with the value converters the
+    ORM would use, compiled once: record() reads a row at every append, and building the
+    query each time cost more than running it."""
+
+    sql: str
+    compiler: SQLCompiler
+    converters: dict[int, Any]
+
+    def read(self, pk: int) -> list[Any] | None:
+        with self.compiler.connection.cursor() as cursor:
+            cursor.execute(self.sql, [pk])
+            rows = cursor.fetchall()
+        if not rows:
+            return None
+        return next(iter(self.compiler.apply_converters(rows, self.converters)))
+
+
+# By registration and by connection (Django's connections are per thread).
+_readers: dict[tuple[StateSpec, int], _RowReader] = {}
+
+
+def _reader(spec: StateSpec) -> _RowReader:
+    key = (spec, id(connection))
+    found = _readers.get(key)
+    if found is None:
+        attnames = [attname for _, attname in spec.fields]
+        query = spec.model._default_manager.filter(pk=0).order_by().values_list(*attnames).query
+        compiler = query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        assert list(params) == [0]  # noqa: S101 - the key is the one parameter
+        converters = compiler.get_converters([col for col, _, _ in compiler.select])
+        found = _readers[key] = _RowReader(sql, compiler, converters)
+    return found
+
+
 def payload_for(subject_type: str, subject_id: str, kind: str) -> dict[str, Any]:
     """The state fields to add to the payload of an entry of ``kind`` about the subject: none
     for an unregistered subject, a look, or a row that is not there (a deletion)."""
     spec = _states.get(subject_type)
     if spec is None or kind in STATELESS_KINDS or not _is_key(subject_id):
         return {}
-    found = current_states(spec, [int(subject_id)]).get(subject_id)
-    return state_payload(found) if found is not None else {}
+    row = _reader(spec).read(int(subject_id))
+    if row is None:
+        return {}
+    return state_payload(dict(zip(spec.names, row, strict=True)))
 
 
 def payloads_for(subjects: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
