@@ -239,6 +239,18 @@ def test_a_row_gone_after_a_deletion_entry_is_not_a_finding(story, registry):
     assert state.reconcile().ok
 
 
+def test_an_entry_recorded_after_its_row_is_gone_carries_no_state(story, registry, world):
+    """A deletion through an action: the row goes first, then its entry, which has no row to
+    vouch for; with the kind registered as a deletion, the reconcile accepts the absence."""
+    *_, lone = story
+    state.register_state("incident", Incident, deleted_by=[LedgerKind.INCIDENT_DECIDED])
+    with transaction.atomic():
+        sql("DELETE FROM cases_incident WHERE id = %s", [lone.pk])
+        entry = record(LedgerKind.INCIDENT_DECIDED, subject=lone, actor=world.intake)
+    assert json.loads(entry.payload) == {}
+    assert state.reconcile(["incident"]).ok
+
+
 def test_an_incident_decided_in_the_database_names_every_field(story):
     *_, lone = story
     Incident.objects.filter(pk=lone.pk).update(
