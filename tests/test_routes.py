@@ -16,6 +16,7 @@ from django.test import Client
 
 from casetrail.ledger.audit import verify_ledger
 from casetrail.ledger.models import LedgerEntry
+from casetrail.ledger.state import reconcile
 from casetrail.org.access import needs_second_factor
 from casetrail.org.models import Officer
 from tests.api.conftest import ApiClient
@@ -126,6 +127,8 @@ def test_the_api_matrix(site, route):
     if call.writes:
         assert grew, f"{route} left no ledger entry"
         assert verify_ledger(checkpoint=False).ok, f"{route} broke the ledger"
+        # Invariant 5: the rows it wrote are the state its entries vouch for.
+        assert reconcile().findings == [], f"{route} left rows its entries do not vouch for"
     else:
         assert not grew, f"{route} wrote to the ledger on a read"
 
@@ -188,6 +191,7 @@ def _page_matrix(site: Any, method: str, call: Call, pattern: str) -> None:
     if call.writes:
         assert grew, f"{method} {pattern} left no ledger entry"
         assert verify_ledger(checkpoint=False).ok, f"{method} {pattern} broke the ledger"
+        assert reconcile().findings == [], f"{method} {pattern}: rows its entries do not vouch for"
     else:
         assert not grew, f"{method} {pattern} wrote to the ledger on a read"
 

@@ -19,11 +19,26 @@ from casetrail.cases.models import Case, Person
 from casetrail.custody import actions
 from casetrail.custody.models import Measure
 from casetrail.ledger.models import LedgerEntry
+from casetrail.ledger.state import reconcile
 from casetrail.org import actions as org
 from casetrail.org.models import Officer
 from casetrail.org.roles import Role, Scope
 from tests.api.conftest import ApiClient
 from tests.conftest import PASSWORD, VALID, World, build_world, make_unit
+
+
+@pytest.fixture(autouse=True)
+def tables_match_the_ledger(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Invariant 5 on every custody flow: whatever a test did through the actions, each
+    measure, stay, case and person ends as its last entry's state digest says."""
+    if "db" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("db")  # set up before this fixture, so torn down after it
+    yield
+    findings = reconcile().findings
+    assert not findings, [str(f) for f in findings[:5]]
+
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LONDON = ZoneInfo("Europe/London")

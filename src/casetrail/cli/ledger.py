@@ -81,7 +81,12 @@ def add_subparsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
         help="hold the log to this copy of the signed checkpoint (default: the one the head "
         "signer keeps, CASETRAIL_LEDGER_CHECKPOINT_FILE)",
     )
-    p.set_defaults(func=run_verify)
+    p.add_argument(
+        "--state",
+        action="store_true",
+        help="also hold every case, incident, person, measure and stay against its last entry",
+    )
+    p.set_defaults(func=_with_state(run_verify))
 
     p = commands.add_parser("prove", help="the inclusion proof of an entry")
     p.add_argument("--seq", type=_positive, required=True, help="the entry's sequence number")
@@ -281,6 +286,52 @@ def run_verify(args: argparse.Namespace) -> int:
 def _print_notes(notes: list[str]) -> None:
     for note in notes:
         print(f"note: {note}")
+
+
+def _with_state(
+    verify: Callable[[argparse.Namespace], int],
+) -> Callable[[argparse.Namespace], int]:
+    """`verify --state`: the log first, then the tables against it; 1 if either fails."""
+
+    @functools.wraps(verify)
+    def run(args: argparse.Namespace) -> int:
+        code = verify(args)
+        if code == USAGE_ERROR or not getattr(args, "state", False):
+            return code
+        return max(code, run_state(args))
+
+    return run
+
+
+def run_state(args: argparse.Namespace) -> int:
+    """Reconcile the state tables with the ledger: a row changed, inserted or deleted behind
+    it is reported by kind, id and field."""
+    setup()
+    from casetrail.ledger import state
+
+    bar = None if args.no_progress else ProgressBar(sys.stderr, "reconciling")
+    started = time.monotonic()
+    try:
+        report = state.reconcile(progress=bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    seconds = time.monotonic() - started
+    for name, tally in report.kinds.items():
+        line = f"state: {name}: {tally.rows:,} rows, {tally.checked:,} match their last entry"
+        if tally.undigested:
+            line += f", {tally.undigested:,} with no state digest (entries older than digests)"
+        print(line)
+    rate = report.rows / max(seconds, 1e-9)
+    if report.ok:
+        print(f"STATE MATCHES: {report.rows:,} rows in {seconds:.1f} s ({rate:,.0f} rows/s)")
+        return 0
+    print(f"STATE DIFFERS: {len(report.findings):,} rows disagree with the ledger")
+    for finding in report.findings[:50]:
+        print(f"  {finding}")
+    if len(report.findings) > 50:
+        print(f"  ... and {len(report.findings) - 50:,} more")
+    return NOT_INTACT
 
 
 # --- proofs -------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ def _register_ledger_subjects() -> None:
     from casetrail.cases.models import Case
     from casetrail.custody.access import access_measure, access_session
     from casetrail.custody.models import CustodySession, Measure
-    from casetrail.ledger.access import register_subject
+    from casetrail.ledger.access import register_state, register_subject
 
     def case_subjects(case: Case) -> list[tuple[str, str]]:
         measures = Measure.objects.filter(case=case).values_list("pk", flat=True)
@@ -37,3 +37,7 @@ def _register_ledger_subjects() -> None:
     register_case_subjects(case_subjects)
     register_subject(Measure.LEDGER_SUBJECT, access_measure)
     register_subject(CustodySession.LEDGER_SUBJECT, access_session)
+    register_state(Measure.LEDGER_SUBJECT, Measure)
+    # A stay's clock points at the deadline row now running the area clock, which moves when
+    # its measure's deadlines are recomputed (an entry of the measure, not of the stay).
+    register_state(CustodySession.LEDGER_SUBJECT, CustodySession, derived=("clock",))

@@ -7,6 +7,10 @@ visible as the subject. Entries about anything else (units, officers, tokens, ke
 checkpoints) are the ledger's housekeeping, and the policy for them is registered the same way
 (`register_housekeeping`, by org). Whatever the reason, an entry the officer may not have
 answers as if it did not exist.
+
+Beside the gate, an app says which table holds a subject's state with `register_state`
+(`casetrail.ledger.state`): each entry then carries the digest of that row after the action,
+and `casetrail ledger verify --state` holds the tables against the ledger.
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ from typing import Any
 from casetrail.errors import AccessDenied, NotFound
 from casetrail.ledger.models import LedgerEntry
 from casetrail.ledger.record import LedgerSubject
+from casetrail.ledger.state import register_state
+
+__all__ = ["access_entry", "register_housekeeping", "register_state", "register_subject"]
 
 SubjectAccess = Callable[[Any, int], LedgerSubject]
 """An app's gate: given an officer and a primary key, the subject if the officer may see it;

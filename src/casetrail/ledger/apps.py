@@ -8,7 +8,7 @@ class LedgerConfig(AppConfig):
 
     def ready(self) -> None:
         from casetrail import background
-        from casetrail.ledger import audit, heads
+        from casetrail.ledger import audit, heads, state_pass
 
         # Looks every few seconds whether N entries or T seconds call for a new head; the
         # check is one indexed read, and signing re-checks under the append lock, so several
@@ -20,4 +20,9 @@ class LedgerConfig(AppConfig):
         # older ones, so a change behind an old leaf hash waits at most this long.
         background.register(
             "ledger.verify_full", audit.full_verify_interval_seconds(), audit.verify_full_if_due
+        )
+        # The tables held against the ledger (invariant 5), once a day by default: looked at
+        # hourly, due as the ledger's last pass entry says.
+        background.register(
+            "ledger.state", min(3600.0, state_pass.interval_seconds()), state_pass.reconcile_if_due
         )

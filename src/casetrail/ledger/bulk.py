@@ -11,6 +11,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Max, Q
 
+from casetrail.ledger import state as subject_state
 from casetrail.ledger import tree
 from casetrail.ledger.canonical import canonical_json
 from casetrail.ledger.kinds import LedgerKind
@@ -87,12 +88,22 @@ def _append(
     edge = tree.open_edge(size)
     rows: list[LedgerEntry] = []
     nodes: list[Node] = []
+    # The rows are in their final state: only each subject's last entry here vouches for it.
+    closing = {
+        (e.subject_type, e.subject_id): i
+        for i, e in enumerate(entries)
+        if str(e.kind) not in subject_state.STATELESS_KINDS
+    }
+    states = subject_state.payloads_for(closing)
     for offset, e in enumerate(entries, start=1):
         seq = size + offset
         subject = (e.subject_type, e.subject_id)
         prev_seq, prev = last.get(subject, (None, None))
-        payload = canonical_json(e.data)
-        data = leaf_data(
+        data = e.data
+        if closing.get(subject) == offset - 1:
+            data = {**data, **states.get(subject, {})}
+        payload = canonical_json(data)
+        leaf = leaf_data(
             seq=seq,
             at=e.at,
             actor=e.actor_label,
@@ -102,7 +113,7 @@ def _append(
             payload=payload,
             prev=prev,
         )
-        hashed = leaf_hash(data)
+        hashed = leaf_hash(leaf)
         last[subject] = (seq, hashed)
         nodes += edge.append(hashed)
         rows.append(

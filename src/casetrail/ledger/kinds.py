@@ -25,6 +25,7 @@ class LedgerKind(models.TextChoices):
     CALENDAR_NOTICE_LOADED = "calendar.notice_loaded", "calendar notice loaded"
     LEDGER_KEY_REGISTERED = "ledger.key_registered", "ledger signing key registered"
     LEDGER_VERIFIED = "ledger.verified", "ledger verified"
+    STATE_RECONCILED = "ledger.state_reconciled", "tables reconciled with the ledger"
     # custody: coercive measures, their deadlines, the case-handling area, alerts
     MEASURE_PROPOSED = "measure.proposed", "measure proposed"
     MEASURE_APPROVED = "measure.approved", "measure approved"

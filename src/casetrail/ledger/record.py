@@ -8,6 +8,7 @@ from typing import Any, ClassVar, Protocol
 from django.db import connection, transaction
 
 from casetrail import clock
+from casetrail.ledger import state as subject_state
 from casetrail.ledger import tree
 from casetrail.ledger.canonical import canonical_json
 from casetrail.ledger.kinds import LedgerKind
@@ -86,10 +87,12 @@ def record(
     if not connection.in_atomic_block:
         raise LedgerOutsideTransaction(f"{kind} recorded outside a transaction")
     subject_type, subject_id = subject_key(subject)
-    payload = canonical_json(data or {})
+    # The subject's row as the action left it (read back, in this transaction): invariant 5.
+    state = subject_state.payload_for(subject_type, subject_id, str(kind))
+    payload = canonical_json({**(data or {}), **state})
     tree.append_lock()  # its own statement: on PostgreSQL the read after it must see
-    state = tree.append_state(subject_type, subject_id)  # every append committed before it
-    seq = state.size + 1
+    chain = tree.append_state(subject_type, subject_id)  # every append committed before it
+    seq = chain.size + 1
     at = clock.now()
     label = actor_label(actor)
     data_bytes = leaf_data(
@@ -100,7 +103,7 @@ def record(
         subject=f"{subject_type}:{subject_id}",
         unit=unit_id,
         payload=payload,
-        prev=state.prev_hash,
+        prev=chain.prev_hash,
     )
     hashed = leaf_hash(data_bytes)
     entry = LedgerEntry(
@@ -114,9 +117,9 @@ def record(
         unit_id=unit_id,
         payload=payload.decode("utf-8"),
         leaf_hash=hashed,
-        prev_seq=state.prev_seq,
+        prev_seq=chain.prev_seq,
     )
-    tree.insert(entry, state.edge.append(hashed))
+    tree.insert(entry, chain.edge.append(hashed))
     return entry
 
 
