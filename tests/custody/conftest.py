@@ -86,11 +86,13 @@ class Scene:
         self.traveller.move_to(moment)
 
     def api(self, who: Officer | None) -> ApiClient:
-        """One client (and API token) per officer for the whole scene."""
+        """One client (and API token) per officer for the whole scene, issued again when the
+        scene has travelled past its token's lifetime (the shared scenes span years)."""
         key = who.pk if who is not None else None
-        if key not in self.clients:
-            self.clients[key] = ApiClient(who)
-        return self.clients[key]
+        client = self.clients.get(key)
+        if client is None or not client.lasts_until(clock.now()):
+            client = self.clients[key] = ApiClient(who)
+        return client
 
     def suspect(
         self, case: Case, name: str = "张三", birth_date: date | None = date(1990, 5, 1)
