@@ -18,7 +18,7 @@ from casetrail.ledger.receipts import receipt_for
 from casetrail.ledger.record import record_view
 from casetrail.org.access import request_officer
 from casetrail.org.models import Officer
-from casetrail.web.inputs import body, query
+from casetrail.web.inputs import RecordId, body, query
 
 router = Router(tags=["cases"])
 
@@ -156,14 +156,14 @@ def create_incident(request: HttpRequest, data: inputs.IncidentInput) -> Status[
 
 
 @router.get("/incidents/{incident_id}", response=IncidentOut)
-def get_incident(request: HttpRequest, incident_id: int) -> Incident:
+def get_incident(request: HttpRequest, incident_id: RecordId) -> Incident:
     return access_incident(request_officer(request), incident_id)
 
 
 @router.post("/incidents/{incident_id}/decision", response=IncidentOut)
 @body(inputs.IncidentDecisionInput)
 def decide_incident(
-    request: HttpRequest, incident_id: int, data: inputs.IncidentDecisionInput
+    request: HttpRequest, incident_id: RecordId, data: inputs.IncidentDecisionInput
 ) -> Incident:
     officer = request_officer(request)
     incident = access_incident(officer, incident_id, for_write=True)
@@ -275,7 +275,7 @@ def assign_handler(
 @router.post("/cases/{case_ref}/handlers/{officer_id}/release", response=CaseDetailOut)
 @body(inputs.ReleaseInput, exclude=["officer_id"])
 def release_handler(
-    request: HttpRequest, case_ref: str, officer_id: int, data: inputs.ReleaseInput
+    request: HttpRequest, case_ref: str, officer_id: RecordId, data: inputs.ReleaseInput
 ) -> dict[str, Any]:
     officer = request_officer(request)
     case = access_case(officer, case_ref, for_write=True)
@@ -284,7 +284,7 @@ def release_handler(
 
 
 @router.get("/persons/{person_id}", response=PersonOut)
-def get_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
+def get_person(request: HttpRequest, person_id: RecordId) -> dict[str, Any]:
     officer = request_officer(request)
     person = access_person(officer, person_id)
     record_view(person, actor=officer, unit_id=officer.unit_id, what="person (API)")
