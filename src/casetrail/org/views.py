@@ -10,6 +10,7 @@ from casetrail.errors import NotFound
 from casetrail.org import actions, queries
 from casetrail.org.access import request_officer
 from casetrail.org.forms import TokenForm
+from casetrail.web.inputs import record_number
 from casetrail.web.shortcuts import officer_view
 
 
@@ -20,10 +21,10 @@ def tokens(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     new_key = None
     if request.method == "POST" and "revoke" in request.POST:
-        revoke = request.POST.get("revoke", "")
-        if not revoke.isdigit():
+        revoke = record_number(request.POST.get("revoke", ""))
+        if revoke is None:
             raise NotFound("token not found")
-        actions.revoke_token(queries.token_of(officer, int(revoke)), actor=officer)
+        actions.revoke_token(queries.token_of(officer, revoke), actor=officer)
         return redirect("org:tokens")
     data = form.to_input() if request.method == "POST" else None
     if data is not None:

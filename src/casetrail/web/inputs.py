@@ -56,6 +56,18 @@ LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 FIRST_BIRTH = date(1900, 1, 1)
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID, description="a record number")]
 """An API path's or query's record number: the same bounds as a `Ref` in a body."""
+
+
+def record_number(text: object) -> int | None:
+    """The record number a path, a form field or a query string names: ASCII digits from 1 to
+    MAX_ID, else None. (``str.isdigit`` alone passes "²", which ``int`` refuses, and numbers
+    no database stores.)"""
+    if not isinstance(text, str) or not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ID else None
+
+
 LAST_DAY = date(2099, 12, 31)
 
 # Characters refused in any text: C0/C1 controls (bar tab and newline where text may run over
@@ -477,7 +489,7 @@ class RefsField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
         driver or another overflows on them)."""
         for item in value or ():
             text = str(item)
-            if not text.isdigit() or not 1 <= int(text) <= MAX_ID:
+            if record_number(text) is None:
                 raise forms.ValidationError(
                     self.error_messages["invalid_choice"],
                     code="invalid_choice",
@@ -488,7 +500,7 @@ class RefsField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     def clean(self, value: Any) -> Any:
         found = super().clean(value)
         by_pk = {obj.pk: obj for obj in found}
-        ordered = [int(v) for v in (value or []) if str(v).isdigit() and int(v) in by_pk]
+        ordered = [n for v in (value or []) if (n := record_number(str(v))) in by_pk]
         return tuple(dict.fromkeys(ordered))
 
 
@@ -757,5 +769,6 @@ __all__ = [
     "fields_of",
     "form_of",
     "query",
+    "record_number",
     "schema_of",
 ]
