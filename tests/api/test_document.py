@@ -157,3 +157,24 @@ def test_a_day_the_pattern_admits_is_accepted(text):
 
 def test_the_document_is_json():
     json.dumps(DOCUMENT)
+
+
+def test_a_page_past_every_list_is_a_422_not_an_overflow(world):
+    client = ApiClient(world.intake)
+    for path in (
+        "/incidents",
+        "/cases",
+        "/custody/measures",
+        "/custody/sessions",
+        "/custody/inbox",
+    ):
+        response = client.get(path, page=10**17, page_size=100)
+        assert response.status_code == 422, path
+        assert response.json()["field"] == "page"
+        assert client.get(path, page=2, page_size=100).status_code == 200
+    page = next(
+        p
+        for p in DOCUMENT["paths"]["/api/v1/incidents"]["get"]["parameters"]
+        if p["name"] == "page"
+    )
+    assert page["schema"]["maximum"] == 10**6

@@ -6,7 +6,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from casetrail.cases import actions, inputs, queries
@@ -19,6 +19,7 @@ from casetrail.ledger.record import record_view
 from casetrail.org.access import request_officer
 from casetrail.org.models import Officer
 from casetrail.web.inputs import RecordId, body, query
+from casetrail.web.shortcuts import Pages
 
 router = Router(tags=["cases"])
 
@@ -138,7 +139,7 @@ def list_categories(request: HttpRequest, kind: str = "") -> QuerySet[OffenceCat
 
 
 @router.get("/incidents", response=list[IncidentOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 @query(inputs.IncidentFilterInput)
 def list_incidents(request: HttpRequest, data: inputs.IncidentFilterInput) -> QuerySet[Incident]:
     return queries.incident_list(request_officer(request), data)
@@ -172,7 +173,7 @@ def decide_incident(
 
 
 @router.get("/cases", response=list[CaseOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 @query(inputs.CaseFilterInput)
 def list_cases(request: HttpRequest, data: inputs.CaseFilterInput) -> QuerySet[Case]:
     return queries.case_list(request_officer(request), data)

@@ -8,9 +8,12 @@ from functools import wraps
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from ninja import Field, Schema
+from ninja.pagination import PageNumberPagination
 
 from casetrail.errors import AccessDenied, NotFound
 
@@ -42,6 +45,15 @@ def form_error(form: forms.Form, exc: Exception) -> None:
 
 PAGE_SIZE = 25
 LAST_PAGE = 10**6  # a page number past every list: refused quietly as the last page
+
+
+class Pages(PageNumberPagination):
+    """The API's pages (``?page=N&page_size=M``), bounded in the document: an unbounded page
+    number times the page size overflowed the database's OFFSET into a 500."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=LAST_PAGE)
+        page_size: int | None = Field(None, ge=1, le=settings.NINJA_PAGINATION_MAX_PER_PAGE_SIZE)
 
 
 def paginate(request: HttpRequest, items: Any, per_page: int = PAGE_SIZE) -> Page[Any]:

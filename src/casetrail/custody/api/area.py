@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from casetrail.custody import actions, inputs, queries
@@ -20,12 +20,13 @@ from casetrail.errors import NotFound
 from casetrail.ledger.record import record_view
 from casetrail.org.access import request_officer
 from casetrail.web.inputs import Input, RecordId, body, query
+from casetrail.web.shortcuts import Pages
 
 router = Router()
 
 
 @router.get("/custody/sessions", response=list[SessionOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 @query(inputs.SessionFilterInput)
 def list_sessions(
     request: HttpRequest, data: inputs.SessionFilterInput

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from casetrail import clock
 from casetrail.custody import actions, inputs, queries
@@ -25,6 +25,7 @@ from casetrail.custody.models import InboxItem
 from casetrail.ledger.record import record_view
 from casetrail.org.access import request_officer
 from casetrail.web.inputs import RecordId, query
+from casetrail.web.shortcuts import Pages
 
 router = Router()
 
@@ -78,7 +79,7 @@ def person_record(request: HttpRequest, person_id: RecordId) -> dict[str, Any]:
 
 
 @router.get("/custody/inbox", response=list[InboxItemOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 @query(inputs.InboxFilterInput)
 def inbox(request: HttpRequest, data: inputs.InboxFilterInput) -> QuerySet[InboxItem]:
     return queries.inbox(request_officer(request), data)

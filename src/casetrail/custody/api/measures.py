@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from casetrail.custody import actions, inputs, queries
@@ -27,6 +27,7 @@ from casetrail.org.access import request_officer
 from casetrail.org.models import Officer
 from casetrail.procedure import list_extensions
 from casetrail.web.inputs import Input, RecordId, body, query
+from casetrail.web.shortcuts import Pages
 
 router = Router()
 
@@ -58,7 +59,7 @@ def list_kinds(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/custody/measures", response=list[MeasureOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 @query(inputs.MeasureFilterInput)
 def list_measures(request: HttpRequest, data: inputs.MeasureFilterInput) -> QuerySet[Measure]:
     return queries.measure_list(request_officer(request), data)
