@@ -178,3 +178,24 @@ def test_a_page_past_every_list_is_a_422_not_an_overflow(world):
         if p["name"] == "page"
     )
     assert page["schema"]["maximum"] == 10**6
+
+
+def test_every_text_in_a_path_is_one_segment_the_api_routes():
+    """A "/" (or a "." segment) in a case number or a rule id would route to no operation
+    and answer Django's HTML 404: the document excludes them."""
+    seen = 0
+    for method, path, op in OPERATIONS:
+        for parameter in op.get("parameters", []):
+            if parameter["in"] == "path" and parameter["schema"].get("type") == "string":
+                seen += 1
+                pattern = re.compile(parameter["schema"]["pattern"])
+                for other_route in ("a/b", ".", "..", ""):
+                    assert not pattern.search(other_route), (method, path, other_route)
+                assert pattern.search("S1-2026-000001")
+    assert seen >= 7
+
+
+def test_a_case_number_of_another_shape_is_a_json_404(world):
+    response = ApiClient(world.handler1).get("/cases/S9-1999-000001")
+    assert response.status_code == 404
+    assert response.json()["field"] is None
