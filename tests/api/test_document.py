@@ -199,3 +199,10 @@ def test_a_case_number_of_another_shape_is_a_json_404(world):
     response = ApiClient(world.handler1).get("/cases/S9-1999-000001")
     assert response.status_code == 404
     assert response.json()["field"] is None
+
+
+def test_the_document_names_the_installed_packs():
+    rules = DOCUMENT["paths"]["/api/v1/rules"]["get"]["parameters"]
+    assert next(p for p in rules if p["name"] == "pack")["schema"]["enum"] == ["", "cn", "gb_eng"]
+    deadline = DOCUMENT["components"]["schemas"]["DeadlineIn"]["properties"]["pack"]
+    assert deadline["enum"] == ["cn", "gb_eng", None]
