@@ -34,7 +34,8 @@ class TokenAuth(HttpBearer):
         return officer
 
 
-# What every operation may answer besides its success, with the one error body (docs/api.md).
+# What every operation may answer besides its success, with the one error body (see "The
+# API's document" in docs/operations.md).
 # The descriptions say when; the document declares them all on every operation so a client
 # handles them once, whatever it calls.
 ERRORS: dict[int, str] = {
