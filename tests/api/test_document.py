@@ -11,14 +11,17 @@ from django.test import Client
 from hypothesis import given
 from hypothesis import strategies as st
 
+from casetrail.cases.models import OffenceCategory
 from casetrail.config.api import ERRORS, PUBLIC_ERRORS, api
 from casetrail.org.actions import issue_token, revoke_token
 from casetrail.org.inputs import TokenInput
 from casetrail.web.inputs import (
+    CODE_PATTERN,
     EARLIEST,
     LATEST,
     MAX_ID,
     Day,
+    Ref,
     Text,
     When,
     day_pattern,
@@ -206,3 +209,17 @@ def test_the_document_names_the_installed_packs():
     assert next(p for p in rules if p["name"] == "pack")["schema"]["enum"] == ["", "cn", "gb_eng"]
     deadline = DOCUMENT["components"]["schemas"]["DeadlineIn"]["properties"]["pack"]
     assert deadline["enum"] == ["cn", "gb_eng", None]
+
+
+CODE = Ref(OffenceCategory, "category", by="code", max_length=32)
+
+
+def test_the_document_states_that_a_code_is_not_blank():
+    category = _body_schema("/api/v1/cases")["properties"]["category"]
+    assert category["pattern"] == CODE_PATTERN
+    assert not re.search(CODE_PATTERN, "\xa0")
+
+
+@given(st.from_regex(CODE_PATTERN, fullmatch=True).filter(lambda code: len(code) <= 32))
+def test_a_code_the_pattern_admits_is_accepted(code):
+    assert CODE.check(code, "category", "Category", True) == code

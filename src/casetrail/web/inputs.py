@@ -92,6 +92,10 @@ _BLANK = (
 )
 
 
+CODE_PATTERN = f"^[^{_BLANK}]+$"
+"""A code (an offence category's, ...) as the document states it: no blank characters."""
+
+
 def text_pattern(*, multiline: bool, required: bool) -> str:
     """The JSON Schema pattern of a text `Text.check` accepts (before its length limit)."""
     refused = _CONTROLS_MULTILINE if multiline else _CONTROLS + _MARKS_PATTERN
@@ -523,7 +527,12 @@ class Ref(Spec):
     def annotation(self, required: bool) -> Any:
         if self.by == "pk":
             return Annotated[int, Field(ge=1, le=MAX_ID)]
-        return Annotated[str, StringConstraints(min_length=1, max_length=self.max_length)]
+        return Annotated[
+            str,
+            StringConstraints(min_length=1, max_length=self.max_length),
+            # A code has no blank in it (the input refuses one that is blank once stripped).
+            Field(json_schema_extra={"pattern": CODE_PATTERN}),
+        ]
 
     def formfield(self, *, required: bool, label: Any) -> forms.Field:
         return RefField(
@@ -749,6 +758,7 @@ def form_of(
 
 
 __all__ = [
+    "CODE_PATTERN",
     "EARLIEST",
     "LATEST",
     "MAX_ID",
