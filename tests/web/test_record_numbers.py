@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from casetrail.cases.access import access_case
 from casetrail.web.inputs import MAX_ID, record_number
 from tests.api.conftest import ApiClient
 from tests.web.test_pages import login
@@ -66,3 +67,10 @@ def test_a_superscript_handler_is_refused_on_the_field(world):
     )
     assert response.status_code in (200, 400)
     assert "handler_ids" in response.context["form"].errors
+
+
+def test_a_case_is_found_by_its_record_number_as_a_number_or_as_digits(world):
+    case = world.case()
+    assert access_case(world.handler1, case.pk) == case
+    assert access_case(world.handler1, str(case.pk)) == case
+    assert access_case(world.handler1, case.number) == case
