@@ -296,5 +296,6 @@ def test_a_schema_declares_the_limits_the_input_holds():
     assert props["room"]["maxLength"] == 40  # Interview.room
     assert props["kind"]["enum"] == ["interrogation", "inquiry"]  # InterviewKind
     assert props["officer_ids"]["items"]["maximum"] == one.MAX_ID
-    assert props["recording_sha256"]["pattern"] == "[0-9a-fA-F]{64}"
+    # Anchored: JSON Schema searches, the input matches the whole text.
+    assert props["recording_sha256"]["pattern"] == "^(?:[0-9a-fA-F]{64})$"
     assert set(schema["required"]) >= {"kind", "room", "started_at", "officer_ids"}

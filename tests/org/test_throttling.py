@@ -9,9 +9,10 @@ from datetime import timedelta
 import pytest
 from axes.models import AccessAttempt
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from tests.api.conftest import ApiClient
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, enrol
 
 WRONG = "not-the-password"
 
@@ -79,10 +80,15 @@ def test_a_lockout_expires_after_the_cool_off(world, frozen_clock):
     assert logged_in(client)
 
 
-def test_a_lockout_is_visible_to_the_administrator(world, admin_client):
+def test_a_lockout_is_visible_to_the_administrator(world, admin_user):
     for _ in range(6):
         attempt(Client(), world.handler1.username, WRONG)
-    page = admin_client.get("/admin/axes/accessattempt/")
+    admin = Client()  # a superuser's session, verified with its second factor
+    admin.force_login(admin_user)
+    session = admin.session
+    session[DEVICE_ID_SESSION_KEY] = enrol(admin_user).persistent_id
+    session.save()
+    page = admin.get("/admin/axes/accessattempt/")
     assert page.status_code == 200
     assert world.handler1.username in page.content.decode()
 

@@ -10,6 +10,7 @@ from casetrail.errors import AccessDenied, NotFound
 from casetrail.org.access import has_role, unit_for, unit_q
 from casetrail.org.models import Officer
 from casetrail.org.roles import CASE_LEADERS, CASE_READERS, INTAKE_WRITERS, SEALED_READERS
+from casetrail.web.inputs import record_number
 
 
 def _assigned(officer: Officer) -> Q:
@@ -39,11 +40,14 @@ def is_handler(officer: Officer, case: Case) -> bool:
 
 def access_case(officer: Officer, case_id: int | str, *, for_write: bool = False) -> Case:
     """The case by id or number, if the officer may see it (and change it, for writes)."""
-    lookup = (
-        {"number": case_id}
-        if isinstance(case_id, str) and not case_id.isdigit()
-        else {"pk": int(case_id)}
-    )
+    lookup: dict[str, object]
+    if isinstance(case_id, int):
+        lookup = {"pk": case_id}
+    elif case_id.isascii() and case_id.isdigit():
+        # An id past what a database stores is no case, not an overflow in the driver.
+        lookup = {"pk": record_number(case_id) or 0}
+    else:
+        lookup = {"number": case_id}  # "²" too: a digit to isdigit(), a number to nobody
     case = visible_cases(officer).select_related("unit", "category").filter(**lookup).first()
     if case is None:
         raise NotFound(f"case {case_id} not found")

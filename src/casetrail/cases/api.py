@@ -1,7 +1,7 @@
 """The cases API: incidents, decisions, cases, moves, parties, handlers, persons."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -20,10 +20,21 @@ from casetrail.ledger.receipts import receipt_for
 from casetrail.ledger.record import record_view
 from casetrail.org.access import request_officer
 from casetrail.org.models import Officer
-from casetrail.web.inputs import body, query
+from casetrail.web.inputs import RecordId, body, query
 from casetrail.web.pagination import Pages
 
 router = Router(tags=["cases"])
+
+CaseRef = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=40,
+        # One path segment: a "/" (or a "." or ".." segment) would route elsewhere.
+        pattern=r"^[^/.][^/]*$",
+        description="the case's number (S1-2026-000001) or its record number",
+    ),
+]
 
 
 class CategoryOut(Schema):
@@ -184,14 +195,14 @@ def get_incident_receipt(request: HttpRequest, incident_id: int) -> dict[str, An
 
 
 @router.get("/incidents/{incident_id}", response=IncidentOut)
-def get_incident(request: HttpRequest, incident_id: int) -> Incident:
+def get_incident(request: HttpRequest, incident_id: RecordId) -> Incident:
     return access_incident(request_officer(request), incident_id)
 
 
 @router.post("/incidents/{incident_id}/decision", response=IncidentOut)
 @body(inputs.IncidentDecisionInput)
 def decide_incident(
-    request: HttpRequest, incident_id: int, data: inputs.IncidentDecisionInput
+    request: HttpRequest, incident_id: RecordId, data: inputs.IncidentDecisionInput
 ) -> Incident:
     officer = request_officer(request)
     incident = access_incident(officer, incident_id, for_write=True)
@@ -262,7 +273,7 @@ def _detail(officer: Officer, case: Case) -> dict[str, Any]:
 
 
 @router.get("/cases/{case_ref}", response=CaseDetailOut)
-def get_case(request: HttpRequest, case_ref: str) -> dict[str, Any]:
+def get_case(request: HttpRequest, case_ref: CaseRef) -> dict[str, Any]:
     officer = request_officer(request)
     case = access_case(officer, case_ref)
     record_view(case, actor=officer, unit_id=case.unit_id, what="case file (API)")
@@ -271,7 +282,7 @@ def get_case(request: HttpRequest, case_ref: str) -> dict[str, Any]:
 
 @router.post("/cases/{case_ref}/transitions", response=CaseDetailOut)
 @body(inputs.MoveInput)
-def move_case(request: HttpRequest, case_ref: str, data: inputs.MoveInput) -> dict[str, Any]:
+def move_case(request: HttpRequest, case_ref: CaseRef, data: inputs.MoveInput) -> dict[str, Any]:
     officer = request_officer(request)
     case = access_case(officer, case_ref, for_write=True)
     actions.transition_case(case, data, actor=officer)
@@ -281,7 +292,7 @@ def move_case(request: HttpRequest, case_ref: str, data: inputs.MoveInput) -> di
 @router.post("/cases/{case_ref}/parties", response={201: CaseDetailOut})
 @body(inputs.PartyInput)
 def add_party(
-    request: HttpRequest, case_ref: str, data: inputs.PartyInput
+    request: HttpRequest, case_ref: CaseRef, data: inputs.PartyInput
 ) -> Status[dict[str, Any]]:
     officer = request_officer(request)
     case = access_case(officer, case_ref, for_write=True)
@@ -292,7 +303,7 @@ def add_party(
 @router.post("/cases/{case_ref}/handlers", response={201: CaseDetailOut})
 @body(inputs.HandlerInput)
 def assign_handler(
-    request: HttpRequest, case_ref: str, data: inputs.HandlerInput
+    request: HttpRequest, case_ref: CaseRef, data: inputs.HandlerInput
 ) -> Status[dict[str, Any]]:
     officer = request_officer(request)
     case = access_case(officer, case_ref, for_write=True)
@@ -303,7 +314,7 @@ def assign_handler(
 @router.post("/cases/{case_ref}/handlers/{officer_id}/release", response=CaseDetailOut)
 @body(inputs.ReleaseInput, exclude=["officer_id"])
 def release_handler(
-    request: HttpRequest, case_ref: str, officer_id: int, data: inputs.ReleaseInput
+    request: HttpRequest, case_ref: CaseRef, officer_id: RecordId, data: inputs.ReleaseInput
 ) -> dict[str, Any]:
     officer = request_officer(request)
     case = access_case(officer, case_ref, for_write=True)
@@ -312,7 +323,7 @@ def release_handler(
 
 
 @router.get("/persons/{person_id}", response=PersonOut)
-def get_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
+def get_person(request: HttpRequest, person_id: RecordId) -> dict[str, Any]:
     officer = request_officer(request)
     person = access_person(officer, person_id)
     record_view(person, actor=officer, unit_id=officer.unit_id, what="person (API)")

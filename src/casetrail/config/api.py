@@ -6,7 +6,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.security import HttpBearer, SessionAuth
 
 from casetrail.cases.api import router as cases_router
@@ -25,11 +26,14 @@ from casetrail.org.throttle import TooManyFailures, check_token_allowed, token_f
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Officer | None:
+        """The officer whose token this is. A bearer token that names nobody (unknown, revoked)
+        is a 401 here: the request must not fall through to the session cookie, whose CSRF
+        check would answer a script a 403 it cannot act on."""
         check_token_allowed(request)  # 429 once an address has sent too many wrong tokens
         officer = authenticate_token(token, method=request.method or "GET")
         if officer is None:
             token_failed(request)
-            return None
+            raise AuthenticationError
         request.user = officer
         request.api_token = token  # type: ignore[attr-defined]  # org.access reads it
         return officer
@@ -46,7 +50,57 @@ class VerifiedSessionAuth(SessionAuth):
         return user
 
 
-api = NinjaAPI(
+# What every operation may answer besides its success, with the one error body (see "The
+# API's document" in docs/operations.md).
+# The descriptions say when; the document declares them all on every operation so a client
+# handles them once, whatever it calls.
+ERRORS: dict[int, str] = {
+    400: "Refused: the request is well formed but a rule refuses it (the field it concerns "
+    "is named), or the body is not JSON. Also the answer to text carrying control "
+    "characters, which the document's patterns exclude but JSON Schema cannot refuse alone",
+    401: "No session and no API token, or a token that is unknown or revoked",
+    403: "Not yours to do: a role the action needs is not held, or the approver is not the "
+    "one the statute names",
+    404: "Absent, or outside what the caller may see (the two answer the same)",
+    422: "The request does not match this document (a type, a bound, a pattern)",
+    429: "Too many attempts: wait as long as Retry-After says",
+}
+PUBLIC_ERRORS = (400, 404, 422, 429)
+
+
+class CasetrailAPI(NinjaAPI):
+    """Ninja's document plus the error answers of every operation (ERRORS)."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["ErrorOut"] = {
+            "title": "ErrorOut",
+            "type": "object",
+            "properties": {
+                "detail": {"type": "string", "title": "Detail"},
+                "field": {"anyOf": [{"type": "string"}, {"type": "null"}], "title": "Field"},
+            },
+            "required": ["detail", "field"],
+        }
+        ref = {"$ref": "#/components/schemas/ErrorOut"}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                codes = ERRORS if operation.get("security") else PUBLIC_ERRORS
+                for code in codes:
+                    operation["responses"].setdefault(
+                        str(code),
+                        {
+                            "description": ERRORS[code],
+                            "content": {"application/json": {"schema": ref}},
+                        },
+                    )
+        return schema
+
+
+api = CasetrailAPI(
     title="casetrail API",
     version="1",
     description="Incidents, cases, parties and their ledger. Every write is recorded.",
@@ -75,6 +129,12 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     field = ".".join(loc) or None
     message = first.get("msg", "invalid input")
     return _error(request, 422, f"{field}: {message}" if field else message, field)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """Ninja's own refusals (a body that is not JSON: 400; a throttle: 429) in the one body."""
+    return _error(request, exc.status_code, str(exc))
 
 
 @api.exception_handler(Refused)

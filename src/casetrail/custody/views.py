@@ -43,6 +43,7 @@ from casetrail.ledger.record import record_view
 from casetrail.org.access import request_officer, units_in_scope
 from casetrail.org.models import Officer
 from casetrail.org.queries import unit_officers
+from casetrail.web.inputs import record_number
 from casetrail.web.shortcuts import errors_line, form_error, officer_view
 
 MEASURE_TITLES = {
@@ -498,10 +499,10 @@ def belonging_settle(request: HttpRequest, session_id: int, belonging_id: int) -
 def inbox(request: HttpRequest) -> HttpResponse:
     officer = request_officer(request)
     if request.method == "POST":
-        item_id = request.POST.get("item", "")
-        if not item_id.isdigit():
+        item_id = record_number(request.POST.get("item", ""))
+        if item_id is None:
             raise Http404("no such alert")
-        item = access_inbox_item(officer, int(item_id))
+        item = access_inbox_item(officer, item_id)
         with contextlib.suppress(CustodyError):  # a second click: already acknowledged
             actions.acknowledge_alert(item, actor=officer)
         return redirect("custody:inbox")

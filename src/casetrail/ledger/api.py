@@ -4,7 +4,7 @@ consistency proofs for officers, an entry's only to those who may see its subjec
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
@@ -14,6 +14,10 @@ from casetrail.ledger import heads, proofs
 from casetrail.ledger.access import access_entry
 from casetrail.ledger.record import record_view
 from casetrail.ledger.signing import public_key_pem
+
+# A sequence number or a tree size: 1 to the largest a database stores (web.inputs.MAX_ID; the
+# ledger sits beside web, so the bound is written here again).
+RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 router = Router(tags=["ledger"])
 
@@ -90,7 +94,9 @@ def public_keys(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/ledger/entries/{seq}/proof", response=InclusionOut)
-def entry_proof(request: HttpRequest, seq: int, size: int | None = None) -> dict[str, Any]:
+def entry_proof(
+    request: HttpRequest, seq: RecordId, size: RecordId | None = None
+) -> dict[str, Any]:
     """The inclusion proof of entry ``seq`` (against the latest signed head unless ``size``
     is given), for an officer who may see the entry's subject. Reading the entry of a case, a
     person or a custody record this way leaves a `viewed` trace, like opening them."""
@@ -105,7 +111,9 @@ def entry_proof(request: HttpRequest, seq: int, size: int | None = None) -> dict
 
 
 @router.get("/ledger/consistency", response=ConsistencyOut)
-def consistency(request: HttpRequest, first: int, second: int | None = None) -> dict[str, Any]:
+def consistency(
+    request: HttpRequest, first: RecordId, second: RecordId | None = None
+) -> dict[str, Any]:
     """The proof that the log's first ``first`` entries are a prefix of its first ``second``
     (default: the latest signed head's size). Hashes only: no entry is disclosed."""
     return proofs.consistency(first, second).to_dict()

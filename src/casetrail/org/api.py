@@ -17,7 +17,7 @@ from casetrail.org.access import (
 from casetrail.org.inputs import TokenInput
 from casetrail.org.models import ApiToken, Officer, Unit
 from casetrail.org.roles import Role
-from casetrail.web.inputs import body
+from casetrail.web.inputs import RecordId, body
 
 router = Router(tags=["organisation"])
 
@@ -95,7 +95,7 @@ def list_units(request: HttpRequest) -> list[Unit]:
 
 
 @router.get("/officers", response=list[OfficerOut])
-def list_officers(request: HttpRequest, unit: int | None = None) -> list[Officer]:
+def list_officers(request: HttpRequest, unit: RecordId | None = None) -> list[Officer]:
     """Officers of the units in the caller's scope (to choose handlers)."""
     units = units_in_scope(request_officer(request), {r.value for r in Role})
     ids = [u.pk for u in units if unit is None or u.pk == unit]
@@ -128,7 +128,7 @@ def create_token(request: HttpRequest, data: TokenInput) -> Status[dict[str, Any
 
 
 @router.post("/tokens/{token_id}/revoke", response=TokenOut)
-def revoke_token(request: HttpRequest, token_id: int) -> ApiToken:
+def revoke_token(request: HttpRequest, token_id: RecordId) -> ApiToken:
     officer = request_officer(request)
     token = queries.token_of(officer, token_id)
     actions.revoke_token(token, actor=officer)

@@ -1,10 +1,11 @@
 """The procedure engine over HTTP: list and show rules, compute a deadline with its
 explanation, counting with the official holiday notices loaded into this installation."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from pydantic import JsonValue
 
 from casetrail.errors import NotFound, Refused
 from casetrail.org.calendars import calendar_named
@@ -24,6 +25,13 @@ from casetrail.procedure import (
 )
 
 router = Router(tags=["rules"])
+
+# The installed packs, stated in the document; another is refused naming `pack` (400).
+PACK_IDS: list[JsonValue] = list(pack_ids())
+PACKS: dict[str, JsonValue] = {"enum": [*PACK_IDS, None]}
+
+# One path segment (a "/" or a "." segment would route elsewhere); ids are far shorter.
+RuleId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^/.][^/]*$")]
 
 
 class RuleError(Refused):
@@ -66,7 +74,7 @@ class DeadlineIn(Schema):
         default_factory=list, max_length=10, description="EXT or EXT=N, in order"
     )
     params: dict[str, str] = Field(default_factory=dict)
-    pack: str | None = Field(None, max_length=16)
+    pack: str | None = Field(None, max_length=16, json_schema_extra=PACKS)
 
 
 def _summary(rule: Rule, pack: Pack) -> dict[str, Any]:
@@ -94,7 +102,10 @@ def _pack_of(rule_id: str, pack_id: str | None) -> Pack:
 
 
 @router.get("/rules", response=list[RuleSummaryOut])
-def list_rules(request: HttpRequest, pack: str = "") -> list[dict[str, Any]]:
+def list_rules(
+    request: HttpRequest,
+    pack: Annotated[str, Field(json_schema_extra={"enum": ["", *PACK_IDS]})] = "",
+) -> list[dict[str, Any]]:
     if pack and pack not in pack_ids():
         raise RuleError(f"unknown pack {pack}; known: {', '.join(pack_ids())}", field="pack")
     out = []
@@ -105,7 +116,7 @@ def list_rules(request: HttpRequest, pack: str = "") -> list[dict[str, Any]]:
 
 
 @router.get("/rules/{rule_id}", response=list[RuleOut])
-def show_rule(request: HttpRequest, rule_id: str) -> list[dict[str, Any]]:
+def show_rule(request: HttpRequest, rule_id: RuleId) -> list[dict[str, Any]]:
     """Every version of the rule, or of every member of a version-free alias (oldest first)."""
     pack = _pack_of(rule_id, None)
     try:
@@ -146,7 +157,7 @@ _FIELD_OF: tuple[tuple[type[ProcedureError], str], ...] = (
 
 
 @router.post("/rules/{rule_id}/deadline", response=dict[str, Any])
-def compute_deadline(request: HttpRequest, rule_id: str, payload: DeadlineIn) -> dict[str, Any]:
+def compute_deadline(request: HttpRequest, rule_id: RuleId, payload: DeadlineIn) -> dict[str, Any]:
     """Compute the deadline with its citation and the steps a reviewer can read."""
     pack = _pack_of(rule_id, payload.pack)
     try:

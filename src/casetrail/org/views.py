@@ -26,6 +26,7 @@ from casetrail.org.access import (
     second_factor_verified,
 )
 from casetrail.org.forms import CodeForm, TokenForm
+from casetrail.web.inputs import record_number
 from casetrail.web.shortcuts import form_error, officer_view
 
 
@@ -36,10 +37,10 @@ def tokens(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     new_key = None
     if request.method == "POST" and "revoke" in request.POST:
-        revoke = request.POST.get("revoke", "")
-        if not revoke.isdigit():
+        revoke = record_number(request.POST.get("revoke", ""))
+        if revoke is None:
             raise NotFound("token not found")
-        actions.revoke_token(queries.token_of(officer, int(revoke)), actor=officer)
+        actions.revoke_token(queries.token_of(officer, revoke), actor=officer)
         return redirect("org:tokens")
     data = form.to_input() if request.method == "POST" else None
     if data is not None:

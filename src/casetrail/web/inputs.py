@@ -54,6 +54,20 @@ MAX_ID = 2**63 - 1
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 FIRST_BIRTH = date(1900, 1, 1)
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID, description="a record number")]
+"""An API path's or query's record number: the same bounds as a `Ref` in a body."""
+
+
+def record_number(text: object) -> int | None:
+    """The record number a path, a form field or a query string names: ASCII digits from 1 to
+    MAX_ID, else None. (``str.isdigit`` alone passes "²", which ``int`` refuses, and numbers
+    no database stores.)"""
+    if not isinstance(text, str) or not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ID else None
+
+
 LAST_DAY = date(2099, 12, 31)
 
 # Characters refused in any text: C0/C1 controls (bar tab and newline where text may run over
@@ -63,6 +77,68 @@ LAST_DAY = date(2099, 12, 31)
 _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _MARKS = "\u200e\u200f\u061c"
 _INVISIBLE = re.compile("[\\s\u200b\u200c\u200d\u2060\ufeff\u180e\u3164\u115f\u1160]+")
+
+# The same refusals as JSON Schema patterns, for the API's document (a client, or schemathesis,
+# then never sends what `Text.check` refuses). Written with \\uXXXX escapes, read alike by
+# ECMA-262, Python's re and Rust's regex. `_BLANK` is stricter than `_INVISIBLE` plus the
+# refused characters (it takes every separator and format character near them), so a required
+# text that matches the pattern always has something visible once stripped.
+_CONTROLS = "\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069"
+_CONTROLS_MULTILINE = "\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069"
+_MARKS_PATTERN = "\\u200e\\u200f\\u061c"
+_BLANK = (
+    "\\u0000-\\u0020\\u007f-\\u00a0\\u061c\\u115f\\u1160\\u1680\\u180e\\u2000-\\u200f"
+    "\\u2028-\\u202f\\u205f-\\u206f\\u3000\\u3164\\ufeff"
+)
+
+
+CODE_PATTERN = f"^[^{_BLANK}]+$"
+"""A code (an offence category's, ...) as the document states it: no blank characters."""
+
+
+def text_pattern(*, multiline: bool, required: bool) -> str:
+    """The JSON Schema pattern of a text `Text.check` accepts (before its length limit)."""
+    refused = _CONTROLS_MULTILINE if multiline else _CONTROLS + _MARKS_PATTERN
+    allowed = f"[^{refused}]"
+    if not required:
+        return f"^{allowed}*$"
+    return f"^{allowed}*[^{_BLANK}]{allowed}*$"
+
+
+def _years(low: int, high: int) -> str:
+    """A pattern for the four-digit years from ``low`` to ``high`` (same century digits or
+    spanning whole centuries as casetrail's bounds do)."""
+    parts = []
+    for century in range(low // 100, high // 100 + 1):
+        first = max(low, century * 100) % 100
+        last = min(high, century * 100 + 99) % 100
+        for decade in range(first // 10, last // 10 + 1):
+            lo = max(first, decade * 10) % 10
+            hi = min(last, decade * 10 + 9) % 10
+            digit = f"{lo}" if lo == hi else f"[{lo}-{hi}]"
+            parts.append(f"{century:02d}{decade}{digit}")
+    return "(?:" + "|".join(parts) + ")"
+
+
+# Month and day as a pattern: days 01 to 28 only, so every string the pattern admits is a real
+# date (a pattern cannot know February); the API accepts the 29th to 31st all the same.
+_MONTH_DAY = "-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
+_TIME = "T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,6})?"
+_OFFSET = "(?:Z|[+-](?:0[0-9]|1[0-3]):[0-5][0-9])"
+
+
+def day_pattern(low: date, high: date) -> str:
+    """The dates of the whole years within [low, high], as a pattern: a date the pattern admits
+    is always one `Day.check` accepts."""
+    first = low.year if (low.month, low.day) == (1, 1) else low.year + 1
+    last = high.year if (high.month, high.day) == (12, 31) else high.year - 1
+    return f"^{_years(first, last)}{_MONTH_DAY}$"
+
+
+def when_pattern() -> str:
+    """Instants with an offset in the years after EARLIEST's and before LATEST's: whatever the
+    offset (at most 13:59 either way), the instant lies inside [EARLIEST, LATEST)."""
+    return f"^{_years(EARLIEST.year + 1, LATEST.year - 1)}{_MONTH_DAY}{_TIME}{_OFFSET}$"
 
 
 def _pick(en: str, zh: str) -> str:
@@ -175,13 +251,16 @@ class Text(Spec):
         return text
 
     def annotation(self, required: bool) -> Any:
+        own = f"^(?:{self.pattern.pattern})$" if self.pattern else None
+        documented = own or text_pattern(multiline=self.multiline, required=required)
         return Annotated[
             str,
             StringConstraints(
-                min_length=1 if required else None,
-                max_length=self.max_length,
-                pattern=self.pattern.pattern if self.pattern else None,
+                min_length=1 if required else None, max_length=self.max_length, pattern=own
             ),
+            # Documented, not enforced by the schema: `check` refuses these characters with a
+            # 400 naming the field, as the page does.
+            Field(json_schema_extra={"pattern": documented}),
         ]
 
     def formfield(self, *, required: bool, label: Any) -> forms.Field:
@@ -325,7 +404,10 @@ class When(Spec):
         return value
 
     def annotation(self, required: bool) -> Any:
-        return Annotated[AwareDatetime, Field(ge=EARLIEST, lt=LATEST)]
+        return Annotated[
+            AwareDatetime,
+            Field(ge=EARLIEST, lt=LATEST, json_schema_extra={"pattern": when_pattern()}),
+        ]
 
     def formfield(self, *, required: bool, label: Any) -> forms.Field:
         return forms.DateTimeField(
@@ -365,7 +447,10 @@ class Day(Spec):
         return value
 
     def annotation(self, required: bool) -> Any:
-        return Annotated[date, Field(ge=self.low, le=self.high)]
+        pattern = day_pattern(self.low, self.high)
+        return Annotated[
+            date, Field(ge=self.low, le=self.high, json_schema_extra={"pattern": pattern})
+        ]
 
     def formfield(self, *, required: bool, label: Any) -> forms.Field:
         return forms.DateField(
@@ -408,7 +493,7 @@ class RefsField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
         driver or another overflows on them)."""
         for item in value or ():
             text = str(item)
-            if not text.isdigit() or not 1 <= int(text) <= MAX_ID:
+            if record_number(text) is None:
                 raise forms.ValidationError(
                     self.error_messages["invalid_choice"],
                     code="invalid_choice",
@@ -419,7 +504,7 @@ class RefsField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     def clean(self, value: Any) -> Any:
         found = super().clean(value)
         by_pk = {obj.pk: obj for obj in found}
-        ordered = [int(v) for v in (value or []) if str(v).isdigit() and int(v) in by_pk]
+        ordered = [n for v in (value or []) if (n := record_number(str(v))) in by_pk]
         return tuple(dict.fromkeys(ordered))
 
 
@@ -442,7 +527,12 @@ class Ref(Spec):
     def annotation(self, required: bool) -> Any:
         if self.by == "pk":
             return Annotated[int, Field(ge=1, le=MAX_ID)]
-        return Annotated[str, StringConstraints(min_length=1, max_length=self.max_length)]
+        return Annotated[
+            str,
+            StringConstraints(min_length=1, max_length=self.max_length),
+            # A code has no blank in it (the input refuses one that is blank once stripped).
+            Field(json_schema_extra={"pattern": CODE_PATTERN}),
+        ]
 
     def formfield(self, *, required: bool, label: Any) -> forms.Field:
         return RefField(
@@ -668,6 +758,7 @@ def form_of(
 
 
 __all__ = [
+    "CODE_PATTERN",
     "EARLIEST",
     "LATEST",
     "MAX_ID",
@@ -676,6 +767,7 @@ __all__ = [
     "Flag",
     "Input",
     "InputForm",
+    "RecordId",
     "Ref",
     "Refs",
     "Text",
@@ -687,5 +779,6 @@ __all__ = [
     "fields_of",
     "form_of",
     "query",
+    "record_number",
     "schema_of",
 ]

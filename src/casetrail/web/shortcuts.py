@@ -48,7 +48,8 @@ def paginate(request: HttpRequest, items: Any, per_page: int = PAGE_SIZE) -> Pag
     """The page the query string asks for (?page=N); a page that is not a number, or past the
     end, shows the first or the last page, as Django's paginator does, whatever its size."""
     raw = request.GET.get("page", "1")
-    number = min(int(raw), LAST_PAGE) if raw.isdigit() and len(raw) < 20 else 1
+    digits = raw.isascii() and raw.isdigit() and len(raw) < 20  # "²" is a digit to isdigit()
+    number = min(int(raw), LAST_PAGE) if digits else 1
     return Paginator(items, per_page).get_page(number)
 
 

@@ -19,7 +19,7 @@ from casetrail.custody.models import CustodySession
 from casetrail.errors import NotFound
 from casetrail.ledger.record import record_view
 from casetrail.org.access import request_officer
-from casetrail.web.inputs import Input, body, query
+from casetrail.web.inputs import Input, RecordId, body, query
 from casetrail.web.pagination import Pages
 
 router = Router()
@@ -42,7 +42,7 @@ def open_session(request: HttpRequest, data: inputs.SessionInput) -> Status[dict
 
 
 @router.get("/custody/sessions/{session_id}", response=SessionDetailOut)
-def get_session(request: HttpRequest, session_id: int) -> dict[str, Any]:
+def get_session(request: HttpRequest, session_id: RecordId) -> dict[str, Any]:
     officer = request_officer(request)
     session = access_session(officer, session_id)
     record_view(session, actor=officer, unit_id=session.unit_id, what="custody session (API)")
@@ -55,7 +55,7 @@ def _on_session(
     """One endpoint ``POST /custody/sessions/{id}/<path>``: the stay in the officer's sight and
     theirs to run, the action with its input, the stay after it."""
 
-    def endpoint(request: HttpRequest, session_id: int, data: Any) -> Any:
+    def endpoint(request: HttpRequest, session_id: RecordId, data: Any) -> Any:
         officer = request_officer(request)
         session = access_session(officer, session_id, for_write=True)
         action(session, data, actor=officer)
@@ -63,7 +63,7 @@ def _on_session(
         return Status(201, detail) if created else detail
 
     endpoint.__name__ = path.replace("-", "_")
-    endpoint.__annotations__ = {"request": HttpRequest, "session_id": int, "data": input_class}
+    endpoint.__annotations__ = {"request": HttpRequest, "session_id": RecordId, "data": input_class}
     response = {201: SessionDetailOut} if created else SessionDetailOut
     router.post(f"/custody/sessions/{{session_id}}/{path}", response=response)(
         body(input_class)(endpoint)
@@ -83,7 +83,7 @@ _on_session("exit", inputs.ExitInput, actions.close_session)
 )
 @body(inputs.SettleInput)
 def settle(
-    request: HttpRequest, session_id: int, belonging_id: int, data: inputs.SettleInput
+    request: HttpRequest, session_id: RecordId, belonging_id: RecordId, data: inputs.SettleInput
 ) -> dict[str, Any]:
     officer = request_officer(request)
     session = access_session(officer, session_id, for_write=True)

@@ -24,14 +24,14 @@ from casetrail.custody.api.schemas import (
 from casetrail.custody.models import InboxItem
 from casetrail.ledger.record import record_view
 from casetrail.org.access import request_officer
-from casetrail.web.inputs import query
+from casetrail.web.inputs import RecordId, query
 from casetrail.web.pagination import Pages
 
 router = Router()
 
 
 @router.get("/custody/board/{unit_id}", response=BoardOut)
-def board(request: HttpRequest, unit_id: int) -> dict[str, Any]:
+def board(request: HttpRequest, unit_id: RecordId) -> dict[str, Any]:
     officer = request_officer(request)
     unit = access_board(officer, unit_id)
     found = queries.board(officer, unit, clock.now())
@@ -65,7 +65,7 @@ def board(request: HttpRequest, unit_id: int) -> dict[str, Any]:
 
 
 @router.get("/custody/persons/{person_id}", response=PersonRecordOut)
-def person_record(request: HttpRequest, person_id: int) -> dict[str, Any]:
+def person_record(request: HttpRequest, person_id: RecordId) -> dict[str, Any]:
     officer = request_officer(request)
     person = access_custody_person(officer, person_id)
     record_view(person, actor=officer, unit_id=officer.unit_id, what="custody record (API)")
@@ -86,7 +86,7 @@ def inbox(request: HttpRequest, data: inputs.InboxFilterInput) -> QuerySet[Inbox
 
 
 @router.post("/custody/inbox/{item_id}/acknowledge", response=InboxItemOut)
-def acknowledge(request: HttpRequest, item_id: int) -> InboxItem:
+def acknowledge(request: HttpRequest, item_id: RecordId) -> InboxItem:
     officer = request_officer(request)
     item = access_inbox_item(officer, item_id)
     actions.acknowledge_alert(item, actor=officer)

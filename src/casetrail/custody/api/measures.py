@@ -26,7 +26,7 @@ from casetrail.ledger.record import record_view
 from casetrail.org.access import request_officer
 from casetrail.org.models import Officer
 from casetrail.procedure import list_extensions
-from casetrail.web.inputs import Input, body, query
+from casetrail.web.inputs import Input, RecordId, body, query
 from casetrail.web.pagination import Pages
 
 router = Router()
@@ -73,7 +73,7 @@ def propose_measure(request: HttpRequest, data: inputs.MeasureInput) -> Status[d
 
 
 @router.get("/custody/measures/{measure_id}", response=MeasureDetailOut)
-def get_measure(request: HttpRequest, measure_id: int) -> dict[str, Any]:
+def get_measure(request: HttpRequest, measure_id: RecordId) -> dict[str, Any]:
     officer = request_officer(request)
     measure = access_measure(officer, measure_id)
     record_view(measure, actor=officer, unit_id=measure.unit_id, what="custody measure (API)")
@@ -96,7 +96,7 @@ def _on_measure(
     The approver of a decision and the reviewer of a detention are not the measure's writers:
     the action checks the role the statute names."""
 
-    def endpoint(request: HttpRequest, measure_id: int, data: Any) -> Any:
+    def endpoint(request: HttpRequest, measure_id: RecordId, data: Any) -> Any:
         officer: Officer = request_officer(request)
         measure = access_measure(officer, measure_id, for_write=writer)
         action(measure, data, actor=officer)
@@ -104,7 +104,7 @@ def _on_measure(
         return Status(201, detail) if created else detail
 
     endpoint.__name__ = path.replace("-", "_")
-    endpoint.__annotations__ = {"request": HttpRequest, "measure_id": int, "data": input_class}
+    endpoint.__annotations__ = {"request": HttpRequest, "measure_id": RecordId, "data": input_class}
     response = {201: MeasureDetailOut} if created else MeasureDetailOut
     router.post(f"/custody/measures/{{measure_id}}/{path}", response=response)(
         body(input_class)(endpoint)
