@@ -1,4 +1,4 @@
-"""Slowing down guessing (issue 16, docs/decisions/0005c-login-throttling.md).
+"""Slowing down guessing (issue 16, docs/decisions/0006-login-throttling.md).
 
 The login page is guarded by django-axes (settings ``AXES_*``): it counts wrong passwords per
 username and address in the database and refuses the pair for a cool-off; ``locked_out`` is

@@ -27,7 +27,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "ninja",
-    # The officers' second factor (issue 16; docs/decisions/0005d-second-factor.md).
+    # The officers' second factor (issue 16; docs/decisions/0007-second-factor.md).
     "django_otp",
     "django_otp.plugins.otp_totp",
     "csp",
@@ -156,7 +156,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 X_FRAME_OPTIONS = "DENY"
-# Content-Security-Policy (django-csp, docs/decisions/0005c-content-security-policy.md):
+# Content-Security-Policy (django-csp, docs/decisions/0005-content-security-policy.md):
 # scripts and styles only from our own static files, no inline script or handler, no plugins,
 # not framed. The pages' behaviour lives in web/static/web/casetrail.js; htmx's indicator
 # styles are in casetrail.css.
@@ -175,7 +175,7 @@ CONTENT_SECURITY_POLICY = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
-# Login throttling (django-axes, docs/decisions/0005c-login-throttling.md): five wrong passwords
+# Login throttling (django-axes, docs/decisions/0006-login-throttling.md): five wrong passwords
 # for one username from one address lock that pair out for 15 minutes; the attempts and each
 # failure are in the admin (Axes), where an administrator can also unlock early.
 AXES_FAILURE_LIMIT = 5

@@ -1,5 +1,5 @@
 // casetrail's own page behaviour. No inline script or on*= handler anywhere: the
-// Content-Security-Policy allows scripts from our static files only (docs/decisions/0005c-content-security-policy.md).
+// Content-Security-Policy allows scripts from our static files only (docs/decisions/0005-content-security-policy.md).
 "use strict";
 
 // A <select data-submit-on-change> submits its form when changed (the language switch).
