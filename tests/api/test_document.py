@@ -174,7 +174,7 @@ def test_a_page_past_every_list_is_a_422_not_an_overflow(world):
         response = client.get(path, page=10**17, page_size=100)
         assert response.status_code == 422, path
         assert response.json()["field"] == "page"
-        assert client.get(path, page=2, page_size=100).status_code == 200
+        assert client.get(path, page=1, page_size=100).status_code == 200
     page = next(
         p
         for p in DOCUMENT["paths"]["/api/v1/incidents"]["get"]["parameters"]

@@ -184,7 +184,7 @@ def create_incident(request: HttpRequest, data: inputs.IncidentInput) -> Status[
 
 
 @router.get("/incidents/{incident_id}/receipt", response=ReceiptFileOut)
-def get_incident_receipt(request: HttpRequest, incident_id: int) -> dict[str, Any]:
+def get_incident_receipt(request: HttpRequest, incident_id: RecordId) -> dict[str, Any]:
     """The intake entry's receipt against the first signed head that covers it (signed now if
     none does yet): the same file every time. 404 while no ledger signing key is configured."""
     incident = access_incident(request_officer(request), incident_id)
