@@ -4,9 +4,11 @@ the templates (the language switch) still works under it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from tests.conftest import PASSWORD, build_world
+from tests.conftest import PASSWORD, build_world, enrol, totp_code
 
 # Chromium's console line for a blocked resource, and the DOM event for each violation.
 LISTEN = """
@@ -18,7 +20,7 @@ document.addEventListener("securitypolicyviolation", (e) => {
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_main_pages_report_no_csp_violation(live_server, page):
+def test_the_main_pages_report_no_csp_violation(live_server, page, frozen_clock):
     world = build_world()
     incident = world.incident()
     case = world.case()
@@ -38,9 +40,16 @@ def test_the_main_pages_report_no_csp_violation(live_server, page):
         page.wait_for_load_state("networkidle")
         assert page.evaluate("window.__csp") == [], path
 
+    enrol(world.leader)  # a unit leader logs in with a second factor: its page is checked too
+    frozen_clock.shift(timedelta(seconds=30))  # the enrolment spent the code of its step
     visit("/login/")
     page.fill("#id_username", world.leader.username)
     page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/login/second-factor/**")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("window.__csp") == [], "/login/second-factor/"
+    page.fill("#id_code", totp_code())
     page.click("main button[type=submit]")
     page.wait_for_url(f"{base}/")
     for path in (
