@@ -285,3 +285,36 @@ def test_an_approved_extension_never_moves_a_deadline_backwards(
             before[row.pk] = row.due_at
     assert approved >= 1
     assert len(Deadline.objects.get(pk=target["id"]).extensions) == approved
+
+
+def test_an_extension_one_of_its_deadlines_may_no_longer_take_is_refused_whole(scene):
+    """CPL art. 91(1): the special extension lengthens the three days to ask for arrest, and
+    the outer bound with them. Asked against the outer bound once the three days have ended,
+    it cannot move the arrest request any more: the approval is refused, naming the rule,
+    and neither deadline moves (never one without the other)."""
+    s = scene(EVE)
+    detail = _detention(s)
+    outer = deadline(detail, "CN-CPL91-MAX-DETENTION")
+    s.at(datetime(2026, 10, 4, 0, 30, tzinfo=SHANGHAI))  # the three days ended at midnight
+    asked = ok(
+        s.api(s.world.handler1).post(
+            f"/custody/deadlines/{outer['id']}/extensions",
+            {"extension": "special=2", "reason": "同案犯在逃"},
+        ),
+        201,
+    )
+    size = ledger_size()
+    message = refused(
+        s.api(s.head).post(
+            f"/custody/extensions/{asked['id']}/decision",
+            {"decision": "approve", "reason": "同意"},
+        ),
+        400,
+        "decision",
+    )
+    assert "CN-CPL91-ARREST-REQUEST" in message
+    assert "before it ends" in message
+    assert ledger_size() == size
+    after = ok(s.api(s.world.handler1).get(f"/custody/measures/{detail['id']}"))
+    assert deadline(after, "CN-CPL91-MAX-DETENTION")["due_at"] == outer["due_at"]
+    assert deadline(after, "CN-CPL91-ARREST-REQUEST")["extensions"] == []

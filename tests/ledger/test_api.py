@@ -10,9 +10,10 @@ from django.db import connection
 
 from casetrail import clock
 from casetrail.cases import actions
-from casetrail.ledger import heads, merkle, tree
+from casetrail.ledger import heads, merkle, proofs, tree
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.models import LedgerEntry, SignedHead, leaf_fields_of
+from casetrail.ledger.proofs import ProofError
 from casetrail.ledger.signing import TreeHead, public_key_from_pem
 from casetrail.ledger.verify import (
     check_receipt,
@@ -265,3 +266,12 @@ def test_an_app_can_say_who_may_see_its_subjects_entries(world, ledger_world, mo
     )
     assert ApiClient(world.handler1).get(f"/ledger/entries/{entry.seq}/proof").status_code == 200
     assert ApiClient(world.supervisor).get(f"/ledger/entries/{entry.seq}/proof").status_code == 404
+
+
+def test_a_consistency_proof_from_the_empty_tree_is_refused_naming_first(world, ledger_world):
+    """The document bounds `first` to 1 or more (a 422 at the API, the CLI's --from alike); a
+    caller of the function itself gets the reason, naming the field."""
+    with pytest.raises(ProofError) as refused:
+        proofs.consistency(0, tree.tree_size())
+    assert refused.value.field == "first"
+    assert "empty tree proves nothing" in str(refused.value)

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -311,8 +312,10 @@ def enrol_second_factor(data: CodeInput, *, key: str, actor: Officer) -> TOTPDev
     device = _enrol(data, key, actor)
     if device is None:
         raise OrgError(
-            "the code does not match the secret: check the authenticator's clock and type the "
-            "code it shows now",
+            gettext(
+                "the code does not match the secret: check the authenticator's clock and type "
+                "the code it shows now"
+            ),
             field="code",
         )
     return device
@@ -329,8 +332,11 @@ def _verify(data: CodeInput, actor: Officer) -> tuple[TOTPDevice | None, str]:
     _failed(actor, during="login", throttled=not allowed)
     if not allowed:
         until = why["locked_until"]
-        return None, f"too many wrong codes: try again after {until:%H:%M:%S} UTC"
-    return None, "the code is wrong or was already used: type the code the authenticator shows"
+        message = gettext("too many wrong codes: try again after %(time)s UTC")
+        return None, message % {"time": f"{until:%H:%M:%S}"}
+    return None, gettext(
+        "the code is wrong or was already used: type the code the authenticator shows"
+    )
 
 
 def verify_second_factor(data: CodeInput, *, actor: Officer) -> TOTPDevice:

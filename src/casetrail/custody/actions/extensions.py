@@ -181,7 +181,12 @@ def decide_extension(
                 deadline, request.extension, calendars=calendars, now=now
             )
             if not sibling.allowed:
-                continue
+                # The extension moves every deadline of the measure that names it (CPL art. 91:
+                # the arrest request and the outer bound together); one it may no longer move
+                # (its period ended) refuses the whole decision rather than split them.
+                raise CustodyError(
+                    f"{deadline.rule_id}: " + "; ".join(sibling.reasons), field="decision"
+                )
         moves.append(_extend(deadline, request.extension, calendars))
     if request.extension_id == "s42":
         moves += _after_superintendent(measure, now, calendars)
