@@ -20,6 +20,7 @@ It prints one table and exits 1 if any count is not zero. It asserts nothing abo
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import random
@@ -124,7 +125,7 @@ def _writer(n: int, port: int, key: str, unit: int, tally: Tally, stop: threadin
                 status = answer.status
         except urllib.error.HTTPError as exc:
             status, got = exc.code, None
-        except (OSError, ValueError):
+        except (OSError, ValueError, http.client.HTTPException):
             with tally.lock:
                 tally.broken += 1
             time.sleep(0.05)
