@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from casetrail.cases import actions
+from casetrail.cases.models import Case, Incident
 from casetrail.ledger import heads
 
 
@@ -50,3 +52,21 @@ def triggers_on():
 
     with connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = DEFAULT")
+
+
+def reported_case(world) -> tuple[Case, Incident]:
+    """An incident decided as an administrative case with two handlers and a victim: the
+    story most ledger tests tell before they change, export or prove something."""
+    incident = world.incident()
+    case = actions.decide_incident(
+        incident,
+        actions.IncidentDecisionInput(
+            decision="administrative_case",
+            category="AD-ASSAULT",
+            handler_ids=(world.handler1.pk, world.handler2.pk),
+        ),
+        actor=world.intake,
+    )
+    assert case is not None
+    actions.add_party(case, actions.PartyInput(role="victim", name="王小明"), actor=world.handler1)
+    return case, incident

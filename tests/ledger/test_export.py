@@ -17,6 +17,7 @@ from casetrail.ledger import verify
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.models import LedgerEntry
 from casetrail.ledger.record import record, record_view
+from tests.ledger.conftest import reported_case
 
 
 def run(capsys, *argv):
@@ -41,18 +42,7 @@ def case_story(world):
         ),
         actor=world.handler1,
     )
-    incident = world.incident()
-    case = actions.decide_incident(
-        incident,
-        actions.IncidentDecisionInput(
-            decision="administrative_case",
-            category="AD-ASSAULT",
-            handler_ids=(world.handler1.pk, world.handler2.pk),
-        ),
-        actor=world.intake,
-    )
-    assert case is not None
-    actions.add_party(case, actions.PartyInput(role="victim", name="王小明"), actor=world.handler1)
+    case, incident = reported_case(world)
     actions.add_party(
         case, actions.PartyInput(role="suspect", person_id=suspect.person.pk), actor=world.handler1
     )

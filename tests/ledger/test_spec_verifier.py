@@ -10,12 +10,13 @@ import zipfile
 import pytest
 from django.db import transaction
 
-from casetrail.cases import actions, export
+from casetrail.cases import export
 from casetrail.ledger import heads, receipts
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.models import LedgerEntry
 from casetrail.ledger.record import record
 from tests.ledger import spec_verifier as spec
+from tests.ledger.conftest import reported_case
 
 # Every escaping rule of section 1 in one payload: quotes, backslashes, the short escapes, other
 # control characters, DEL, the line and paragraph separators, non-ASCII, an emoji, a slash, and
@@ -82,17 +83,7 @@ def test_an_altered_receipt_fails_under_the_spec(world, signing_key, change, mes
 
 
 def test_exported_entries_verify_under_the_spec(world, signing_key, tmp_path):
-    incident = world.incident()
-    case = actions.decide_incident(
-        incident,
-        actions.IncidentDecisionInput(
-            decision="administrative_case",
-            category="AD-ASSAULT",
-            handler_ids=(world.handler1.pk, world.handler2.pk),
-        ),
-        actor=world.intake,
-    )
-    actions.add_party(case, actions.PartyInput(role="victim", name="王小明"), actor=world.handler1)
+    case, _ = reported_case(world)
     done = export.export_case(case.number, tmp_path / "case.zip")
     with zipfile.ZipFile(done.path) as bundle:
         manifest = json.loads(bundle.read("manifest.json"))

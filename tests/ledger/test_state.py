@@ -23,6 +23,7 @@ from casetrail.ledger.bulk import NewSubjectEntry, append_entries
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.models import LedgerEntry
 from casetrail.ledger.record import record
+from tests.ledger.conftest import reported_case
 
 KINDS = ("case", "custody_session", "incident", "measure", "person")
 
@@ -65,18 +66,7 @@ def registry():
 @pytest.fixture
 def story(world):
     """An incident that became a case with a party, and a case of its own."""
-    incident = world.incident()
-    case = actions.decide_incident(
-        incident,
-        actions.IncidentDecisionInput(
-            decision="administrative_case",
-            category="AD-ASSAULT",
-            handler_ids=(world.handler1.pk, world.handler2.pk),
-        ),
-        actor=world.intake,
-    )
-    assert case is not None
-    actions.add_party(case, actions.PartyInput(role="victim", name="王小明"), actor=world.handler1)
+    case, incident = reported_case(world)
     other = world.case()
     lone = world.incident(summary="手机被盗")
     return case, other, incident, lone

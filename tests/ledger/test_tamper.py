@@ -24,6 +24,7 @@ from casetrail.ledger.merkle import leaf_hash
 from casetrail.ledger.models import LedgerEntry, leaf_fields_of
 from casetrail.ledger.signing import TreeHead
 from tests.api.conftest import ApiClient
+from tests.ledger.conftest import reported_case
 from tests.ledger.test_tree import rebuild_tree, record_in_transaction
 
 FORGED = '{"summary":"nothing happened"}'
@@ -60,18 +61,7 @@ class Story:
 def story(world, signing_key, tmp_path):
     """An incident that became a case; the reporter keeps a receipt; the case is exported;
     the log goes on."""
-    incident = world.incident()
-    case = actions.decide_incident(
-        incident,
-        actions.IncidentDecisionInput(
-            decision="administrative_case",
-            category="AD-ASSAULT",
-            handler_ids=(world.handler1.pk, world.handler2.pk),
-        ),
-        actor=world.intake,
-    )
-    assert case is not None
-    actions.add_party(case, actions.PartyInput(role="victim", name="王小明"), actor=world.handler1)
+    case, incident = reported_case(world)
     world.case()
     receipt = receipts.receipt_for(incident, LedgerKind.INCIDENT_RECORDED)
     assert receipt is not None
