@@ -17,9 +17,8 @@ import random
 import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from seeded import seeded_database
 
 
 def main() -> int:
@@ -28,26 +27,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    data = ROOT / "benchmarks" / "out" / f"pages-{args.cases}"
-    os.environ.setdefault("CASETRAIL_DATA_DIR", str(data))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "casetrail.config.settings.dev"
     os.environ.setdefault("CASETRAIL_ALLOWED_HOSTS", "testserver")
-    data.mkdir(parents=True, exist_ok=True)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    from casetrail.cases.models import Case
-
-    call_command("migrate", interactive=False, verbosity=0)
-    have = Case.objects.count()
-    if have < args.cases:
-        from casetrail import seed
-
-        started = time.perf_counter()
-        seed.seed_cases(args.cases - have, seed=args.seed, progress=print)
-        print(f"seeded {args.cases - have} cases in {time.perf_counter() - started:.0f} s")
+    seeded_database(f"pages-{args.cases}", args.cases, args.seed)
     return run(args)
 
 

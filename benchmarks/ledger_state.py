@@ -13,12 +13,10 @@ On PostgreSQL: DATABASE_URL=postgres://... (the database is used as it is: give 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from seeded import seeded_database
 
 
 def main() -> int:
@@ -27,26 +25,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    data = ROOT / "benchmarks" / "out" / f"state-{args.cases}"
-    os.environ.setdefault("CASETRAIL_DATA_DIR", str(data))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "casetrail.config.settings.dev"
-    data.mkdir(parents=True, exist_ok=True)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    seeded_database(f"state-{args.cases}", args.cases, args.seed)
     from django.db import connection
 
-    from casetrail.cases.models import Case
-
-    call_command("migrate", interactive=False, verbosity=0)
-    have = Case.objects.count()
-    if have < args.cases:
-        from casetrail import seed
-
-        started = time.perf_counter()
-        seed.seed_cases(args.cases - have, seed=args.seed, progress=print)
-        print(f"seeded {args.cases - have} cases in {time.perf_counter() - started:.0f} s")
     from casetrail.ledger import state
     from casetrail.ledger.models import LedgerEntry
 
