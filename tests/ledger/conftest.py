@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
+from casetrail import cli
 from casetrail.cases import actions
 from casetrail.cases.models import Case, Incident
 from casetrail.ledger import heads
@@ -70,3 +72,16 @@ def reported_case(world) -> tuple[Case, Incident]:
     assert case is not None
     actions.add_party(case, actions.PartyInput(role="victim", name="王小明"), actor=world.handler1)
     return case, incident
+
+
+def run(capsys, *argv):
+    """`casetrail ARGV...` in this process: its exit status, what it printed, what it warned."""
+    code = cli.main([str(a) for a in argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def sql(query, params=()):
+    """A statement straight to the database, behind every action (and so the ledger)."""
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)

@@ -13,13 +13,8 @@ from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.merkle import leaf_hash
 from casetrail.ledger.signing import SigningKey, TreeHead, public_key_pem
 from casetrail.ledger.verify import check_receipt, entry_leaf_data
+from tests.ledger.conftest import run
 from tests.ledger.test_tree import busy_log, leaves
-
-
-def run(capsys, *argv):
-    code = cli.main([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_the_parser_lists_the_ledger_and_export_commands():

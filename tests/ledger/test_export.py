@@ -10,20 +10,13 @@ import zipfile
 import pytest
 from django.db import transaction
 
-from casetrail import cli
 from casetrail.cases import actions, export
 from casetrail.cases.models import Case
 from casetrail.ledger import verify
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.models import LedgerEntry
 from casetrail.ledger.record import record, record_view
-from tests.ledger.conftest import reported_case
-
-
-def run(capsys, *argv):
-    code = cli.main([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+from tests.ledger.conftest import reported_case, run
 
 
 def lines(path):

@@ -9,12 +9,12 @@ import logging
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casetrail import background, cli, clock, demo, seed
+from casetrail import background, clock, demo, seed
 from casetrail.cases import actions
 from casetrail.cases.models import Case, Incident, IncidentStatus, Person
 from casetrail.custody.models import CustodySession, Measure
@@ -23,20 +23,9 @@ from casetrail.ledger.bulk import NewSubjectEntry, append_entries
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.models import LedgerEntry
 from casetrail.ledger.record import record
-from tests.ledger.conftest import reported_case
+from tests.ledger.conftest import reported_case, run, sql
 
 KINDS = ("case", "custody_session", "incident", "measure", "person")
-
-
-def sql(query, params=()):
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-
-
-def run(capsys, *argv):
-    code = cli.main([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def messages(report):

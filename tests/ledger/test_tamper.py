@@ -14,9 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
-from casetrail import cli
 from casetrail.cases import actions, export
 from casetrail.ledger import heads, receipts, tree, verify
 from casetrail.ledger.kinds import LedgerKind
@@ -24,21 +22,10 @@ from casetrail.ledger.merkle import leaf_hash
 from casetrail.ledger.models import LedgerEntry, leaf_fields_of
 from casetrail.ledger.signing import TreeHead
 from tests.api.conftest import ApiClient
-from tests.ledger.conftest import reported_case
+from tests.ledger.conftest import reported_case, run, sql
 from tests.ledger.test_tree import rebuild_tree, record_in_transaction
 
 FORGED = '{"summary":"nothing happened"}'
-
-
-def sql(query, params=()):
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-
-
-def run(capsys, *argv):
-    code = cli.main([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def verify_cli(capsys, *extra):
