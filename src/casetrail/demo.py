@@ -106,6 +106,7 @@ def _units_and_officers() -> Jurisdiction:
         parent=None,
         timezone="Asia/Shanghai",
         pack="cn",
+        document_prefix="江公",
         actor=None,
     )
     legal = u(
@@ -185,6 +186,7 @@ def _units_and_officers() -> Jurisdiction:
             parent=city,
             timezone="Asia/Shanghai",
             pack="cn",
+            document_prefix=f"江公({dname[0]})",
             actor=None,
         )
         key = dcode.lower()
@@ -286,6 +288,7 @@ def _units_and_officers() -> Jurisdiction:
         parent=None,
         timezone="Europe/London",
         pack="gb_eng",
+        document_prefix="WDC",
         actor=None,
     )
     suite = u(

@@ -25,7 +25,7 @@ from casetrail.ledger.models import LedgerEntry
 from casetrail.ledger.record import record
 from tests.ledger.conftest import reported_case, run, sql
 
-KINDS = ("case", "custody_session", "incident", "measure", "person")
+KINDS = ("case", "custody_session", "document", "incident", "measure", "person")
 
 
 def messages(report):

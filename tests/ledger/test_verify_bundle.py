@@ -478,6 +478,7 @@ def test_two_entries_swapped_in_the_file_are_out_of_order(bundle):
         "inclusion",
         "chains",
         "completeness",
+        "documents",
     ]
     status, out = run(bundle)
     assert status == 1

@@ -7,6 +7,9 @@ class CasesConfig(AppConfig):
     verbose_name = "Cases"
 
     def ready(self) -> None:
+        from casetrail.cases import waiting
+
+        waiting.register_source()
         from casetrail.cases.access import access_case, access_incident, access_person
         from casetrail.cases.models import Case, Incident, Person
         from casetrail.ledger.access import register_state, register_subject

@@ -21,7 +21,7 @@ and the bundle discloses it, last in the case's chain. A bundle proves its own e
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,6 +46,18 @@ CaseSubjects = Callable[[Case], Iterable[tuple[str, str]]]
 """Given a case, the (subject_type, subject_id) of subjects whose whole chain is its file."""
 
 _case_subjects: list[CaseSubjects] = []
+
+CaseFiles = Callable[[Case, list[LedgerEntry]], Mapping[str, bytes]]
+"""Given a case and the entries a bundle discloses, further members for the bundle (the issued
+documents as documents/<seq>.pdf, the case file as one PDF)."""
+
+_case_files: list[CaseFiles] = []
+
+
+def register_case_files(provider: CaseFiles) -> None:
+    """Let an app add files to case exports (call it from its AppConfig.ready())."""
+    if provider not in _case_files:
+        _case_files.append(provider)
 
 
 def register_case_subjects(provider: CaseSubjects) -> None:
@@ -98,6 +110,7 @@ def export_case(number: str, out: Path, *, actor: Officer | None = None) -> Expo
             {e.seq: proofs[leaf_index(e.seq)] for e in entries},
             case=case.number,
             anchors=anchors,
+            files={name: data for files in _case_files for name, data in files(case, entries).items()},
         )
     except (ValueError, ChainStorageError) as exc:  # a changed entry, a broken chain
         raise LedgerBroken(

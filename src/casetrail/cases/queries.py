@@ -154,6 +154,13 @@ _APPROVAL_STATES = [
 ]
 
 
+def awaiting_leader(officer: Officer) -> QuerySet[Case]:
+    """Cases whose next move is a decision reserved to a leader of their unit."""
+    return visible_cases(officer).filter(
+        unit_q(officer, CASE_LEADERS), status__in=_APPROVAL_STATES
+    )
+
+
 def workbench(officer: Officer, *, limit: int = 20) -> Workbench:
     mine = list(
         visible_cases(officer)
@@ -162,10 +169,8 @@ def workbench(officer: Officer, *, limit: int = 20) -> Workbench:
         .select_related("unit", "category")
         .order_by("-updated_at")[:limit]
     )
-    leader_units = unit_q(officer, CASE_LEADERS)
     waiting = list(
-        visible_cases(officer)
-        .filter(leader_units, status__in=_APPROVAL_STATES)
+        awaiting_leader(officer)
         .select_related("unit", "category")
         .order_by("updated_at")[:limit]
     )

@@ -8,7 +8,7 @@ class CustodyConfig(AppConfig):
 
     def ready(self) -> None:
         from casetrail import background
-        from casetrail.custody import alerts
+        from casetrail.custody import alerts, waiting
         from casetrail.org.calendars import register_recomputer
 
         # Every minute: a warning or a missed deadline reaches the people responsible within a
@@ -16,6 +16,7 @@ class CustodyConfig(AppConfig):
         background.register("custody-sweep", 60, alerts.run_sweep)
         register_recomputer("custody", alerts.recompute_for_notice)
         _register_ledger_subjects()
+        waiting.register_source()
 
 
 def _register_ledger_subjects() -> None:

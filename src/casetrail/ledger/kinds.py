@@ -14,6 +14,7 @@ class LedgerKind(models.TextChoices):
     SECOND_FACTOR_FAILED = "officer.second_factor_failed", "wrong second-factor code"
     SECOND_FACTOR_RESET = "officer.second_factor_reset", "second factor reset"
     SECOND_FACTOR_SET = "unit.second_factor_set", "second-factor requirement changed"
+    DOCUMENT_PREFIX_SET = "unit.document_prefix_set", "document number prefix set"
     INCIDENT_RECORDED = "incident.recorded", "incident recorded"
     INCIDENT_DECIDED = "incident.decided", "incident decided"
     CASE_OPENED = "case.opened", "case opened"
@@ -63,3 +64,16 @@ class LedgerKind(models.TextChoices):
         "custody_session.measure_changed",
         "stay continues under a new measure",
     )
+    # documents: drafted from the case, approved step by step, numbered, sealed, served
+    DOCUMENT_DRAFTED = "document.drafted", "document drafted"
+    DOCUMENT_SUBMITTED = "document.submitted", "document submitted for approval"
+    DOCUMENT_APPROVED = "document.approved", "document approval step approved"
+    DOCUMENT_RETURNED = "document.returned", "document returned to the drafter"
+    DOCUMENT_ISSUED = "document.issued", "document issued"
+    DOCUMENT_VOIDED = "document.voided", "document draft cancelled (number void)"
+    DOCUMENT_REVOKED = "document.revoked", "document revoked"
+    DOCUMENT_SUPERSEDED = "document.superseded", "document superseded by a correction"
+    DOCUMENT_SERVED = "document.served", "document served"
+    DOCUMENT_SERVICE_WARNED = "document.service_warned", "document service due soon"
+    DOCUMENT_SERVICE_MISSED = "document.service_missed", "document service missed"
+    DOCUMENT_SERVICE_ACCOUNTED = "document.service_accounted", "missed service accounted for"

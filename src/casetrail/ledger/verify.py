@@ -84,6 +84,7 @@ and still verify. docs/ledger-spec.md states every byte of this for an outside i
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import re
 import sys
@@ -111,6 +112,10 @@ RECEIPT_FORMAT = "casetrail-receipt"
 RECEIPT_VERSION = 2  # version 1 had no leaf_index; check_receipt reads both
 _RECEIPT_FIELDS = {"format", "version", "entry", "leaf_hash", "proof", "head"}
 MANIFEST, ENTRIES, PROOFS = "manifest.json", "entries.jsonl", "proofs.json"
+# An issued document travels as documents/<seq>.pdf, <seq> the entry that recorded its issue:
+# the verifier holds the file's SHA-256 against the sha256 of that entry's payload.
+DOCUMENTS = re.compile(r"documents/([1-9][0-9]{0,18})\.pdf")
+DOCUMENT_ISSUED = "document.issued"
 MAX_MEMBER_BYTES = 256 * 1024 * 1024  # a case's ledger is far smaller; refuse zip bombs
 
 _HEX_HASH = re.compile(r"[0-9a-f]{64}")
@@ -252,6 +257,7 @@ class Bundle:
     proofs: dict[int, list[bytes]]
     anchors: list[Anchor]
     other_members: list[str] = field(default_factory=list)
+    documents: dict[int, bytes] = field(default_factory=dict)  # issue entry seq -> PDF
 
 
 # --- writing ------------------------------------------------------------------------------------
@@ -266,11 +272,13 @@ def write_bundle(
     *,
     case: str,
     anchors: Sequence[Anchor] = (),
+    files: Mapping[str, bytes] | None = None,
 ) -> None:
     """Write a bundle (format above) to ``path``, which must not exist yet.
 
     ``entries`` are entry mappings (see `entry_leaf_data`), ``proofs`` maps each entry's seq to
-    its inclusion proof in the tree of ``head``. Refuses, with ValueError, to write a bundle the
+    its inclusion proof in the tree of ``head``. ``files`` are further members (the issued
+    documents as ``documents/<seq>.pdf``, the case file's PDF), written as given. Refuses, with ValueError, to write a bundle the
     verifier would reject for a reason the exporter controls: a head that does not verify, a
     missing or failing proof, repeated seqs.
     """
@@ -317,6 +325,10 @@ def write_bundle(
         _write_member(bundle, MANIFEST, _pretty(manifest))
         _write_member(bundle, ENTRIES, b"".join(line + b"\n" for line in lines))
         _write_member(bundle, PROOFS, _pretty(proofs_doc))
+        for name, data in sorted((files or {}).items()):
+            if name in (MANIFEST, ENTRIES, PROOFS):
+                raise ValueError(f"{name} is the bundle's own member")
+            _write_member(bundle, name, data)
 
 
 def _write_member(bundle: zipfile.ZipFile, name: str, data: bytes) -> None:
@@ -370,7 +382,14 @@ def read_bundle(path: str | Path) -> Bundle:
     _expect_keys(proofs_doc, PROOFS, {"inclusion", "anchors"})
     proofs = _inclusion_proofs(proofs_doc["inclusion"])
     anchors = _anchors(proofs_doc["anchors"])
-    return Bundle(case, entry_count, head, public_keys, entries, proofs, anchors, sorted(members))
+    documents = {
+        int(match.group(1)): members.pop(name)
+        for name in sorted(members)
+        if (match := DOCUMENTS.fullmatch(name))
+    }
+    return Bundle(
+        case, entry_count, head, public_keys, entries, proofs, anchors, sorted(members), documents
+    )
 
 
 def _read_members(archive: zipfile.ZipFile) -> dict[str, bytes]:
@@ -383,7 +402,9 @@ def _read_members(archive: zipfile.ZipFile) -> dict[str, bytes]:
         raise BundleFormatError(f"the zip lacks {', '.join(missing)}")
     members = {}
     for info in archive.infolist():
-        if info.filename not in (MANIFEST, ENTRIES, PROOFS):
+        if info.filename not in (MANIFEST, ENTRIES, PROOFS) and not DOCUMENTS.fullmatch(
+            info.filename
+        ):
             members[info.filename] = b""  # named in the report, never read
             continue
         if info.file_size > MAX_MEMBER_BYTES:
@@ -583,7 +604,7 @@ class Report:
         return None
 
 
-CHECKS = ("bundle", "signature", "leaves", "inclusion", "chains", "completeness")
+CHECKS = ("bundle", "signature", "leaves", "inclusion", "chains", "completeness", "documents")
 
 
 def verify_bundle(path: str | Path, *, trusted_key_ids: Collection[str] = ()) -> Report:
@@ -606,7 +627,36 @@ def verify_bundle(path: str | Path, *, trusted_key_ids: Collection[str] = ()) ->
     _check_inclusion(bundle, report.check("inclusion"))
     _check_chains(bundle, report.check("chains"))
     _check_completeness(bundle, report.check("completeness"))
+    _check_documents(bundle, report.check("documents"))
     return report
+
+
+def _check_documents(bundle: Bundle, check: Check) -> None:
+    """Each documents/<seq>.pdf is the file whose hash the issue entry <seq> recorded."""
+    by_seq = {entry.seq: entry for entry in bundle.entries}
+    for seq, data in sorted(bundle.documents.items()):
+        entry = by_seq.get(seq)
+        if entry is None or entry.fields.get("action") != DOCUMENT_ISSUED:
+            check.problems.append(
+                Problem(seq, f"documents/{seq}.pdf names no {DOCUMENT_ISSUED} entry of the bundle")
+            )
+            continue
+        payload = parse(str(entry.fields["payload"]).encode("utf-8"))
+        stated = payload.get("sha256") if isinstance(payload, dict) else None
+        actual = hashlib.sha256(data).hexdigest()
+        if stated != actual:
+            check.problems.append(
+                Problem(
+                    seq,
+                    f"documents/{seq}.pdf hashes to {actual}, but the ledger recorded {stated} "
+                    "when it was issued: the file was changed",
+                )
+            )
+    issued = sum(1 for e in bundle.entries if e.fields.get("action") == DOCUMENT_ISSUED)
+    check.summary = (
+        f"{len(bundle.documents)} of {issued} issued documents carried, each the file the "
+        "ledger recorded"
+    )
 
 
 def _check_signature(bundle: Bundle, trusted: Collection[str], report: Report) -> None:

@@ -53,6 +53,7 @@ def create_unit(
     timezone: str,
     pack: str,
     name_en: str = "",
+    document_prefix: str = "",
     actor: Officer | None,
 ) -> Unit:
     _require_admin(actor, parent)
@@ -66,6 +67,7 @@ def create_unit(
         parent=parent,
         timezone=timezone,
         pack=pack,
+        document_prefix=document_prefix,
         path="",
     )
     unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
@@ -82,6 +84,7 @@ def create_unit(
             "parent": parent.code if parent else None,
             "pack": pack,
             "timezone": timezone,
+            "document_prefix": document_prefix,
         },
     )
     return unit
@@ -265,6 +268,32 @@ def set_second_factor(unit: Unit, *, required: bool, actor: Officer | None) -> U
         actor=actor,
         unit_id=unit.pk,
         data={"unit": unit.code, "required": required},
+    )
+    return unit
+
+
+@transaction.atomic
+def set_document_prefix(unit: Unit, *, prefix: str, actor: Officer | None) -> Unit:
+    """The abbreviation the unit's documents are numbered under (江公(东) in
+    江公(东)拘字〔2026〕12号); units below it without one issue under it. Set by an
+    administrator (or from the CLI), and recorded: every number taken later depends on it."""
+    _require_admin(actor, unit)
+    prefix = prefix.strip()
+    if len(prefix) > Unit._meta.get_field("document_prefix").max_length:  # type: ignore[operator]
+        raise OrgError("a document prefix is at most 24 characters", field="document_prefix")
+    if any(ch in prefix for ch in "〔〕{}/\\") or any(not ch.isprintable() for ch in prefix):
+        raise OrgError(
+            "a document prefix holds no brackets 〔〕, braces, slashes or control characters",
+            field="document_prefix",
+        )
+    unit.document_prefix = prefix
+    unit.save(update_fields=["document_prefix"])
+    record(
+        LedgerKind.DOCUMENT_PREFIX_SET,
+        subject=unit,
+        actor=actor,
+        unit_id=unit.pk,
+        data={"unit": unit.code, "document_prefix": prefix},
     )
     return unit
 

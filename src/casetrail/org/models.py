@@ -49,6 +49,9 @@ class Unit(models.Model):
     # (roles.SECOND_FACTOR_ROLES) must log in with a second factor. Changed by
     # org.actions.set_second_factor, which records who turned it off or on.
     second_factor_required = models.BooleanField(_("Second factor required"), default=True)
+    # The issuing agency's abbreviation in document numbers (江公(东) in 江公(东)拘字〔2026〕12号).
+    # A unit without one issues under the nearest unit above it that has one.
+    document_prefix = models.CharField(_("Document number prefix"), max_length=24, blank=True)
 
     class Meta:
         ordering = ["path"]

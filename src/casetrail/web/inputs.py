@@ -570,6 +570,79 @@ class Refs(Spec):
         return RefsField(label=label, required=required)
 
 
+_PAIR_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
+
+
+class Pairs(Spec):
+    """Named values a record type declares for itself (a penalty's fine, a refusal's reason): an
+    object of short names to text in the API, lines of ``name: value`` on the page. Which names
+    a type takes, and of what kind, is the action's rule; here each value is text as ``Text``
+    checks it, and a line without a name is refused with its number."""
+
+    def __init__(self, *, label: Any, max_items: int = 20, max_length: int = 400) -> None:
+        self.label, self.max_items = label, max_items
+        self.value = Text(max_length=max_length, label=label, multiline=False)
+
+    def check(self, value: Any, name: str, label: str, required: bool) -> dict[str, str]:
+        if isinstance(value, str):
+            value = self._parse(value, name, label)
+        if not isinstance(value, Mapping):
+            raise _refuse(name, _("%(field)s must be an object of names to text") % {"field": label})
+        if len(value) > self.max_items:
+            raise _refuse(
+                name,
+                _("%(field)s takes at most %(limit)d values") % {"field": label, "limit": self.max_items},
+            )
+        clean: dict[str, str] = {}
+        for key, item in value.items():
+            if not isinstance(key, str) or not _PAIR_NAME.fullmatch(key):
+                raise _refuse(
+                    name,
+                    _("%(field)s: %(key)s is not a name (lower-case letters, digits, _)")
+                    % {"field": label, "key": repr(key)[:40]},
+                )
+            text = self.value.check(item, f"{name}.{key}", f"{label}: {key}", False)
+            if text:
+                clean[key] = text
+        if required and not clean:
+            raise _refuse(name, _("%(field)s is required") % {"field": label})
+        return clean
+
+    def _parse(self, text: str, name: str, label: str) -> dict[str, str]:
+        pairs: dict[str, str] = {}
+        for number, line in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
+            if not line.strip():
+                continue
+            key, sep, rest = line.partition(":")
+            if not sep:
+                key, sep, rest = line.partition("=")
+            if not sep:
+                raise _refuse(
+                    name,
+                    _("%(field)s, line %(line)d: write name: value") % {"field": label, "line": number},
+                )
+            pairs[key.strip()] = rest
+        return pairs
+
+    def annotation(self, required: bool) -> Any:
+        key = Annotated[str, StringConstraints(pattern=_PAIR_NAME.pattern, max_length=32)]
+        return Annotated[
+            dict[key, self.value.annotation(False)],  # type: ignore[valid-type]
+            Field(max_length=self.max_items, min_length=1 if required else None),
+        ]
+
+    def formfield(self, *, required: bool, label: Any) -> forms.Field:
+        return forms.CharField(
+            label=label,
+            required=required,
+            strip=False,
+            widget=forms.Textarea(attrs={"rows": 3, "placeholder": "name: value"}),
+        )
+
+    def describe(self) -> str:
+        return "one value per name the document type declares"
+
+
 @dataclasses.dataclass(frozen=True)
 class Bound:
     """A field of an input with its spec, whether it is required, and its default."""

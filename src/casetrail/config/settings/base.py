@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "casetrail.org",
     "casetrail.cases",
     "casetrail.custody",
+    "casetrail.approvals",
+    "casetrail.documents",
     "casetrail.web",
 ]
 
@@ -191,6 +193,11 @@ AXES_LOCKOUT_CALLABLE = "casetrail.org.throttle.locked_out"
 # 429 until the window ends (casetrail.org.throttle, Django's cache).
 CASETRAIL_TOKEN_FAILURE_LIMIT = 20
 CASETRAIL_TOKEN_FAILURE_WINDOW = 60  # seconds
+# The public document check (no login): checks per address per window.
+CASETRAIL_VERIFY_LIMIT = 30
+CASETRAIL_VERIFY_WINDOW = 600  # seconds
+# Where the public reaches this installation: printed in each document's QR code.
+CASETRAIL_PUBLIC_URL = ENV.public_url
 
 NINJA_PAGINATION_PER_PAGE = 25
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 100

@@ -27,6 +27,7 @@ class Env:
     ledger_origin: str
     email_url: str | None
     pg_prepare: bool
+    public_url: str
 
     @classmethod
     def read(cls) -> Env:
@@ -49,6 +50,7 @@ class Env:
             ledger_origin=os.environ.get("CASETRAIL_LEDGER_ORIGIN") or "casetrail/ledger",
             email_url=os.environ.get("CASETRAIL_EMAIL_URL") or None,
             pg_prepare=os.environ.get("CASETRAIL_PG_PREPARE", "1") not in {"0", "false", "no"},
+            public_url=os.environ.get("CASETRAIL_PUBLIC_URL") or "http://127.0.0.1:8000",
         )
 
     def require_secret(self) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
-from casetrail import clock
+from casetrail import clock, steps
 from casetrail.cases.access import is_handler
 from casetrail.cases.models import Case, Person
 from casetrail.custody import clocks
@@ -69,7 +69,7 @@ def record_family_notice(measure: Measure, data: NoticeInput, *, actor: Officer)
         "recipient": data.recipient,
         "relationship": data.relationship,
     }
-    return duty_done(
+    event = duty_done(
         measure,
         duty_deadlines(measure, Duty.NOTIFY_FAMILY),
         EventKind.FAMILY_NOTIFIED,
@@ -81,6 +81,9 @@ def record_family_notice(measure: Measure, data: NoticeInput, *, actor: Officer)
         actor=actor,
         now=now,
     )
+    # The notice is a document (拘留通知书): issued and served on the family with this event.
+    steps.followed("measure.family_notified", measure, actor=actor, at=at, details=details)
+    return event
 
 
 @transaction.atomic

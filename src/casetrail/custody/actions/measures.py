@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
-from casetrail import clock
+from casetrail import clock, steps
 from casetrail.cases.access import access_case
 from casetrail.cases.models import Party, PartyRole
 from casetrail.custody import clocks
@@ -142,6 +142,8 @@ def propose_measure(data: MeasureInput, *, actor: Officer) -> Measure:
             "citation": measure_spec.approval_citation,
         },
     )
+    # The documents the step needs (a 拘留证 for a detention) are drafted with it.
+    steps.followed("measure.proposed", measure, actor=actor)
     return measure
 
 
@@ -189,6 +191,8 @@ def decide_measure(measure: Measure, data: MeasureDecisionInput, *, actor: Offic
             "citation": measure.approval_citation,
         },
     )
+    # The approver's decision decides the measure's documents too: one decision, not two.
+    steps.followed("measure.decided", measure, actor=actor, approve=approve, opinion=data.reason)
     return measure
 
 
@@ -224,6 +228,8 @@ def start_measure(measure: Measure, data: StartInput, *, actor: Officer) -> Meas
             f"the measure is {measure.get_status_display()}: it starts only once approved",
             field="status",
         )
+    # A measure is executed on its issued document (a 拘留证 for a detention), where one is due.
+    steps.check("measure.start", measure)
     now = clock.now()
     started_at = not_future(data.started_at, "started_at", now=now)
     approval = measure.approvals.filter(decision=ApprovalDecision.APPROVED).latest("decided_at")
