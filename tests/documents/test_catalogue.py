@@ -20,6 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from casetrail.custody.measures import SPECS, Duty
+from casetrail.documents import docgen
 from casetrail.documents.catalogue import (
     TEMPLATES_DIR,
     CatalogueError,
@@ -33,6 +34,7 @@ from casetrail.documents.catalogue import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
+DOCUMENTS_MD = ROOT / "docs" / "documents.md"
 
 # The documents issue 10 asks for, by title.
 REQUIRED_CN = (
@@ -660,3 +662,45 @@ def test_a_parameter_listed_twice_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CatalogueError, match="listed twice") as error:
         load_catalogue(write(tmp_path, GOOD + param), "cn")
     assert error.value.key == "param.name"
+
+
+# ------------------------------------------------------------------------- the reference
+
+
+def test_docs_documents_md_is_current() -> None:
+    assert DOCUMENTS_MD.read_text(encoding="utf-8") == docgen.render(), (
+        "docs/documents.md is stale: run python -m casetrail.documents.docgen"
+    )
+
+
+def test_the_reference_has_a_section_for_every_type() -> None:
+    text = docgen.render()
+    for doc in all_types():
+        assert f"### {doc.pack} {doc.id}\n" in text
+    assert "江公(东)拘字〔2026〕12号" in text
+
+
+def test_docgen_check_fails_on_a_stale_file_and_writing_fixes_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "documents.md"
+    assert docgen.main(["--check", "--output", str(target)]) == 1
+    assert "is stale" in capsys.readouterr().err
+    assert docgen.main(["--output", str(target)]) == 0
+    assert docgen.main(["--check", "--output", str(target)]) == 0
+    assert docgen.main(["--check", "--output", str(DOCUMENTS_MD)]) == 0
+
+
+def test_python_m_docgen_check_exits_1_on_a_stale_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # scripts/test.sh runs `python -m casetrail.documents.docgen --check`: its exit code is what
+    # stops CI.
+    import runpy
+
+    target = tmp_path / "missing" / "documents.md"
+    monkeypatch.setattr("sys.argv", ["docgen.py", "--check", "--output", str(target)])
+    with pytest.raises(SystemExit) as exited:
+        runpy.run_path(docgen.__file__, run_name="__main__")
+    assert exited.value.code == 1
+    assert f"{target} is stale" in capsys.readouterr().err
