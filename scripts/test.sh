@@ -37,6 +37,8 @@ echo "==> migrations are current"
 DJANGO_SETTINGS_MODULE=casetrail.config.settings.test django-admin makemigrations --check --dry-run
 echo "==> rules reference is current"
 python -m casetrail.procedure.docgen --check
+echo "==> documents reference is current"
+python -m casetrail.documents.docgen --check
 echo "==> deploy checks on production settings"
 CASETRAIL_SECRET_KEY="check-deploy-$(python -c 'import secrets; print(secrets.token_hex(32))')" \
 CASETRAIL_ALLOWED_HOSTS=casetrail.example \
