@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "casetrail.org",
     "casetrail.cases",
     "casetrail.custody",
+    "casetrail.documents",
     "casetrail.web",
 ]
 
