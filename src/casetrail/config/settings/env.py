@@ -15,6 +15,11 @@ def _default_data_dir() -> Path:
     return Path.cwd() / "data"
 
 
+def _path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value) if value else default
+
+
 @dataclass(frozen=True)
 class Env:
     data_dir: Path
@@ -27,6 +32,9 @@ class Env:
     ledger_origin: str
     email_url: str | None
     pg_prepare: bool
+    document_signing_key: Path
+    document_signing_cert: Path
+    document_signing_ca: Path
 
     @classmethod
     def read(cls) -> Env:
@@ -38,6 +46,7 @@ class Env:
         hosts = os.environ.get("CASETRAIL_ALLOWED_HOSTS", "")
         key_file = os.environ.get("CASETRAIL_LEDGER_KEY_FILE")
         checkpoint_file = os.environ.get("CASETRAIL_LEDGER_CHECKPOINT_FILE")
+        keys = data_dir / "keys"
         return cls(
             data_dir=data_dir,
             database_url=os.environ.get("DATABASE_URL") or None,
@@ -49,6 +58,15 @@ class Env:
             ledger_origin=os.environ.get("CASETRAIL_LEDGER_ORIGIN") or "casetrail/ledger",
             email_url=os.environ.get("CASETRAIL_EMAIL_URL") or None,
             pg_prepare=os.environ.get("CASETRAIL_PG_PREPARE", "1") not in {"0", "false", "no"},
+            document_signing_key=_path(
+                "CASETRAIL_DOCUMENT_SIGNING_KEY", keys / "document-signing-key.pem"
+            ),
+            document_signing_cert=_path(
+                "CASETRAIL_DOCUMENT_SIGNING_CERT", keys / "document-signing-cert.pem"
+            ),
+            document_signing_ca=_path(
+                "CASETRAIL_DOCUMENT_SIGNING_CA", keys / "document-signing-ca.pem"
+            ),
         )
 
     def require_secret(self) -> str:
