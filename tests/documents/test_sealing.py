@@ -32,7 +32,7 @@ from casetrail.documents.sealing import (
 )
 from tests.conftest import NOW
 
-from .test_pdf import NUMBER, PARTY, document_html
+from .test_pdf import NUMBER, PARTY, document_html, pdftotext
 
 APPROVALS = (
     ("drafted", "王五", "拟稿"),
@@ -104,8 +104,6 @@ def test_each_signature_is_appended_and_leaves_the_bytes_before_it_alone(sealer,
 
 
 def test_the_signed_document_still_reads_as_text(sealer, unsigned, tmp_path):
-    from .test_pdf import pdftotext
-
     text = pdftotext(approve_all(sealer, unsigned)[-1], tmp_path)
     assert PARTY in text
     assert NUMBER in text
