@@ -16,3 +16,17 @@ ensure_venv() {
 pip_install() {
     .venv/bin/python -m pip install -q --disable-pip-version-check -c requirements/constraints.txt "$@"
 }
+
+# Debian packages the documents need and the machine lacks, each with a leading space:
+# HarfBuzz's subsetter (WeasyPrint embeds only the glyphs a PDF uses with it, in a tenth of the
+# time fontTools takes: docs/decisions/0009), and for the tests pdftotext and pdfsig
+# (poppler-utils) and zbarimg (zbar-tools) to read PDFs and QR codes back.
+has_harfbuzz_subset() {
+    PATH="$PATH:/sbin:/usr/sbin" ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset\.so\.0'
+}
+
+document_packages_missing() {
+    has_harfbuzz_subset || printf ' libharfbuzz-subset0'
+    command -v pdftotext >/dev/null 2>&1 && command -v pdfsig >/dev/null 2>&1 || printf ' poppler-utils'
+    command -v zbarimg >/dev/null 2>&1 || printf ' zbar-tools'
+}

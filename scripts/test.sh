@@ -1,7 +1,8 @@
 #!/bin/sh
 # The whole test suite: lint, types, import contracts, migrations, deploy checks, then the
 # tests on SQLite (with the browser tests in headless Chromium) and on a throwaway PostgreSQL
-# cluster started here. As root it installs Debian's postgresql and chromium if missing;
+# cluster started here. As root it installs Debian's postgresql and chromium if missing, and
+# what the document tests use (scripts/lib.sh: poppler-utils, zbar-tools, HarfBuzz's subsetter);
 # otherwise it says what it had to skip.
 set -eu
 cd "$(dirname "$0")/.."
@@ -16,6 +17,7 @@ need_apt=""
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
 [ -n "$(pg_bin)" ] || need_apt="$need_apt postgresql"
 command -v chromium >/dev/null 2>&1 || need_apt="$need_apt chromium"
+need_apt="$need_apt$(document_packages_missing)"
 if [ -n "$need_apt" ]; then
     if [ "$(id -u)" = 0 ]; then
         echo "==> installing from Debian:$need_apt"

@@ -207,7 +207,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        # WeasyPrint reports each step of every PDF at INFO; fontTools its subsetting.
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 CASETRAIL_LEDGER_KEY_FILE = ENV.ledger_key_file
@@ -222,3 +227,10 @@ OTP_TOTP_ISSUER = "casetrail"
 # The signed checkpoint of the largest head ever signed, outside the database (docs/ledger.md).
 CASETRAIL_LEDGER_CHECKPOINT_FILE = ENV.ledger_checkpoint_file
 CASETRAIL_LEDGER_ORIGIN = ENV.ledger_origin
+
+# The agency's document-signing key, its certificate (and any intermediates) and the CA
+# certificate validators trust: PEM files outside the database (docs/operations.md, "Document
+# signing keys"; casetrail.documents.sealing).
+CASETRAIL_DOCUMENT_SIGNING_KEY = ENV.document_signing_key
+CASETRAIL_DOCUMENT_SIGNING_CERT = ENV.document_signing_cert
+CASETRAIL_DOCUMENT_SIGNING_CA = ENV.document_signing_ca

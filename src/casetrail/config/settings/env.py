@@ -15,6 +15,11 @@ def _default_data_dir() -> Path:
     return Path.cwd() / "data"
 
 
+def _path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value) if value else default
+
+
 @dataclass(frozen=True)
 class Env:
     data_dir: Path
@@ -28,6 +33,9 @@ class Env:
     email_url: str | None
     pg_prepare: bool
     public_url: str
+    document_signing_key: Path
+    document_signing_cert: Path
+    document_signing_ca: Path
 
     @classmethod
     def read(cls) -> Env:
@@ -39,6 +47,7 @@ class Env:
         hosts = os.environ.get("CASETRAIL_ALLOWED_HOSTS", "")
         key_file = os.environ.get("CASETRAIL_LEDGER_KEY_FILE")
         checkpoint_file = os.environ.get("CASETRAIL_LEDGER_CHECKPOINT_FILE")
+        keys = data_dir / "keys"
         return cls(
             data_dir=data_dir,
             database_url=os.environ.get("DATABASE_URL") or None,
@@ -51,6 +60,15 @@ class Env:
             email_url=os.environ.get("CASETRAIL_EMAIL_URL") or None,
             pg_prepare=os.environ.get("CASETRAIL_PG_PREPARE", "1") not in {"0", "false", "no"},
             public_url=os.environ.get("CASETRAIL_PUBLIC_URL") or "http://127.0.0.1:8000",
+            document_signing_key=_path(
+                "CASETRAIL_DOCUMENT_SIGNING_KEY", keys / "document-signing-key.pem"
+            ),
+            document_signing_cert=_path(
+                "CASETRAIL_DOCUMENT_SIGNING_CERT", keys / "document-signing-cert.pem"
+            ),
+            document_signing_ca=_path(
+                "CASETRAIL_DOCUMENT_SIGNING_CA", keys / "document-signing-ca.pem"
+            ),
         )
 
     def require_secret(self) -> str:

@@ -19,7 +19,13 @@ WHITENOISE_AUTOREFRESH = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LANGUAGE_CODE = "en"
 # Each test run signs with its own throwaway key, never a developer's ./data/keys/ledger.pem.
-CASETRAIL_LEDGER_KEY_FILE = Path(tempfile.mkdtemp(prefix="casetrail-test-keys-")) / "ledger.pem"
+_KEYS = Path(tempfile.mkdtemp(prefix="casetrail-test-keys-"))
+CASETRAIL_LEDGER_KEY_FILE = _KEYS / "ledger.pem"
+# Likewise the agency's document-signing files: tests make a demo CA there at the frozen instant
+# (casetrail.documents.sealing.ensure_demo_keys), never using a developer's ./data/keys/.
+CASETRAIL_DOCUMENT_SIGNING_KEY = _KEYS / "document-signing-key.pem"
+CASETRAIL_DOCUMENT_SIGNING_CERT = _KEYS / "document-signing-cert.pem"
+CASETRAIL_DOCUMENT_SIGNING_CA = _KEYS / "document-signing-ca.pem"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The test database lives in memory; WAL and IMMEDIATE still apply to the live-server tests.
     DATABASES["default"]["TEST"] = {"NAME": None}
