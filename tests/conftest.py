@@ -74,6 +74,16 @@ def frozen_clock(request: pytest.FixtureRequest) -> Iterator[time_machine.Travel
         yield traveller
 
 
+@pytest.fixture(autouse=True, scope="session")
+def agency_keys() -> None:
+    """The agency's document-signing files (a demo CA made at the frozen instant, in the test
+    settings' temporary folder): proposing a detention issues its warrant, signed."""
+    from casetrail.documents.sealing import configured_paths, ensure_demo_keys
+
+    with time_machine.travel(NOW, tick=False):
+        ensure_demo_keys(*configured_paths())
+
+
 @pytest.fixture(autouse=True)
 def empty_cache() -> Iterator[None]:
     """Each test starts with an empty cache: the API counts wrong tokens per address there

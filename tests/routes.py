@@ -19,8 +19,13 @@ from casetrail.cases.models import Person
 from casetrail.config.api import api
 from casetrail.custody import actions, alerts
 from casetrail.custody.models import Deadline, InboxItem
+from casetrail.documents import actions as doc_actions
+from casetrail.documents import alerts as doc_alerts
+from casetrail.documents.inputs import DecisionInput, DraftInput
+from casetrail.documents.models import Document
 from casetrail.ledger import heads
 from casetrail.ledger.models import LedgerEntry
+from casetrail.org import actions as org_actions
 from casetrail.org.models import Officer
 from casetrail.org.roles import Role
 from tests.conftest import make_officer
@@ -79,6 +84,7 @@ MEASURE_ACTIONS = (
     "extensions",
 )
 SESSION_ACTIONS = ("safety-check", "belongings", "interviews", "care", "rights", "exit")
+DOCUMENT_ACTIONS = ("submit", "decision", "cancel", "revoke", "correction", "service", "account")
 
 
 def page_routes() -> set[str]:
@@ -98,7 +104,12 @@ def page_routes() -> set[str]:
     routes = set()
     for pattern, _name in walk(get_resolver().url_patterns, "/"):
         if "<slug:action>" in pattern:
-            names = MEASURE_ACTIONS if "measures" in pattern else SESSION_ACTIONS
+            if "measures" in pattern:
+                names = MEASURE_ACTIONS
+            elif "documents" in pattern:
+                names = DOCUMENT_ACTIONS
+            else:
+                names = SESSION_ACTIONS
             routes |= {pattern.replace("<slug:action>", name) for name in names}
         else:
             routes.add(pattern)
@@ -163,12 +174,42 @@ def _sealed(s: Scene) -> dict[str, Any]:
     }
 
 
+def _draft(
+    s: Scene, case: Any, type_id: str, params: dict[str, str], person: Person | None = None
+) -> Document:
+    made = DraftInput(type_id=type_id, person_id=person.pk if person else None, params=params)
+    return doc_actions.draft_document(case, made, actor=s.world.handler1)
+
+
+def _issued(
+    s: Scene, case: Any, type_id: str, params: dict[str, str], person: Person | None = None
+) -> Document:
+    """A document drafted, submitted and approved by its one approver: issued and sealed."""
+    doc = doc_actions.submit_document(
+        _draft(s, case, type_id, params, person), actor=s.world.handler1
+    )
+    approver = (
+        s.head if doc.approval and doc.approval.current_role == Role.AGENCY_HEAD else s.world.leader
+    )
+    return doc_actions.decide_document(doc, DecisionInput(decision="approve"), actor=approver)
+
+
 def build_site(traveller: Any) -> Site:
     """The state every route needs, made through the actions (the routes are what is tested)."""
-    traveller.move_to(EVE)
+    # Four days before the evening: a notice not to register, issued and never served, whose
+    # three days (CN-MPS178-NONREG-NOTICE-3D) have run out by the time the routes are walked.
+    traveller.move_to(EVE - timedelta(days=4))
     s = build_scene(traveller)
     w = s.world
+    org_actions.set_document_prefix(w.district, prefix="江公(东)", actor=None)
     case = w.case()
+    unserved = _issued(
+        s,
+        case,
+        "nonregistration_notice",
+        {"reason": "不构成犯罪", "legal_ground": "第一百一十二条"},
+    )
+    traveller.move_to(EVE)
     incident = w.incident()
     p1, p2, p3, p4 = (s.suspect(case, n) for n in ("甲", "乙", "丙", "丁"))
     case_actions.assign_handler(
@@ -238,6 +279,13 @@ def build_site(traveller: Any) -> Site:
     )
     s.at(LATE)
     alerts.sweep()  # d3's 24-hour deadlines are missed; handler1 has alerts
+    doc_alerts.run_sweep()  # the notice not to register is past its service
+    seizure: dict[str, str] = {}  # a seizure decision: no step, the unit leader approves
+    doc_draft = _draft(s, case, "seizure_decision", seizure, person=p4)
+    doc_pending = doc_actions.submit_document(
+        _draft(s, case, "seizure_decision", seizure, person=p4), actor=w.handler1
+    )
+    doc_issued = _issued(s, case, "seizure_decision", seizure, person=p4)
     heads.ensure_key_and_head()  # the proofs route answers against a signed head
     missed = Deadline.objects.filter(measure=d3, status="missed").first()
     inbox = InboxItem.objects.filter(officer=w.handler1).first()
@@ -263,6 +311,11 @@ def build_site(traveller: Any) -> Site:
         "missed": missed.pk,
         "inbox": inbox.pk,
         "entry": case_entry.seq if case_entry else 1,
+        "doc_draft": doc_draft.pk,
+        "doc_pending": doc_pending.pk,
+        "doc_issued": doc_issued.pk,
+        "doc_unserved": unserved.pk,
+        "p4": p4,
     }
     return Site(s, x, sealed, outside_seal)
 
@@ -555,6 +608,64 @@ def api_calls(site: Site) -> dict[tuple[str, str], Call]:
         ("POST", "/api/v1/custody/inbox/{item_id}/acknowledge"): Call(
             f"/custody/inbox/{x['inbox']}/acknowledge", None, w.handler1, WRITE
         ),
+        **_document_api_calls(site),
+    }
+
+
+def _document_api_calls(site: Site) -> dict[tuple[str, str], Call]:
+    s, x, w = site.s, site.x, site.s.world
+    case = x["case"]
+    d = "/api/v1/documents/{document_id}"
+    return {
+        ("GET", "/api/v1/approvals/awaiting"): Call("/approvals/awaiting", None, s.head, SELF),
+        ("GET", "/api/v1/cases/{case_ref}/documents"): Call(
+            f"/cases/{case.number}/documents", None, w.handler1, READ
+        ),
+        ("POST", "/api/v1/cases/{case_ref}/documents"): Call(
+            f"/cases/{case.number}/documents",
+            {"type_id": "seizure_decision", "person_id": x["p4"].pk, "particulars": "手机一部"},
+            w.handler1,
+            WRITE,
+        ),
+        ("GET", d): Call(f"/documents/{x['doc_issued']}", None, w.handler1, READ),
+        ("GET", f"{d}/pdf"): Call(f"/documents/{x['doc_issued']}/pdf", None, w.handler1, TRACED),
+        ("POST", f"{d}/submit"): Call(
+            f"/documents/{x['doc_draft']}/submit", None, w.handler1, WRITE
+        ),
+        ("POST", f"{d}/decision"): Call(
+            f"/documents/{x['doc_pending']}/decision", {"decision": "approve"}, w.leader, WRITE
+        ),
+        ("POST", f"{d}/cancel"): Call(
+            f"/documents/{x['doc_draft']}/cancel", {"reason": "不再需要"}, w.handler1, WRITE
+        ),
+        ("POST", f"{d}/revoke"): Call(
+            f"/documents/{x['doc_issued']}/revoke", {"reason": "扣押对象有误"}, w.leader, WRITE
+        ),
+        ("POST", f"{d}/correction"): Call(
+            f"/documents/{x['doc_issued']}/correction",
+            {"reason": "物品笔误", "particulars": "手机两部"},
+            w.handler1,
+            WRITE,
+        ),
+        ("POST", f"{d}/services"): Call(
+            f"/documents/{x['doc_issued']}/services",
+            {
+                "method": "in_person",
+                "served_at": iso(clock.now()),
+                "recipient": "丁",
+                "relationship": "本人",
+                "acknowledgment": "refused",
+                "witness": "王警官",
+            },
+            w.handler1,
+            WRITE,
+        ),
+        ("POST", f"{d}/service-account"): Call(
+            f"/documents/{x['doc_unserved']}/service-account",
+            {"account": "报案人外出，电话联系未果"},
+            w.handler1,
+            WRITE,
+        ),
     }
 
 
@@ -761,6 +872,56 @@ def page_calls(site: Site) -> dict[tuple[str, str], Call]:
         target = x["leaving"] if action == "exit" else sid
         calls[("POST", f"{sp}/{action}/")] = Call(
             f"/custody/sessions/{target}/{action}/", body, s.custody, WRITE
+        )
+    return calls | _document_page_calls(site)
+
+
+def _document_page_calls(site: Site) -> dict[tuple[str, str], Call]:
+    s, x, w = site.s, site.x, site.s.world
+    case = x["case"]
+    issued = x["doc_issued"]
+    calls = {
+        ("GET", "/approvals/"): Call("/approvals/", None, s.head, SELF),
+        ("GET", "/verify/"): Call("/verify/", None, None, PUBLIC),
+        ("GET", "/documents/cases/<str:case_ref>/"): Call(
+            f"/documents/cases/{case.number}/", None, w.handler1, READ
+        ),
+        ("POST", "/documents/cases/<str:case_ref>/"): Call(
+            f"/documents/cases/{case.number}/",
+            {"type_id": "seizure_decision", "person_id": x["p4"].pk, "particulars": "手机一部"},
+            w.handler1,
+            WRITE,
+        ),
+        ("GET", "/documents/<int:document_id>/"): Call(
+            f"/documents/{issued}/", None, w.handler1, READ
+        ),
+        ("GET", "/documents/<int:document_id>/pdf/"): Call(
+            f"/documents/{issued}/pdf/", None, w.handler1, TRACED
+        ),
+    }
+    forms = {
+        "submit": (x["doc_draft"], {}, w.handler1),
+        "decision": (x["doc_pending"], {"decision": "approve"}, w.leader),
+        "cancel": (x["doc_draft"], {"reason": "不再需要"}, w.handler1),
+        "revoke": (issued, {"reason": "扣押对象有误"}, w.leader),
+        "correction": (issued, {"reason": "物品笔误", "particulars": "手机两部"}, w.handler1),
+        "service": (
+            issued,
+            {
+                "method": "in_person",
+                "served_at": _typed(clock.now()),
+                "recipient": "丁",
+                "relationship": "本人",
+                "acknowledgment": "refused",
+                "witness": "王警官",
+            },
+            w.handler1,
+        ),
+        "account": (x["doc_unserved"], {"account": "报案人外出，电话联系未果"}, w.handler1),
+    }
+    for action, (pk, body, who) in forms.items():
+        calls[("POST", f"/documents/<int:document_id>/{action}/")] = Call(
+            f"/documents/{pk}/{action}/", body, who, WRITE
         )
     return calls
 

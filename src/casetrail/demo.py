@@ -8,6 +8,7 @@ import random
 from base64 import b32encode
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -503,7 +504,51 @@ def load(*, seed: int = 2026, incidents: int = 500) -> Jurisdiction:
                 )
                 case.refresh_from_db()
     _custody(j, rng)
+    _documents(j)
     return j
+
+
+def _documents(j: Jurisdiction) -> None:
+    """Per station: registration decisions issued with the head's approval, one waiting for
+    the head (the "awaiting my approval" count), and a notice not to register issued a week ago
+    and never served (the service sweep marks it missed within a minute of the server start)."""
+    from casetrail.documents import actions as documents
+    from casetrail.documents.inputs import DecisionInput, DraftInput
+
+    now = clock.now()
+
+    def draft(case: Case, type_id: str, params: dict[str, str]) -> Any:
+        handler = case.handlers.filter(released_at__isnull=True).first()
+        assert handler is not None  # noqa: S101 - every demo case has its handlers
+        made = DraftInput(type_id=type_id, params=params)
+        doc = documents.draft_document(case, made, actor=handler.officer)
+        return documents.submit_document(doc, actor=handler.officer)
+
+    for station in j.stations:
+        head = Officer.objects.get(username=f"{station.unit.code[2:4].lower()}.head")
+        registered = Case.objects.filter(
+            unit=station.unit, kind=Kind.CRIMINAL, status=Status.INVESTIGATING
+        ).order_by("-opened_at")
+        ground = {"legal_ground": "《中华人民共和国刑法》第二百六十四条"}
+        for n, case in enumerate(registered[:3]):
+            with clock.backdated(now - timedelta(days=3 - n, hours=2)), transaction.atomic():
+                doc = draft(case, "registration_decision", ground)
+                if n < 2:  # the newest waits for the head
+                    approve = DecisionInput(decision="approve", opinion="同意立案")
+                    documents.decide_document(doc, approve, actor=head)
+        refused = Case.objects.filter(unit=station.unit, status=Status.NOT_REGISTERED).first()
+        if refused is not None:
+            with clock.backdated(now - timedelta(days=7)), transaction.atomic():
+                doc = draft(
+                    refused,
+                    "nonregistration_notice",
+                    {
+                        "reason": "证据不足，不予立案",
+                        "legal_ground": "《刑事诉讼法》第一百一十二条",
+                    },
+                )
+                approve = DecisionInput(decision="approve", opinion="同意")
+                documents.decide_document(doc, approve, actor=head)
 
 
 def _custody(j: Jurisdiction, rng: random.Random) -> None:

@@ -22,7 +22,12 @@ from tests.conftest import World, build_world, make_officer
 
 PREFIX = "江公(东)"
 # A value of each kind a document type's params take.
-SAMPLE = {"text": "《中华人民共和国刑法》第二百六十四条", "whole": "10", "money": "500.00", "day": "2026-01-05"}
+SAMPLE = {
+    "text": "《中华人民共和国刑法》第二百六十四条",
+    "whole": "10",
+    "money": "500.00",
+    "day": "2026-01-05",
+}
 # A 1x1 PNG, as the signature pad would send a (very small) drawing.
 PNG = (
     "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4"
@@ -119,11 +124,3 @@ def build_docs() -> Docs:
 @pytest.fixture
 def docs(db: None) -> Docs:
     return build_docs()
-
-
-@pytest.fixture(autouse=True, scope="session")
-def agency_keys() -> None:
-    """The agency's document-signing files, made once per run at the frozen instant."""
-    from casetrail.documents.sealing import configured_paths, ensure_demo_keys
-
-    ensure_demo_keys(*configured_paths())

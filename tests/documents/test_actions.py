@@ -41,8 +41,10 @@ def pdf_of(doc: Document) -> bytes:
 def test_a_draft_is_drawn_from_the_case_and_recorded(docs: Docs):
     doc = docs.draft(REGISTER, particulars="经审查，符合立案条件")
     assert doc.status == DocumentStatus.DRAFT
-    assert doc.number == "" and doc.serial is None
-    assert doc.person == docs.suspect and doc.case == docs.case
+    assert doc.number == ""
+    assert doc.serial is None
+    assert doc.person == docs.suspect
+    assert doc.case == docs.case
     assert doc.agency == docs.world.district  # the nearest unit with a prefix issues
     [entry] = entries(doc, LedgerKind.DOCUMENT_DRAFTED)
     assert "经审查" in entry.payload
@@ -93,12 +95,15 @@ def test_each_approval_is_its_own_signature_and_the_issue_seals_the_whole_file(d
     ]
     assert all(s.valid for s in signatures)
     [issued] = entries(doc, LedgerKind.DOCUMENT_ISSUED)
-    assert doc.sha256 in issued.payload and doc.content_sha256 in issued.payload
+    assert doc.sha256 in issued.payload
+    assert doc.content_sha256 in issued.payload
 
 
 def test_nobody_approves_their_own_draft(docs: Docs):
     """The leader drafts; the leader may not approve it, whatever role the step needs."""
-    doc = actions.submit_document(docs.draft(REGISTER, actor=docs.world.leader), actor=docs.world.leader)
+    doc = actions.submit_document(
+        docs.draft(REGISTER, actor=docs.world.leader), actor=docs.world.leader
+    )
     before = LedgerEntry.objects.count()
     with pytest.raises(Refused, match="own draft"):
         actions.decide_document(doc, DecisionInput(decision="approve"), actor=docs.world.leader)
@@ -118,11 +123,12 @@ def test_a_returned_draft_goes_back_with_reasons_and_keeps_its_number(docs: Docs
     assert doc.status == DocumentStatus.RETURNED
     number = doc.number
     doc = actions.submit_document(doc, actor=docs.world.handler1)
-    assert doc.number == number and doc.approval.round == 2
+    assert doc.number == number
+    assert doc.approval.round == 2
     doc = docs.approve_all(doc)
     assert doc.status == DocumentStatus.ISSUED
     # The issued file carries the approvals of the second round only.
-    assert [s.field for s in agency_sealer().check(pdf_of(doc))][0] == "approval-2-1"
+    assert next(s.field for s in agency_sealer().check(pdf_of(doc))) == "approval-2-1"
 
 
 def test_an_issued_document_is_corrected_by_a_new_version_never_edited(docs: Docs):
@@ -139,10 +145,12 @@ def test_an_issued_document_is_corrected_by_a_new_version_never_edited(docs: Doc
     assert old.status == DocumentStatus.ISSUED  # in force until the correction issues
     new = docs.approve_all(actions.submit_document(new, actor=docs.world.handler1))
     old.refresh_from_db()
-    assert old.status == DocumentStatus.SUPERSEDED and new.number in old.end_reason
+    assert old.status == DocumentStatus.SUPERSEDED
+    assert new.number in old.end_reason
     assert old.particulars == "原文"  # readable as it was
     verdict = queries.public_verdict(sha256=old.sha256)
-    assert verdict is not None and verdict.superseded_by == new.number
+    assert verdict is not None
+    assert verdict.superseded_by == new.number
 
 
 def test_only_a_leader_revokes_and_the_document_stays_readable(docs: Docs):
@@ -150,9 +158,12 @@ def test_only_a_leader_revokes_and_the_document_stays_readable(docs: Docs):
     with pytest.raises(AccessDenied):
         actions.revoke_document(doc, ReasonInput(reason="错误"), actor=docs.world.handler1)
     doc = actions.revoke_document(doc, ReasonInput(reason="决定错误"), actor=docs.world.leader)
-    assert doc.status == DocumentStatus.REVOKED and doc.sha256
+    assert doc.status == DocumentStatus.REVOKED
+    assert doc.sha256
     verdict = queries.public_verdict(sha256=doc.sha256)
-    assert verdict is not None and verdict.status == "revoked" and verdict.reason == "决定错误"
+    assert verdict is not None
+    assert verdict.status == "revoked"
+    assert verdict.reason == "决定错误"
     with pytest.raises(DocumentError, match="only an issued document"):
         actions.revoke_document(doc, ReasonInput(reason="again"), actor=docs.world.leader)
 
@@ -176,7 +187,9 @@ def test_an_unknown_type_and_a_stranger_measure_are_refused_naming_the_field(doc
     assert unknown.value.field == "type_id"
     with pytest.raises(DocumentError) as measure:
         actions.draft_document(
-            docs.case, DraftInput(type_id=by_title("cn", REGISTER).id, measure_id=999), actor=docs.world.handler1
+            docs.case,
+            DraftInput(type_id=by_title("cn", REGISTER).id, measure_id=999),
+            actor=docs.world.handler1,
         )
     assert measure.value.field == "measure_id"
     with pytest.raises(DocumentError) as person:

@@ -8,7 +8,12 @@ from __future__ import annotations
 import pytest
 
 from casetrail import clock
-from casetrail.custody.actions import decide_measure, propose_measure, record_family_notice, start_measure
+from casetrail.custody.actions import (
+    decide_measure,
+    propose_measure,
+    record_family_notice,
+    start_measure,
+)
 from casetrail.custody.inputs import MeasureDecisionInput, MeasureInput, NoticeInput, StartInput
 from casetrail.documents import actions
 from casetrail.documents.inputs import DecisionInput, ReasonInput
@@ -36,7 +41,8 @@ def warrant(measure) -> Document:
 def test_proposing_a_detention_submits_its_warrant_for_the_heads_approval(docs: Docs):
     measure = propose(docs)
     doc = warrant(measure)
-    assert doc.status == DocumentStatus.PENDING and doc.number
+    assert doc.status == DocumentStatus.PENDING
+    assert doc.number
     assert doc.approval.current_role == "agency_head"
     assert doc.approval.follows == f"measure:{measure.pk}"
     # Decided with its measure, not on its own.
@@ -48,7 +54,8 @@ def test_the_heads_decision_issues_the_warrant_and_the_detention_starts_on_it(do
     measure = propose(docs)
     decide_measure(measure, MeasureDecisionInput(decision="approve"), actor=docs.head)
     doc = warrant(measure)
-    assert doc.status == DocumentStatus.ISSUED and doc.sha256
+    assert doc.status == DocumentStatus.ISSUED
+    assert doc.sha256
     started = start_measure(measure, StartInput(started_at=clock.now()), actor=docs.world.handler1)
     assert started.status == "running"
 
@@ -59,7 +66,8 @@ def test_a_refused_detention_voids_its_warrant_number(docs: Docs):
         measure, MeasureDecisionInput(decision="refuse", reason="证据不足"), actor=docs.head
     )
     doc = warrant(measure)
-    assert doc.status == DocumentStatus.VOID and "证据不足" in doc.end_reason
+    assert doc.status == DocumentStatus.VOID
+    assert "证据不足" in doc.end_reason
 
 
 def test_a_detention_is_not_started_on_a_warrant_that_is_not_issued(docs: Docs):
@@ -83,4 +91,8 @@ def test_the_family_notice_issues_and_serves_the_notice_document(docs: Docs):
     notice = Document.objects.get(measure=measure, type_id=by_title("cn", "拘留通知书").id)
     assert notice.status == DocumentStatus.ISSUED
     [service] = notice.services.all()
-    assert (service.recipient, service.relationship, service.method) == ("张母", "母亲", "electronic")
+    assert (service.recipient, service.relationship, service.method) == (
+        "张母",
+        "母亲",
+        "electronic",
+    )

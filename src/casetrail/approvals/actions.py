@@ -25,7 +25,8 @@ StepDue = Callable[[str, datetime], tuple[datetime, str] | None]
 
 
 class ApprovalRefused(Refused):
-    """The officer may not decide this step, or the approval is not waiting for a decision."""
+    """The officer may not decide this step (a 403 at the doors); an approval in the wrong state
+    or a return with no reason is a plain `Refused` (400)."""
 
 
 def role_label(role: str) -> str:
@@ -77,8 +78,8 @@ def open_approval(
 
 
 def lock(approval: Approval) -> Approval:
-    return Approval.objects.select_for_update(of=("self",)).select_related("unit").get(
-        pk=approval.pk
+    return (
+        Approval.objects.select_for_update(of=("self",)).select_related("unit").get(pk=approval.pk)
     )
 
 
@@ -114,7 +115,7 @@ def decide(
     goes back to the drafter, who may correct and resubmit."""
     approval = lock(approval)
     if approval.status != ApprovalStatus.PENDING:
-        raise ApprovalRefused(
+        raise Refused(
             f"the approval is {approval.get_status_display()}: nothing waits for a decision",
             field="decision",
         )
@@ -122,7 +123,7 @@ def decide(
     if why_not is not None:
         raise ApprovalRefused(why_not, field="decision")
     if not approve and not opinion.strip():
-        raise ApprovalRefused("say why it goes back to the drafter", field="opinion")
+        raise Refused("say why it goes back to the drafter", field="opinion")
     now = clock.now()
     step = ApprovalStep.objects.create(
         approval=approval,
@@ -155,7 +156,7 @@ def reopen(approval: Approval, *, step_due: StepDue | None = None) -> Approval:
     """A returned chain, corrected by its drafter, waits again from its first step."""
     approval = lock(approval)
     if approval.status != ApprovalStatus.RETURNED:
-        raise ApprovalRefused(
+        raise Refused(
             f"the approval is {approval.get_status_display()}: only a returned one is resubmitted",
             field="status",
         )

@@ -47,7 +47,9 @@ def register(name: str, source: Source) -> None:
     _SOURCES[name] = source
 
 
-def register_subject(subject_type: str, *, link: Callable[[int], str], what: Callable[[], str]) -> None:
+def register_subject(
+    subject_type: str, *, link: Callable[[int], str], what: Callable[[], str]
+) -> None:
     """How the engine's chains of one subject type show on the list: where the subject's page is,
     and what it is called."""
     _LINKS[subject_type] = link
@@ -56,9 +58,11 @@ def register_subject(subject_type: str, *, link: Callable[[int], str], what: Cal
 
 def _engine_q(officer: Officer) -> Q:
     q = Q(pk__in=[])
-    roles = Approval.objects.filter(status=ApprovalStatus.PENDING, follows="").values_list(
-        "current_role", flat=True
-    ).distinct()
+    roles = (
+        Approval.objects.filter(status=ApprovalStatus.PENDING, follows="")
+        .values_list("current_role", flat=True)
+        .distinct()
+    )
     for role in roles:
         q |= Q(current_role=role, unit_id__in=sorted(unit_ids_in_scope(officer, {role})))
     # A chain that follows another subject's decision is listed (and decided) there.

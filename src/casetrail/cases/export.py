@@ -110,7 +110,9 @@ def export_case(number: str, out: Path, *, actor: Officer | None = None) -> Expo
             {e.seq: proofs[leaf_index(e.seq)] for e in entries},
             case=case.number,
             anchors=anchors,
-            files={name: data for files in _case_files for name, data in files(case, entries).items()},
+            files={
+                name: data for files in _case_files for name, data in files(case, entries).items()
+            },
         )
     except (ValueError, ChainStorageError) as exc:  # a changed entry, a broken chain
         raise LedgerBroken(

@@ -156,9 +156,7 @@ _APPROVAL_STATES = [
 
 def awaiting_leader(officer: Officer) -> QuerySet[Case]:
     """Cases whose next move is a decision reserved to a leader of their unit."""
-    return visible_cases(officer).filter(
-        unit_q(officer, CASE_LEADERS), status__in=_APPROVAL_STATES
-    )
+    return visible_cases(officer).filter(unit_q(officer, CASE_LEADERS), status__in=_APPROVAL_STATES)
 
 
 def workbench(officer: Officer, *, limit: int = 20) -> Workbench:
@@ -170,9 +168,7 @@ def workbench(officer: Officer, *, limit: int = 20) -> Workbench:
         .order_by("-updated_at")[:limit]
     )
     waiting = list(
-        awaiting_leader(officer)
-        .select_related("unit", "category")
-        .order_by("updated_at")[:limit]
+        awaiting_leader(officer).select_related("unit", "category").order_by("updated_at")[:limit]
     )
     incidents = list(
         visible_incidents(officer)

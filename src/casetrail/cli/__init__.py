@@ -105,8 +105,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
     from casetrail import demo
+    from casetrail.documents.sealing import configured_paths, ensure_demo_keys
 
     call_command("migrate", interactive=False, verbosity=0)
+    # The demo's own signing CA and agency seal, never a real agency's (docs/operations.md):
+    # the demo's detentions issue their warrants, sealed.
+    ensure_demo_keys(*configured_paths())
     if demo.is_empty():
         print("Loading the demo jurisdiction (first run only)…", flush=True)
         demo.load(seed=args.seed)

@@ -10,9 +10,11 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.security import HttpBearer, SessionAuth
 
+from casetrail.approvals.actions import ApprovalRefused as StepRefused
 from casetrail.cases.api import router as cases_router
 from casetrail.custody.api import router as custody_router
 from casetrail.custody.errors import ApprovalRefused
+from casetrail.documents.api import router as documents_router
 from casetrail.errors import AccessDenied, NotFound, Refused
 from casetrail.ledger.api import router as ledger_router
 from casetrail.ledger.errors import LedgerDamaged
@@ -113,6 +115,7 @@ api.add_router("", cases_router)
 api.add_router("", custody_router)
 api.add_router("", ledger_router)
 api.add_router("", rules_router)
+api.add_router("", documents_router)
 
 
 def _error(
@@ -144,7 +147,10 @@ def on_refused(request: HttpRequest, exc: Refused) -> HttpResponse:
 
 
 @api.exception_handler(ApprovalRefused)
-def on_approval_refused(request: HttpRequest, exc: ApprovalRefused) -> HttpResponse:
+@api.exception_handler(StepRefused)
+def on_approval_refused(request: HttpRequest, exc: ApprovalRefused | StepRefused) -> HttpResponse:
+    """A decision by someone the chain does not name: the custody measures' and the approval
+    engine's (documents, cases) refusals alike."""
     return _error(request, 403, str(exc), exc.field)
 
 

@@ -15,13 +15,14 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 
 from casetrail import clock
 from casetrail.approvals import actions as approvals
 from casetrail.approvals.models import ApprovalStatus
 from casetrail.cases.models import Case, Party
 from casetrail.custody import clocks
-from casetrail.custody.models import Measure
+from casetrail.custody.models import Deadline, Measure
 from casetrail.documents import issuing
 from casetrail.documents.access import require_document_write, require_revoker
 from casetrail.documents.catalogue import CatalogueError, DocumentType, document_type
@@ -69,7 +70,9 @@ _WHOLE = re.compile(r"\d{1,9}")
 _MONEY = re.compile(r"\d{1,12}(?:\.\d{1,2})?")
 
 
-def checked_params(doc_type: DocumentType, given: dict[str, str], *, strict: bool = True) -> dict[str, str]:
+def checked_params(
+    doc_type: DocumentType, given: dict[str, str], *, strict: bool = True
+) -> dict[str, str]:
     """The values a type declares (doc_type.params), each of its kind; an unknown name, a
     missing required one or a value of the wrong kind is refused naming ``params.<name>``."""
     declared = {p.name: p for p in doc_type.params}
@@ -354,6 +357,18 @@ def decided_with(doc: Document, data: DecisionInput, *, actor: Officer) -> Docum
     return doc
 
 
+def _measure_deadline(doc: Document, rule_id: str) -> Deadline | None:
+    """The measure's deadline for the same duty, when custody already tracks it."""
+    if not rule_id or doc.measure_id is None:
+        return None
+    return (
+        Deadline.objects.filter(measure_id=doc.measure_id)
+        .filter(Q(rule_id=rule_id) | Q(requested_id=rule_id))
+        .order_by("-pk")
+        .first()
+    )
+
+
 def _issue(doc: Document, *, actor: Officer, pdf: bytes) -> None:
     """The agency's seal as the last signature; the file's hash goes into the ledger with the
     number, in this transaction; the service clock starts."""
@@ -370,7 +385,15 @@ def _issue(doc: Document, *, actor: Officer, pdf: bytes) -> None:
     doc.issued_at = now
     doc.issued_by = actor
     due = None
-    if doc_type.service_rule:
+    tracked = _measure_deadline(doc, doc_type.service_rule)
+    if tracked is not None:
+        # The duty runs from the measure's own trigger (a family notice: from the detention),
+        # and custody's sweep already warns and flags it: the document shows that date.
+        doc.service_rule = tracked.rule_id
+        doc.service_due_at, doc.service_warn_at = tracked.due_at, tracked.warn_at
+        doc.service_citation = tracked.citation
+        due = tracked.due_at
+    elif doc_type.service_rule:
         computed = clocks.compute(
             doc_type.service_rule, now, pack=doc.pack, calendars=clocks.Calendars(), field="status"
         )

@@ -4,6 +4,7 @@ and kept on the lists until somebody accounts for it (as custody's deadlines are
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import F, Q
 
 from casetrail import clock
 from casetrail.documents.models import Document, DocumentStatus
@@ -19,6 +20,9 @@ def run_sweep() -> int:
     touched = 0
     base = Document.objects.filter(
         status=DocumentStatus.ISSUED, served_at__isnull=True, service_due_at__isnull=False
+    ).exclude(  # a duty custody's sweep already flags on the measure (the family notice)
+        Q(measure__deadlines__rule_id=F("service_rule"))
+        | Q(measure__deadlines__requested_id=F("service_rule"))
     )
     for pk in base.filter(service_warned=False, service_warn_at__lte=now).values_list(
         "pk", flat=True

@@ -97,7 +97,9 @@ def case_documents(request: HttpRequest, case_ref: CaseRef) -> list[dict[str, An
 
 @router.post("/cases/{case_ref}/documents", response={201: DocumentOut})
 @body(inputs.DraftInput)
-def draft(request: HttpRequest, case_ref: CaseRef, data: inputs.DraftInput) -> Status[dict[str, Any]]:
+def draft(
+    request: HttpRequest, case_ref: CaseRef, data: inputs.DraftInput
+) -> Status[dict[str, Any]]:
     officer = request_officer(request)
     case = access_case(officer, case_ref, for_write=True)
     return Status(201, _out(actions.draft_document(case, data, actor=officer)))
@@ -124,7 +126,9 @@ def submit(request: HttpRequest, document_id: RecordId) -> dict[str, Any]:
 
 @router.post("/documents/{document_id}/decision", response=DocumentOut)
 @body(inputs.DecisionInput)
-def decide(request: HttpRequest, document_id: RecordId, data: inputs.DecisionInput) -> dict[str, Any]:
+def decide(
+    request: HttpRequest, document_id: RecordId, data: inputs.DecisionInput
+) -> dict[str, Any]:
     officer = request_officer(request)
     doc = access_document(officer, document_id)
     return _out(actions.decide_document(doc, data, actor=officer))
@@ -169,7 +173,9 @@ def serve(
 
 @router.post("/documents/{document_id}/service-account", response=DocumentOut)
 @body(inputs.AccountInput)
-def account(request: HttpRequest, document_id: RecordId, data: inputs.AccountInput) -> dict[str, Any]:
+def account(
+    request: HttpRequest, document_id: RecordId, data: inputs.AccountInput
+) -> dict[str, Any]:
     officer = request_officer(request)
     doc = access_document(officer, document_id, for_write=True)
     return _out(actions.account_for_service(doc, data, actor=officer))

@@ -36,7 +36,9 @@ def _read(doc: Document) -> bytes:
     return data
 
 
-def casefile_pdf(case: Case, issued: list[tuple[int, Document]], files: Mapping[str, bytes]) -> bytes:
+def casefile_pdf(
+    case: Case, issued: list[tuple[int, Document]], files: Mapping[str, bytes]
+) -> bytes:
     """One PDF: a contents page, then the issued documents in the order they were issued."""
     language = "zh-hans" if case.unit.pack == "cn" else "en"
     with translation.override(language):

@@ -27,9 +27,10 @@ _NOTICE_METHODS = {
 
 def _measure_documents(measure: Measure) -> list[Document]:
     return list(
-        Document.objects.filter(measure=measure, type_id__in=[
-            t.id for t in for_step(measure.pack, f"measure:{measure.kind}")
-        ]).order_by("pk")
+        Document.objects.filter(
+            measure=measure,
+            type_id__in=[t.id for t in for_step(measure.pack, f"measure:{measure.kind}")],
+        ).order_by("pk")
     )
 
 

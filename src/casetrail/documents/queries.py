@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpResponse
 from django.db.models import QuerySet
+from django.http import HttpResponse
 
 from casetrail.approvals.actions import may_decide
 from casetrail.cases.models import Case
+from casetrail.custody.models import Measure
+from casetrail.custody.queries import case_persons
 from casetrail.documents.catalogue import catalogue
 from casetrail.documents.models import Document, DocumentStatus
 from casetrail.ledger.kinds import LedgerKind
@@ -91,8 +93,42 @@ def pdf_response(officer: Officer, doc: Document) -> HttpResponse:
         data = handle.read()
     response = HttpResponse(data, content_type="application/pdf")
     name = (doc.number or f"draft-{doc.pk}").encode("ascii", "replace").decode()
-    response["Content-Disposition"] = f'inline; filename="document-{doc.pk}.pdf"; filename*=UTF-8\'\'{name}'
+    response["Content-Disposition"] = (
+        f"inline; filename=\"document-{doc.pk}.pdf\"; filename*=UTF-8''{name}"
+    )
     return response
+
+
+def labelled_params(doc: Document, language: str) -> list[tuple[str, str]]:
+    """The document's particulars by name, each under its label in ``language``."""
+    doc_type = catalogue(doc.pack).get(doc.type_id)
+    chinese = language.lower().startswith("zh")
+    out = []
+    for name, value in (doc.params or {}).items():
+        param = doc_type.param(name) if doc_type else None
+        label = (param.label_zh if chinese else param.label_en) if param else name
+        out.append((label, str(value)))
+    return out
+
+
+def versions(doc: Document) -> list[Document]:
+    """Every version of this document, the first first (a correction points to the one it
+    corrects)."""
+    first = doc
+    while first.supersedes is not None:
+        first = first.supersedes
+    chain = [first]
+    while True:
+        nxt = Document.objects.filter(supersedes=chain[-1]).first()
+        if nxt is None:
+            return chain
+        chain.append(nxt)
+
+
+def draft_choices(case: Case) -> dict[str, QuerySet[Any]]:
+    """What the drafting form offers: the case's parties and its measures."""
+    measures = Measure.objects.filter(case=case).select_related("person").order_by("-pk")
+    return {"person_id": case_persons(case), "measure_id": measures}
 
 
 def draftable_types(pack: str) -> list[tuple[str, str]]:
@@ -120,15 +156,22 @@ class Verdict:
     ledger_seq: int | None
 
 
-def public_verdict(*, sha256: str = "", number: str = "", content_sha256: str = "") -> Verdict | None:
+def public_verdict(
+    *, sha256: str = "", number: str = "", content_sha256: str = ""
+) -> Verdict | None:
     """The document a hash (or a number and its QR's content hash) names, when it was issued;
     None when nothing matches, whatever the reason."""
     from casetrail.ledger.models import LedgerEntry
 
-    issued = Document.objects.exclude(status__in=[
-        DocumentStatus.DRAFT, DocumentStatus.PENDING, DocumentStatus.RETURNED, DocumentStatus.VOID,
-        DocumentStatus.APPROVED,
-    ]).select_related("agency")
+    issued = Document.objects.exclude(
+        status__in=[
+            DocumentStatus.DRAFT,
+            DocumentStatus.PENDING,
+            DocumentStatus.RETURNED,
+            DocumentStatus.VOID,
+            DocumentStatus.APPROVED,
+        ]
+    ).select_related("agency")
     if sha256:
         doc = issued.filter(sha256=sha256).first()
     elif number and content_sha256:

@@ -21,13 +21,15 @@ validates at both come from `casetrail.clock`.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -48,6 +50,8 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from casetrail import clock
+
+T = TypeVar("T")
 
 # The file names `ensure_demo_ca` writes, and the settings' defaults under DATA_DIR/keys/.
 KEY_FILE = "document-signing-key.pem"
@@ -137,6 +141,18 @@ class AgencyKeys:
     def from_settings(cls) -> AgencyKeys:
         key, cert, ca = configured_paths()
         return cls.load(key, cert, ca)
+
+
+def _outside_any_loop(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """pyHanko's blocking calls run an event loop of their own (asyncio.run), which Python
+    refuses inside a thread that already runs one (an ASGI worker's, a browser driver's): there,
+    on a thread of their own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
 
 
 def configured_paths() -> tuple[Path, Path, Path]:
@@ -342,7 +358,7 @@ class PadesSealer:
             new_field_spec=fields.SigFieldSpec(sig_field_name=field),
             signing_time=self._now().astimezone(UTC),
         )
-        out = pdf_signer.sign_pdf(writer)
+        out = _outside_any_loop(pdf_signer.sign_pdf, writer)
         signed: bytes = out.getvalue()
         return signed
 
@@ -377,7 +393,9 @@ class PadesSealer:
         )
         names = _names(sig)
         try:
-            status = validate_pdf_signature(sig, signer_validation_context=context)
+            status = _outside_any_loop(
+                validate_pdf_signature, sig, signer_validation_context=context
+            )
         except Exception as exc:  # a broken signature is a finding, not a crash
             return SignatureCheck(
                 **names,

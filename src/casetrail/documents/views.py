@@ -9,8 +9,10 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
+from casetrail.approvals.actions import ApprovalRefused
 from casetrail.cases.access import access_case, may_write_case
 from casetrail.documents import actions, queries
 from casetrail.documents import forms as ui
@@ -23,14 +25,18 @@ from casetrail.org.roles import CASE_LEADERS
 from casetrail.web.shortcuts import form_error, officer_view
 
 
-def _case_context(officer: Officer, case_ref: str, form: forms.Form | None = None) -> dict[str, Any]:
+def _case_context(
+    officer: Officer, case_ref: str, form: forms.Form | None = None
+) -> dict[str, Any]:
     case = access_case(officer, case_ref)
     writable = may_write_case(officer, case)
-    draft = form or ui.DraftForm()
+    draft = form or ui.DraftForm(choices=queries.draft_choices(case))
     return {
         "case": case,
         "documents": queries.case_documents(case),
-        "form": ui.offer_types(draft, queries.draftable_types(case.unit.pack)) if writable else None,
+        "form": ui.offer_types(draft, queries.draftable_types(case.unit.pack))
+        if writable
+        else None,
     }
 
 
@@ -40,7 +46,7 @@ def case_documents(request: HttpRequest, case_ref: str) -> HttpResponse:
     if request.method != "POST":
         return render(request, "documents/case_documents.html", _case_context(officer, case_ref))
     case = access_case(officer, case_ref, for_write=True)
-    form = ui.DraftForm(request.POST)
+    form = ui.DraftForm(request.POST, choices=queries.draft_choices(case))
     data = form.to_input()
     if data is not None:
         try:
@@ -61,7 +67,8 @@ def _detail_context(officer: Officer, doc: Document, **forms_given: forms.Form) 
         "doc": doc,
         "steps": list(doc.approval.steps.select_related("officer")) if doc.approval else [],
         "services": list(doc.services.all()),
-        "versions": _versions(doc),
+        "versions": queries.versions(doc),
+        "params": queries.labelled_params(doc, get_language()),
         "writable": writable,
         "can_submit": writable and open_draft,
         "decision_form": ui.DecisionForm() if queries.decidable(officer, doc) else None,
@@ -76,19 +83,6 @@ def _detail_context(officer: Officer, doc: Document, **forms_given: forms.Form) 
         else None,
     }
     return context | {k: v for k, v in forms_given.items()}
-
-
-def _versions(doc: Document) -> list[Document]:
-    """Every version of this document, the first first."""
-    first = doc
-    while first.supersedes is not None:
-        first = first.supersedes
-    chain = [first]
-    while True:
-        nxt = Document.objects.filter(supersedes=chain[-1]).first()
-        if nxt is None:
-            return chain
-        chain.append(nxt)
 
 
 @officer_view
@@ -126,11 +120,13 @@ def act(request: HttpRequest, document_id: int, action: str) -> HttpResponse:
     form_class, name, run = _ACTS[action]
     form = form_class(request.POST) if form_class is not None else None
     data = form.to_input() if form is not None else None  # type: ignore[attr-defined]
-    error = ""
+    error, status = "", 400
     if form is None or data is not None:
         try:
             result = run(doc, data, actor=officer) if form is not None else run(doc, actor=officer)
         except Refused as exc:
+            # A decision by someone the chain does not name is a 403, like custody's approvals.
+            status = 403 if isinstance(exc, ApprovalRefused) else 400
             if form is not None:
                 form_error(form, exc)
             else:
@@ -141,4 +137,4 @@ def act(request: HttpRequest, document_id: int, action: str) -> HttpResponse:
     doc = access_document(officer, document_id)
     context = _detail_context(officer, doc, **({name: form} if form is not None else {}))
     context["error"] = error
-    return render(request, "documents/detail.html", context, status=400)
+    return render(request, "documents/detail.html", context, status=status)

@@ -278,9 +278,9 @@ def write_bundle(
 
     ``entries`` are entry mappings (see `entry_leaf_data`), ``proofs`` maps each entry's seq to
     its inclusion proof in the tree of ``head``. ``files`` are further members (the issued
-    documents as ``documents/<seq>.pdf``, the case file's PDF), written as given. Refuses, with ValueError, to write a bundle the
-    verifier would reject for a reason the exporter controls: a head that does not verify, a
-    missing or failing proof, repeated seqs.
+    documents as ``documents/<seq>.pdf``, the case file's PDF), written as given. Refuses, with
+    ValueError, to write a bundle the verifier would reject for a reason the exporter controls:
+    a head that does not verify, a missing or failing proof, repeated seqs.
     """
     problem = head_problem(head, public_keys)
     if problem:

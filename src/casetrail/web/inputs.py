@@ -587,11 +587,14 @@ class Pairs(Spec):
         if isinstance(value, str):
             value = self._parse(value, name, label)
         if not isinstance(value, Mapping):
-            raise _refuse(name, _("%(field)s must be an object of names to text") % {"field": label})
+            raise _refuse(
+                name, _("%(field)s must be an object of names to text") % {"field": label}
+            )
         if len(value) > self.max_items:
             raise _refuse(
                 name,
-                _("%(field)s takes at most %(limit)d values") % {"field": label, "limit": self.max_items},
+                _("%(field)s takes at most %(limit)d values")
+                % {"field": label, "limit": self.max_items},
             )
         clean: dict[str, str] = {}
         for key, item in value.items():
@@ -619,16 +622,27 @@ class Pairs(Spec):
             if not sep:
                 raise _refuse(
                     name,
-                    _("%(field)s, line %(line)d: write name: value") % {"field": label, "line": number},
+                    _("%(field)s, line %(line)d: write name: value")
+                    % {"field": label, "line": number},
                 )
             pairs[key.strip()] = rest
         return pairs
 
     def annotation(self, required: bool) -> Any:
-        key = Annotated[str, StringConstraints(pattern=_PAIR_NAME.pattern, max_length=32)]
+        anchored = f"^{_PAIR_NAME.pattern}$"
+        key = Annotated[str, StringConstraints(pattern=anchored, max_length=32)]
+        mapping: Any = dict.__class_getitem__((key, self.value.annotation(False)))
         return Annotated[
-            dict[key, self.value.annotation(False)],  # type: ignore[valid-type]
-            Field(max_length=self.max_items, min_length=1 if required else None),
+            mapping,
+            Field(
+                max_length=self.max_items,
+                min_length=1 if required else None,
+                # A name that is not one is refused, as the document says: no other keys.
+                json_schema_extra={
+                    "additionalProperties": False,
+                    "propertyNames": {"pattern": anchored, "maxLength": 32},
+                },
+            ),
         ]
 
     def formfield(self, *, required: bool, label: Any) -> forms.Field:
