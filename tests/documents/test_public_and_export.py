@@ -120,3 +120,32 @@ def test_the_verifier_refuses_a_document_changed_inside_the_bundle(
     assert not report.intact
     [problem] = report.check("documents").problems
     assert "was changed" in problem.message
+
+
+def test_the_verifier_refuses_a_pdf_that_names_no_issue_entry(docs: Docs, signing_key, tmp_path):
+    """A PDF slipped into the bundle under a seq that did not issue a document is refused."""
+    docs.issued(REGISTER)
+    done = export.export_case(docs.case.number, tmp_path / "c.zip")
+    planted = tmp_path / "p.zip"
+    with zipfile.ZipFile(done.path) as src, zipfile.ZipFile(planted, "x") as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info))
+        dst.writestr("documents/1.pdf", b"%PDF-1.7 planted")
+    report = verify.verify_bundle(planted)
+    assert not report.intact
+    assert any(
+        "names no document.issued entry" in p.message for p in report.check("documents").problems
+    )
+
+
+def test_a_case_file_member_cannot_take_the_bundles_own_names(tmp_path):
+    with pytest.raises(ValueError, match="is the bundle's own member"):
+        verify.write_bundle(
+            tmp_path / "x.zip",
+            None,  # never reached: the names are checked before anything is read
+            [],
+            [],
+            {},
+            case="C-1",
+            files={"manifest.json": b"{}"},
+        )

@@ -113,9 +113,11 @@ def html(doc: Document, *, verify_url: str) -> tuple[str, str]:
     from casetrail.documents.pdf import qr_data_uri
 
     doc_type: DocumentType = document_type(doc.pack, doc.type_id)
-    context = facts(doc)
-    digest = content_hash(doc, context)
+    # The facts in the document's own language (a party's role, a measure's kind), whatever
+    # the language of the officer who submits it: the same document hashes the same.
     with translation.override(_language(doc)):
+        context = facts(doc)
+        digest = content_hash(doc, context)
         body = render_body(doc_type, context)
         page = render_to_string(
             "documents/document.html",

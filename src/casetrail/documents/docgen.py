@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +17,7 @@ from casetrail.documents.catalogue import (
     format_number,
 )
 from casetrail.procedure import Pack, load_pack
+from casetrail.procedure.docgen import write_or_check
 
 DEFAULT_OUTPUT = Path("docs") / "documents.md"
 # The agency code each example number is printed with.
@@ -125,27 +125,9 @@ def _type(pack: Pack, doc: DocumentType) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m casetrail.documents.docgen")
-    parser.add_argument(
-        "--output", type=Path, default=DEFAULT_OUTPUT, help="default: docs/documents.md"
+    return write_or_check(
+        argv, module="casetrail.documents.docgen", render=render, default=DEFAULT_OUTPUT
     )
-    parser.add_argument("--check", action="store_true", help="exit 1 if the file is stale")
-    args = parser.parse_args(argv)
-    text = render()
-    if args.check:
-        current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
-        if current != text:
-            print(
-                f"{args.output} is stale: run python -m casetrail.documents.docgen",
-                file=sys.stderr,
-            )
-            return 1
-        print(f"{args.output} is current")
-        return 0
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(text, encoding="utf-8")
-    print(f"wrote {args.output}")
-    return 0
 
 
 if __name__ == "__main__":

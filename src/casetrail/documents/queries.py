@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
@@ -92,7 +93,7 @@ def pdf_response(officer: Officer, doc: Document) -> HttpResponse:
     with doc.pdf.open("rb") as handle:
         data = handle.read()
     response = HttpResponse(data, content_type="application/pdf")
-    name = (doc.number or f"draft-{doc.pk}").encode("ascii", "replace").decode()
+    name = quote(f"{doc.number or f'draft-{doc.pk}'}.pdf")  # RFC 6266: the number as it reads
     response["Content-Disposition"] = (
         f"inline; filename=\"document-{doc.pk}.pdf\"; filename*=UTF-8''{name}"
     )

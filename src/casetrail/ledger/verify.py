@@ -282,6 +282,9 @@ def write_bundle(
     ValueError, to write a bundle the verifier would reject for a reason the exporter controls:
     a head that does not verify, a missing or failing proof, repeated seqs.
     """
+    taken = sorted(set(files or {}) & {MANIFEST, ENTRIES, PROOFS})
+    if taken:
+        raise ValueError(f"{taken[0]} is the bundle's own member")
     problem = head_problem(head, public_keys)
     if problem:
         raise ValueError(f"the tree head does not verify: {problem}")
@@ -326,8 +329,6 @@ def write_bundle(
         _write_member(bundle, ENTRIES, b"".join(line + b"\n" for line in lines))
         _write_member(bundle, PROOFS, _pretty(proofs_doc))
         for name, data in sorted((files or {}).items()):
-            if name in (MANIFEST, ENTRIES, PROOFS):
-                raise ValueError(f"{name} is the bundle's own member")
             _write_member(bundle, name, data)
 
 

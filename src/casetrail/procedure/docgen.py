@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from casetrail.procedure.model import Pack, Rule
@@ -98,9 +98,19 @@ def _rule(rule: Rule) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m casetrail.procedure.docgen")
+    return write_or_check(
+        argv, module="casetrail.procedure.docgen", render=render, default=DEFAULT_OUTPUT
+    )
+
+
+def write_or_check(
+    argv: Sequence[str] | None, *, module: str, render: Callable[[], str], default: Path
+) -> int:
+    """A generated reference's command: write it, or with --check exit 1 when the file in
+    the tree is not what ``render`` makes now (CI runs the check)."""
+    parser = argparse.ArgumentParser(prog=f"python -m {module}")
     parser.add_argument(
-        "--output", type=Path, default=DEFAULT_OUTPUT, help="default: docs/rules.md"
+        "--output", type=Path, default=default, help=f"default: docs/{default.name}"
     )
     parser.add_argument("--check", action="store_true", help="exit 1 if the file is stale")
     args = parser.parse_args(argv)
@@ -108,9 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.check:
         current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
         if current != text:
-            print(
-                f"{args.output} is stale: run python -m casetrail.procedure.docgen", file=sys.stderr
-            )
+            print(f"{args.output} is stale: run python -m {module}", file=sys.stderr)
             return 1
         print(f"{args.output} is current")
         return 0

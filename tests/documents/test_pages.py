@@ -1,0 +1,67 @@
+"""The documents pages as an officer uses them: a drafting mistake comes back on the form
+naming the line, in the officer's language; a PDF opens once there is one, and says where
+its number is; an action that does not exist is a 404; a reader is shown no form."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote
+
+from casetrail.documents.models import Document
+from casetrail.ledger.models import LedgerEntry
+from tests.conftest import login
+from tests.documents.conftest import Docs, by_title
+
+REGISTER = by_title("cn", "立案决定书")
+
+
+def test_a_params_line_without_a_name_is_refused_naming_the_line(docs: Docs):
+    client = login(docs.world.handler1, "zh-hans")
+    before = LedgerEntry.objects.count()
+    response = client.post(
+        f"/documents/cases/{docs.case.number}/",
+        {
+            "type_id": REGISTER.id,
+            "person_id": docs.suspect.pk,
+            "params": "legal_ground: 第一条\n没有名称",
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "第2行" in page
+    assert LedgerEntry.objects.count() == before
+    assert not Document.objects.exists()
+
+
+def test_an_unknown_type_is_refused_on_the_form(docs: Docs):
+    client = login(docs.world.handler1, "en")
+    response = client.post(f"/documents/cases/{docs.case.number}/", {"type_id": "no_such_type"})
+    assert response.status_code == 400
+    assert "has no document type" in response.content.decode()
+
+
+def test_the_pdf_opens_once_submitted_under_its_number(docs: Docs):
+    draft = docs.draft("立案决定书")
+    client = login(docs.world.handler1)
+    assert client.get(f"/documents/{draft.pk}/pdf/").status_code == 404
+    pending = docs.submitted("立案决定书")
+    response = client.get(f"/documents/{pending.pk}/pdf/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert pending.number in unquote(response["Content-Disposition"])
+
+
+def test_an_unknown_action_is_a_404_and_a_refused_submission_says_why(docs: Docs):
+    client = login(docs.world.handler1, "en")
+    draft = docs.draft("立案决定书", params={"legal_ground": ""})
+    assert client.post(f"/documents/{draft.pk}/shred/").status_code == 404
+    refused = client.post(f"/documents/{draft.pk}/submit/")
+    assert refused.status_code == 400
+    assert "is required before submission" in refused.content.decode()
+
+
+def test_a_reader_sees_the_document_and_no_form(docs: Docs):
+    doc = docs.issued("立案决定书")
+    page = login(docs.world.supervisor, "en").get(f"/documents/{doc.pk}/").content.decode()
+    assert doc.number in page
+    for action in ("service", "correction", "revoke", "cancel", "decision"):
+        assert f"/documents/{doc.pk}/{action}/" not in page
