@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
+from django.test import Client
+
 from casetrail.documents.models import Document
 from casetrail.ledger.models import LedgerEntry
-from tests.conftest import login
+from tests.conftest import PASSWORD, login
 from tests.documents.conftest import Docs, by_title
 
 REGISTER = by_title("cn", "立案决定书")
@@ -65,3 +67,16 @@ def test_a_reader_sees_the_document_and_no_form(docs: Docs):
     assert doc.number in page
     for action in ("service", "correction", "revoke", "cancel", "decision"):
         assert f"/documents/{doc.pk}/{action}/" not in page
+
+
+def test_the_awaiting_count_shows_only_after_the_second_factor(docs: Docs):
+    waiting = docs.submitted("立案决定书")  # waits for the agency head
+    assert waiting.approval is not None
+    password_only = Client()
+    assert password_only.login(username=docs.head.username, password=PASSWORD)
+    page = password_only.get("/", follow=True).content.decode()
+    assert "second-factor" in password_only.get("/").url
+    assert '<span class="count">0</span>' in page
+    verified = login(docs.head).get("/approvals/").content.decode()
+    assert '<span class="count due">1</span>' in verified
+    assert waiting.number in verified

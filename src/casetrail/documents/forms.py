@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from casetrail.documents import inputs
 from casetrail.web.inputs import form_of
@@ -25,5 +27,12 @@ class VerifyForm(forms.Form):
     """The public check: a PDF file, or the number and the hash its QR code carries."""
 
     pdf = forms.FileField(required=False, label="PDF")
-    number = forms.CharField(required=False, max_length=80)
-    sha256 = forms.RegexField(required=False, regex=r"^[0-9a-fA-F]{64}$", max_length=64)
+    number = forms.CharField(
+        required=False, max_length=80, label=pgettext_lazy("legal document", "Number")
+    )
+    sha256 = forms.RegexField(
+        required=False,
+        regex=r"^[0-9a-fA-F]{64}$",
+        max_length=64,
+        label=_("SHA-256 printed under the QR code"),
+    )

@@ -132,12 +132,31 @@ def draft_choices(case: Case) -> dict[str, QuerySet[Any]]:
     return {"person_id": case_persons(case), "measure_id": measures}
 
 
-def draftable_types(pack: str) -> list[tuple[str, str]]:
-    """The types an officer drafts by hand (those of a measure are drafted with the measure)."""
+def draftable_types(pack: str, language: str) -> list[tuple[str, str]]:
+    """The types an officer drafts by hand (those of a measure are drafted with the measure),
+    each by its title in ``language``; a Chinese type read in English keeps its own title
+    beside the translation, as the paper form is known by it."""
+    chinese = language.lower().startswith("zh")
+
+    def label(t: Any) -> str:
+        if chinese or t.title_zh == t.title_en:
+            return str(t.title_zh)
+        return f"{t.title_en} ({t.title_zh})" if pack == "cn" else str(t.title_en)
+
+    return [(t.id, label(t)) for t in catalogue(pack).values() if not t.step.startswith("measure:")]
+
+
+def draftable_params(pack: str, language: str) -> list[tuple[str, list[tuple[str, str, bool]]]]:
+    """For the drafting form: each hand-drafted type's particulars, as a line ``name: value``
+    names them, with the label in ``language`` and whether the type requires it."""
+    chinese = language.lower().startswith("zh")
     return [
-        (t.id, f"{t.title_zh} · {t.title_en}" if pack == "cn" else t.title_en)
+        (
+            t.title_zh if chinese else t.title_en,
+            [(p.name, p.label_zh if chinese else p.label_en, p.required) for p in t.params],
+        )
         for t in catalogue(pack).values()
-        if not t.step.startswith("measure:")
+        if not t.step.startswith("measure:") and t.params
     ]
 
 

@@ -34,7 +34,8 @@ def _case_context(
     return {
         "case": case,
         "documents": queries.case_documents(case),
-        "form": ui.offer_types(draft, queries.draftable_types(case.unit.pack))
+        "param_help": queries.draftable_params(case.unit.pack, get_language()) if writable else [],
+        "form": ui.offer_types(draft, queries.draftable_types(case.unit.pack, get_language()))
         if writable
         else None,
     }

@@ -8,6 +8,7 @@ from django import template
 
 from casetrail.approvals.actions import role_label
 from casetrail.approvals.inbox import count_for
+from casetrail.org.access import needs_second_factor, second_factor_verified
 
 register = template.Library()
 
@@ -15,7 +16,11 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def awaiting_count(context: dict[str, Any]) -> int:
     user = context["request"].user
-    return count_for(user) if user.is_authenticated else 0
+    if not user.is_authenticated:
+        return 0
+    if needs_second_factor(user) and not second_factor_verified(user):
+        return 0  # nothing about the work until the code is typed
+    return count_for(user)
 
 
 @register.filter
