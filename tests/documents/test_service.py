@@ -90,7 +90,8 @@ def test_the_arrest_request_runs_on_the_detentions_own_deadline(docs: Docs, froz
     start_measure(measure, StartInput(started_at=clock.now()), actor=docs.world.handler1)
     duty = measure.deadlines.get(rule_id="CN-CPL91-ARREST-REQUEST")
     frozen_clock.shift(timedelta(hours=30))  # the request is drafted a day later
-    doc = docs.issued("提请批准逮捕书", measure_id=measure.pk)
+    doc = docs.issued("提请批准逮捕书", measure_id=measure.pk, person_id=None)
+    assert doc.person_id == measure.person_id  # drafted with the measure: its person
     # Its deadline is the detention's, counted from the detention, not from the issue.
     assert doc.service_rule == "CN-CPL91-ARREST-REQUEST"
     assert doc.service_due_at == duty.due_at
