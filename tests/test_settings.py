@@ -41,3 +41,11 @@ def test_the_append_runs_as_prepared_statements_on_postgresql(world):
     assert any("pg_advisory_xact_lock" in sql for sql in prepared)
     assert any(sql.startswith("WITH last AS") for sql in prepared)
     assert any(sql.startswith('INSERT INTO "ledger_ledgerentry"') for sql in prepared)
+
+
+def test_stored_files_go_to_the_data_folder_not_the_working_directory(settings):
+    """The demo once wrote its issued PDFs into the checkout (MEDIA_ROOT unset is the cwd)."""
+    from pathlib import Path
+
+    assert Path(settings.MEDIA_ROOT) == Path(settings.DATA_DIR) / "files"
+    assert Path(settings.MEDIA_ROOT).is_absolute()
