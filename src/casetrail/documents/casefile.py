@@ -14,6 +14,7 @@ from django.utils import translation
 from pypdf import PdfReader, PdfWriter
 
 from casetrail.cases.models import Case
+from casetrail.documents.catalogue import language_of
 from casetrail.documents.models import Document
 from casetrail.documents.pdf import render_pdf
 from casetrail.ledger.kinds import LedgerKind
@@ -40,7 +41,7 @@ def casefile_pdf(
     case: Case, issued: list[tuple[int, Document]], files: Mapping[str, bytes]
 ) -> bytes:
     """One PDF: a contents page, then the issued documents in the order they were issued."""
-    language = "zh-hans" if case.unit.pack == "cn" else "en"
+    language = language_of(case.unit.pack)
     with translation.override(language):
         contents = render_to_string(
             "documents/casefile_contents.html",

@@ -127,6 +127,10 @@ class Param:
     required: bool
     max_length: int | None  # text only: the longest value accepted
 
+    def label(self, language: str) -> str:
+        """The label in a language code as Django gives it ("zh-hans", "en")."""
+        return self.label_zh if language.lower().startswith("zh") else self.label_en
+
 
 @dataclass(frozen=True)
 class DocumentType:
@@ -276,11 +280,19 @@ def for_step(pack: str, step: str) -> tuple[DocumentType, ...]:
     return tuple(t for t in _shipped(pack).values() if t.step == step)
 
 
-def render_body(doc_type: DocumentType, context: dict[str, Any]) -> str:
-    """The body of a document (an HTML fragment) from its template and the case's data."""
-    from django.template.loader import render_to_string
+def language_of(pack: str) -> str:
+    """The language a pack's documents are written in, whoever drafts or reads them."""
+    return "zh-hans" if pack == "cn" else "en"
 
-    return render_to_string(doc_type.template, context)
+
+def render_body(doc_type: DocumentType, context: dict[str, Any]) -> str:
+    """The body of a document (an HTML fragment) from its template and the case's data, in the
+    document's own language (dates, months, choices), never the caller's."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override(language_of(doc_type.pack)):
+        return render_to_string(doc_type.template, context)
 
 
 def default_template(pack: str, type_id: str) -> str:

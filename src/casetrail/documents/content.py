@@ -12,7 +12,7 @@ from django.utils import translation
 
 from casetrail import clock
 from casetrail.cases.models import Party
-from casetrail.documents.catalogue import DocumentType, document_type, render_body
+from casetrail.documents.catalogue import DocumentType, document_type, language_of, render_body
 from casetrail.documents.models import Document
 from casetrail.ledger.canonical import canonical_json
 
@@ -98,7 +98,7 @@ def facts(doc: Document) -> dict[str, Any]:
 
 
 def _language(doc: Document) -> str:
-    return "zh-hans" if doc.pack == "cn" else "en"
+    return language_of(doc.pack)
 
 
 def content_hash(doc: Document, context: dict[str, Any]) -> str:
