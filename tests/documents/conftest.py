@@ -108,6 +108,23 @@ class Docs:
         return actions.serve_document(doc, ServiceInput(**fields), actor=self.world.handler1)
 
 
+def propose_detention(docs: Docs) -> Any:
+    """A criminal detention of the case's suspect, proposed by a handler: its warrant is drafted
+    and submitted with it (test_steps.py)."""
+    from casetrail.custody.actions import propose_measure
+    from casetrail.custody.inputs import MeasureInput
+
+    return propose_measure(
+        MeasureInput(
+            case_id=docs.case.pk,
+            person_id=docs.suspect.pk,
+            kind="criminal_detention",
+            reason="现行犯，有证据证明有犯罪事实",
+        ),
+        actor=docs.world.handler1,
+    )
+
+
 def build_docs() -> Docs:
     world = build_world()
     org.set_document_prefix(world.district, prefix=PREFIX, actor=None)

@@ -11,14 +11,14 @@ from datetime import timedelta
 import pytest
 
 from casetrail import clock
-from casetrail.custody.actions import decide_measure, propose_measure, start_measure
-from casetrail.custody.inputs import MeasureDecisionInput, MeasureInput, StartInput
+from casetrail.custody.actions import decide_measure, start_measure
+from casetrail.custody.inputs import MeasureDecisionInput, StartInput
 from casetrail.documents import actions, alerts
 from casetrail.documents.inputs import AccountInput
 from casetrail.documents.models import Document
 from casetrail.errors import Refused
 from casetrail.ledger.models import LedgerEntry
-from tests.documents.conftest import Docs
+from tests.documents.conftest import Docs, propose_detention
 
 NONREG = "不予立案通知书"
 
@@ -77,15 +77,7 @@ def test_a_notice_served_in_time_is_never_flagged(docs: Docs, frozen_clock):
 
 
 def test_the_arrest_request_runs_on_the_detentions_own_deadline(docs: Docs, frozen_clock):
-    measure = propose_measure(
-        MeasureInput(
-            case_id=docs.case.pk,
-            person_id=docs.suspect.pk,
-            kind="criminal_detention",
-            reason="现行犯",
-        ),
-        actor=docs.world.handler1,
-    )
+    measure = propose_detention(docs)
     decide_measure(measure, MeasureDecisionInput(decision="approve"), actor=docs.head)
     start_measure(measure, StartInput(started_at=clock.now()), actor=docs.world.handler1)
     duty = measure.deadlines.get(rule_id="CN-CPL91-ARREST-REQUEST")

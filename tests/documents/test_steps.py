@@ -10,28 +10,15 @@ import pytest
 from casetrail import clock
 from casetrail.custody.actions import (
     decide_measure,
-    propose_measure,
     record_family_notice,
     start_measure,
 )
-from casetrail.custody.inputs import MeasureDecisionInput, MeasureInput, NoticeInput, StartInput
+from casetrail.custody.inputs import MeasureDecisionInput, NoticeInput, StartInput
 from casetrail.documents import actions
 from casetrail.documents.inputs import DecisionInput, ReasonInput
 from casetrail.documents.models import Document, DocumentStatus
 from casetrail.errors import Refused
-from tests.documents.conftest import Docs, by_title
-
-
-def propose(docs: Docs):
-    return propose_measure(
-        MeasureInput(
-            case_id=docs.case.pk,
-            person_id=docs.suspect.pk,
-            kind="criminal_detention",
-            reason="现行犯，有证据证明有犯罪事实",
-        ),
-        actor=docs.world.handler1,
-    )
+from tests.documents.conftest import Docs, by_title, propose_detention
 
 
 def warrant(measure) -> Document:
@@ -39,7 +26,7 @@ def warrant(measure) -> Document:
 
 
 def test_proposing_a_detention_submits_its_warrant_for_the_heads_approval(docs: Docs):
-    measure = propose(docs)
+    measure = propose_detention(docs)
     doc = warrant(measure)
     assert doc.status == DocumentStatus.PENDING
     assert doc.number
@@ -51,7 +38,7 @@ def test_proposing_a_detention_submits_its_warrant_for_the_heads_approval(docs: 
 
 
 def test_the_heads_decision_issues_the_warrant_and_the_detention_starts_on_it(docs: Docs):
-    measure = propose(docs)
+    measure = propose_detention(docs)
     decide_measure(measure, MeasureDecisionInput(decision="approve"), actor=docs.head)
     doc = warrant(measure)
     assert doc.status == DocumentStatus.ISSUED
@@ -61,7 +48,7 @@ def test_the_heads_decision_issues_the_warrant_and_the_detention_starts_on_it(do
 
 
 def test_a_refused_detention_voids_its_warrant_number(docs: Docs):
-    measure = propose(docs)
+    measure = propose_detention(docs)
     decide_measure(
         measure, MeasureDecisionInput(decision="refuse", reason="证据不足"), actor=docs.head
     )
@@ -71,7 +58,7 @@ def test_a_refused_detention_voids_its_warrant_number(docs: Docs):
 
 
 def test_a_detention_is_not_started_on_a_warrant_that_is_not_issued(docs: Docs):
-    measure = propose(docs)
+    measure = propose_detention(docs)
     decide_measure(measure, MeasureDecisionInput(decision="approve"), actor=docs.head)
     actions.revoke_document(warrant(measure), ReasonInput(reason="搞错"), actor=docs.head)
     with pytest.raises(Refused, match="拘留证") as refused:
@@ -80,7 +67,7 @@ def test_a_detention_is_not_started_on_a_warrant_that_is_not_issued(docs: Docs):
 
 
 def test_the_family_notice_issues_and_serves_the_notice_document(docs: Docs):
-    measure = propose(docs)
+    measure = propose_detention(docs)
     decide_measure(measure, MeasureDecisionInput(decision="approve"), actor=docs.head)
     start_measure(measure, StartInput(started_at=clock.now()), actor=docs.world.handler1)
     record_family_notice(

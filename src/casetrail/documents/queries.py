@@ -15,7 +15,7 @@ from casetrail.approvals.actions import may_decide
 from casetrail.cases.models import Case
 from casetrail.custody.models import Measure
 from casetrail.custody.queries import case_persons
-from casetrail.documents.catalogue import catalogue
+from casetrail.documents.catalogue import DocumentType, catalogue
 from casetrail.documents.models import Document, DocumentStatus
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.receipts import Receipt, receipt_for
@@ -103,12 +103,10 @@ def pdf_response(officer: Officer, doc: Document) -> HttpResponse:
 def labelled_params(doc: Document, language: str) -> list[tuple[str, str]]:
     """The document's particulars by name, each under its label in ``language``."""
     doc_type = catalogue(doc.pack).get(doc.type_id)
-    chinese = language.lower().startswith("zh")
     out = []
     for name, value in (doc.params or {}).items():
         param = doc_type.param(name) if doc_type else None
-        label = (param.label_zh if chinese else param.label_en) if param else name
-        out.append((label, str(value)))
+        out.append((param.label(language) if param else name, str(value)))
     return out
 
 
@@ -136,28 +134,26 @@ def draftable_types(pack: str, language: str) -> list[tuple[str, str]]:
     """The types an officer drafts by hand (those of a measure are drafted with the measure),
     each by its title in ``language``; a Chinese type read in English keeps its own title
     beside the translation, as the paper form is known by it."""
-    chinese = language.lower().startswith("zh")
 
-    def label(t: Any) -> str:
-        if chinese or t.title_zh == t.title_en:
-            return str(t.title_zh)
-        return f"{t.title_en} ({t.title_zh})" if pack == "cn" else str(t.title_en)
+    def label(t: DocumentType) -> str:
+        title = t.title(language)
+        return f"{title} ({t.title_zh})" if pack == "cn" and title != t.title_zh else title
 
-    return [(t.id, label(t)) for t in catalogue(pack).values() if not t.step.startswith("measure:")]
+    return [(t.id, label(t)) for t in _drafted_by_hand(pack)]
 
 
 def draftable_params(pack: str, language: str) -> list[tuple[str, list[tuple[str, str, bool]]]]:
     """For the drafting form: each hand-drafted type's particulars, as a line ``name: value``
     names them, with the label in ``language`` and whether the type requires it."""
-    chinese = language.lower().startswith("zh")
     return [
-        (
-            t.title_zh if chinese else t.title_en,
-            [(p.name, p.label_zh if chinese else p.label_en, p.required) for p in t.params],
-        )
-        for t in catalogue(pack).values()
-        if not t.step.startswith("measure:") and t.params
+        (t.title(language), [(p.name, p.label(language), p.required) for p in t.params])
+        for t in _drafted_by_hand(pack)
+        if t.params
     ]
+
+
+def _drafted_by_hand(pack: str) -> list[DocumentType]:
+    return [t for t in catalogue(pack).values() if not t.step.startswith("measure:")]
 
 
 @dataclass(frozen=True)
