@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from casetrail.cases import actions, inputs, queries
+from casetrail.cases import actions, inputs, panels, queries
 from casetrail.cases import forms as ui
 from casetrail.cases.access import (
     access_case,
@@ -171,12 +171,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context, status=200 if page is not None else 400)
 
 
-def _case_context(officer: Officer, case_ref: str) -> dict[str, Any]:
+def _case_context(request: HttpRequest, officer: Officer, case_ref: str) -> dict[str, Any]:
     case = access_case(officer, case_ref)
     writable = may_write_case(officer, case)
     return {
         "detail": queries.case_detail(officer, case),
         "party_form": ui.PartyForm(),
+        "panels": panels.case_panels(request, officer, case),
         "handler_form": ui.HandlerForm(choices={"officer_id": queries.handler_candidates(case)})
         if writable
         else None,
@@ -203,7 +204,7 @@ def case_handlers(request: HttpRequest, case_ref: str) -> HttpResponse:
             form_error(form, exc)
         else:
             return redirect("cases:case_detail", case.number)
-    context = _case_context(officer, case_ref)
+    context = _case_context(request, officer, case_ref)
     if releasing:
         # A release is a one-line form beside the handler's name: its refusal shows above
         # the handler forms.
@@ -218,7 +219,8 @@ def case_detail(request: HttpRequest, case_ref: str) -> HttpResponse:
     officer = request_officer(request)
     case = access_case(officer, case_ref)
     record_view(case, actor=officer, unit_id=case.unit_id, what="case file")
-    return render(request, "cases/case_detail.html", _case_context(officer, case_ref))
+    context = _case_context(request, officer, case_ref)
+    return render(request, "cases/case_detail.html", context)
 
 
 @officer_view
@@ -234,7 +236,7 @@ def case_move(request: HttpRequest, case_ref: str) -> HttpResponse:
             actions.transition_case(case, data, actor=officer)
         except Refused as exc:
             error = str(exc)
-    context = _case_context(officer, case_ref) | {"move_error": error}
+    context = _case_context(request, officer, case_ref) | {"move_error": error}
     status = 400 if error else 200
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "cases/case_detail.html#case-main", context, status=status)
@@ -257,7 +259,7 @@ def case_add_party(request: HttpRequest, case_ref: str) -> HttpResponse:
             form_error(form, exc)
         else:
             return redirect("cases:case_detail", case.number)
-    context = _case_context(officer, case_ref) | {"party_form": form}
+    context = _case_context(request, officer, case_ref) | {"party_form": form}
     return render(request, "cases/case_detail.html", context, status=400)
 
 
@@ -269,5 +271,9 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     return render(
         request,
         "cases/person_detail.html",
-        {"person": person, "parties": parties_visible(officer, person)},
+        {
+            "person": person,
+            "parties": parties_visible(officer, person),
+            "panels": panels.person_panels(request, officer, person),
+        },
     )

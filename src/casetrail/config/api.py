@@ -15,6 +15,7 @@ from casetrail.cases.api import router as cases_router
 from casetrail.custody.api import router as custody_router
 from casetrail.custody.errors import ApprovalRefused
 from casetrail.documents.api import router as documents_router
+from casetrail.property.api import router as property_router
 from casetrail.errors import AccessDenied, NotFound, Refused
 from casetrail.ledger.api import router as ledger_router
 from casetrail.ledger.errors import LedgerDamaged
@@ -116,6 +117,7 @@ api.add_router("", custody_router)
 api.add_router("", ledger_router)
 api.add_router("", rules_router)
 api.add_router("", documents_router)
+api.add_router("", property_router)
 
 
 def _error(

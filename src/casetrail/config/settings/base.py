@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "casetrail.custody",
     "casetrail.approvals",
     "casetrail.documents",
+    "casetrail.property",
     "casetrail.web",
 ]
 

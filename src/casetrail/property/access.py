@@ -1,0 +1,185 @@
+"""Who sees and moves seized property.
+
+An item is seen by whoever may see its case, and by the property custodians of its unit, who
+keep it (they see the register's particulars, not the case file). Only its holder moves it:
+the officer who holds it, or a custodian of the room it is in. What is sealed with a sealed
+case stays sealed: a custodian outside the case sees a sealed case's item without its owner.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from casetrail.cases.access import require_case_write, visible_cases
+from casetrail.errors import AccessDenied, NotFound
+from casetrail.org.access import has_role, require_role, unit_q
+from casetrail.org.models import Officer, Unit
+from casetrail.org.roles import CASE_LEADERS, Role
+from casetrail.property.models import (
+    EXTERNAL,
+    Borrow,
+    Disposal,
+    HolderKind,
+    Item,
+    ItemDeadline,
+    ItemFile,
+    Location,
+    StockTake,
+    Transfer,
+)
+
+CUSTODIANS = frozenset({Role.PROPERTY_CUSTODIAN})
+ROOM_KEEPERS = frozenset({Role.PROPERTY_CUSTODIAN, *CASE_LEADERS})
+
+
+def visible_items(officer: Officer) -> QuerySet[Item]:
+    cases = visible_cases(officer).values("pk")
+    return Item.objects.filter(Q(case__in=cases) | unit_q(officer, CUSTODIANS))
+
+
+def access_item(officer: Officer, item_id: int, *, for_update: bool = False) -> Item:
+    items = visible_items(officer).select_related(
+        "case", "case__unit", "unit", "owner", "holder", "location", "taken_by"
+    )
+    if for_update:
+        items = items.select_for_update(of=("self",))
+    item = items.filter(pk=item_id).first()
+    if item is None:
+        raise NotFound(f"item {item_id} not found")
+    return item
+
+
+def item_by_code(officer: Officer, code: str) -> Item:
+    item = visible_items(officer).filter(code=code.strip().upper()).first()
+    if item is None:
+        raise NotFound(f"no item with the code {code[:40]!r}")
+    return item
+
+
+def sees_case(officer: Officer, item: Item) -> bool:
+    return visible_cases(officer).filter(pk=item.case_id).exists()
+
+
+def require_case_side(officer: Officer, item: Item) -> None:
+    """Register, correct and decide about an item: who may change its case."""
+    require_case_write(officer, item.case)
+
+
+def is_custodian(officer: Officer, unit: Unit) -> bool:
+    return has_role(officer, unit, CUSTODIANS)
+
+
+def holds(officer: Officer, item: Item) -> bool:
+    """Whether the officer is the item's holder: the officer named, or a custodian of the room."""
+    if item.holder_kind == HolderKind.OFFICER:
+        return item.holder_id == officer.pk
+    if item.holder_kind == HolderKind.ROOM:
+        assert item.location is not None  # noqa: S101 - an item in the room has its place
+        return is_custodian(officer, item.location.unit)
+    return False
+
+
+def require_holder(officer: Officer, item: Item) -> None:
+    if not holds(officer, item):
+        raise AccessDenied(
+            f"item {item.code} is held by {holder_text(item)}: only its holder moves it"
+        )
+
+
+def holder_text(item: Item) -> str:
+    if item.holder_kind == HolderKind.OFFICER and item.holder is not None:
+        return f"{item.holder.name} ({item.holder.badge_number})"
+    if item.holder_kind == HolderKind.ROOM and item.location is not None:
+        return f"{item.location.unit.name}: {item.location}"
+    return f"{HolderKind(item.holder_kind).label}: {item.holder_name}"
+
+
+def may_answer(officer: Officer, transfer: Transfer) -> bool:
+    """The receiving side: the officer named, a custodian of the receiving room, or (for a
+    holder outside casetrail, whose signature is on paper) the officer who handed it over."""
+    if transfer.to_kind == HolderKind.OFFICER:
+        return transfer.to_officer_id == officer.pk
+    if transfer.to_kind == HolderKind.ROOM:
+        return transfer.location is not None and is_custodian(officer, transfer.location.unit)
+    if transfer.to_kind in EXTERNAL:
+        return transfer.sent_by_id == officer.pk
+    return False
+
+
+def require_room_keeper(officer: Officer, unit: Unit, *, doing: str) -> None:
+    require_role(officer, unit, ROOM_KEEPERS, doing=doing)
+
+
+def require_custodian(officer: Officer, unit: Unit, *, doing: str) -> None:
+    require_role(officer, unit, CUSTODIANS, doing=doing)
+
+
+def visible_locations(officer: Officer) -> QuerySet[Location]:
+    return Location.objects.filter(unit_q(officer, ROOM_KEEPERS)).select_related("unit")
+
+
+def access_location(officer: Officer, location_id: int) -> Location:
+    location = visible_locations(officer).filter(pk=location_id).first()
+    if location is None:
+        raise NotFound(f"location {location_id} not found")
+    return location
+
+
+def access_stocktake(officer: Officer, stocktake_id: int) -> StockTake:
+    found = (
+        StockTake.objects.filter(unit_q(officer, ROOM_KEEPERS))
+        .select_related("location", "unit")
+        .filter(pk=stocktake_id)
+        .first()
+    )
+    if found is None:
+        raise NotFound(f"stock-take {stocktake_id} not found")
+    return found
+
+
+def stocktake_subject(officer: Officer, stocktake_id: int) -> StockTake:
+    return access_stocktake(officer, stocktake_id)
+
+
+def item_subject(officer: Officer, item_id: int) -> Item:
+    return access_item(officer, item_id)
+
+
+def _through_item(officer: Officer, model: type[Any], pk: int, what: str) -> Any:
+    row = (
+        model.objects.filter(pk=pk, item__in=visible_items(officer).values("pk"))
+        .select_related(
+            "item", "item__case", "item__unit", "item__location", "item__location__unit"
+        )
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"{what} {pk} not found")
+    return row
+
+
+def access_transfer(officer: Officer, pk: int) -> Transfer:
+    transfer: Transfer = _through_item(officer, Transfer, pk, "hand-over")
+    return transfer
+
+
+def access_borrow(officer: Officer, pk: int) -> Borrow:
+    borrow: Borrow = _through_item(officer, Borrow, pk, "borrowing")
+    return borrow
+
+
+def access_disposal(officer: Officer, pk: int) -> Disposal:
+    disposal: Disposal = _through_item(officer, Disposal, pk, "disposal")
+    return disposal
+
+
+def access_deadline(officer: Officer, pk: int) -> ItemDeadline:
+    deadline: ItemDeadline = _through_item(officer, ItemDeadline, pk, "time limit")
+    return deadline
+
+
+def access_file(officer: Officer, pk: int) -> ItemFile:
+    stored: ItemFile = _through_item(officer, ItemFile, pk, "file")
+    return stored

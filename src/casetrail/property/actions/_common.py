@@ -1,0 +1,192 @@
+"""What the property actions share: the code of an item, parsing amounts, locking, the item's
+deadlines, the image check at a hand-over. Private to the actions package."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+
+from casetrail import clock
+from casetrail.custody import clocks
+from casetrail.ledger.kinds import LedgerKind
+from casetrail.ledger.record import record
+from casetrail.org.models import Officer
+from casetrail.property.errors import PropertyError
+from casetrail.property.models import (
+    DeadlineStatus,
+    FileRole,
+    IntegrityFlag,
+    Item,
+    ItemDeadline,
+    ItemFile,
+)
+
+CODE_PREFIX = "P"
+CODE_DIGITS = 9
+
+
+def luhn_digit(digits: str) -> str:
+    """The Luhn check digit of ``digits``: a mistyped or misread digit changes it."""
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2 == 0:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return str((10 - total % 10) % 10)
+
+
+def item_code(pk: int) -> str:
+    digits = f"{pk:0{CODE_DIGITS}d}"
+    return f"{CODE_PREFIX}{digits}{luhn_digit(digits)}"
+
+
+def code_is_valid(code: str) -> bool:
+    body = code[len(CODE_PREFIX) :]
+    return (
+        code.startswith(CODE_PREFIX)
+        and len(body) >= CODE_DIGITS + 1
+        and body.isascii()
+        and body.isdigit()
+        and luhn_digit(body[:-1]) == body[-1]
+    )
+
+
+def decimal_of(text: str, field: str) -> Decimal | None:
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation as exc:  # the input's pattern already refuses this
+        raise PropertyError(f"{field} is not a number", field=field) from exc
+    if value < 0:
+        raise PropertyError(f"{field} may not be negative", field=field)
+    return value
+
+
+def lock_item(item: Item) -> Item:
+    return (
+        Item.objects.select_for_update(of=("self",))
+        .select_related(
+            "case", "case__unit", "unit", "owner", "holder", "location", "location__unit"
+        )
+        .get(pk=item.pk)
+    )
+
+
+def require_held(item: Item) -> None:
+    if item.status != "held":
+        raise PropertyError(f"item {item.code} has been disposed of", field="status")
+
+
+def not_future(value: datetime, field: str) -> datetime:
+    if value > clock.now():
+        raise PropertyError(f"{field} is in the future", field=field)
+    return value
+
+
+def open_deadline(item: Item, rule_id: str, trigger_at: datetime, *, field: str) -> ItemDeadline:
+    """The rule computed by the procedure engine from ``trigger_at``, kept on the item."""
+    pack = item.unit.pack
+    computed = clocks.compute(
+        rule_id, trigger_at, pack=pack, calendars=clocks.Calendars(), field=field
+    )
+    return ItemDeadline.objects.create(
+        item=item,
+        unit=item.unit,
+        rule_id=computed.rule_id,
+        pack=computed.pack_id,
+        title_en=computed.rule.title_en,
+        title_zh=computed.rule.title_zh,
+        citation=str(computed.citation)[:300],
+        trigger_at=computed.trigger_at,
+        due_at=computed.due_at,
+        warn_at=computed.warn_at,
+        explanation=list(computed.explanation),
+    )
+
+
+def deadline_summary(deadline: ItemDeadline) -> dict[str, Any]:
+    return {
+        "rule": deadline.rule_id,
+        "citation": deadline.citation,
+        "trigger_at": deadline.trigger_at,
+        "due_at": deadline.due_at,
+    }
+
+
+def meet_deadlines(item: Item, *, now: datetime, rule_ids: set[str] | None = None) -> list[str]:
+    """Open limits the event satisfies (all of them when the item leaves the register)."""
+    rows = ItemDeadline.objects.filter(item=item, status=DeadlineStatus.OPEN)
+    if rule_ids is not None:
+        rows = rows.filter(rule_id__in=rule_ids)
+    met = list(rows.values_list("rule_id", flat=True))
+    rows.update(status=DeadlineStatus.MET, status_at=now)
+    return met
+
+
+def file_sha256(stored: ItemFile) -> str:
+    digest = hashlib.sha256()
+    with stored.file.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def image_of(item: Item) -> ItemFile | None:
+    return ItemFile.objects.filter(item=item, role=FileRole.IMAGE).order_by("-added_at").first()
+
+
+def check_image(item: Item, given: str, *, actor: Officer, where: str, field: str) -> str:
+    """For a digital item with a registered image: the stored image re-hashed, and the hash the
+    hand-over reports, each against the registered one. A mismatch is flagged in its own
+    transaction (it stays recorded though the hand-over is refused) and refused."""
+    if not item.image_sha256:
+        return ""
+    stored = image_of(item)
+    found = file_sha256(stored) if stored is not None else ""
+    if found != item.image_sha256:
+        _flag(item, found or "absent", actor=actor, where=f"{where}: stored image")
+        raise PropertyError(
+            f"the stored image of {item.code} no longer matches its registered SHA-256: "
+            "the hand-over is refused and the item flagged",
+            field=field,
+        )
+    if not given:
+        raise PropertyError(
+            f"{item.code} is digital evidence: give the SHA-256 of the image as handed over",
+            field=field,
+        )
+    if given.lower() != item.image_sha256:
+        _flag(item, given.lower(), actor=actor, where=where)
+        raise PropertyError(
+            f"SHA-256 {given.lower()[:16]}… does not match the registered image of {item.code} "
+            f"({item.image_sha256[:16]}…): the hand-over is refused and the item flagged",
+            field=field,
+        )
+    return found
+
+
+def _flag(item: Item, found: str, *, actor: Officer, where: str) -> None:
+    with transaction.atomic():
+        IntegrityFlag.objects.create(
+            item=item,
+            expected=item.image_sha256,
+            found=found[:64],
+            where=where[:200],
+            flagged_by=actor,
+            flagged_at=clock.now(),
+        )
+        record(
+            LedgerKind.PROPERTY_INTEGRITY_FAILED,
+            subject=item,
+            actor=actor,
+            unit_id=item.unit_id,
+            data={"expected": item.image_sha256, "found": found, "where": where},
+        )

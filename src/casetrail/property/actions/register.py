@@ -1,0 +1,482 @@
+"""The register: an item taken, a belonging that becomes evidence, a correction, a stored file,
+and the events that start a time limit (found unrelated, owner told to collect)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+
+from casetrail import clock
+from casetrail.cases.access import require_case_write
+from casetrail.cases.models import Case, Party
+from casetrail.custody.access import access_session
+from casetrail.custody.models import Belonging, BelongingOutcome, Measure
+from casetrail.documents.models import Document, DocumentStatus
+from casetrail.errors import NotFound
+from casetrail.ledger.kinds import LedgerKind
+from casetrail.ledger.record import record
+from casetrail.org.models import Officer
+from casetrail.property import limits
+from casetrail.property.access import holds, require_case_side
+from casetrail.property.actions._common import (
+    deadline_summary,
+    decimal_of,
+    item_code,
+    lock_item,
+    not_future,
+    open_deadline,
+    require_held,
+)
+from casetrail.property.errors import PropertyError
+from casetrail.property.inputs import (
+    BelongingItemInput,
+    CorrectionInput,
+    EventInput,
+    ItemInput,
+)
+from casetrail.property.models import (
+    Basis,
+    Correction,
+    FileRole,
+    HolderKind,
+    Item,
+    ItemFile,
+    ItemKind,
+    Seal,
+)
+
+FILE_LIMIT = 200 * 1024 * 1024  # a photo or a forensic image sent through the web, 200 MiB
+FILE_ROLES = (FileRole.PHOTO, FileRole.IMAGE, FileRole.RECEIPT, FileRole.DISPOSAL)
+
+
+def _seal_numbers(text: str) -> list[str]:
+    numbers = [n.strip() for n in text.replace("，", ",").split(",") if n.strip()]
+    for number in numbers:
+        if len(number) > 40:
+            raise PropertyError(
+                f"seal number {number[:20]}… is longer than 40", field="seal_numbers"
+            )
+    if len(set(numbers)) != len(numbers):
+        raise PropertyError("a seal number is listed twice", field="seal_numbers")
+    return numbers
+
+
+def _apply_seals(item: Item, numbers: list[str], now: datetime) -> None:
+    taken = list(Seal.objects.filter(number__in=numbers).values_list("number", flat=True))
+    if taken:
+        raise PropertyError(f"seal number {taken[0]} is already in use", field="seal_numbers")
+    try:
+        with transaction.atomic():
+            Seal.objects.bulk_create(Seal(item=item, number=n, applied_at=now) for n in numbers)
+    except IntegrityError as exc:  # another item took it at the same moment
+        raise PropertyError("a seal number is already in use", field="seal_numbers") from exc
+
+
+def _owner(case: Case, owner_id: int | None) -> Any:
+    if owner_id is None:
+        return None
+    party = Party.objects.filter(case=case, person_id=owner_id).select_related("person").first()
+    if party is None:
+        raise PropertyError(
+            f"person #{owner_id} is not a party to case {case.number}", field="owner_id"
+        )
+    return party.person
+
+
+def _legal_act(case: Case, data: ItemInput) -> tuple[Measure | None, Document | None]:
+    measure = document = None
+    if data.measure_id is not None:
+        measure = Measure.objects.filter(pk=data.measure_id, case=case).first()
+        if measure is None:
+            raise PropertyError(
+                f"measure #{data.measure_id} is not a measure of case {case.number}",
+                field="measure_id",
+            )
+    if data.document_id is not None:
+        document = Document.objects.filter(pk=data.document_id, case=case).first()
+        if document is None or document.status != DocumentStatus.ISSUED:
+            raise PropertyError(
+                f"document #{data.document_id} is not an issued document of case {case.number}",
+                field="document_id",
+            )
+    if measure is None and document is None and not data.legal_basis:
+        raise PropertyError(
+            "name the legal act behind it: a measure, an issued document, or the decision",
+            field="legal_basis",
+        )
+    return measure, document
+
+
+def _create(case: Case, actor: Officer, now: datetime, **fields: Any) -> Item:
+    item = Item.objects.create(
+        code=f"TMP-{now.timestamp()}-{actor.pk}",
+        case=case,
+        unit=case.unit,
+        registered_at=now,
+        registered_by=actor,
+        taken_by=actor,
+        holder_kind=HolderKind.OFFICER,
+        holder=actor,
+        **fields,
+    )
+    item.code = item_code(item.pk)
+    item.save(update_fields=["code"])
+    return item
+
+
+def _particulars(item: Item, seals: list[str]) -> dict[str, Any]:
+    return {
+        "code": item.code,
+        "case": item.case.number,
+        "kind": item.kind,
+        "basis": item.basis,
+        "description": item.description,
+        "quantity": item.quantity,
+        "weight": str(item.weight) if item.weight is not None else None,
+        "amount": str(item.amount) if item.amount is not None else None,
+        "currency": item.currency,
+        "owner": item.owner_id,
+        "found_place": item.found_place,
+        "found_at": item.found_at,
+        "witnesses": item.witnesses,
+        "seals": seals,
+        "measure": item.measure_id,
+        "document": item.document_id,
+        "legal_basis": item.legal_basis,
+    }
+
+
+def _taking_deadline(item: Item) -> list[dict[str, Any]]:
+    rule_id = limits.on_taking(item.unit.pack, item.basis)
+    if rule_id is None:
+        return []
+    return [deadline_summary(open_deadline(item, rule_id, item.found_at, field="found_at"))]
+
+
+@transaction.atomic
+def register_item(case: Case, data: ItemInput, *, actor: Officer) -> Item:
+    """An item taken in a case, registered by the officer who holds it now."""
+    require_case_write(actor, case)
+    now = clock.now()
+    found_at = not_future(data.found_at, "found_at")
+    if found_at < case.opened_at and data.basis not in (Basis.EVIDENCE, Basis.PRESERVED):
+        # Seizing, sealing and freezing are investigative measures: they follow the case.
+        raise PropertyError(
+            f"found_at is before case {case.number} was opened: a seizure follows the case",
+            field="found_at",
+        )
+    weight = decimal_of(data.weight, "weight")
+    amount = decimal_of(data.amount, "amount")
+    if amount is not None and not data.currency:
+        raise PropertyError("an amount needs its currency", field="currency")
+    if data.kind == ItemKind.CASH and amount is None:
+        raise PropertyError("cash is registered with its amount", field="amount")
+    owner = _owner(case, data.owner_id)
+    measure, document = _legal_act(case, data)
+    seals = _seal_numbers(data.seal_numbers)
+    item = _create(
+        case,
+        actor,
+        now,
+        kind=data.kind,
+        basis=data.basis,
+        description=data.description,
+        quantity=data.quantity,
+        weight=weight,
+        amount=amount,
+        currency=data.currency,
+        owner=owner,
+        found_place=data.found_place,
+        found_at=found_at,
+        witnesses=data.witnesses,
+        measure=measure,
+        document=document,
+        legal_basis=data.legal_basis,
+    )
+    _apply_seals(item, seals, now)
+    deadlines = _taking_deadline(item)
+    record(
+        LedgerKind.PROPERTY_REGISTERED,
+        subject=item,
+        actor=actor,
+        unit_id=item.unit_id,
+        data={**_particulars(item, seals), "deadlines": deadlines},
+    )
+    return item
+
+
+@transaction.atomic
+def register_belonging(data: BelongingItemInput, *, actor: Officer) -> Item:
+    """A belonging deposited in the case-handling area becomes an item of the register, with its
+    description, quantity and owner as deposited: nothing is typed twice."""
+    belonging = (
+        Belonging.objects.select_for_update(of=("self",))
+        .select_related("session")
+        .filter(pk=data.belonging_id)
+        .first()
+    )
+    if belonging is None:
+        raise PropertyError(f"belonging #{data.belonging_id} not found", field="belonging_id")
+    try:
+        session = access_session(actor, belonging.session_id)
+    except NotFound as exc:
+        raise PropertyError(str(exc), field="belonging_id") from exc
+    case = session.case
+    require_case_write(actor, case)
+    if belonging.outcome:
+        raise PropertyError(
+            f"belonging {belonging.number} was already {belonging.get_outcome_display()}",
+            field="belonging_id",
+        )
+    now = clock.now()
+    seals = _seal_numbers(data.seal_numbers)
+    item = _create(
+        case,
+        actor,
+        now,
+        kind=data.kind,
+        basis=Basis.BELONGING,
+        description=belonging.description,
+        quantity=belonging.quantity,
+        owner=session.person,
+        found_place=data.found_place,
+        found_at=belonging.deposited_at,
+        legal_basis=data.legal_basis,
+        belonging=belonging,
+    )
+    _apply_seals(item, seals, now)
+    belonging.outcome = BelongingOutcome.TRANSFERRED
+    belonging.outcome_at = now
+    belonging.transferred_to = f"property register {item.code}"
+    belonging.officer_signed_by = actor
+    belonging.save(update_fields=["outcome", "outcome_at", "transferred_to", "officer_signed_by"])
+    record(
+        LedgerKind.BELONGING_TRANSFERRED,
+        subject=session,
+        actor=actor,
+        unit_id=session.unit_id,
+        data={"belonging": belonging.number, "to": item.code},
+    )
+    record(
+        LedgerKind.PROPERTY_REGISTERED,
+        subject=item,
+        actor=actor,
+        unit_id=item.unit_id,
+        data={**_particulars(item, seals), "belonging": belonging.pk, "deadlines": []},
+    )
+    return item
+
+
+def _corrected_value(item: Item, field: str, text: str) -> Any:
+    if field == "quantity":
+        if not text.isascii() or not text.isdigit() or int(text) < 1:
+            raise PropertyError("a quantity is a whole number of at least 1", field="value")
+        return int(text)
+    if field in ("weight", "amount"):
+        value = decimal_of(text, "value")
+        if field == "amount" and value is None and item.kind == ItemKind.CASH:
+            raise PropertyError("cash keeps its amount", field="value")
+        return value
+    if (
+        field == "currency"
+        and text
+        and (len(text) != 3 or not text.isascii() or not text.isupper())
+    ):
+        raise PropertyError("a currency is three capital letters, such as CNY", field="value")
+    if field in ("description", "found_place") and not text:
+        raise PropertyError(f"{field} may not be empty", field="value")
+    limit = getattr(Item._meta.get_field(field), "max_length", None)
+    if limit is not None and len(text) > limit:
+        raise PropertyError(f"{field} is at most {limit} characters", field="value")
+    return text
+
+
+@transaction.atomic
+def correct_item(item: Item, data: CorrectionInput, *, actor: Officer) -> Correction:
+    """A correction is a new entry that reverses the old value, with the reason; the old value
+    stays in the register and the ledger."""
+    item = lock_item(item)
+    require_case_side(actor, item)
+    new = _corrected_value(item, data.field, data.value)
+    old = getattr(item, data.field)
+    if old == new or (old is not None and new is not None and str(old) == str(new)):
+        raise PropertyError("the value is the same as the one registered", field="value")
+    setattr(item, data.field, new)
+    item.save(update_fields=[data.field])
+    correction = Correction.objects.create(
+        item=item,
+        field=data.field,
+        old_value="" if old is None else str(old),
+        new_value="" if new is None else str(new),
+        reason=data.reason,
+        corrected_by=actor,
+        corrected_at=clock.now(),
+    )
+    record(
+        LedgerKind.PROPERTY_CORRECTED,
+        subject=item,
+        actor=actor,
+        unit_id=item.unit_id,
+        data={
+            "field": data.field,
+            "reverses": correction.old_value,
+            "value": correction.new_value,
+            "reason": data.reason,
+        },
+    )
+    return correction
+
+
+def _hash_upload(upload: UploadedFile[Any]) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    for chunk in upload.chunks():
+        digest.update(chunk)
+        size += len(chunk)
+    upload.seek(0)
+    return digest.hexdigest(), size
+
+
+@transaction.atomic
+def add_file(item: Item, role: str, upload: UploadedFile[Any], *, actor: Officer) -> ItemFile:
+    """A photo, the forensic image of a digital item, a signed receipt or a photo of a disposal,
+    stored through Django's storage API (the data folder, or S3 when configured) with its SHA-256
+    in the ledger."""
+    item = lock_item(item)
+    if not holds(actor, item):
+        require_case_side(actor, item)
+    if role not in FILE_ROLES:
+        raise PropertyError(f"{role[:20]!r} is not a kind of file", field="role")
+    if upload.size is None or upload.size == 0:
+        raise PropertyError("the file is empty", field="file")
+    if upload.size > FILE_LIMIT:
+        raise PropertyError(
+            f"the file is larger than {FILE_LIMIT // (1024 * 1024)} MiB", field="file"
+        )
+    if role == FileRole.IMAGE:
+        if item.kind != ItemKind.DEVICE:
+            raise PropertyError("only a digital device has a forensic image", field="role")
+        if item.image_sha256:
+            raise PropertyError(
+                f"{item.code} already has its image ({item.image_sha256[:16]}…)", field="role"
+            )
+    sha256, size = _hash_upload(upload)
+    name = (upload.name or "file")[-200:]
+    stored = ItemFile(
+        item=item,
+        role=role,
+        name=name,
+        size=size,
+        sha256=sha256,
+        added_by=actor,
+        added_at=clock.now(),
+    )
+    stored.file.save(f"{item.code}-{sha256[:12]}", ContentFile(upload.read()), save=False)
+    stored.save()
+    if role == FileRole.IMAGE:
+        item.image_sha256 = sha256
+        item.save(update_fields=["image_sha256"])
+    record(
+        LedgerKind.PROPERTY_FILE_ADDED,
+        subject=item,
+        actor=actor,
+        unit_id=item.unit_id,
+        data={"file": stored.pk, "role": role, "name": name, "size": size, "sha256": sha256},
+    )
+    return stored
+
+
+@transaction.atomic
+def found_unrelated(item: Item, data: EventInput, *, actor: Officer) -> Item:
+    """It is established that the item has nothing to do with the case: the release limit runs
+    (CPL art. 145; MPS Provisions art. 247 for a freeze)."""
+    item = lock_item(item)
+    require_case_side(actor, item)
+    require_held(item)
+    if item.unrelated_at is not None:
+        raise PropertyError(f"{item.code} was already found unrelated", field="at")
+    at = not_future(data.at, "at")
+    if at < item.found_at:
+        raise PropertyError("at is before the item was taken", field="at")
+    item.unrelated_at = at
+    item.save(update_fields=["unrelated_at"])
+    rule_id = limits.on_unrelated(item.unit.pack, item.basis)
+    deadline = open_deadline(item, rule_id, at, field="at") if rule_id else None
+    record(
+        LedgerKind.PROPERTY_FOUND_UNRELATED,
+        subject=item,
+        actor=actor,
+        unit_id=item.unit_id,
+        data={
+            "at": at,
+            "note": data.note,
+            "deadline": deadline_summary(deadline) if deadline else None,
+        },
+    )
+    return item
+
+
+@transaction.atomic
+def owner_notified(item: Item, data: EventInput, *, actor: Officer) -> Item:
+    """The owner (or the public, by notice) is told to collect the item: six months to claim."""
+    item = lock_item(item)
+    require_case_side(actor, item)
+    require_held(item)
+    if item.owner_notified_at is not None:
+        raise PropertyError(f"the owner of {item.code} was already notified", field="at")
+    at = not_future(data.at, "at")
+    if at < item.found_at:
+        raise PropertyError("at is before the item was taken", field="at")
+    item.owner_notified_at = at
+    item.save(update_fields=["owner_notified_at"])
+    rule_id = limits.on_owner_notified(item.unit.pack, item.case.kind)
+    deadline = open_deadline(item, rule_id, at, field="at") if rule_id else None
+    record(
+        LedgerKind.PROPERTY_OWNER_NOTIFIED,
+        subject=item,
+        actor=actor,
+        unit_id=item.unit_id,
+        data={
+            "at": at,
+            "note": data.note,
+            "deadline": deadline_summary(deadline) if deadline else None,
+        },
+    )
+    return item
+
+
+def download_file(stored: ItemFile, *, actor: Officer) -> tuple[bytes, int]:
+    """A copy of a stored file for whoever may see the item (a prosecutor, a defence lawyer
+    through the handler): re-hashed against the registered SHA-256 first (a mismatch is flagged
+    and refused), then recorded, so the receipt of that entry proves what was handed out."""
+    from casetrail.property.actions._common import _flag
+
+    with stored.file.open("rb") as handle:
+        content: bytes = handle.read()
+    found = hashlib.sha256(content).hexdigest()
+    if found != stored.sha256:
+        _flag(stored.item, found, actor=actor, where=f"download of file {stored.pk}")
+        raise PropertyError(
+            f"the stored file no longer matches its registered SHA-256 {stored.sha256[:16]}…: "
+            "no copy is handed out and the item is flagged",
+            field="file",
+        )
+    with transaction.atomic():
+        entry = record(
+            LedgerKind.PROPERTY_FILE_DOWNLOADED,
+            subject=stored.item,
+            actor=actor,
+            unit_id=stored.item.unit_id,
+            data={
+                "file": stored.pk,
+                "name": stored.name,
+                "sha256": stored.sha256,
+                "size": stored.size,
+            },
+        )
+    return content, int(entry.seq)

@@ -1,0 +1,32 @@
+"""The property pages' forms: each the form of an action's input (property/inputs.py)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from casetrail.property import inputs
+from casetrail.property.models import FileRole
+from casetrail.web.inputs import form_of
+
+ItemForm = form_of(inputs.ItemInput)
+BelongingForm = form_of(inputs.BelongingItemInput)
+CorrectionForm = form_of(inputs.CorrectionInput)
+TransferForm = form_of(inputs.TransferInput)
+AnswerForm = form_of(inputs.AnswerInput)
+ReturnForm = form_of(inputs.ReturnInput)
+EventForm = form_of(inputs.EventInput)
+BorrowForm = form_of(inputs.BorrowInput)
+DecisionForm = form_of(inputs.DecisionInput)
+DisposalForm = form_of(inputs.DisposalInput)
+CarryOutForm = form_of(inputs.CarryOutInput)
+LocationForm = form_of(inputs.LocationInput)
+ScanForm = form_of(inputs.ScanInput)
+AccountForm = form_of(inputs.AccountInput)
+
+
+class FileForm(forms.Form):
+    """A photo, a forensic image, a signed receipt or a photo of a disposal."""
+
+    role = forms.ChoiceField(label=_("What it is"), choices=FileRole.choices)
+    file = forms.FileField(label=_("File"))
