@@ -115,6 +115,8 @@ def _send(item: Item, data: TransferInput, actor: Officer) -> Transfer:
             "an item leaves the property room only on an approved borrowing or disposal",
             field="to_kind",
         )
+    elif data.to_kind == HolderKind.ROOM:  # back from a borrowing, if it was out on one
+        borrow = Borrow.objects.filter(item=item, status=BorrowStatus.OUT).first()
     now = clock.now()
     try:
         with transaction.atomic():
