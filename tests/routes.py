@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from casetrail import clock
@@ -28,6 +29,20 @@ from casetrail.ledger.models import LedgerEntry
 from casetrail.org import actions as org_actions
 from casetrail.org.models import Officer
 from casetrail.org.roles import Role
+from casetrail.property import actions as prop_actions
+from casetrail.property import alerts as prop_alerts
+from casetrail.property.inputs import (
+    AnswerInput,
+    BorrowInput,
+    DisposalInput,
+    EventInput,
+    ItemInput,
+    LocationInput,
+    TransferInput,
+)
+from casetrail.property.inputs import (
+    DecisionInput as PropertyDecision,
+)
 from tests.conftest import make_officer
 from tests.custody.conftest import SHA, SHANGHAI, Scene, build_scene, direct_measure, iso
 
@@ -41,6 +56,12 @@ READ, TRACED, WRITE = "read", "traced", "write"  # TRACED: a read that leaves a 
 SELF = "self"  # any officer, about their own things or filtered to their scope
 SELF_WRITE = "self_write"  # the same, and it writes (an officer's own tokens, alerts)
 PUBLIC = "public"  # no login at all
+UPLOAD = "FILE"  # a body that is a multipart upload of a photo (upload_body)
+
+
+def upload_body() -> dict[str, Any]:
+    """A photo of an item, as the page's form and the API take it (multipart)."""
+    return {"role": "photo", "file": SimpleUploadedFile("photo.jpg", b"\xff\xd8\xff photo")}
 
 
 @dataclass(frozen=True)
@@ -85,6 +106,22 @@ MEASURE_ACTIONS = (
 )
 SESSION_ACTIONS = ("safety-check", "belongings", "interviews", "care", "rights", "exit")
 DOCUMENT_ACTIONS = ("submit", "decision", "cancel", "revoke", "correction", "service", "account")
+PROPERTY_ACTIONS = (
+    "correct",
+    "transfer",
+    "answer",
+    "withdraw",
+    "receive",
+    "unrelated",
+    "notified",
+    "borrow",
+    "borrow-decision",
+    "dispose",
+    "disposal-decision",
+    "carry-out",
+    "account",
+    "file",
+)
 
 
 def page_routes() -> set[str]:
@@ -108,6 +145,8 @@ def page_routes() -> set[str]:
                 names = MEASURE_ACTIONS
             elif "documents" in pattern:
                 names = DOCUMENT_ACTIONS
+            elif "property" in pattern:
+                names = PROPERTY_ACTIONS
             else:
                 names = SESSION_ACTIONS
             routes |= {pattern.replace("<slug:action>", name) for name in names}
@@ -161,7 +200,20 @@ def _sealed(s: Scene) -> dict[str, Any]:
     )
     entry = LedgerEntry.objects.filter(subject_type="case", subject_id=str(case.pk)).first()
     assert entry is not None
+    sealed_item = prop_actions.register_item(
+        case,
+        ItemInput(
+            kind="other",
+            basis="evidence",
+            description="书包内物品",
+            found_place="学校",
+            found_at=clock.now(),
+            legal_basis="调取证据通知书",
+        ),
+        actor=w.handler1,
+    )
     return {
+        "item_id": sealed_item.pk,
         "incident_id": incident.pk,
         "case_ref": case.number,
         "case_id": case.pk,
@@ -317,7 +369,104 @@ def build_site(traveller: Any) -> Site:
         "doc_unserved": unserved.pk,
         "p4": p4,
     }
+    x |= _property_site(s, x)
     return Site(s, x, sealed, outside_seal)
+
+
+def _property_site(s: Scene, x: dict[str, Any]) -> dict[str, Any]:
+    """Items in every state a property route acts on, in the case of the evening."""
+    w, case = s.world, x["case"]
+    keeper = make_officer("keeper", w.station, Role.PROPERTY_CUSTODIAN)
+    shelf = prop_actions.add_location(
+        w.station, LocationInput(code="R1-A", store="保管室", shelf="A"), actor=keeper
+    )
+    now = clock.now()
+
+    def item(description: str, **given: Any) -> Any:
+        fields = {
+            "kind": "other",
+            "basis": "seized",
+            "description": description,
+            "found_place": "现场",
+            "found_at": now,
+            "legal_basis": "扣押决定书",
+        } | given
+        return prop_actions.register_item(case, ItemInput(**fields), actor=w.handler1)
+
+    def send(it: Any, actor: Officer, **given: Any) -> Any:
+        fields = {
+            "to_kind": "officer",
+            "purpose": "移交",
+            "condition": "intact",
+            "seal_intact": True,
+        } | given
+        return prop_actions.send(it, TransferInput(**fields), actor=actor)
+
+    def confirm(transfer: Any, actor: Officer, **given: Any) -> Any:
+        fields = {"answer": "confirm", "condition": "intact", "seal_intact": True} | given
+        return prop_actions.answer(transfer, AnswerInput(**fields), actor=actor)
+
+    def into_room(it: Any) -> Any:
+        confirm(send(it, w.handler1, to_kind="room", location_id=shelf.pk), keeper)
+        return it
+
+    def unrelated(it: Any, at: datetime) -> Any:
+        return prop_actions.found_unrelated(it, EventInput(at=at), actor=w.handler1)
+
+    held = item("手机一部", seal_numbers="F-100")
+    pending_item = item("钱包一个")
+    pending = send(pending_item, w.handler1, to_officer_id=w.handler2.pk)
+    in_room = into_room(item("电脑一台"))
+    borrowed = into_room(item("刀具一把"))
+    borrow = prop_actions.request_borrow(
+        borrowed,
+        BorrowInput(purpose="鉴定", due_back_at=now + timedelta(days=1)),
+        actor=w.handler1,
+    )
+    back = unrelated(item("自行车一辆"), now)
+    approved = prop_actions.request_disposal(
+        back, DisposalInput(kind="return", reason="与案件无关"), actor=w.handler1
+    )
+    prop_actions.decide_disposal(approved, PropertyDecision(decision="approve"), actor=w.leader)
+    asked = unrelated(item("雨伞一把"), now)
+    requested = prop_actions.request_disposal(
+        asked, DisposalInput(kind="return", reason="与案件无关"), actor=w.handler1
+    )
+    lab_item = item("血迹样本")
+    confirm(
+        send(lab_item, w.handler1, to_kind="laboratory", to_name="鉴定所"),
+        w.handler1,
+        receiver_name="鉴定人",
+    )
+    late = item("旧衣物", basis="evidence", found_at=now - timedelta(days=6))
+    unrelated(late, now - timedelta(days=5))
+    prop_alerts.sweep()
+    missed = late.deadlines.get(status="missed")
+    photo = prop_actions.add_file(
+        held, "photo", SimpleUploadedFile("p.jpg", b"\xff\xd8x"), actor=w.handler1
+    )
+    _content, copy_seq = prop_actions.download_file(photo, actor=w.handler1)
+    stocktake = prop_actions.start_stocktake(shelf, actor=keeper)
+    return {
+        "keeper": keeper,
+        "shelf": shelf,
+        "held": held,
+        "pending_item": pending_item,
+        "pending": pending,
+        "in_room": in_room,
+        "borrowed": borrowed,
+        "borrow": borrow,
+        "back": back,
+        "approved": approved,
+        "asked": asked,
+        "requested": requested,
+        "lab_item": lab_item,
+        "late": late,
+        "missed_limit": missed,
+        "photo": photo,
+        "copy_seq": copy_seq,
+        "stocktake": stocktake,
+    }
 
 
 # -- the API ----------------------------------------------------------------------------------
@@ -609,6 +758,7 @@ def api_calls(site: Site) -> dict[tuple[str, str], Call]:
             f"/custody/inbox/{x['inbox']}/acknowledge", None, w.handler1, WRITE
         ),
         **_document_api_calls(site),
+        **_property_api_calls(site),
     }
 
 
@@ -873,7 +1023,7 @@ def page_calls(site: Site) -> dict[tuple[str, str], Call]:
         calls[("POST", f"{sp}/{action}/")] = Call(
             f"/custody/sessions/{target}/{action}/", body, s.custody, WRITE
         )
-    return calls | _document_page_calls(site)
+    return calls | _document_page_calls(site) | _property_page_calls(site)
 
 
 def _document_page_calls(site: Site) -> dict[tuple[str, str], Call]:
@@ -926,6 +1076,296 @@ def _document_page_calls(site: Site) -> dict[tuple[str, str], Call]:
     return calls
 
 
+def _property_api_calls(site: Site) -> dict[tuple[str, str], Call]:
+    x, w = site.x, site.s.world
+    case, keeper, now = x["case"], x["keeper"], iso(clock.now())
+    i = "/api/v1/property/items/{item_id}"
+    held = x["held"].pk
+    item_body = {
+        "kind": "cash",
+        "basis": "seized",
+        "description": "现金",
+        "amount": "500",
+        "currency": "CNY",
+        "found_place": "住处",
+        "found_at": now,
+        "legal_basis": "扣押决定书",
+    }
+    moved = {
+        "to_kind": "officer",
+        "to_officer_id": w.handler2.pk,
+        "purpose": "移交",
+        "condition": "intact",
+        "seal_intact": True,
+    }
+    return {
+        ("GET", "/api/v1/cases/{case_ref}/property"): Call(
+            f"/cases/{case.number}/property", None, w.handler1, READ
+        ),
+        ("POST", "/api/v1/cases/{case_ref}/property"): Call(
+            f"/cases/{case.number}/property", item_body, w.handler1, WRITE, expect=(201,)
+        ),
+        ("GET", "/api/v1/cases/{case_ref}/property/labels.pdf"): Call(
+            f"/cases/{case.number}/property/labels.pdf", None, w.handler1, READ
+        ),
+        ("POST", "/api/v1/property/from-belonging"): Call(
+            "/property/from-belonging",
+            {
+                "belonging_id": x["item"],
+                "kind": "other",
+                "found_place": "办案区",
+                "legal_basis": "扣押决定书",
+            },
+            w.handler1,
+            WRITE,
+            reference="belonging_id",
+            expect=(201,),
+        ),
+        ("GET", i): Call(f"/property/items/{held}", None, w.handler1, READ),
+        ("GET", "/api/v1/property/scan"): Call(
+            f"/property/scan?code={x['held'].code}", None, w.handler1, SELF
+        ),
+        ("GET", "/api/v1/property/search"): Call(
+            "/property/search?q=F-100", None, w.handler1, SELF
+        ),
+        ("GET", "/api/v1/property/handovers"): Call("/property/handovers", None, w.handler2, SELF),
+        ("GET", f"{i}/labels.pdf"): Call(
+            f"/property/items/{held}/labels.pdf", None, w.handler1, READ
+        ),
+        ("POST", f"{i}/corrections"): Call(
+            f"/property/items/{held}/corrections",
+            {"field": "description", "value": "黑色手机一部", "reason": "描述不全"},
+            w.handler1,
+            WRITE,
+            expect=(201,),
+        ),
+        ("POST", f"{i}/files"): Call(
+            f"/property/items/{held}/files", UPLOAD, w.handler1, WRITE, expect=(201,)
+        ),
+        ("GET", "/api/v1/property/files/{file_id}"): Call(
+            f"/property/files/{x['photo'].pk}", None, w.handler1, TRACED
+        ),
+        ("GET", "/api/v1/property/copies/{copy_seq}/receipt"): Call(
+            f"/property/copies/{x['copy_seq']}/receipt", None, w.handler1, SELF
+        ),
+        ("POST", f"{i}/transfers"): Call(
+            f"/property/items/{held}/transfers", moved, w.handler1, WRITE, expect=(201,)
+        ),
+        ("POST", "/api/v1/property/transfers/{transfer_id}/answer"): Call(
+            f"/property/transfers/{x['pending'].pk}/answer",
+            {"answer": "confirm", "condition": "intact", "seal_intact": True},
+            w.handler2,
+            WRITE,
+        ),
+        ("POST", "/api/v1/property/transfers/{transfer_id}/withdraw"): Call(
+            f"/property/transfers/{x['pending'].pk}/withdraw", None, w.handler1, WRITE
+        ),
+        ("POST", f"{i}/receive"): Call(
+            f"/property/items/{x['lab_item'].pk}/receive",
+            {"condition": "intact", "seal_intact": True, "from_name": "鉴定人"},
+            w.handler1,
+            WRITE,
+            expect=(201,),
+        ),
+        ("POST", f"{i}/unrelated"): Call(
+            f"/property/items/{held}/unrelated", {"at": now}, w.handler1, WRITE
+        ),
+        ("POST", f"{i}/owner-notified"): Call(
+            f"/property/items/{held}/owner-notified", {"at": now}, w.handler1, WRITE
+        ),
+        ("POST", f"{i}/borrows"): Call(
+            f"/property/items/{x['in_room'].pk}/borrows",
+            {"purpose": "开庭", "due_back_at": iso(clock.now() + timedelta(days=1))},
+            w.handler1,
+            WRITE,
+            expect=(201,),
+        ),
+        ("POST", "/api/v1/property/borrows/{borrow_id}/decision"): Call(
+            f"/property/borrows/{x['borrow'].pk}/decision", {"decision": "approve"}, w.leader, WRITE
+        ),
+        ("POST", f"{i}/disposals"): Call(
+            f"/property/items/{x['late'].pk}/disposals",
+            {"kind": "return", "reason": "与案件无关"},
+            w.handler1,
+            WRITE,
+            expect=(201,),
+        ),
+        ("POST", "/api/v1/property/disposals/{disposal_id}/decision"): Call(
+            f"/property/disposals/{x['requested'].pk}/decision",
+            {"decision": "approve"},
+            w.leader,
+            WRITE,
+        ),
+        ("POST", "/api/v1/property/disposals/{disposal_id}/carry-out"): Call(
+            f"/property/disposals/{x['approved'].pk}/carry-out",
+            {
+                "recipient": "王小明",
+                "recipient_id_number": "110101199003077539",
+                "recipient_document_id": x["doc_issued"],
+                "receipt_signed": True,
+            },
+            w.handler1,
+            WRITE,
+        ),
+        ("POST", "/api/v1/property/limits/{limit_id}/account"): Call(
+            f"/property/limits/{x['missed_limit'].pk}/account",
+            {"account": "已退还，录入迟延"},
+            w.handler1,
+            WRITE,
+        ),
+        ("GET", "/api/v1/units/{unit_id}/property/store"): Call(
+            f"/units/{w.station.pk}/property/store", None, keeper, READ
+        ),
+        ("POST", "/api/v1/units/{unit_id}/property/locations"): Call(
+            f"/units/{w.station.pk}/property/locations",
+            {"code": "R2-A", "store": "二号库"},
+            keeper,
+            WRITE,
+            expect=(201,),
+        ),
+        ("POST", "/api/v1/property/stocktakes"): Call(
+            "/property/stocktakes",
+            {"location_id": x["shelf"].pk},
+            keeper,
+            WRITE,
+            reference="location_id",
+            expect=(201,),
+        ),
+        ("POST", "/api/v1/property/stocktakes/{stocktake_id}/reconcile"): Call(
+            f"/property/stocktakes/{x['stocktake'].pk}/reconcile",
+            {"codes": x["in_room"].code},
+            keeper,
+            WRITE,
+        ),
+    }
+
+
+def _property_page_calls(site: Site) -> dict[tuple[str, str], Call]:
+    x, w = site.x, site.s.world
+    case, keeper, now = x["case"], x["keeper"], _typed(clock.now())
+    held = x["held"].pk
+    calls = {
+        ("GET", "/property/"): Call("/property/", None, w.handler1, SELF),
+        ("GET", "/property/scan/"): Call(
+            f"/property/scan/?code={x['held'].code}", None, w.handler1, SELF, expect=(302,)
+        ),
+        ("GET", "/property/handovers/"): Call("/property/handovers/", None, w.handler2, SELF),
+        ("GET", "/property/cases/<str:case_ref>/"): Call(
+            f"/property/cases/{case.number}/", None, w.handler1, READ
+        ),
+        ("POST", "/property/cases/<str:case_ref>/"): Call(
+            f"/property/cases/{case.number}/",
+            {
+                "kind": "other",
+                "basis": "seized",
+                "description": "钥匙",
+                "quantity": "1",
+                "found_place": "住处",
+                "found_at": now,
+                "legal_basis": "扣押决定书",
+            },
+            w.handler1,
+            WRITE,
+        ),
+        ("GET", "/property/cases/<str:case_ref>/labels.pdf"): Call(
+            f"/property/cases/{case.number}/labels.pdf", None, w.handler1, READ
+        ),
+        ("GET", "/property/items/<int:item_id>/"): Call(
+            f"/property/items/{held}/", None, w.handler1, READ
+        ),
+        ("GET", "/property/items/<int:item_id>/labels.pdf"): Call(
+            f"/property/items/{held}/labels.pdf", None, w.handler1, READ
+        ),
+        ("GET", "/property/files/<int:file_id>/"): Call(
+            f"/property/files/{x['photo'].pk}/", None, w.handler1, TRACED
+        ),
+        ("GET", "/property/copies/<int:copy_seq>/receipt/"): Call(
+            f"/property/copies/{x['copy_seq']}/receipt/", None, w.handler1, SELF
+        ),
+        ("GET", "/property/rooms/<int:unit_id>/"): Call(
+            f"/property/rooms/{w.station.pk}/", None, keeper, READ
+        ),
+        ("POST", "/property/rooms/<int:unit_id>/"): Call(
+            f"/property/rooms/{w.station.pk}/", {"code": "R2-A", "store": "二号库"}, keeper, WRITE
+        ),
+        ("GET", "/property/stocktakes/<int:stocktake_id>/"): Call(
+            f"/property/stocktakes/{x['stocktake'].pk}/", None, keeper, READ
+        ),
+        ("POST", "/property/stocktakes/<int:stocktake_id>/"): Call(
+            f"/property/stocktakes/{x['stocktake'].pk}/",
+            {"codes": x["in_room"].code},
+            keeper,
+            WRITE,
+        ),
+    }
+    forms: dict[str, tuple[int, Any, Officer]] = {
+        "correct": (held, {"field": "quantity", "value": "2", "reason": "清点有误"}, w.handler1),
+        "transfer": (
+            held,
+            {
+                "to_kind": "officer",
+                "to_officer_id": w.handler2.pk,
+                "purpose": "移交",
+                "condition": "intact",
+                "seal_intact": "on",
+            },
+            w.handler1,
+        ),
+        "answer": (
+            x["pending_item"].pk,
+            {
+                "target": x["pending"].pk,
+                "answer": "confirm",
+                "condition": "intact",
+                "seal_intact": "on",
+            },
+            w.handler2,
+        ),
+        "withdraw": (x["pending_item"].pk, {"target": x["pending"].pk}, w.handler1),
+        "receive": (x["lab_item"].pk, {"condition": "intact", "from_name": "鉴定人"}, w.handler1),
+        "unrelated": (held, {"at": now}, w.handler1),
+        "notified": (held, {"at": now}, w.handler1),
+        "borrow": (
+            x["in_room"].pk,
+            {"purpose": "开庭", "due_back_at": _typed(clock.now() + timedelta(days=1))},
+            w.handler1,
+        ),
+        "borrow-decision": (
+            x["borrowed"].pk,
+            {"target": x["borrow"].pk, "decision": "approve"},
+            w.leader,
+        ),
+        "dispose": (x["late"].pk, {"kind": "return", "reason": "与案件无关"}, w.handler1),
+        "disposal-decision": (
+            x["asked"].pk,
+            {"target": x["requested"].pk, "decision": "approve"},
+            w.leader,
+        ),
+        "carry-out": (
+            x["back"].pk,
+            {
+                "target": x["approved"].pk,
+                "recipient": "王小明",
+                "recipient_id_number": "110101199003077539",
+                "recipient_document_id": x["doc_issued"],
+                "receipt_signed": "on",
+            },
+            w.handler1,
+        ),
+        "account": (
+            x["late"].pk,
+            {"target": x["missed_limit"].pk, "account": "已处理"},
+            w.handler1,
+        ),
+        "file": (held, UPLOAD, w.handler1),
+    }
+    for action, (pk, body, who) in forms.items():
+        calls[("POST", f"/property/items/<int:item_id>/{action}/")] = Call(
+            f"/property/items/{pk}/{action}/", body, who, WRITE
+        )
+    return calls
+
+
 __all__ = [
     "DETAINED",
     "EVE",
@@ -935,6 +1375,7 @@ __all__ = [
     "SELF",
     "SELF_WRITE",
     "TRACED",
+    "UPLOAD",
     "WRITE",
     "Call",
     "Site",
@@ -943,4 +1384,5 @@ __all__ = [
     "build_site",
     "page_calls",
     "page_routes",
+    "upload_body",
 ]

@@ -26,6 +26,7 @@ from tests.routes import (
     SECRET,
     SELF,
     SELF_WRITE,
+    UPLOAD,
     WRITE,
     Call,
     api_calls,
@@ -33,6 +34,7 @@ from tests.routes import (
     build_site,
     page_calls,
     page_routes,
+    upload_body,
 )
 
 API = sorted(api_routes())
@@ -71,6 +73,8 @@ def _api(client: ApiClient, method: str, call: Call) -> Any:
         path = path.replace("{own_token}", str(token))
     if method == "GET":
         return client.get(path)
+    if call.body == UPLOAD:
+        return client.client.post(f"/api/v1{path}", upload_body(), headers=client.headers)
     return client.post(path, call.body)
 
 
@@ -143,6 +147,8 @@ def _login(officer: Any) -> Client:
 def _page(client: Client, method: str, call: Call) -> Any:
     if method == "GET":
         return client.get(call.path)
+    if call.body == UPLOAD:
+        return client.post(call.path, upload_body())
     return client.post(call.path, call.body or {})
 
 
@@ -221,6 +227,8 @@ SEALABLE = (
     ("{belonging_id}", "belonging_id"),
     ("<int:belonging_id>", "belonging_id"),
     ("{seq}", "seq"),
+    ("{item_id}", "item_id"),
+    ("<int:item_id>", "item_id"),
 )
 
 

@@ -94,11 +94,13 @@ def build_room() -> Room:
         actor=world.handler1,
     )
     shelf_a = actions.add_location(
-        world.station, LocationInput(code="R1-A", store="涉案财物保管室", room="1", shelf="A"),
+        world.station,
+        LocationInput(code="R1-A", store="涉案财物保管室", room="1", shelf="A"),
         actor=custodian,
     )
     shelf_b = actions.add_location(
-        world.station, LocationInput(code="R1-B", store="涉案财物保管室", room="1", shelf="B"),
+        world.station,
+        LocationInput(code="R1-B", store="涉案财物保管室", room="1", shelf="B"),
         actor=custodian,
     )
     return Room(world, custodian, head, case, admin_case, party.person, shelf_a, shelf_b)

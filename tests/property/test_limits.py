@@ -45,7 +45,8 @@ def test_registered_preservation_is_decided_within_seven_days(room: Room) -> Non
     """MPS Provisions on Administrative Cases art. 110(3): decide within seven days."""
     item = room.item(room.admin_case, basis="preserved")
     limit = _limit(item)
-    assert limit.rule_id == "CN-MPSA110-PRESERVATION-7D" and "110" in limit.citation
+    assert limit.rule_id == "CN-MPSA110-PRESERVATION-7D"
+    assert "110" in limit.citation
     assert _local_day(limit.due_at) == _local_day(item.found_at) + timedelta(days=7)
 
 
@@ -53,7 +54,8 @@ def test_a_freeze_runs_six_months(room: Room) -> None:
     """MPS Provisions on Criminal Cases art. 243(1): a freeze of deposits runs six months."""
     item = room.item(kind="cash", basis="frozen", amount="80000", currency="CNY")
     limit = _limit(item)
-    assert limit.rule_id == "CN-MPS243-FREEZE-6M" and "243" in limit.citation
+    assert limit.rule_id == "CN-MPS243-FREEZE-6M"
+    assert "243" in limit.citation
     found = _local_day(item.found_at)
     assert _local_day(limit.due_at) in (add_months(found, 6), add_months(found, 6) - timedelta(1))
 
@@ -69,7 +71,8 @@ def test_found_unrelated_starts_the_three_day_release(room: Room) -> None:
     item = room.item()
     actions.found_unrelated(item, EventInput(at=clock.now()), actor=room.world.handler1)
     limit = _limit(item)
-    assert limit.rule_id == "CN-CPL145-UNRELATED-RELEASE-3D" and "145" in limit.citation
+    assert limit.rule_id == "CN-CPL145-UNRELATED-RELEASE-3D"
+    assert "145" in limit.citation
     assert _local_day(limit.due_at) == _local_day(clock.now()) + timedelta(days=3)
     with pytest.raises(Refused) as refused:
         actions.found_unrelated(item, EventInput(at=clock.now()), actor=room.world.handler1)
@@ -103,8 +106,9 @@ def test_an_owner_told_to_collect_has_six_months(room: Room, kind: str, rule: st
 def test_an_event_before_the_item_was_taken_is_refused(room: Room) -> None:
     item = room.item()
     with pytest.raises(Refused) as refused:
-        actions.owner_notified(item, EventInput(at=clock.now() - timedelta(days=1)),
-                               actor=room.world.handler1)
+        actions.owner_notified(
+            item, EventInput(at=clock.now() - timedelta(days=1)), actor=room.world.handler1
+        )
     assert refused.value.field == "at"
     assert not ItemDeadline.objects.filter(item=item).exists()
 
@@ -121,21 +125,25 @@ def test_the_sweep_warns_then_marks_missed_until_accounted_for(
     frozen_clock.move_to(limit.due_at + timedelta(minutes=1))
     assert alerts.sweep().missed == 1
     limit.refresh_from_db()
-    assert limit.status == "missed" and limit.accounted_at is None
-    actions_done = [e.action for e in LedgerEntry.objects.filter(subject_id=str(item.pk))
-                    .order_by("seq")]
+    assert limit.status == "missed"
+    assert limit.accounted_at is None
+    actions_done = [
+        e.action for e in LedgerEntry.objects.filter(subject_id=str(item.pk)).order_by("seq")
+    ]
     assert LedgerKind.PROPERTY_DEADLINE_WARNED in actions_done
     assert LedgerKind.PROPERTY_DEADLINE_MISSED in actions_done
     from casetrail.property import queries
 
     assert [limit.pk] == [d.pk for d in queries.room_alerts(room.world.station)["missed"]]
     assert queries.limits(item)[0].colour == "red"
-    actions.account_for_deadline(limit, AccountInput(account="已作出处理决定，录入迟延"),
-                                 actor=room.world.handler1)
+    actions.account_for_deadline(
+        limit, AccountInput(account="已作出处理决定，录入迟延"), actor=room.world.handler1
+    )
     assert queries.room_alerts(room.world.station)["missed"] == []
     with pytest.raises(Refused):
-        actions.account_for_deadline(limit, AccountInput(account="again"),
-                                     actor=room.world.handler1)
+        actions.account_for_deadline(
+            limit, AccountInput(account="again"), actor=room.world.handler1
+        )
 
 
 def test_gb_eng_units_have_no_property_limit_and_the_item_says_so(room: Room) -> None:

@@ -33,7 +33,8 @@ def test_a_hand_over_waits_for_the_receiver(room: Room) -> None:
     item = room.item()
     transfer = room.send(item, w.handler1, to_officer_id=w.handler2.pk)
     item.refresh_from_db()
-    assert item.holder == w.handler1 and transfer.status == "pending"
+    assert item.holder == w.handler1
+    assert transfer.status == "pending"
     assert transfer in queries.waiting_handovers(w.handler2)
     with pytest.raises(AccessDenied):
         room.confirm(transfer, w.leader)  # not the receiver
@@ -52,7 +53,8 @@ def test_only_the_holder_moves_an_item(room: Room) -> None:
     entries = LedgerEntry.objects.count()
     with pytest.raises(AccessDenied):
         room.send(item, w.handler2, to_officer_id=w.leader.pk)
-    assert LedgerEntry.objects.count() == entries and not Transfer.objects.exists()
+    assert LedgerEntry.objects.count() == entries
+    assert not Transfer.objects.exists()
 
 
 def test_a_refused_hand_over_leaves_the_item_where_it_was(room: Room) -> None:
@@ -72,13 +74,15 @@ def test_into_the_room_and_out_only_on_an_approved_borrowing(
 ) -> None:
     w = room.world
     item = room.into_room(room.item())
-    assert item.holder_kind == "room" and item.location == room.shelf_a
+    assert item.holder_kind == "room"
+    assert item.location == room.shelf_a
     assert item.in_room_since == clock.now()
     with pytest.raises(Refused) as refused:
         room.send(item, room.custodian, to_officer_id=w.handler1.pk)
     assert refused.value.field == "to_officer_id"
     borrow = actions.request_borrow(
-        item, BorrowInput(purpose="开庭质证", due_back_at=clock.now() + timedelta(days=2)),
+        item,
+        BorrowInput(purpose="开庭质证", due_back_at=clock.now() + timedelta(days=2)),
         actor=w.handler1,
     )
     with pytest.raises(Refused):  # the drafter does not approve their own request
@@ -95,7 +99,8 @@ def test_into_the_room_and_out_only_on_an_approved_borrowing(
     room.confirm(back, room.custodian)
     borrow.refresh_from_db()
     item.refresh_from_db()
-    assert borrow.status == "returned" and item.location == room.shelf_b
+    assert borrow.status == "returned"
+    assert item.location == room.shelf_b
 
 
 def test_a_room_item_does_not_go_straight_to_a_laboratory(room: Room) -> None:
@@ -114,21 +119,29 @@ def test_an_outside_holder_signs_and_the_item_comes_back(room: Room) -> None:
     assert refused.value.field == "receiver_name"
     room.confirm(lab, w.handler1, receiver_name="鉴定人 赵六")
     item.refresh_from_db()
-    assert item.holder_kind == "laboratory" and item.holder_name == "鉴定人 赵六"
+    assert item.holder_kind == "laboratory"
+    assert item.holder_name == "鉴定人 赵六"
     actions.receive_back(
-        item, ReturnInput(condition="intact", seal_intact=True, from_name="鉴定人 赵六",
-                          location_id=room.shelf_a.pk),
+        item,
+        ReturnInput(
+            condition="intact",
+            seal_intact=True,
+            from_name="鉴定人 赵六",
+            location_id=room.shelf_a.pk,
+        ),
         actor=room.custodian,
     )
     item.refresh_from_db()
-    assert item.holder_kind == "room" and item.location == room.shelf_a
+    assert item.holder_kind == "room"
+    assert item.location == room.shelf_a
 
 
 def _digital(room: Room) -> tuple[Item, str]:
     item = room.item()
     content = b"E01 image " * 512
-    actions.add_file(item, "image", SimpleUploadedFile("phone.E01", content),
-                     actor=room.world.handler1)
+    actions.add_file(
+        item, "image", SimpleUploadedFile("phone.E01", content), actor=room.world.handler1
+    )
     item.refresh_from_db()
     return item, hashlib.sha256(content).hexdigest()
 
@@ -178,7 +191,8 @@ def test_a_copy_comes_with_a_receipt_that_verifies_offline(room: Room, signing_k
     content, seq = actions.download_file(stored, actor=room.world.handler2)
     assert hashlib.sha256(content).hexdigest() == digest
     entry = queries.download_entry(room.world.handler2, seq)
-    assert entry is not None and digest in entry.payload
+    assert entry is not None
+    assert digest in entry.payload
     assert queries.download_entry(room.world.handler1, seq) is None  # another's copy
     receipt = receipt_for_entry(entry)
     assert receipt is not None
@@ -188,9 +202,13 @@ def test_a_copy_comes_with_a_receipt_that_verifies_offline(room: Room, signing_k
 # -- the chain of custody as a property ----------------------------------------------------------
 
 MOVES = st.lists(
-    st.tuples(st.sampled_from(["send", "confirm", "refuse", "withdraw"]), st.integers(0, 3),
-              st.integers(0, 3)),
-    min_size=1, max_size=12,
+    st.tuples(
+        st.sampled_from(["send", "confirm", "refuse", "withdraw"]),
+        st.integers(0, 3),
+        st.integers(0, 3),
+    ),
+    min_size=1,
+    max_size=12,
 )
 
 
@@ -227,7 +245,9 @@ def test_the_holder_is_the_last_confirmed_receiver(room: Room, moves: list) -> N
             pass
         item.refresh_from_db()
         if item.holder_kind == "room":
-            assert holder == room.custodian and item.location_id == room.shelf_a.pk
+            assert holder == room.custodian
+            assert item.location_id == room.shelf_a.pk
         else:
-            assert item.holder == holder and item.location_id is None
+            assert item.holder == holder
+            assert item.location_id is None
         assert Transfer.objects.filter(item=item, status="pending").count() <= 1

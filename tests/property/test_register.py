@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from casetrail import clock
 from casetrail.custody.models import Belonging
 from casetrail.errors import AccessDenied, Refused
+from casetrail.ledger.audit import verify_ledger
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.models import LedgerEntry
-from casetrail.ledger.audit import verify_ledger
 from casetrail.property import actions
 from casetrail.property.actions._common import code_is_valid, item_code, luhn_digit
 from casetrail.property.inputs import BelongingItemInput, CorrectionInput, ItemInput
@@ -31,13 +31,24 @@ def _entries() -> int:
 
 def test_an_item_is_registered_with_its_particulars_held_by_who_took_it(room: Room) -> None:
     before = _entries()
-    item = room.item(kind="cash", description="人民币现金", amount="1250.50", currency="CNY",
-                     quantity=1, seal_numbers="F-0001, F-0002", witnesses="李四")
+    item = room.item(
+        kind="cash",
+        description="人民币现金",
+        amount="1250.50",
+        currency="CNY",
+        quantity=1,
+        seal_numbers="F-0001, F-0002",
+        witnesses="李四",
+    )
     assert code_is_valid(item.code)
-    assert item.amount == Decimal("1250.50") and item.currency == "CNY"
-    assert item.holder == room.world.handler1 and item.holder_kind == "officer"
+    assert item.amount == Decimal("1250.50")
+    assert item.currency == "CNY"
+    assert item.holder == room.world.handler1
+    assert item.holder_kind == "officer"
     assert sorted(Seal.objects.filter(item=item).values_list("number", flat=True)) == [
-        "F-0001", "F-0002"]
+        "F-0001",
+        "F-0002",
+    ]
     entry = LedgerEntry.objects.get(seq=before + 1)
     assert entry.action == LedgerKind.PROPERTY_REGISTERED
     assert entry.subject_id == str(item.pk)
@@ -83,15 +94,29 @@ def test_bad_input_is_refused_naming_the_field_and_writes_nothing(
 )
 def test_negative_or_malformed_amounts_are_refused_by_the_input(value: str, field: str) -> None:
     with pytest.raises(Refused) as refused:
-        ItemInput(kind="other", basis="seized", description="x", found_place="y",
-                  found_at=clock.now(), legal_basis="z", **{field: value})
+        ItemInput(
+            kind="other",
+            basis="seized",
+            description="x",
+            found_place="y",
+            found_at=clock.now(),
+            legal_basis="z",
+            **{field: value},
+        )
     assert refused.value.field == field
 
 
 def test_a_zero_quantity_is_refused_by_the_input() -> None:
     with pytest.raises(Refused) as refused:
-        ItemInput(kind="other", basis="seized", description="x", found_place="y",
-                  found_at=clock.now(), legal_basis="z", quantity=0)
+        ItemInput(
+            kind="other",
+            basis="seized",
+            description="x",
+            found_place="y",
+            found_at=clock.now(),
+            legal_basis="z",
+            quantity=0,
+        )
     assert refused.value.field == "quantity"
 
 
@@ -100,7 +125,8 @@ def test_a_seal_number_in_use_on_another_item_is_refused(room: Room) -> None:
     items = Item.objects.count()
     with pytest.raises(Refused) as refused:
         room.item(seal_numbers="S-78, S-77")
-    assert refused.value.field == "seal_numbers" and "S-77" in str(refused.value)
+    assert refused.value.field == "seal_numbers"
+    assert "S-77" in str(refused.value)
     assert Item.objects.count() == items
     assert not Seal.objects.filter(number="S-78").exists()
 
@@ -132,17 +158,22 @@ def test_only_who_may_change_the_case_registers(room: Room) -> None:
 def test_a_correction_reverses_the_old_value_and_keeps_it(room: Room) -> None:
     item = room.item(quantity=2)
     correction = actions.correct_item(
-        item, CorrectionInput(field="quantity", value="3", reason="清点有误"),
+        item,
+        CorrectionInput(field="quantity", value="3", reason="清点有误"),
         actor=room.world.handler2,
     )
     item.refresh_from_db()
     assert item.quantity == 3
     assert (correction.old_value, correction.new_value) == ("2", "3")
     entry = LedgerEntry.objects.filter(action=LedgerKind.PROPERTY_CORRECTED).get()
-    assert '"reverses":"2"' in entry.payload and '"value":"3"' in entry.payload
+    assert '"reverses":"2"' in entry.payload
+    assert '"value":"3"' in entry.payload
     with pytest.raises(Refused) as refused:
-        actions.correct_item(item, CorrectionInput(field="quantity", value="0", reason="x"),
-                             actor=room.world.handler2)
+        actions.correct_item(
+            item,
+            CorrectionInput(field="quantity", value="0", reason="x"),
+            actor=room.world.handler2,
+        )
     assert refused.value.field == "value"
     assert Correction.objects.count() == 1
 
@@ -152,26 +183,37 @@ def test_a_belonging_becomes_an_item_without_retyping(room: Room) -> None:
     from casetrail.custody.inputs import BelongingInput, SessionInput
 
     session = custody.open_session(
-        SessionInput(case_id=room.case.pk, unit_id=room.world.station.pk,
-                     person_id=room.owner.pk, entered_at=clock.now(), reason="传唤",
-                     escort_ids=(room.world.handler1.pk, room.world.handler2.pk)),
+        SessionInput(
+            case_id=room.case.pk,
+            unit_id=room.world.station.pk,
+            person_id=room.owner.pk,
+            entered_at=clock.now(),
+            reason="传唤",
+            escort_ids=(room.world.handler1.pk, room.world.handler2.pk),
+        ),
         actor=room.world.handler1,
     )
     belonging = custody.deposit_belonging(
         session, BelongingInput(description="银色手表", quantity=1), actor=room.world.handler1
     )
     item = actions.register_belonging(
-        BelongingItemInput(belonging_id=belonging.pk, kind="valuables", found_place="办案区",
-                           legal_basis="扣押决定书"),
+        BelongingItemInput(
+            belonging_id=belonging.pk,
+            kind="valuables",
+            found_place="办案区",
+            legal_basis="扣押决定书",
+        ),
         actor=room.world.handler1,
     )
     assert (item.description, item.quantity, item.owner) == ("银色手表", 1, room.owner)
     belonging = Belonging.objects.get(pk=belonging.pk)
-    assert belonging.outcome == "transferred" and item.code in belonging.transferred_to
+    assert belonging.outcome == "transferred"
+    assert item.code in belonging.transferred_to
     with pytest.raises(Refused) as refused:
         actions.register_belonging(
-            BelongingItemInput(belonging_id=belonging.pk, kind="valuables", found_place="x",
-                               legal_basis="y"),
+            BelongingItemInput(
+                belonging_id=belonging.pk, kind="valuables", found_place="x", legal_basis="y"
+            ),
             actor=room.world.handler1,
         )
     assert refused.value.field == "belonging_id"
@@ -180,8 +222,9 @@ def test_a_belonging_becomes_an_item_without_retyping(room: Room) -> None:
 def test_a_stored_file_has_its_sha256_in_the_ledger(room: Room) -> None:
     item = room.item()
     content = b"\x00forensic image bytes" * 100
-    stored = actions.add_file(item, FileRole.IMAGE, SimpleUploadedFile("img.dd", content),
-                              actor=room.world.handler1)
+    stored = actions.add_file(
+        item, FileRole.IMAGE, SimpleUploadedFile("img.dd", content), actor=room.world.handler1
+    )
     import hashlib
 
     digest = hashlib.sha256(content).hexdigest()
@@ -193,15 +236,18 @@ def test_a_stored_file_has_its_sha256_in_the_ledger(room: Room) -> None:
     with stored.file.open("rb") as handle:
         assert handle.read() == content
     with pytest.raises(Refused) as refused:
-        actions.add_file(item, FileRole.IMAGE, SimpleUploadedFile("again.dd", b"x"),
-                         actor=room.world.handler1)
+        actions.add_file(
+            item, FileRole.IMAGE, SimpleUploadedFile("again.dd", b"x"), actor=room.world.handler1
+        )
     assert refused.value.field == "role"
     cash = room.item(kind="cash", amount="5", currency="CNY")
     with pytest.raises(Refused):
-        actions.add_file(cash, FileRole.IMAGE, SimpleUploadedFile("i.dd", b"x"),
-                         actor=room.world.handler1)
+        actions.add_file(
+            cash, FileRole.IMAGE, SimpleUploadedFile("i.dd", b"x"), actor=room.world.handler1
+        )
     with pytest.raises(Refused) as refused:
-        actions.add_file(cash, FileRole.PHOTO, SimpleUploadedFile("empty.jpg", b""),
-                         actor=room.world.handler1)
+        actions.add_file(
+            cash, FileRole.PHOTO, SimpleUploadedFile("empty.jpg", b""), actor=room.world.handler1
+        )
     assert refused.value.field == "file"
     assert ItemFile.objects.count() == 1

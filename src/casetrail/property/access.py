@@ -16,7 +16,7 @@ from casetrail.cases.access import require_case_write, visible_cases
 from casetrail.errors import AccessDenied, NotFound
 from casetrail.org.access import has_role, require_role, unit_q
 from casetrail.org.models import Officer, Unit
-from casetrail.org.roles import CASE_LEADERS, Role
+from casetrail.org.roles import CASE_LEADERS, CASE_READERS, Role
 from casetrail.property.models import (
     EXTERNAL,
     Borrow,
@@ -117,7 +117,11 @@ def require_custodian(officer: Officer, unit: Unit, *, doing: str) -> None:
 
 
 def visible_locations(officer: Officer) -> QuerySet[Location]:
-    return Location.objects.filter(unit_q(officer, ROOM_KEEPERS)).select_related("unit")
+    """Locations of the units the officer keeps or reads (a reader sees the room, a custodian
+    keeps it: the actions say who may do what there)."""
+    return Location.objects.filter(unit_q(officer, ROOM_KEEPERS | CASE_READERS)).select_related(
+        "unit"
+    )
 
 
 def access_location(officer: Officer, location_id: int) -> Location:

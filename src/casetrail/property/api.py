@@ -222,7 +222,7 @@ def add_file(
 @router.get("/property/files/{file_id}")
 def download(request: HttpRequest, file_id: RecordId) -> HttpResponse:
     """A copy of the file; the response names its SHA-256 and the ledger entry that recorded the
-    copy, whose receipt is at /property/downloads/{seq}/receipt."""
+    copy, whose receipt is at /property/copies/{copy_seq}/receipt."""
     officer = request_officer(request)
     stored = access_file(officer, file_id)
     content, seq = actions.download_file(stored, actor=officer)
@@ -233,13 +233,13 @@ def download(request: HttpRequest, file_id: RecordId) -> HttpResponse:
     return response
 
 
-@router.get("/property/downloads/{seq}/receipt")
-def download_receipt(request: HttpRequest, seq: RecordId) -> JsonResponse:
+@router.get("/property/copies/{copy_seq}/receipt")
+def download_receipt(request: HttpRequest, copy_seq: RecordId) -> JsonResponse:
     """The receipt of a copy the caller took: the entry with the file's hash, its inclusion
     proof and a signed head, to check offline with `casetrail ledger check-receipt`."""
-    entry = queries.download_entry(request_officer(request), seq)
+    entry = queries.download_entry(request_officer(request), copy_seq)
     if entry is None:
-        raise NotFound(f"no copy {seq} of yours")
+        raise NotFound(f"no copy {copy_seq} of yours")
     receipt = receipt_for_entry(entry)
     if receipt is None:
         raise NotFound("no signing key is configured: no receipt can be made")
@@ -342,11 +342,11 @@ def carry_out(request: HttpRequest, disposal_id: RecordId, data: inputs.CarryOut
     return {"id": made.pk, "status": made.status}
 
 
-@router.post("/property/deadlines/{deadline_id}/account", response=StepOut)
+@router.post("/property/limits/{limit_id}/account", response=StepOut)
 @body(inputs.AccountInput)
-def account(request: HttpRequest, deadline_id: RecordId, data: inputs.AccountInput) -> Any:
+def account(request: HttpRequest, limit_id: RecordId, data: inputs.AccountInput) -> Any:
     officer = request_officer(request)
-    row = actions.account_for_deadline(access_deadline(officer, deadline_id), data, actor=officer)
+    row = actions.account_for_deadline(access_deadline(officer, limit_id), data, actor=officer)
     return {"id": row.pk, "status": row.status}
 
 

@@ -125,6 +125,14 @@ def item_detail(officer: Officer, item: Item) -> dict[str, Any]:
             if d.status == DisposalStatus.REQUESTED and may_decide(officer, d.approval)
         ],
         "flags": list(item.flags.all()),
+        "copies": list(
+            LedgerEntry.objects.filter(
+                action=LedgerKind.PROPERTY_FILE_DOWNLOADED,
+                subject_type=Item.LEDGER_SUBJECT,
+                subject_id=str(item.pk),
+                actor_id=officer.pk,
+            ).order_by("-seq")[:20]
+        ),
         "holds": holds(officer, item) and item.status == ItemStatus.HELD,
     }
 

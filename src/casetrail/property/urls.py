@@ -13,7 +13,7 @@ urlpatterns = [
     path("items/<int:item_id>/labels.pdf", views.item_label, name="item_label"),
     path("items/<int:item_id>/<slug:action>/", views.act, name="act"),
     path("files/<int:file_id>/", views.download, name="download"),
-    path("downloads/<int:seq>/receipt/", views.receipt, name="receipt"),
+    path("copies/<int:copy_seq>/receipt/", views.receipt, name="receipt"),
     path("rooms/<int:unit_id>/", views.room, name="room"),
     path("stocktakes/<int:stocktake_id>/", views.stocktake, name="stocktake"),
 ]

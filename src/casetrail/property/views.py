@@ -307,13 +307,16 @@ def act(request: HttpRequest, item_id: int, action: str) -> HttpResponse:
     if action not in _ACTS:
         raise NotFound(f"no action {action!r}")
     form_class, name, run = _ACTS[action]
-    choices = {
+    offered = {
         "to_officer_id": unit_officers(found.unit),
         "location_id": _locations(found.unit),
         "witness_ids": unit_officers(found.unit),
         "recipient_document_id": Document.objects.filter(case=found.case),
     }
-    form = form_class(request.POST, choices=choices) if form_class is not None else None  # type: ignore[call-arg]
+    form = None
+    if form_class is not None:
+        choices = {k: v for k, v in offered.items() if k in form_class.base_fields}
+        form = form_class(request.POST, choices=choices)  # type: ignore[call-arg]
     data = form.to_input() if form is not None else None  # type: ignore[attr-defined]
     error, status = "", 400
     if form is None or data is not None:
@@ -366,15 +369,15 @@ def download(request: HttpRequest, file_id: int) -> HttpResponse:
 
 
 @officer_view
-def receipt(request: HttpRequest, seq: int) -> HttpResponse:
-    entry = queries.download_entry(request_officer(request), seq)
+def receipt(request: HttpRequest, copy_seq: int) -> HttpResponse:
+    entry = queries.download_entry(request_officer(request), copy_seq)
     if entry is None:
-        raise NotFound(f"no copy {seq} of yours")
+        raise NotFound(f"no copy {copy_seq} of yours")
     made = receipt_for_entry(entry)
     if made is None:
         raise NotFound("no signing key is configured: no receipt can be made")
     response = JsonResponse(made.file(), json_dumps_params={"ensure_ascii": False, "indent": 2})
-    response["Content-Disposition"] = f'attachment; filename="receipt-{seq}.json"'
+    response["Content-Disposition"] = f'attachment; filename="receipt-{copy_seq}.json"'
     return response
 
 
@@ -389,7 +392,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "q": text,
             "results": queries.search(officer, text) if text.strip() else None,
             "rooms": queries.room_units(officer),
-            "waiting": queries.waiting_handovers(officer),
+            "handovers_waiting": queries.waiting_handovers(officer),
         },
     )
 
@@ -406,7 +409,7 @@ def scan(request: HttpRequest) -> HttpResponse:
             "q": "",
             "results": None,
             "rooms": queries.room_units(officer),
-            "waiting": queries.waiting_handovers(officer),
+            "handovers_waiting": queries.waiting_handovers(officer),
             "code": code,
             "scan_error": True,
         }
@@ -417,7 +420,7 @@ def scan(request: HttpRequest) -> HttpResponse:
 def handovers(request: HttpRequest) -> HttpResponse:
     officer = request_officer(request)
     return render(
-        request, "property/handovers.html", {"waiting": queries.waiting_handovers(officer)}
+        request, "property/handovers.html", {"handovers_waiting": queries.waiting_handovers(officer)}
     )
 
 
