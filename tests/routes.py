@@ -36,6 +36,7 @@ from casetrail.property.inputs import (
     BorrowInput,
     DisposalInput,
     EventInput,
+    FileInput,
     ItemInput,
     LocationInput,
     TransferInput,
@@ -443,7 +444,7 @@ def _property_site(s: Scene, x: dict[str, Any]) -> dict[str, Any]:
     prop_alerts.sweep()
     missed = late.deadlines.get(status="missed")
     photo = prop_actions.add_file(
-        held, "photo", SimpleUploadedFile("p.jpg", b"\xff\xd8x"), actor=w.handler1
+        held, FileInput(role="photo"), SimpleUploadedFile("p.jpg", b"\xff\xd8x"), actor=w.handler1
     )
     _content, copy_seq = prop_actions.download_file(photo, actor=w.handler1)
     stocktake = prop_actions.start_stocktake(shelf, actor=keeper)

@@ -49,3 +49,28 @@ def test_stored_files_go_to_the_data_folder_not_the_working_directory(settings):
 
     assert Path(settings.MEDIA_ROOT) == Path(settings.DATA_DIR) / "files"
     assert Path(settings.MEDIA_ROOT).is_absolute()
+
+
+def test_stored_files_stay_in_the_data_folder_unless_a_bucket_is_named(monkeypatch):
+    from casetrail.config.settings.base import file_storage
+
+    monkeypatch.delenv("CASETRAIL_S3_BUCKET", raising=False)
+    assert file_storage(Env.read())["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+
+
+def test_a_named_bucket_stores_files_through_django_storages_s3(monkeypatch):
+    """The options are those django-storages' S3Storage takes: built for real, no network."""
+    from storages.backends.s3 import S3Storage
+
+    from casetrail.config.settings.base import file_storage
+
+    monkeypatch.setenv("CASETRAIL_S3_BUCKET", "evidence")
+    monkeypatch.setenv("CASETRAIL_S3_ENDPOINT_URL", "https://s3.agency.example")
+    monkeypatch.setenv("CASETRAIL_S3_REGION", "cn-east-1")
+    config = file_storage(Env.read())
+    assert config["BACKEND"] == "storages.backends.s3.S3Storage"
+    storage = S3Storage(**config["OPTIONS"])
+    assert storage.bucket_name == "evidence"
+    assert storage.endpoint_url == "https://s3.agency.example"
+    assert storage.region_name == "cn-east-1"
+    assert storage.file_overwrite is False  # a stored exhibit is never replaced in place

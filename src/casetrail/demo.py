@@ -505,7 +505,117 @@ def load(*, seed: int = 2026, incidents: int = 500) -> Jurisdiction:
                 case.refresh_from_db()
     _custody(j, rng)
     _documents(j)
+    _property(j)
     return j
+
+
+def _property(j: Jurisdiction) -> None:
+    """Per station: a property room with two shelves, items seized in its newest cases, most
+    in the room, one handed over and waiting for the custodian's confirmation, one
+    administrative seizure near the end of its thirty days, and a borrowing waiting for the
+    leader's approval."""
+    from casetrail.property import actions as prop
+    from casetrail.property import inputs as pin
+
+    now = clock.now()
+    kinds = [
+        ("device", "手机一部"),
+        ("cash", "人民币现金"),
+        ("other", "钥匙一串"),
+        ("valuables", "金项链一条"),
+        ("document", "银行卡两张"),
+    ]
+    for station in j.stations:
+        keeper = Officer.objects.get(username=f"{station.unit.code[2:4].lower()}.property")
+        shelves = [
+            prop.add_location(
+                station.unit,
+                pin.LocationInput(
+                    code=f"{station.unit.code}-{shelf}",
+                    store="涉案财物保管室",
+                    room="1",
+                    shelf=shelf,
+                ),
+                actor=keeper,
+            )
+            for shelf in ("A", "B")
+        ]
+        cases = Case.objects.filter(unit=station.unit, status=Status.INVESTIGATING).order_by(
+            "-opened_at"
+        )[:4]
+        for n, case in enumerate(cases):
+            handler = case.handlers.filter(released_at__isnull=True).first()
+            assert handler is not None  # noqa: S101 - every demo case has its handlers
+            officer = handler.officer
+            for m, (kind, text) in enumerate(kinds[n : n + 2]):
+                taken = max(case.opened_at, now - timedelta(days=2, hours=m))
+                with clock.backdated(taken), transaction.atomic():
+                    item = prop.register_item(
+                        case,
+                        pin.ItemInput(
+                            kind=kind,
+                            basis="seized",
+                            description=text,
+                            amount="2600" if kind == "cash" else "",
+                            currency="CNY" if kind == "cash" else "",
+                            found_place="嫌疑人住处",
+                            found_at=taken,
+                            seal_numbers=f"{station.unit.code}-F{n}{m}",
+                            legal_basis="扣押决定书",
+                        ),
+                        actor=officer,
+                    )
+                    sent = prop.send(
+                        item,
+                        pin.TransferInput(
+                            to_kind="room",
+                            location_id=shelves[m].pk,
+                            purpose="入库保管",
+                            condition="intact",
+                            seal_intact=True,
+                        ),
+                        actor=officer,
+                    )
+                    if n or m:  # the first waits for the custodian
+                        prop.answer(
+                            sent,
+                            pin.AnswerInput(answer="confirm", condition="intact", seal_intact=True),
+                            actor=keeper,
+                        )
+            if n == 1:
+                first = case.property_items.filter(holder_kind="room").first()
+                if first is not None:
+                    with transaction.atomic():
+                        prop.request_borrow(
+                            first,
+                            pin.BorrowInput(
+                                purpose="送检鉴定", due_back_at=now + timedelta(days=2)
+                            ),
+                            actor=officer,
+                        )
+        admin = (
+            Case.objects.filter(unit=station.unit, kind=Kind.ADMINISTRATIVE)
+            .exclude(status=Status.ARCHIVED)
+            .order_by("opened_at")
+            .first()
+        )
+        if admin is not None:
+            handler = admin.handlers.filter(released_at__isnull=True).first()
+            assert handler is not None  # noqa: S101
+            taken = max(admin.opened_at, now - timedelta(days=27))
+            with clock.backdated(taken), transaction.atomic():
+                prop.register_item(
+                    admin,
+                    pin.ItemInput(
+                        kind="vehicle",
+                        basis="admin_seized",
+                        description="无牌电动车一辆",
+                        found_place="路口",
+                        found_at=taken,
+                        legal_basis="扣押决定书",
+                    ),
+                    actor=handler.officer,
+                )
 
 
 def _documents(j: Jurisdiction) -> None:

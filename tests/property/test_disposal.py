@@ -14,7 +14,13 @@ from casetrail.errors import AccessDenied, Refused
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.models import LedgerEntry
 from casetrail.property import actions
-from casetrail.property.inputs import CarryOutInput, DecisionInput, DisposalInput, EventInput
+from casetrail.property.inputs import (
+    CarryOutInput,
+    DecisionInput,
+    DisposalInput,
+    EventInput,
+    FileInput,
+)
 from casetrail.property.models import Disposal, Item
 from tests.property.conftest import ID_NUMBER, Room
 
@@ -96,7 +102,10 @@ def test_destruction_needs_the_head_two_witnesses_and_photos(room: Room) -> None
         actions.carry_out(disposal, CarryOutInput(witness_ids=witnesses), actor=w.handler1)
     assert "photo" in str(refused.value)
     actions.add_file(
-        item, "disposal", SimpleUploadedFile("burn.jpg", b"\xff\xd8jpeg"), actor=w.handler1
+        item,
+        FileInput(role="disposal"),
+        SimpleUploadedFile("burn.jpg", b"\xff\xd8jpeg"),
+        actor=w.handler1,
     )
     actions.carry_out(disposal, CarryOutInput(witness_ids=witnesses), actor=w.handler1)
     disposal.refresh_from_db()

@@ -23,7 +23,12 @@ from casetrail.ledger.models import LedgerEntry
 from casetrail.ledger.receipts import receipt_for_entry
 from casetrail.ledger.verify import check_receipt
 from casetrail.property import actions, alerts, queries
-from casetrail.property.inputs import BorrowInput, DecisionInput, ReturnInput
+from casetrail.property.inputs import (
+    BorrowInput,
+    DecisionInput,
+    FileInput,
+    ReturnInput,
+)
 from casetrail.property.models import IntegrityFlag, Item, Transfer
 from tests.property.conftest import Room
 
@@ -140,7 +145,10 @@ def _digital(room: Room) -> tuple[Item, str]:
     item = room.item()
     content = b"E01 image " * 512
     actions.add_file(
-        item, "image", SimpleUploadedFile("phone.E01", content), actor=room.world.handler1
+        item,
+        FileInput(role="image"),
+        SimpleUploadedFile("phone.E01", content),
+        actor=room.world.handler1,
     )
     item.refresh_from_db()
     return item, hashlib.sha256(content).hexdigest()

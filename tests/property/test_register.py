@@ -20,8 +20,8 @@ from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.models import LedgerEntry
 from casetrail.property import actions
 from casetrail.property.actions._common import code_is_valid, item_code, luhn_digit
-from casetrail.property.inputs import BelongingItemInput, CorrectionInput, ItemInput
-from casetrail.property.models import Correction, FileRole, Item, ItemFile, Seal
+from casetrail.property.inputs import BelongingItemInput, CorrectionInput, FileInput, ItemInput
+from casetrail.property.models import Correction, Item, ItemFile, Seal
 from tests.property.conftest import Room
 
 
@@ -223,7 +223,10 @@ def test_a_stored_file_has_its_sha256_in_the_ledger(room: Room) -> None:
     item = room.item()
     content = b"\x00forensic image bytes" * 100
     stored = actions.add_file(
-        item, FileRole.IMAGE, SimpleUploadedFile("img.dd", content), actor=room.world.handler1
+        item,
+        FileInput(role="image"),
+        SimpleUploadedFile("img.dd", content),
+        actor=room.world.handler1,
     )
     import hashlib
 
@@ -237,17 +240,26 @@ def test_a_stored_file_has_its_sha256_in_the_ledger(room: Room) -> None:
         assert handle.read() == content
     with pytest.raises(Refused) as refused:
         actions.add_file(
-            item, FileRole.IMAGE, SimpleUploadedFile("again.dd", b"x"), actor=room.world.handler1
+            item,
+            FileInput(role="image"),
+            SimpleUploadedFile("again.dd", b"x"),
+            actor=room.world.handler1,
         )
     assert refused.value.field == "role"
     cash = room.item(kind="cash", amount="5", currency="CNY")
     with pytest.raises(Refused):
         actions.add_file(
-            cash, FileRole.IMAGE, SimpleUploadedFile("i.dd", b"x"), actor=room.world.handler1
+            cash,
+            FileInput(role="image"),
+            SimpleUploadedFile("i.dd", b"x"),
+            actor=room.world.handler1,
         )
     with pytest.raises(Refused) as refused:
         actions.add_file(
-            cash, FileRole.PHOTO, SimpleUploadedFile("empty.jpg", b""), actor=room.world.handler1
+            cash,
+            FileInput(role="photo"),
+            SimpleUploadedFile("empty.jpg", b""),
+            actor=room.world.handler1,
         )
     assert refused.value.field == "file"
     assert ItemFile.objects.count() == 1

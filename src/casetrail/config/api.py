@@ -15,7 +15,6 @@ from casetrail.cases.api import router as cases_router
 from casetrail.custody.api import router as custody_router
 from casetrail.custody.errors import ApprovalRefused
 from casetrail.documents.api import router as documents_router
-from casetrail.property.api import router as property_router
 from casetrail.errors import AccessDenied, NotFound, Refused
 from casetrail.ledger.api import router as ledger_router
 from casetrail.ledger.errors import LedgerDamaged
@@ -25,6 +24,7 @@ from casetrail.org.api import router as org_router
 from casetrail.org.models import Officer
 from casetrail.org.rules_api import router as rules_router
 from casetrail.org.throttle import TooManyFailures, check_token_allowed, token_failed
+from casetrail.property.api import router as property_router
 
 
 class TokenAuth(HttpBearer):

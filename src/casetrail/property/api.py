@@ -206,7 +206,8 @@ def add_file(
     request: HttpRequest, item_id: RecordId, role: Form[str], file: File[UploadedFile]
 ) -> Status[Any]:
     officer = request_officer(request)
-    stored = actions.add_file(access_item(officer, item_id), role, file, actor=officer)
+    data = inputs.FileInput(role=role)
+    stored = actions.add_file(access_item(officer, item_id), data, file, actor=officer)
     return Status(
         201,
         {

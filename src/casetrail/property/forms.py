@@ -6,7 +6,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from casetrail.property import inputs
-from casetrail.property.models import FileRole
 from casetrail.web.inputs import form_of
 
 ItemForm = form_of(inputs.ItemInput)
@@ -25,8 +24,8 @@ ScanForm = form_of(inputs.ScanInput)
 AccountForm = form_of(inputs.AccountInput)
 
 
-class FileForm(forms.Form):
-    """A photo, a forensic image, a signed receipt or a photo of a disposal."""
+class FileForm(form_of(inputs.FileInput)):  # type: ignore[misc]  # a class made by form_of
+    """A photo, a forensic image, a signed receipt or a photo of a disposal: the input's role,
+    and the file beside it."""
 
-    role = forms.ChoiceField(label=_("What it is"), choices=FileRole.choices)
     file = forms.FileField(label=_("File"))

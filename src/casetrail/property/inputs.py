@@ -16,6 +16,7 @@ from casetrail.property.models import (
     Borrow,
     Disposal,
     Item,
+    ItemFile,
     Location,
     Transfer,
 )
@@ -215,6 +216,13 @@ class ScanInput(Input):
     codes: Annotated[
         str, Text(max_length=200_000, multiline=True, label=_("Codes scanned, one per line"))
     ] = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class FileInput(Input):
+    """What a stored file is; the file itself comes beside it (multipart), as Django's upload."""
+
+    role: Annotated[str, Choice(ItemFile, "role")]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -15,6 +15,8 @@ from django.utils.translation import get_language
 from casetrail import clock
 from casetrail.approvals.actions import may_decide
 from casetrail.cases.models import Case, Person
+from casetrail.custody.models import Belonging, Measure
+from casetrail.documents.models import Document, DocumentStatus
 from casetrail.documents.pdf import qr_data_uri, render_pdf
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.models import LedgerEntry
@@ -52,6 +54,31 @@ AGES = {"week": 7, "month": 30, "quarter": 91, "year": 365}
 
 def case_items(case: Case) -> QuerySet[Item]:
     return Item.objects.filter(case=case).select_related("holder", "location", "location__unit")
+
+
+def case_choices(case: Case) -> dict[str, QuerySet[Any]]:
+    """What the register form offers: the case's parties, measures and issued documents."""
+    return {
+        "owner_id": Person.objects.filter(parties__case=case).distinct().order_by("name"),
+        "measure_id": Measure.objects.filter(case=case).order_by("pk"),
+        "document_id": issued_documents(case),
+    }
+
+
+def issued_documents(case: Case) -> QuerySet[Document]:
+    return Document.objects.filter(case=case, status=DocumentStatus.ISSUED).order_by("pk")
+
+
+def unsettled_belongings(case: Case) -> QuerySet[Belonging]:
+    """Belongings deposited in the case-handling area for the case, not yet returned or moved."""
+    return Belonging.objects.filter(session__case=case, outcome="").order_by("pk")
+
+
+def locations_near(unit: Unit) -> QuerySet[Location]:
+    """The property room locations of the unit, of the units above it and of those below it."""
+    parts = [p for p in unit.path.split("/") if p]
+    above = ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
+    return Location.objects.filter(Q(unit__path__in=above) | Q(unit__path__startswith=unit.path))
 
 
 def person_items(officer: Officer, person: Person) -> QuerySet[Item]:
@@ -153,9 +180,11 @@ def waiting_handovers(officer: Officer) -> list[Transfer]:
 
 
 def room_units(officer: Officer) -> list[Unit]:
-    return list(
-        Unit.objects.filter(pk__in=unit_ids_in_scope(officer, ROOM_KEEPERS)).order_by("path")
-    )
+    """The rooms the officer keeps or leads: units with a location first (a district
+    custodian keeps its stations' rooms), every unit in scope while none has one yet."""
+    units = Unit.objects.filter(pk__in=unit_ids_in_scope(officer, ROOM_KEEPERS)).order_by("path")
+    with_rooms = list(units.filter(property_locations__isnull=False).distinct())
+    return with_rooms or list(units)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -18,8 +17,6 @@ from django.views.decorators.http import require_POST
 from casetrail.approvals.actions import ApprovalRefused
 from casetrail.cases.access import access_case, may_write_case
 from casetrail.cases.models import Case, Person
-from casetrail.custody.models import Belonging, Measure
-from casetrail.documents.models import Document, DocumentStatus
 from casetrail.errors import NotFound, Refused
 from casetrail.ledger.receipts import receipt_for_entry
 from casetrail.org.access import access_unit, request_officer
@@ -47,33 +44,9 @@ from casetrail.property.models import (
     HolderKind,
     Item,
     ItemStatus,
-    Location,
 )
 from casetrail.web.inputs import record_number
 from casetrail.web.shortcuts import errors_line, form_error, officer_view
-
-
-def _case_choices(case: Case) -> dict[str, QuerySet[Any]]:
-    return {
-        "owner_id": Person.objects.filter(parties__case=case).distinct().order_by("name"),
-        "measure_id": Measure.objects.filter(case=case).order_by("pk"),
-        "document_id": Document.objects.filter(case=case, status=DocumentStatus.ISSUED),
-    }
-
-
-def _belongings(case: Case) -> QuerySet[Belonging]:
-    return Belonging.objects.filter(session__case=case, outcome="").order_by("pk")
-
-
-def _locations(unit: Unit) -> QuerySet[Location]:
-    return Location.objects.filter(unit__path__in=_paths(unit)) | Location.objects.filter(
-        unit__path__startswith=unit.path
-    )
-
-
-def _paths(unit: Unit) -> list[str]:
-    parts = [p for p in unit.path.split("/") if p]
-    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
 
 
 def _case_context(officer: Officer, case: Case, **given: forms.Form) -> dict[str, Any]:
@@ -82,11 +55,11 @@ def _case_context(officer: Officer, case: Case, **given: forms.Form) -> dict[str
         "case": case,
         "items": queries.case_items(case),
         "form": given.get("form")
-        or (ui.ItemForm(choices=_case_choices(case)) if writable else None),
+        or (ui.ItemForm(choices=queries.case_choices(case)) if writable else None),
         "belonging_form": given.get("belonging_form")
         or (
-            ui.BelongingForm(choices={"belonging_id": _belongings(case)})
-            if writable and _belongings(case).exists()
+            ui.BelongingForm(choices={"belonging_id": queries.unsettled_belongings(case)})
+            if writable and queries.unsettled_belongings(case).exists()
             else None
         ),
     }
@@ -101,9 +74,9 @@ def case_items(request: HttpRequest, case_ref: str) -> HttpResponse:
     case = access_case(officer, case_ref, for_write=True)
     belonging = "belonging_id" in request.POST
     form: forms.Form = (
-        ui.BelongingForm(request.POST, choices={"belonging_id": _belongings(case)})
+        ui.BelongingForm(request.POST, choices={"belonging_id": queries.unsettled_belongings(case)})
         if belonging
-        else ui.ItemForm(request.POST, choices=_case_choices(case))
+        else ui.ItemForm(request.POST, choices=queries.case_choices(case))
     )
     data = form.to_input()  # type: ignore[attr-defined]
     if data is not None:
@@ -136,7 +109,7 @@ def _item_forms(officer: Officer, item: Item, detail: dict[str, Any]) -> dict[st
     case_side = may_write_case(officer, item.case) and held
     officers = {
         "to_officer_id": unit_officers(item.unit).exclude(pk=officer.pk),
-        "location_id": _locations(item.unit),
+        "location_id": queries.locations_near(item.unit),
     }
     in_room = item.holder_kind == HolderKind.ROOM
     approved = [d for d in detail["disposals"] if d.status == DisposalStatus.APPROVED]
@@ -150,36 +123,47 @@ def _item_forms(officer: Officer, item: Item, detail: dict[str, Any]) -> dict[st
     receiving = (
         item.holder_kind in EXTERNAL
         and held
-        and (case_side or any(is_custodian(officer, loc.unit) for loc in _locations(item.unit)))
+        and (
+            case_side
+            or any(is_custodian(officer, loc.unit) for loc in queries.locations_near(item.unit))
+        )
     )
     return {
         "transfer_form": ui.TransferForm(choices=officers)
         if detail["holds"] and detail["pending"] is None
         else None,
-        "answer_form": ui.AnswerForm(choices={"location_id": _locations(item.unit)})
+        "answer_form": ui.AnswerForm(choices={"location_id": queries.locations_near(item.unit)})
         if detail["may_answer"]
         else None,
-        "receive_form": ui.ReturnForm(choices={"location_id": _locations(item.unit)})
+        "receive_form": ui.ReturnForm(choices={"location_id": queries.locations_near(item.unit)})
         if receiving
         else None,
         "correct_form": ui.CorrectionForm() if case_side else None,
         "file_form": ui.FileForm() if case_side or detail["holds"] else None,
-        "unrelated_form": ui.EventForm() if case_side and item.unrelated_at is None else None,
-        "notified_form": ui.EventForm() if case_side and item.owner_notified_at is None else None,
+        # Two forms of one input on one page: each its own ids, so a label finds its field.
+        "unrelated_form": ui.EventForm(auto_id="unrelated-%s")
+        if case_side and item.unrelated_at is None
+        else None,
+        "notified_form": ui.EventForm(auto_id="notified-%s")
+        if case_side and item.owner_notified_at is None
+        else None,
         "borrow_form": ui.BorrowForm() if case_side and in_room and not busy_borrow else None,
         "dispose_form": ui.DisposalForm() if case_side and not open_disposal else None,
-        "decision_form": ui.DecisionForm()
-        if detail["borrow_to_decide"] or detail["disposal_to_decide"]
-        else None,
+        # One decision form per row waiting for this officer, each with its own ids.
+        "borrow_decisions": [
+            (b, ui.DecisionForm(auto_id=f"borrow{b.pk}-%s")) for b in detail["borrow_to_decide"]
+        ],
+        "disposal_decisions": [
+            (d, ui.DecisionForm(auto_id=f"disposal{d.pk}-%s"))
+            for d in detail["disposal_to_decide"]
+        ],
         "carry_forms": [
             (
                 d,
                 ui.CarryOutForm(
                     choices={
                         "witness_ids": unit_officers(item.unit).exclude(pk=officer.pk),
-                        "recipient_document_id": Document.objects.filter(
-                            case=item.case, status=DocumentStatus.ISSUED
-                        ),
+                        "recipient_document_id": queries.issued_documents(item.case),
                     }
                 ),
             )
@@ -309,9 +293,9 @@ def act(request: HttpRequest, item_id: int, action: str) -> HttpResponse:
     form_class, name, run = _ACTS[action]
     offered = {
         "to_officer_id": unit_officers(found.unit),
-        "location_id": _locations(found.unit),
+        "location_id": queries.locations_near(found.unit),
         "witness_ids": unit_officers(found.unit),
-        "recipient_document_id": Document.objects.filter(case=found.case),
+        "recipient_document_id": queries.issued_documents(found.case),
     }
     form = None
     if form_class is not None:
@@ -339,11 +323,10 @@ def act(request: HttpRequest, item_id: int, action: str) -> HttpResponse:
 
 def _add_file(request: HttpRequest, officer: Officer, found: Item) -> HttpResponse:
     form = ui.FileForm(request.POST, request.FILES)
-    if form.is_valid():
+    data = form.to_input()
+    if data is not None:
         try:
-            actions.add_file(
-                found, form.cleaned_data["role"], form.cleaned_data["file"], actor=officer
-            )
+            actions.add_file(found, data, form.cleaned_data["file"], actor=officer)
         except Refused as exc:
             form_error(form, exc)
         else:
@@ -420,7 +403,9 @@ def scan(request: HttpRequest) -> HttpResponse:
 def handovers(request: HttpRequest) -> HttpResponse:
     officer = request_officer(request)
     return render(
-        request, "property/handovers.html", {"handovers_waiting": queries.waiting_handovers(officer)}
+        request,
+        "property/handovers.html",
+        {"handovers_waiting": queries.waiting_handovers(officer)},
     )
 
 

@@ -153,8 +153,29 @@ STATIC_ROOT = DATA_DIR / "static"
 # Stored files (issued PDFs, service signatures) live in the data folder with the database,
 # never in the folder the server happens to start in; back them up together.
 MEDIA_ROOT = DATA_DIR / "files"
+
+
+def file_storage(env: Env) -> dict[str, Any]:
+    """Where stored files go: the data folder, or an S3-compatible bucket through
+    django-storages when CASETRAIL_S3_BUCKET is set (docs/decisions/0012). Files are written
+    once and never overwritten: a name already taken gets a new one."""
+    if not env.s3_bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    options: dict[str, Any] = {
+        "bucket_name": env.s3_bucket,
+        "file_overwrite": False,
+        "default_acl": None,
+        "querystring_auth": True,
+    }
+    if env.s3_endpoint_url:
+        options["endpoint_url"] = env.s3_endpoint_url
+    if env.s3_region:
+        options["region_name"] = env.s3_region
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": file_storage(ENV),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

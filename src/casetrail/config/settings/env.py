@@ -36,6 +36,9 @@ class Env:
     document_signing_key: Path
     document_signing_cert: Path
     document_signing_ca: Path
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
 
     @classmethod
     def read(cls) -> Env:
@@ -69,6 +72,12 @@ class Env:
             document_signing_ca=_path(
                 "CASETRAIL_DOCUMENT_SIGNING_CA", keys / "document-signing-ca.pem"
             ),
+            # Stored files (issued PDFs, photos and forensic images of seized items) in an
+            # S3-compatible store instead of the data folder; the credentials come from the
+            # standard AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables (boto3 reads them).
+            s3_bucket=os.environ.get("CASETRAIL_S3_BUCKET") or None,
+            s3_endpoint_url=os.environ.get("CASETRAIL_S3_ENDPOINT_URL") or None,
+            s3_region=os.environ.get("CASETRAIL_S3_REGION") or None,
         )
 
     def require_secret(self) -> str:

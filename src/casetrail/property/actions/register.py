@@ -37,6 +37,7 @@ from casetrail.property.inputs import (
     BelongingItemInput,
     CorrectionInput,
     EventInput,
+    FileInput,
     ItemInput,
 )
 from casetrail.property.models import (
@@ -51,7 +52,6 @@ from casetrail.property.models import (
 )
 
 FILE_LIMIT = 200 * 1024 * 1024  # a photo or a forensic image sent through the web, 200 MiB
-FILE_ROLES = (FileRole.PHOTO, FileRole.IMAGE, FileRole.RECEIPT, FileRole.DISPOSAL)
 
 
 def _seal_numbers(text: str) -> list[str]:
@@ -343,15 +343,14 @@ def _hash_upload(upload: UploadedFile[Any]) -> tuple[str, int]:
 
 
 @transaction.atomic
-def add_file(item: Item, role: str, upload: UploadedFile[Any], *, actor: Officer) -> ItemFile:
+def add_file(item: Item, data: FileInput, upload: UploadedFile[Any], *, actor: Officer) -> ItemFile:
     """A photo, the forensic image of a digital item, a signed receipt or a photo of a disposal,
     stored through Django's storage API (the data folder, or S3 when configured) with its SHA-256
     in the ledger."""
     item = lock_item(item)
     if not holds(actor, item):
         require_case_side(actor, item)
-    if role not in FILE_ROLES:
-        raise PropertyError(f"{role[:20]!r} is not a kind of file", field="role")
+    role = data.role
     if upload.size is None or upload.size == 0:
         raise PropertyError("the file is empty", field="file")
     if upload.size > FILE_LIMIT:
