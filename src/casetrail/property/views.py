@@ -154,8 +154,7 @@ def _item_forms(officer: Officer, item: Item, detail: dict[str, Any]) -> dict[st
             (b, ui.DecisionForm(auto_id=f"borrow{b.pk}-%s")) for b in detail["borrow_to_decide"]
         ],
         "disposal_decisions": [
-            (d, ui.DecisionForm(auto_id=f"disposal{d.pk}-%s"))
-            for d in detail["disposal_to_decide"]
+            (d, ui.DecisionForm(auto_id=f"disposal{d.pk}-%s")) for d in detail["disposal_to_decide"]
         ],
         "carry_forms": [
             (
