@@ -140,3 +140,22 @@ def test_a_refused_disposal_is_not_carried_out(room: Room) -> None:
     assert disposal.status == "refused"
     with pytest.raises(Refused):
         actions.carry_out(disposal, CarryOutInput(recipient="x"), actor=w.handler1)
+
+
+def test_a_disposal_is_not_carried_out_before_its_approval(room: Room) -> None:
+    w = room.world
+    item = room.item(kind="drugs", weight="3")
+    _close(room.case)
+    disposal = actions.request_disposal(
+        item, DisposalInput(kind="destroy", reason="依法销毁"), actor=w.handler1
+    )
+    actions.decide_disposal(disposal, DecisionInput(decision="approve"), actor=w.leader)
+    entries = LedgerEntry.objects.count()
+    with pytest.raises(Refused) as refused:  # the agency head has not decided yet
+        actions.carry_out(
+            disposal, CarryOutInput(witness_ids=(w.handler2.pk, w.leader.pk)), actor=w.handler1
+        )
+    assert refused.value.field == "status"
+    assert LedgerEntry.objects.count() == entries
+    item.refresh_from_db()
+    assert item.status == "held"
