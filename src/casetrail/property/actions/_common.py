@@ -11,13 +11,18 @@ from typing import Any
 from django.db import transaction
 
 from casetrail import clock
+from casetrail.approvals import actions as engine
+from casetrail.approvals.models import ApprovalStatus
 from casetrail.custody import clocks
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.record import record
 from casetrail.org.models import Officer
 from casetrail.property.errors import PropertyError
+from casetrail.property.inputs import DecisionInput
 from casetrail.property.models import (
+    Borrow,
     DeadlineStatus,
+    Disposal,
     FileRole,
     IntegrityFlag,
     Item,
@@ -152,7 +157,7 @@ def check_image(item: Item, given: str, *, actor: Officer, where: str, field: st
     stored = image_of(item)
     found = file_sha256(stored) if stored is not None else ""
     if found != item.image_sha256:
-        _flag(item, found or "absent", actor=actor, where=f"{where}: stored image")
+        flag_integrity(item, found or "absent", actor=actor, where=f"{where}: stored image")
         raise PropertyError(
             f"the stored image of {item.code} no longer matches its registered SHA-256: "
             "the hand-over is refused and the item flagged",
@@ -164,7 +169,7 @@ def check_image(item: Item, given: str, *, actor: Officer, where: str, field: st
             field=field,
         )
     if given.lower() != item.image_sha256:
-        _flag(item, given.lower(), actor=actor, where=where)
+        flag_integrity(item, given.lower(), actor=actor, where=where)
         raise PropertyError(
             f"SHA-256 {given.lower()[:16]}… does not match the registered image of {item.code} "
             f"({item.image_sha256[:16]}…): the hand-over is refused and the item flagged",
@@ -173,7 +178,7 @@ def check_image(item: Item, given: str, *, actor: Officer, where: str, field: st
     return found
 
 
-def _flag(item: Item, found: str, *, actor: Officer, where: str) -> None:
+def flag_integrity(item: Item, found: str, *, actor: Officer, where: str) -> None:
     with transaction.atomic():
         IntegrityFlag.objects.create(
             item=item,
@@ -190,3 +195,42 @@ def _flag(item: Item, found: str, *, actor: Officer, where: str) -> None:
             unit_id=item.unit_id,
             data={"expected": item.image_sha256, "found": found, "where": where},
         )
+
+
+def decide_step(
+    row: Borrow | Disposal,
+    data: DecisionInput,
+    actor: Officer,
+    *,
+    outcomes: tuple[str, str, str],
+    kind: LedgerKind,
+    key: str,
+) -> None:
+    """The waiting step of a borrowing's or a disposal's approval, decided on the engine: the
+    row becomes approved (or refused) when the chain closes, in one entry of its item.
+    ``outcomes`` is the row's (waiting, approved, refused) status."""
+    waiting, approved, refused = outcomes
+    if row.status != waiting:
+        raise PropertyError(f"the {key} is {row.get_status_display()}", field="decision")
+    step = engine.decide(
+        row.approval, actor=actor, approve=data.decision == "approve", opinion=data.opinion
+    )
+    row.approval.refresh_from_db()
+    if row.approval.status == ApprovalStatus.APPROVED:
+        row.status = approved
+    elif row.approval.status == ApprovalStatus.RETURNED:
+        row.status = refused
+    row.save(update_fields=["status"])
+    record(
+        kind,
+        subject=row.item,
+        actor=actor,
+        unit_id=row.item.unit_id,
+        data={
+            key: row.pk,
+            "role": step.role,
+            "verdict": step.verdict,
+            "opinion": data.opinion,
+            "status": row.status,
+        },
+    )

@@ -8,7 +8,6 @@ from django.db import transaction
 
 from casetrail import clock
 from casetrail.approvals import actions as engine
-from casetrail.approvals.models import ApprovalStatus
 from casetrail.cases.machine import Status
 from casetrail.documents.models import Document, DocumentStatus
 from casetrail.ledger.kinds import LedgerKind
@@ -17,7 +16,12 @@ from casetrail.org.access import require_staff
 from casetrail.org.models import Officer
 from casetrail.org.roles import Role
 from casetrail.property.access import require_case_side, require_holder
-from casetrail.property.actions._common import lock_item, meet_deadlines, require_held
+from casetrail.property.actions._common import (
+    decide_step,
+    lock_item,
+    meet_deadlines,
+    require_held,
+)
 from casetrail.property.errors import PropertyError
 from casetrail.property.inputs import CarryOutInput, DecisionInput, DisposalInput
 from casetrail.property.models import (
@@ -123,29 +127,14 @@ def decide_disposal(disposal: Disposal, data: DecisionInput, *, actor: Officer) 
     disposal = (
         Disposal.objects.select_for_update(of=("self",)).select_related("item").get(pk=disposal.pk)
     )
-    if disposal.status != DisposalStatus.REQUESTED:
-        raise PropertyError(f"the disposal is {disposal.get_status_display()}", field="decision")
-    step = engine.decide(
-        disposal.approval, actor=actor, approve=data.decision == "approve", opinion=data.opinion
-    )
-    disposal.approval.refresh_from_db()
-    if disposal.approval.status == ApprovalStatus.APPROVED:
-        disposal.status = DisposalStatus.APPROVED
-    elif disposal.approval.status == ApprovalStatus.RETURNED:
-        disposal.status = DisposalStatus.REFUSED
-    disposal.save(update_fields=["status"])
-    record(
-        LedgerKind.PROPERTY_DISPOSAL_DECIDED,
-        subject=disposal.item,
-        actor=actor,
-        unit_id=disposal.item.unit_id,
-        data={
-            "disposal": disposal.pk,
-            "role": step.role,
-            "verdict": step.verdict,
-            "opinion": data.opinion,
-            "status": disposal.status,
-        },
+    outcomes = (DisposalStatus.REQUESTED, DisposalStatus.APPROVED, DisposalStatus.REFUSED)
+    decide_step(
+        disposal,
+        data,
+        actor,
+        outcomes=outcomes,
+        kind=LedgerKind.PROPERTY_DISPOSAL_DECIDED,
+        key="disposal",
     )
     return disposal
 

@@ -4,6 +4,7 @@ and the events that start a time limit (found unrelated, owner told to collect).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +27,7 @@ from casetrail.property.access import holds, require_case_side
 from casetrail.property.actions._common import (
     deadline_summary,
     decimal_of,
+    flag_integrity,
     item_code,
     lock_item,
     not_future,
@@ -390,24 +392,32 @@ def add_file(item: Item, data: FileInput, upload: UploadedFile[Any], *, actor: O
     return stored
 
 
-@transaction.atomic
-def found_unrelated(item: Item, data: EventInput, *, actor: Officer) -> Item:
-    """It is established that the item has nothing to do with the case: the release limit runs
-    (CPL art. 145; MPS Provisions art. 247 for a freeze)."""
+def _event(
+    item: Item,
+    data: EventInput,
+    actor: Officer,
+    *,
+    stamp: str,
+    already: str,
+    rule: Callable[[Item], str | None],
+    kind: LedgerKind,
+) -> Item:
+    """An event on the item that starts a limit of the pack: stamped once, at a time neither in
+    the future nor before the item was taken, with the limit it starts, in one entry."""
     item = lock_item(item)
     require_case_side(actor, item)
     require_held(item)
-    if item.unrelated_at is not None:
-        raise PropertyError(f"{item.code} was already found unrelated", field="at")
+    if getattr(item, stamp) is not None:
+        raise PropertyError(already.format(code=item.code), field="at")
     at = not_future(data.at, "at")
     if at < item.found_at:
         raise PropertyError("at is before the item was taken", field="at")
-    item.unrelated_at = at
-    item.save(update_fields=["unrelated_at"])
-    rule_id = limits.on_unrelated(item.unit.pack, item.basis)
+    setattr(item, stamp, at)
+    item.save(update_fields=[stamp])
+    rule_id = rule(item)
     deadline = open_deadline(item, rule_id, at, field="at") if rule_id else None
     record(
-        LedgerKind.PROPERTY_FOUND_UNRELATED,
+        kind,
         subject=item,
         actor=actor,
         unit_id=item.unit_id,
@@ -418,48 +428,46 @@ def found_unrelated(item: Item, data: EventInput, *, actor: Officer) -> Item:
         },
     )
     return item
+
+
+@transaction.atomic
+def found_unrelated(item: Item, data: EventInput, *, actor: Officer) -> Item:
+    """It is established that the item has nothing to do with the case: the release limit runs
+    (CPL art. 145; MPS Provisions art. 247 for a freeze)."""
+    return _event(
+        item,
+        data,
+        actor,
+        stamp="unrelated_at",
+        already="{code} was already found unrelated",
+        rule=lambda it: limits.on_unrelated(it.unit.pack, it.basis),
+        kind=LedgerKind.PROPERTY_FOUND_UNRELATED,
+    )
 
 
 @transaction.atomic
 def owner_notified(item: Item, data: EventInput, *, actor: Officer) -> Item:
     """The owner (or the public, by notice) is told to collect the item: six months to claim."""
-    item = lock_item(item)
-    require_case_side(actor, item)
-    require_held(item)
-    if item.owner_notified_at is not None:
-        raise PropertyError(f"the owner of {item.code} was already notified", field="at")
-    at = not_future(data.at, "at")
-    if at < item.found_at:
-        raise PropertyError("at is before the item was taken", field="at")
-    item.owner_notified_at = at
-    item.save(update_fields=["owner_notified_at"])
-    rule_id = limits.on_owner_notified(item.unit.pack, item.case.kind)
-    deadline = open_deadline(item, rule_id, at, field="at") if rule_id else None
-    record(
-        LedgerKind.PROPERTY_OWNER_NOTIFIED,
-        subject=item,
-        actor=actor,
-        unit_id=item.unit_id,
-        data={
-            "at": at,
-            "note": data.note,
-            "deadline": deadline_summary(deadline) if deadline else None,
-        },
+    return _event(
+        item,
+        data,
+        actor,
+        stamp="owner_notified_at",
+        already="the owner of {code} was already notified",
+        rule=lambda it: limits.on_owner_notified(it.unit.pack, it.case.kind),
+        kind=LedgerKind.PROPERTY_OWNER_NOTIFIED,
     )
-    return item
 
 
 def download_file(stored: ItemFile, *, actor: Officer) -> tuple[bytes, int]:
     """A copy of a stored file for whoever may see the item (a prosecutor, a defence lawyer
     through the handler): re-hashed against the registered SHA-256 first (a mismatch is flagged
     and refused), then recorded, so the receipt of that entry proves what was handed out."""
-    from casetrail.property.actions._common import _flag
-
     with stored.file.open("rb") as handle:
         content: bytes = handle.read()
     found = hashlib.sha256(content).hexdigest()
     if found != stored.sha256:
-        _flag(stored.item, found, actor=actor, where=f"download of file {stored.pk}")
+        flag_integrity(stored.item, found, actor=actor, where=f"download of file {stored.pk}")
         raise PropertyError(
             f"the stored file no longer matches its registered SHA-256 {stored.sha256[:16]}…: "
             "no copy is handed out and the item is flagged",

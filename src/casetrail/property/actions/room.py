@@ -10,14 +10,13 @@ from django.db import IntegrityError, transaction
 
 from casetrail import clock
 from casetrail.approvals import actions as engine
-from casetrail.approvals.models import ApprovalStatus
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.record import record
 from casetrail.org.models import Officer, Unit
 from casetrail.org.roles import Role
 from casetrail.property import sampling
 from casetrail.property.access import require_case_side, require_custodian, require_room_keeper
-from casetrail.property.actions._common import lock_item, require_held
+from casetrail.property.actions._common import decide_step, lock_item, require_held
 from casetrail.property.errors import PropertyError
 from casetrail.property.inputs import BorrowInput, DecisionInput, LocationInput, ScanInput
 from casetrail.property.models import (
@@ -121,29 +120,14 @@ def request_borrow(item: Item, data: BorrowInput, *, actor: Officer) -> Borrow:
 @transaction.atomic
 def decide_borrow(borrow: Borrow, data: DecisionInput, *, actor: Officer) -> Borrow:
     borrow = Borrow.objects.select_for_update(of=("self",)).select_related("item").get(pk=borrow.pk)
-    if borrow.status != BorrowStatus.REQUESTED:
-        raise PropertyError(f"the borrowing is {borrow.get_status_display()}", field="decision")
-    step = engine.decide(
-        borrow.approval, actor=actor, approve=data.decision == "approve", opinion=data.opinion
-    )
-    borrow.approval.refresh_from_db()
-    if borrow.approval.status == ApprovalStatus.APPROVED:
-        borrow.status = BorrowStatus.APPROVED
-    elif borrow.approval.status == ApprovalStatus.RETURNED:
-        borrow.status = BorrowStatus.REFUSED
-    borrow.save(update_fields=["status"])
-    record(
-        LedgerKind.PROPERTY_BORROW_DECIDED,
-        subject=borrow.item,
-        actor=actor,
-        unit_id=borrow.item.unit_id,
-        data={
-            "borrow": borrow.pk,
-            "role": step.role,
-            "verdict": step.verdict,
-            "opinion": data.opinion,
-            "status": borrow.status,
-        },
+    outcomes = (BorrowStatus.REQUESTED, BorrowStatus.APPROVED, BorrowStatus.REFUSED)
+    decide_step(
+        borrow,
+        data,
+        actor,
+        outcomes=outcomes,
+        kind=LedgerKind.PROPERTY_BORROW_DECIDED,
+        key="borrow",
     )
     return borrow
 
