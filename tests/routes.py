@@ -446,7 +446,8 @@ def _property_site(s: Scene, x: dict[str, Any]) -> dict[str, Any]:
     photo = prop_actions.add_file(
         held, FileInput(role="photo"), SimpleUploadedFile("p.jpg", b"\xff\xd8x"), actor=w.handler1
     )
-    _content, copy_seq = prop_actions.download_file(photo, actor=w.handler1)
+    copy, copy_seq = prop_actions.download_file(photo, actor=w.handler1)
+    copy.close()
     stocktake = prop_actions.start_stocktake(shelf, actor=keeper)
     return {
         "keeper": keeper,

@@ -65,6 +65,15 @@ def test_the_walker_knows_every_api_operation_and_every_page(site):
 # -- the API ----------------------------------------------------------------------------------
 
 
+def _finished(response: Any) -> Any:
+    """A streamed response (a copy of a stored file) read to its end and closed, as the server
+    does once it has sent it."""
+    if getattr(response, "streaming", False):
+        b"".join(response.streaming_content)
+        response.close()
+    return response
+
+
 def _api(client: ApiClient, method: str, call: Call) -> Any:
     path = call.path
     if "{own_token}" in path:
@@ -72,7 +81,7 @@ def _api(client: ApiClient, method: str, call: Call) -> Any:
         token = own.json()[0]["id"] if own.status_code == 200 else 1
         path = path.replace("{own_token}", str(token))
     if method == "GET":
-        return client.get(path)
+        return _finished(client.get(path))
     if call.body == UPLOAD:
         return client.client.post(f"/api/v1{path}", upload_body(), headers=client.headers)
     return client.post(path, call.body)
@@ -146,7 +155,7 @@ def _login(officer: Any) -> Client:
 
 def _page(client: Client, method: str, call: Call) -> Any:
     if method == "GET":
-        return client.get(call.path)
+        return _finished(client.get(call.path))
     if call.body == UPLOAD:
         return client.post(call.path, upload_body())
     return client.post(call.path, call.body or {})

@@ -196,8 +196,9 @@ def signing_key(settings: Any, tmp_path: Path) -> Any:
 def test_a_copy_comes_with_a_receipt_that_verifies_offline(room: Room, signing_key: Any) -> None:
     item, digest = _digital(room)
     stored = item.files.get()
-    content, seq = actions.download_file(stored, actor=room.world.handler2)
-    assert hashlib.sha256(content).hexdigest() == digest
+    copy, seq = actions.download_file(stored, actor=room.world.handler2)
+    with copy:
+        assert hashlib.sha256(copy.read()).hexdigest() == digest
     entry = queries.download_entry(room.world.handler2, seq)
     assert entry is not None
     assert digest in entry.payload

@@ -68,6 +68,7 @@ INLINE = re.compile(
 PDF_ONLY = {
     "documents/templates/documents/pdf_base.html",
     "documents/templates/documents/casefile_contents.html",
+    "property/templates/property/labels.html",
 }
 
 

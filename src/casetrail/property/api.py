@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
@@ -221,14 +221,18 @@ def add_file(
 
 
 @router.get("/property/files/{file_id}")
-def download(request: HttpRequest, file_id: RecordId) -> HttpResponse:
+def download(request: HttpRequest, file_id: RecordId) -> FileResponse:
     """A copy of the file; the response names its SHA-256 and the ledger entry that recorded the
     copy, whose receipt is at /property/copies/{copy_seq}/receipt."""
     officer = request_officer(request)
     stored = access_file(officer, file_id)
     content, seq = actions.download_file(stored, actor=officer)
-    response = HttpResponse(content, content_type="application/octet-stream")
-    response["Content-Disposition"] = f'attachment; filename="{stored.item.code}-{stored.pk}"'
+    response = FileResponse(
+        content,
+        as_attachment=True,
+        filename=f"{stored.item.code}-{stored.name}",
+        content_type="application/octet-stream",
+    )
     response["X-Casetrail-SHA256"] = stored.sha256
     response["X-Casetrail-Ledger-Seq"] = str(seq)
     return response

@@ -179,6 +179,12 @@ def waiting_handovers(officer: Officer) -> list[Transfer]:
     return [t for t in rows[:200] if may_answer(officer, t) or t.sent_by_id == officer.pk]
 
 
+def held_by(officer: Officer) -> list[Item]:
+    """What the officer holds in person: to hand over to the room, or back from a borrowing."""
+    rows = visible_items(officer).filter(holder=officer, status=ItemStatus.HELD)
+    return list(rows.select_related("holder", "location", "case").order_by("registered_at")[:100])
+
+
 def room_units(officer: Officer) -> list[Unit]:
     """The rooms the officer keeps or leads: units with a location first (a district
     custodian keeps its stations' rooms), every unit in scope while none has one yet."""

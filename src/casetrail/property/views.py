@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
@@ -335,7 +335,7 @@ def _add_file(request: HttpRequest, officer: Officer, found: Item) -> HttpRespon
 
 
 @officer_view
-def download(request: HttpRequest, file_id: int) -> HttpResponse:
+def download(request: HttpRequest, file_id: int) -> HttpResponse | FileResponse:
     officer = request_officer(request)
     stored = access_file(officer, file_id)
     try:
@@ -343,8 +343,12 @@ def download(request: HttpRequest, file_id: int) -> HttpResponse:
     except Refused as exc:
         context = _item_context(officer, stored.item, error=str(exc), failed="download")
         return render(request, "property/item.html", context, status=409)
-    response = HttpResponse(content, content_type="application/octet-stream")
-    response["Content-Disposition"] = f'attachment; filename="{stored.item.code}-{stored.name}"'
+    response = FileResponse(
+        content,
+        as_attachment=True,
+        filename=f"{stored.item.code}-{stored.name}",
+        content_type="application/octet-stream",
+    )
     response["X-Casetrail-SHA256"] = stored.sha256
     response["X-Casetrail-Ledger-Seq"] = str(seq)
     return response
@@ -363,20 +367,21 @@ def receipt(request: HttpRequest, copy_seq: int) -> HttpResponse:
     return response
 
 
+def _index_context(officer: Officer, text: str = "", **given: Any) -> dict[str, Any]:
+    return {
+        "q": text,
+        "results": queries.search(officer, text) if text.strip() else None,
+        "held": queries.held_by(officer),
+        "rooms": queries.room_units(officer),
+        "handovers_waiting": queries.waiting_handovers(officer),
+    } | given
+
+
 @officer_view
 def index(request: HttpRequest) -> HttpResponse:
     officer = request_officer(request)
-    text = request.GET.get("q", "")[:100]
-    return render(
-        request,
-        "property/index.html",
-        {
-            "q": text,
-            "results": queries.search(officer, text) if text.strip() else None,
-            "rooms": queries.room_units(officer),
-            "handovers_waiting": queries.waiting_handovers(officer),
-        },
-    )
+    context = _index_context(officer, request.GET.get("q", "")[:100])
+    return render(request, "property/index.html", context)
 
 
 @officer_view
@@ -387,14 +392,7 @@ def scan(request: HttpRequest) -> HttpResponse:
     try:
         return redirect("property:item", item_by_code(officer, code).pk)
     except NotFound:
-        context = {
-            "q": "",
-            "results": None,
-            "rooms": queries.room_units(officer),
-            "handovers_waiting": queries.waiting_handovers(officer),
-            "code": code,
-            "scan_error": True,
-        }
+        context = _index_context(officer, code=code, scan_error=True)
         return render(request, "property/index.html", context, status=404)
 
 

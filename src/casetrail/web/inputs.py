@@ -810,13 +810,15 @@ class InputForm(forms.Form):
 
     def to_input(self, **given: Any) -> Any:
         """The action's input from the cleaned data and what the page's address gives
-        (``case_id=...``), or None with each refusal beside its field."""
+        (``case_id=...``), or None with each refusal beside its field. A field the form adds
+        beside the input's (an uploaded file) stays in ``cleaned_data`` for the view."""
         if not self.is_valid():
             return None
+        names = {f.name for f in fields_of(self.input_class)}
         data = {
             k: v
             for k, v in self.cleaned_data.items()
-            if not (v in ("", None) and _has_default(self.input_class, k))
+            if k in names and not (v in ("", None) and _has_default(self.input_class, k))
         }
         try:
             return self.input_class(**data, **given)
