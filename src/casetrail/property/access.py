@@ -18,7 +18,6 @@ from casetrail.org.access import has_role, require_role, unit_q
 from casetrail.org.models import Officer, Unit
 from casetrail.org.roles import CASE_LEADERS, CASE_READERS, Role
 from casetrail.property.models import (
-    EXTERNAL,
     Borrow,
     Disposal,
     HolderKind,
@@ -39,12 +38,10 @@ def visible_items(officer: Officer) -> QuerySet[Item]:
     return Item.objects.filter(Q(case__in=cases) | unit_q(officer, CUSTODIANS))
 
 
-def access_item(officer: Officer, item_id: int, *, for_update: bool = False) -> Item:
+def access_item(officer: Officer, item_id: int) -> Item:
     items = visible_items(officer).select_related(
         "case", "case__unit", "unit", "owner", "holder", "location", "taken_by"
     )
-    if for_update:
-        items = items.select_for_update(of=("self",))
     item = items.filter(pk=item_id).first()
     if item is None:
         raise NotFound(f"item {item_id} not found")
@@ -103,9 +100,7 @@ def may_answer(officer: Officer, transfer: Transfer) -> bool:
         return transfer.to_officer_id == officer.pk
     if transfer.to_kind == HolderKind.ROOM:
         return transfer.location is not None and is_custodian(officer, transfer.location.unit)
-    if transfer.to_kind in EXTERNAL:
-        return transfer.sent_by_id == officer.pk
-    return False
+    return transfer.sent_by_id == officer.pk  # a holder outside casetrail (EXTERNAL)
 
 
 def require_room_keeper(officer: Officer, unit: Unit, *, doing: str) -> None:
@@ -141,14 +136,6 @@ def access_stocktake(officer: Officer, stocktake_id: int) -> StockTake:
     if found is None:
         raise NotFound(f"stock-take {stocktake_id} not found")
     return found
-
-
-def stocktake_subject(officer: Officer, stocktake_id: int) -> StockTake:
-    return access_stocktake(officer, stocktake_id)
-
-
-def item_subject(officer: Officer, item_id: int) -> Item:
-    return access_item(officer, item_id)
 
 
 def _through_item(officer: Officer, model: type[Any], pk: int, what: str) -> Any:

@@ -18,15 +18,15 @@ class PropertyConfig(AppConfig):
         from casetrail.cases.export import register_case_files, register_case_subjects
         from casetrail.ledger.access import register_state, register_subject
         from casetrail.property import alerts, casefile, views
-        from casetrail.property.access import item_subject, stocktake_subject
+        from casetrail.property.access import access_item, access_stocktake
         from casetrail.property.actions.disposal import DISPOSAL_SUBJECT
         from casetrail.property.actions.room import BORROW_SUBJECT
         from casetrail.property.models import Borrow, Disposal, Item, StockTake
 
         # Every minute, as custody's: a property limit near or missed, a borrowed item late.
         background.register("property-sweep", 60, alerts.run_sweep)
-        register_subject(Item.LEDGER_SUBJECT, item_subject)
-        register_subject(StockTake.LEDGER_SUBJECT, stocktake_subject, traced=False)
+        register_subject(Item.LEDGER_SUBJECT, access_item)
+        register_subject(StockTake.LEDGER_SUBJECT, access_stocktake, traced=False)
         register_state(Item.LEDGER_SUBJECT, Item)
         register_state(StockTake.LEDGER_SUBJECT, StockTake)
         register_case_subjects(

@@ -68,7 +68,7 @@ def decimal_of(text: str, field: str) -> Decimal | None:
         return None
     try:
         value = Decimal(text)
-    except InvalidOperation as exc:  # the input's pattern already refuses this
+    except InvalidOperation as exc:  # a correction's value is free text
         raise PropertyError(f"{field} is not a number", field=field) from exc
     if value < 0:
         raise PropertyError(f"{field} may not be negative", field=field)
@@ -126,11 +126,9 @@ def deadline_summary(deadline: ItemDeadline) -> dict[str, Any]:
     }
 
 
-def meet_deadlines(item: Item, *, now: datetime, rule_ids: set[str] | None = None) -> list[str]:
-    """Open limits the event satisfies (all of them when the item leaves the register)."""
+def meet_deadlines(item: Item, *, now: datetime) -> list[str]:
+    """The item leaves the register: every open limit of it is met."""
     rows = ItemDeadline.objects.filter(item=item, status=DeadlineStatus.OPEN)
-    if rule_ids is not None:
-        rows = rows.filter(rule_id__in=rule_ids)
     met = list(rows.values_list("rule_id", flat=True))
     rows.update(status=DeadlineStatus.MET, status_at=now)
     return met

@@ -99,10 +99,6 @@ def _send(item: Item, data: TransferInput, actor: Officer) -> Transfer:
     item = lock_item(item)
     require_held(item)
     require_holder(actor, item)
-    if Transfer.objects.filter(item=item, status=TransferStatus.PENDING).exists():
-        raise PropertyError(
-            f"a hand-over of {item.code} already waits for its receiver", field="to_kind"
-        )
     receiver = _receiver(item, data, actor)
     borrow = None
     from_room = item.holder_kind == HolderKind.ROOM
@@ -136,8 +132,10 @@ def _send(item: Item, data: TransferInput, actor: Officer) -> Transfer:
                 borrow=borrow,
                 **receiver,
             )
-    except IntegrityError as exc:
-        raise PropertyError(f"a hand-over of {item.code} already waits", field="to_kind") from exc
+    except IntegrityError as exc:  # the partial unique constraint: one pending at a time
+        raise PropertyError(
+            f"a hand-over of {item.code} already waits for its receiver", field="to_kind"
+        ) from exc
     record(
         LedgerKind.PROPERTY_TRANSFER_SENT,
         subject=item,

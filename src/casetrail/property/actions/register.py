@@ -69,14 +69,17 @@ def _seal_numbers(text: str) -> list[str]:
 
 
 def _apply_seals(item: Item, numbers: list[str], now: datetime) -> None:
-    taken = list(Seal.objects.filter(number__in=numbers).values_list("number", flat=True))
-    if taken:
-        raise PropertyError(f"seal number {taken[0]} is already in use", field="seal_numbers")
+    """The seals, each number in use on one item at a time (the unique constraint decides,
+    also between two officers sealing at the same moment)."""
     try:
         with transaction.atomic():
             Seal.objects.bulk_create(Seal(item=item, number=n, applied_at=now) for n in numbers)
-    except IntegrityError as exc:  # another item took it at the same moment
-        raise PropertyError("a seal number is already in use", field="seal_numbers") from exc
+    except IntegrityError as exc:
+        taken = Seal.objects.filter(number__in=numbers).values_list("number", flat=True)
+        raise PropertyError(
+            f"seal number {', '.join(taken) or numbers[0]} is already in use",
+            field="seal_numbers",
+        ) from exc
 
 
 def _owner(case: Case, owner_id: int | None) -> Any:
@@ -274,24 +277,17 @@ def register_belonging(data: BelongingItemInput, *, actor: Officer) -> Item:
     return item
 
 
-def _corrected_value(item: Item, field: str, text: str) -> Any:
+def _corrected_value(field: str, text: str) -> Any:
+    """The new value of one particular, held to the register's limits (the input already
+    refuses an empty value: a particular is corrected, never erased)."""
     if field == "quantity":
         if not text.isascii() or not text.isdigit() or int(text) < 1:
             raise PropertyError("a quantity is a whole number of at least 1", field="value")
         return int(text)
     if field in ("weight", "amount"):
-        value = decimal_of(text, "value")
-        if field == "amount" and value is None and item.kind == ItemKind.CASH:
-            raise PropertyError("cash keeps its amount", field="value")
-        return value
-    if (
-        field == "currency"
-        and text
-        and (len(text) != 3 or not text.isascii() or not text.isupper())
-    ):
+        return decimal_of(text, "value")
+    if field == "currency" and (len(text) != 3 or not text.isascii() or not text.isupper()):
         raise PropertyError("a currency is three capital letters, such as CNY", field="value")
-    if field in ("description", "found_place") and not text:
-        raise PropertyError(f"{field} may not be empty", field="value")
     limit = getattr(Item._meta.get_field(field), "max_length", None)
     if limit is not None and len(text) > limit:
         raise PropertyError(f"{field} is at most {limit} characters", field="value")
@@ -304,7 +300,7 @@ def correct_item(item: Item, data: CorrectionInput, *, actor: Officer) -> Correc
     stays in the register and the ledger."""
     item = lock_item(item)
     require_case_side(actor, item)
-    new = _corrected_value(item, data.field, data.value)
+    new = _corrected_value(data.field, data.value)
     old = getattr(item, data.field)
     if old == new or (old is not None and new is not None and str(old) == str(new)):
         raise PropertyError("the value is the same as the one registered", field="value")
