@@ -4,7 +4,8 @@ property room with two locations and its custodian, and an agency head over the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from casetrail import clock
 from casetrail.cases import actions as case_actions
 from casetrail.cases.models import Case, Person
+from casetrail.ledger import heads
 from casetrail.org.models import Officer
 from casetrail.org.roles import Role, Scope
 from casetrail.property import actions
@@ -111,5 +113,8 @@ def room(db: None) -> Room:
     return build_room()
 
 
-def at(moment: datetime) -> dict[str, Any]:
-    return {"at": moment}
+@pytest.fixture
+def signing_key(settings: Any, tmp_path: Path) -> Any:
+    """A ledger key of this test's own (receipts and exports sign a head with it)."""
+    settings.CASETRAIL_LEDGER_KEY_FILE = tmp_path / "keys" / "ledger.pem"
+    return heads.generate_key(settings.CASETRAIL_LEDGER_KEY_FILE)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +16,6 @@ from hypothesis import strategies as st
 
 from casetrail import clock
 from casetrail.errors import AccessDenied, Refused
-from casetrail.ledger import heads
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.models import LedgerEntry
 from casetrail.ledger.receipts import receipt_for_entry
@@ -185,12 +183,6 @@ def test_a_stored_image_changed_behind_the_application_is_caught(room: Room) -> 
     with pytest.raises(Refused):
         actions.download_file(stored, actor=w.handler1)
     assert IntegrityFlag.objects.filter(item=item).count() == 2
-
-
-@pytest.fixture
-def signing_key(settings: Any, tmp_path: Path) -> Any:
-    settings.CASETRAIL_LEDGER_KEY_FILE = tmp_path / "keys" / "ledger.pem"
-    return heads.generate_key(settings.CASETRAIL_LEDGER_KEY_FILE)
 
 
 def test_a_copy_comes_with_a_receipt_that_verifies_offline(room: Room, signing_key: Any) -> None:
