@@ -374,3 +374,31 @@ def test_a_stock_take_refuses_an_impossible_scan(room: Room, monkeypatch: Any) -
     )
     monkeypatch.setattr(room_module, "SCAN_LIMIT", 2)
     _refused("codes", actions.reconcile, started, ScanInput(codes="A\nB\nC"), actor=room.custodian)
+
+
+def test_one_disposal_at_a_time(room: Room) -> None:
+    w = room.world
+    item = room.item()
+    actions.found_unrelated(item, EventInput(at=clock.now()), actor=w.handler1)
+    actions.request_disposal(item, DisposalInput(kind="return", reason="x"), actor=w.handler1)
+    _refused(
+        "kind",
+        actions.request_disposal,
+        Item.objects.get(pk=item.pk),
+        DisposalInput(kind="return", reason="y"),
+        actor=w.handler1,
+    )
+
+
+def test_the_legal_act_may_be_a_measure_and_an_issued_document(room: Room) -> None:
+    from casetrail.custody.actions import propose_measure
+    from casetrail.custody.inputs import MeasureInput
+
+    w = room.world
+    measure = propose_measure(
+        MeasureInput(case_id=room.case.pk, person_id=room.owner.pk, kind="bail", reason="x"),
+        actor=w.handler1,
+    )
+    issued = _issued_seizure_decision(room)
+    item = room.item(measure_id=measure.pk, document_id=issued.pk, legal_basis="")
+    assert (item.measure, item.document) == (measure, issued)
