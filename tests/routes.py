@@ -42,7 +42,7 @@ from casetrail.property.inputs import (
     TransferInput,
 )
 from casetrail.property.inputs import (
-    DecisionInput as PropertyDecision,
+    PropertyDecisionInput as PropertyDecision,
 )
 from tests.conftest import make_officer
 from tests.custody.conftest import SHA, SHANGHAI, Scene, build_scene, direct_measure, iso
@@ -450,24 +450,24 @@ def _property_site(s: Scene, x: dict[str, Any]) -> dict[str, Any]:
     copy.close()
     stocktake = prop_actions.start_stocktake(shelf, actor=keeper)
     return {
-        "keeper": keeper,
-        "shelf": shelf,
-        "held": held,
-        "pending_item": pending_item,
-        "pending": pending,
-        "in_room": in_room,
-        "borrowed": borrowed,
-        "borrow": borrow,
-        "back": back,
-        "approved": approved,
-        "asked": asked,
-        "requested": requested,
-        "lab_item": lab_item,
-        "late": late,
-        "missed_limit": missed,
-        "photo": photo,
-        "copy_seq": copy_seq,
-        "stocktake": stocktake,
+        "prop_keeper": keeper,
+        "prop_shelf": shelf,
+        "prop_held": held,
+        "prop_pending_item": pending_item,
+        "prop_pending": pending,
+        "prop_in_room": in_room,
+        "prop_borrowed": borrowed,
+        "prop_borrow": borrow,
+        "prop_back": back,
+        "prop_approved": approved,
+        "prop_asked": asked,
+        "prop_requested": requested,
+        "prop_lab_item": lab_item,
+        "prop_late": late,
+        "prop_missed_limit": missed,
+        "prop_photo": photo,
+        "prop_copy_seq": copy_seq,
+        "prop_stocktake": stocktake,
     }
 
 
@@ -1080,9 +1080,9 @@ def _document_page_calls(site: Site) -> dict[tuple[str, str], Call]:
 
 def _property_api_calls(site: Site) -> dict[tuple[str, str], Call]:
     x, w = site.x, site.s.world
-    case, keeper, now = x["case"], x["keeper"], iso(clock.now())
+    case, keeper, now = x["case"], x["prop_keeper"], iso(clock.now())
     i = "/api/v1/property/items/{item_id}"
-    held = x["held"].pk
+    held = x["prop_held"].pk
     item_body = {
         "kind": "cash",
         "basis": "seized",
@@ -1125,7 +1125,7 @@ def _property_api_calls(site: Site) -> dict[tuple[str, str], Call]:
         ),
         ("GET", i): Call(f"/property/items/{held}", None, w.handler1, READ),
         ("GET", "/api/v1/property/scan"): Call(
-            f"/property/scan?code={x['held'].code}", None, w.handler1, SELF
+            f"/property/scan?code={x['prop_held'].code}", None, w.handler1, SELF
         ),
         ("GET", "/api/v1/property/search"): Call(
             "/property/search?q=F-100", None, w.handler1, SELF
@@ -1145,25 +1145,25 @@ def _property_api_calls(site: Site) -> dict[tuple[str, str], Call]:
             f"/property/items/{held}/files", UPLOAD, w.handler1, WRITE, expect=(201,)
         ),
         ("GET", "/api/v1/property/files/{file_id}"): Call(
-            f"/property/files/{x['photo'].pk}", None, w.handler1, TRACED
+            f"/property/files/{x['prop_photo'].pk}", None, w.handler1, TRACED
         ),
         ("GET", "/api/v1/property/copies/{copy_seq}/receipt"): Call(
-            f"/property/copies/{x['copy_seq']}/receipt", None, w.handler1, SELF
+            f"/property/copies/{x['prop_copy_seq']}/receipt", None, w.handler1, SELF
         ),
         ("POST", f"{i}/transfers"): Call(
             f"/property/items/{held}/transfers", moved, w.handler1, WRITE, expect=(201,)
         ),
         ("POST", "/api/v1/property/transfers/{transfer_id}/answer"): Call(
-            f"/property/transfers/{x['pending'].pk}/answer",
+            f"/property/transfers/{x['prop_pending'].pk}/answer",
             {"answer": "confirm", "condition": "intact", "seal_intact": True},
             w.handler2,
             WRITE,
         ),
         ("POST", "/api/v1/property/transfers/{transfer_id}/withdraw"): Call(
-            f"/property/transfers/{x['pending'].pk}/withdraw", None, w.handler1, WRITE
+            f"/property/transfers/{x['prop_pending'].pk}/withdraw", None, w.handler1, WRITE
         ),
         ("POST", f"{i}/receive"): Call(
-            f"/property/items/{x['lab_item'].pk}/receive",
+            f"/property/items/{x['prop_lab_item'].pk}/receive",
             {"condition": "intact", "seal_intact": True, "from_name": "鉴定人"},
             w.handler1,
             WRITE,
@@ -1176,30 +1176,33 @@ def _property_api_calls(site: Site) -> dict[tuple[str, str], Call]:
             f"/property/items/{held}/owner-notified", {"at": now}, w.handler1, WRITE
         ),
         ("POST", f"{i}/borrows"): Call(
-            f"/property/items/{x['in_room'].pk}/borrows",
+            f"/property/items/{x['prop_in_room'].pk}/borrows",
             {"purpose": "开庭", "due_back_at": iso(clock.now() + timedelta(days=1))},
             w.handler1,
             WRITE,
             expect=(201,),
         ),
         ("POST", "/api/v1/property/borrows/{borrow_id}/decision"): Call(
-            f"/property/borrows/{x['borrow'].pk}/decision", {"decision": "approve"}, w.leader, WRITE
+            f"/property/borrows/{x['prop_borrow'].pk}/decision",
+            {"decision": "approve"},
+            w.leader,
+            WRITE,
         ),
         ("POST", f"{i}/disposals"): Call(
-            f"/property/items/{x['late'].pk}/disposals",
+            f"/property/items/{x['prop_late'].pk}/disposals",
             {"kind": "return", "reason": "与案件无关"},
             w.handler1,
             WRITE,
             expect=(201,),
         ),
         ("POST", "/api/v1/property/disposals/{disposal_id}/decision"): Call(
-            f"/property/disposals/{x['requested'].pk}/decision",
+            f"/property/disposals/{x['prop_requested'].pk}/decision",
             {"decision": "approve"},
             w.leader,
             WRITE,
         ),
         ("POST", "/api/v1/property/disposals/{disposal_id}/carry-out"): Call(
-            f"/property/disposals/{x['approved'].pk}/carry-out",
+            f"/property/disposals/{x['prop_approved'].pk}/carry-out",
             {
                 "recipient": "王小明",
                 "recipient_id_number": "110101199003077539",
@@ -1210,7 +1213,7 @@ def _property_api_calls(site: Site) -> dict[tuple[str, str], Call]:
             WRITE,
         ),
         ("POST", "/api/v1/property/limits/{limit_id}/account"): Call(
-            f"/property/limits/{x['missed_limit'].pk}/account",
+            f"/property/limits/{x['prop_missed_limit'].pk}/account",
             {"account": "已退还，录入迟延"},
             w.handler1,
             WRITE,
@@ -1227,15 +1230,15 @@ def _property_api_calls(site: Site) -> dict[tuple[str, str], Call]:
         ),
         ("POST", "/api/v1/property/stocktakes"): Call(
             "/property/stocktakes",
-            {"location_id": x["shelf"].pk},
+            {"location_id": x["prop_shelf"].pk},
             keeper,
             WRITE,
             reference="location_id",
             expect=(201,),
         ),
         ("POST", "/api/v1/property/stocktakes/{stocktake_id}/reconcile"): Call(
-            f"/property/stocktakes/{x['stocktake'].pk}/reconcile",
-            {"codes": x["in_room"].code},
+            f"/property/stocktakes/{x['prop_stocktake'].pk}/reconcile",
+            {"codes": x["prop_in_room"].code},
             keeper,
             WRITE,
         ),
@@ -1244,12 +1247,12 @@ def _property_api_calls(site: Site) -> dict[tuple[str, str], Call]:
 
 def _property_page_calls(site: Site) -> dict[tuple[str, str], Call]:
     x, w = site.x, site.s.world
-    case, keeper, now = x["case"], x["keeper"], _typed(clock.now())
-    held = x["held"].pk
+    case, keeper, now = x["case"], x["prop_keeper"], _typed(clock.now())
+    held = x["prop_held"].pk
     calls = {
         ("GET", "/property/"): Call("/property/", None, w.handler1, SELF),
         ("GET", "/property/scan/"): Call(
-            f"/property/scan/?code={x['held'].code}", None, w.handler1, SELF, expect=(302,)
+            f"/property/scan/?code={x['prop_held'].code}", None, w.handler1, SELF, expect=(302,)
         ),
         ("GET", "/property/handovers/"): Call("/property/handovers/", None, w.handler2, SELF),
         ("GET", "/property/cases/<str:case_ref>/"): Call(
@@ -1279,10 +1282,10 @@ def _property_page_calls(site: Site) -> dict[tuple[str, str], Call]:
             f"/property/items/{held}/labels.pdf", None, w.handler1, READ
         ),
         ("GET", "/property/files/<int:file_id>/"): Call(
-            f"/property/files/{x['photo'].pk}/", None, w.handler1, TRACED
+            f"/property/files/{x['prop_photo'].pk}/", None, w.handler1, TRACED
         ),
         ("GET", "/property/copies/<int:copy_seq>/receipt/"): Call(
-            f"/property/copies/{x['copy_seq']}/receipt/", None, w.handler1, SELF
+            f"/property/copies/{x['prop_copy_seq']}/receipt/", None, w.handler1, SELF
         ),
         ("GET", "/property/rooms/<int:unit_id>/"): Call(
             f"/property/rooms/{w.station.pk}/", None, keeper, READ
@@ -1291,11 +1294,11 @@ def _property_page_calls(site: Site) -> dict[tuple[str, str], Call]:
             f"/property/rooms/{w.station.pk}/", {"code": "R2-A", "store": "二号库"}, keeper, WRITE
         ),
         ("GET", "/property/stocktakes/<int:stocktake_id>/"): Call(
-            f"/property/stocktakes/{x['stocktake'].pk}/", None, keeper, READ
+            f"/property/stocktakes/{x['prop_stocktake'].pk}/", None, keeper, READ
         ),
         ("POST", "/property/stocktakes/<int:stocktake_id>/"): Call(
-            f"/property/stocktakes/{x['stocktake'].pk}/",
-            {"codes": x["in_room"].code},
+            f"/property/stocktakes/{x['prop_stocktake'].pk}/",
+            {"codes": x["prop_in_room"].code},
             keeper,
             WRITE,
         ),
@@ -1314,39 +1317,43 @@ def _property_page_calls(site: Site) -> dict[tuple[str, str], Call]:
             w.handler1,
         ),
         "answer": (
-            x["pending_item"].pk,
+            x["prop_pending_item"].pk,
             {
-                "target": x["pending"].pk,
+                "target": x["prop_pending"].pk,
                 "answer": "confirm",
                 "condition": "intact",
                 "seal_intact": "on",
             },
             w.handler2,
         ),
-        "withdraw": (x["pending_item"].pk, {"target": x["pending"].pk}, w.handler1),
-        "receive": (x["lab_item"].pk, {"condition": "intact", "from_name": "鉴定人"}, w.handler1),
+        "withdraw": (x["prop_pending_item"].pk, {"target": x["prop_pending"].pk}, w.handler1),
+        "receive": (
+            x["prop_lab_item"].pk,
+            {"condition": "intact", "from_name": "鉴定人"},
+            w.handler1,
+        ),
         "unrelated": (held, {"at": now}, w.handler1),
         "notified": (held, {"at": now}, w.handler1),
         "borrow": (
-            x["in_room"].pk,
+            x["prop_in_room"].pk,
             {"purpose": "开庭", "due_back_at": _typed(clock.now() + timedelta(days=1))},
             w.handler1,
         ),
         "borrow-decision": (
-            x["borrowed"].pk,
-            {"target": x["borrow"].pk, "decision": "approve"},
+            x["prop_borrowed"].pk,
+            {"target": x["prop_borrow"].pk, "decision": "approve"},
             w.leader,
         ),
-        "dispose": (x["late"].pk, {"kind": "return", "reason": "与案件无关"}, w.handler1),
+        "dispose": (x["prop_late"].pk, {"kind": "return", "reason": "与案件无关"}, w.handler1),
         "disposal-decision": (
-            x["asked"].pk,
-            {"target": x["requested"].pk, "decision": "approve"},
+            x["prop_asked"].pk,
+            {"target": x["prop_requested"].pk, "decision": "approve"},
             w.leader,
         ),
         "carry-out": (
-            x["back"].pk,
+            x["prop_back"].pk,
             {
-                "target": x["approved"].pk,
+                "target": x["prop_approved"].pk,
                 "recipient": "王小明",
                 "recipient_id_number": "110101199003077539",
                 "recipient_document_id": x["doc_issued"],
@@ -1355,8 +1362,8 @@ def _property_page_calls(site: Site) -> dict[tuple[str, str], Call]:
             w.handler1,
         ),
         "account": (
-            x["late"].pk,
-            {"target": x["missed_limit"].pk, "account": "已处理"},
+            x["prop_late"].pk,
+            {"target": x["prop_missed_limit"].pk, "account": "已处理"},
             w.handler1,
         ),
         "file": (held, UPLOAD, w.handler1),

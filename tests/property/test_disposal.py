@@ -16,10 +16,10 @@ from casetrail.ledger.models import LedgerEntry
 from casetrail.property import actions
 from casetrail.property.inputs import (
     CarryOutInput,
-    DecisionInput,
     DisposalInput,
     EventInput,
     FileInput,
+    PropertyDecisionInput,
 )
 from casetrail.property.models import Disposal, Item
 from tests.property.conftest import ID_NUMBER, Room
@@ -37,7 +37,9 @@ def _approved(room: Room, item: Item, kind: str) -> Disposal:
     for officer in (room.world.leader, room.head):
         disposal.refresh_from_db()
         if disposal.status == "requested":
-            actions.decide_disposal(disposal, DecisionInput(decision="approve"), actor=officer)
+            actions.decide_disposal(
+                disposal, PropertyDecisionInput(decision="approve"), actor=officer
+            )
     disposal.refresh_from_db()
     assert disposal.status == "approved"
     return disposal
@@ -132,9 +134,9 @@ def test_a_refused_disposal_is_not_carried_out(room: Room) -> None:
         item, DisposalInput(kind="sale", reason="易腐"), actor=w.handler1
     )
     with pytest.raises(Refused):
-        actions.decide_disposal(disposal, DecisionInput(decision="refuse"), actor=w.leader)
+        actions.decide_disposal(disposal, PropertyDecisionInput(decision="refuse"), actor=w.leader)
     actions.decide_disposal(
-        disposal, DecisionInput(decision="refuse", opinion="应退还"), actor=w.leader
+        disposal, PropertyDecisionInput(decision="refuse", opinion="应退还"), actor=w.leader
     )
     disposal.refresh_from_db()
     assert disposal.status == "refused"
@@ -149,7 +151,7 @@ def test_a_disposal_is_not_carried_out_before_its_approval(room: Room) -> None:
     disposal = actions.request_disposal(
         item, DisposalInput(kind="destroy", reason="依法销毁"), actor=w.handler1
     )
-    actions.decide_disposal(disposal, DecisionInput(decision="approve"), actor=w.leader)
+    actions.decide_disposal(disposal, PropertyDecisionInput(decision="approve"), actor=w.leader)
     entries = LedgerEntry.objects.count()
     with pytest.raises(Refused) as refused:  # the agency head has not decided yet
         actions.carry_out(

@@ -15,7 +15,7 @@ from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.models import LedgerEntry
 from casetrail.procedure.counting import add_months
 from casetrail.property import actions, alerts
-from casetrail.property.inputs import AccountInput, EventInput
+from casetrail.property.inputs import EventInput, LimitAccountInput
 from casetrail.property.models import ItemDeadline
 from tests.property.conftest import Room
 
@@ -137,12 +137,12 @@ def test_the_sweep_warns_then_marks_missed_until_accounted_for(
     assert [limit.pk] == [d.pk for d in queries.room_alerts(room.world.station)["missed"]]
     assert queries.limits(item)[0].colour == "red"
     actions.account_for_deadline(
-        limit, AccountInput(account="已作出处理决定，录入迟延"), actor=room.world.handler1
+        limit, LimitAccountInput(account="已作出处理决定，录入迟延"), actor=room.world.handler1
     )
     assert queries.room_alerts(room.world.station)["missed"] == []
     with pytest.raises(Refused):
         actions.account_for_deadline(
-            limit, AccountInput(account="again"), actor=room.world.handler1
+            limit, LimitAccountInput(account="again"), actor=room.world.handler1
         )
 
 

@@ -23,8 +23,8 @@ from casetrail.ledger.verify import check_receipt
 from casetrail.property import actions, alerts, queries
 from casetrail.property.inputs import (
     BorrowInput,
-    DecisionInput,
     FileInput,
+    PropertyDecisionInput,
     ReturnInput,
 )
 from casetrail.property.models import IntegrityFlag, Item, Transfer
@@ -89,8 +89,8 @@ def test_into_the_room_and_out_only_on_an_approved_borrowing(
         actor=w.handler1,
     )
     with pytest.raises(Refused):  # the drafter does not approve their own request
-        actions.decide_borrow(borrow, DecisionInput(decision="approve"), actor=w.handler1)
-    actions.decide_borrow(borrow, DecisionInput(decision="approve"), actor=w.leader)
+        actions.decide_borrow(borrow, PropertyDecisionInput(decision="approve"), actor=w.handler1)
+    actions.decide_borrow(borrow, PropertyDecisionInput(decision="approve"), actor=w.leader)
     out = room.send(item, room.custodian, to_officer_id=w.handler1.pk)
     room.confirm(out, w.handler1)
     borrow.refresh_from_db()

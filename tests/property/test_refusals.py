@@ -20,11 +20,11 @@ from casetrail.property.inputs import (
     BelongingItemInput,
     BorrowInput,
     CarryOutInput,
-    CorrectionInput,
-    DecisionInput,
     DisposalInput,
     EventInput,
     FileInput,
+    ItemCorrectionInput,
+    PropertyDecisionInput,
     ReturnInput,
     ScanInput,
 )
@@ -111,7 +111,7 @@ def test_a_correction_refuses_what_the_register_would(room: Room, field: str, va
         "value",
         actions.correct_item,
         item,
-        CorrectionInput(field=field, value=value, reason="x"),
+        ItemCorrectionInput(field=field, value=value, reason="x"),
         actor=room.world.handler1,
     )
 
@@ -120,7 +120,7 @@ def test_a_weight_is_corrected(room: Room) -> None:
     item = room.item(weight="10")
     actions.correct_item(
         item,
-        CorrectionInput(field="weight", value="10.5", reason="复称"),
+        ItemCorrectionInput(field="weight", value="10.5", reason="复称"),
         actor=room.world.handler1,
     )
     item.refresh_from_db()
@@ -222,12 +222,12 @@ def test_a_disposed_item_moves_no_more(room: Room) -> None:
     disposal = actions.request_disposal(
         item, DisposalInput(kind="return", reason="x"), actor=w.handler1
     )
-    actions.decide_disposal(disposal, DecisionInput(decision="approve"), actor=w.leader)
+    actions.decide_disposal(disposal, PropertyDecisionInput(decision="approve"), actor=w.leader)
     _refused(
         "decision",
         actions.decide_disposal,
         disposal,
-        DecisionInput(decision="approve"),
+        PropertyDecisionInput(decision="approve"),
         actor=room.head,
     )
     actions.carry_out(
@@ -263,7 +263,7 @@ def test_disposals_out_of_order(room: Room) -> None:
         DisposalInput(kind="return", reason="x"),
         actor=w.handler1,
     )
-    actions.decide_disposal(with_file, DecisionInput(decision="approve"), actor=w.leader)
+    actions.decide_disposal(with_file, PropertyDecisionInput(decision="approve"), actor=w.leader)
     pending = room.send(Item.objects.get(pk=item.pk), w.handler1, to_officer_id=w.handler2.pk)
     _refused(
         "status", actions.carry_out, with_file, CarryOutInput(recipient="检察院"), actor=w.handler1
@@ -280,7 +280,7 @@ def test_a_return_to_someone_else_needs_an_issued_document(room: Room) -> None:
     disposal = actions.request_disposal(
         Item.objects.get(pk=item.pk), DisposalInput(kind="return", reason="x"), actor=w.handler1
     )
-    actions.decide_disposal(disposal, DecisionInput(decision="approve"), actor=w.leader)
+    actions.decide_disposal(disposal, PropertyDecisionInput(decision="approve"), actor=w.leader)
     _refused(
         "recipient",
         actions.carry_out,

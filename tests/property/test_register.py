@@ -20,7 +20,7 @@ from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.models import LedgerEntry
 from casetrail.property import actions
 from casetrail.property.actions._common import code_is_valid, item_code, luhn_digit
-from casetrail.property.inputs import BelongingItemInput, CorrectionInput, FileInput, ItemInput
+from casetrail.property.inputs import BelongingItemInput, FileInput, ItemCorrectionInput, ItemInput
 from casetrail.property.models import Correction, Item, ItemFile, Seal
 from tests.property.conftest import Room
 
@@ -159,7 +159,7 @@ def test_a_correction_reverses_the_old_value_and_keeps_it(room: Room) -> None:
     item = room.item(quantity=2)
     correction = actions.correct_item(
         item,
-        CorrectionInput(field="quantity", value="3", reason="清点有误"),
+        ItemCorrectionInput(field="quantity", value="3", reason="清点有误"),
         actor=room.world.handler2,
     )
     item.refresh_from_db()
@@ -171,7 +171,7 @@ def test_a_correction_reverses_the_old_value_and_keeps_it(room: Room) -> None:
     with pytest.raises(Refused) as refused:
         actions.correct_item(
             item,
-            CorrectionInput(field="quantity", value="0", reason="x"),
+            ItemCorrectionInput(field="quantity", value="0", reason="x"),
             actor=room.world.handler2,
         )
     assert refused.value.field == "value"

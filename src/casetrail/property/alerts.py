@@ -14,7 +14,7 @@ from casetrail.ledger.record import record
 from casetrail.org.models import Officer
 from casetrail.property.access import require_case_side
 from casetrail.property.errors import PropertyError
-from casetrail.property.inputs import AccountInput
+from casetrail.property.inputs import LimitAccountInput
 from casetrail.property.models import (
     Borrow,
     BorrowStatus,
@@ -121,7 +121,7 @@ def run_sweep() -> SweepReport:
 
 @transaction.atomic
 def account_for_deadline(
-    deadline: ItemDeadline, data: AccountInput, *, actor: Officer
+    deadline: ItemDeadline, data: LimitAccountInput, *, actor: Officer
 ) -> ItemDeadline:
     row = (
         ItemDeadline.objects.select_for_update(of=("self",))

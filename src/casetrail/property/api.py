@@ -4,7 +4,7 @@ stock-takes, labels, and copies of stored files with a ledger receipt."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from ninja import File, Form, Router, Schema
@@ -33,6 +33,8 @@ from casetrail.property.models import Item, StockTake
 from casetrail.web.inputs import RecordId, body
 
 router = Router(tags=["property"])
+# What a stored file is, as the multipart form names it (FileRole's values).
+FileRoleName = Literal["photo", "image", "receipt", "disposal"]
 
 
 class LimitOut(Schema):
@@ -85,7 +87,7 @@ class ItemOut(Schema):
     chain: list[TransferOut]
 
 
-class StepOut(Schema):
+class PropertyStepOut(Schema):
     id: int
     status: str
 
@@ -194,8 +196,10 @@ def case_labels(request: HttpRequest, case_ref: CaseRef) -> HttpResponse:
 
 
 @router.post("/property/items/{item_id}/corrections", response={201: ItemOut})
-@body(inputs.CorrectionInput)
-def correct(request: HttpRequest, item_id: RecordId, data: inputs.CorrectionInput) -> Status[Any]:
+@body(inputs.ItemCorrectionInput)
+def correct(
+    request: HttpRequest, item_id: RecordId, data: inputs.ItemCorrectionInput
+) -> Status[Any]:
     officer = request_officer(request)
     correction = actions.correct_item(access_item(officer, item_id), data, actor=officer)
     return Status(201, _item(request, access_item(officer, correction.item_id)))
@@ -203,8 +207,10 @@ def correct(request: HttpRequest, item_id: RecordId, data: inputs.CorrectionInpu
 
 @router.post("/property/items/{item_id}/files", response={201: FileOut})
 def add_file(
-    request: HttpRequest, item_id: RecordId, role: Form[str], file: File[UploadedFile]
+    request: HttpRequest, item_id: RecordId, role: Form[FileRoleName], file: File[UploadedFile]
 ) -> Status[Any]:
+    """A photo, a forensic image (a digital device's, once), a signed receipt or a photo of a
+    disposal, as multipart form data: ``role`` and ``file``."""
     officer = request_officer(request)
     data = inputs.FileInput(role=role)
     stored = actions.add_file(access_item(officer, item_id), data, file, actor=officer)
@@ -307,7 +313,7 @@ def notified(request: HttpRequest, item_id: RecordId, data: inputs.EventInput) -
     )
 
 
-@router.post("/property/items/{item_id}/borrows", response={201: StepOut})
+@router.post("/property/items/{item_id}/borrows", response={201: PropertyStepOut})
 @body(inputs.BorrowInput)
 def borrow(request: HttpRequest, item_id: RecordId, data: inputs.BorrowInput) -> Status[Any]:
     officer = request_officer(request)
@@ -315,15 +321,17 @@ def borrow(request: HttpRequest, item_id: RecordId, data: inputs.BorrowInput) ->
     return Status(201, {"id": made.pk, "status": made.status})
 
 
-@router.post("/property/borrows/{borrow_id}/decision", response=StepOut)
-@body(inputs.DecisionInput)
-def decide_borrow(request: HttpRequest, borrow_id: RecordId, data: inputs.DecisionInput) -> Any:
+@router.post("/property/borrows/{borrow_id}/decision", response=PropertyStepOut)
+@body(inputs.PropertyDecisionInput)
+def decide_borrow(
+    request: HttpRequest, borrow_id: RecordId, data: inputs.PropertyDecisionInput
+) -> Any:
     officer = request_officer(request)
     made = actions.decide_borrow(access_borrow(officer, borrow_id), data, actor=officer)
     return {"id": made.pk, "status": made.status}
 
 
-@router.post("/property/items/{item_id}/disposals", response={201: StepOut})
+@router.post("/property/items/{item_id}/disposals", response={201: PropertyStepOut})
 @body(inputs.DisposalInput)
 def dispose(request: HttpRequest, item_id: RecordId, data: inputs.DisposalInput) -> Status[Any]:
     officer = request_officer(request)
@@ -331,15 +339,17 @@ def dispose(request: HttpRequest, item_id: RecordId, data: inputs.DisposalInput)
     return Status(201, {"id": made.pk, "status": made.status})
 
 
-@router.post("/property/disposals/{disposal_id}/decision", response=StepOut)
-@body(inputs.DecisionInput)
-def decide_disposal(request: HttpRequest, disposal_id: RecordId, data: inputs.DecisionInput) -> Any:
+@router.post("/property/disposals/{disposal_id}/decision", response=PropertyStepOut)
+@body(inputs.PropertyDecisionInput)
+def decide_disposal(
+    request: HttpRequest, disposal_id: RecordId, data: inputs.PropertyDecisionInput
+) -> Any:
     officer = request_officer(request)
     made = actions.decide_disposal(access_disposal(officer, disposal_id), data, actor=officer)
     return {"id": made.pk, "status": made.status}
 
 
-@router.post("/property/disposals/{disposal_id}/carry-out", response=StepOut)
+@router.post("/property/disposals/{disposal_id}/carry-out", response=PropertyStepOut)
 @body(inputs.CarryOutInput)
 def carry_out(request: HttpRequest, disposal_id: RecordId, data: inputs.CarryOutInput) -> Any:
     officer = request_officer(request)
@@ -347,9 +357,9 @@ def carry_out(request: HttpRequest, disposal_id: RecordId, data: inputs.CarryOut
     return {"id": made.pk, "status": made.status}
 
 
-@router.post("/property/limits/{limit_id}/account", response=StepOut)
-@body(inputs.AccountInput)
-def account(request: HttpRequest, limit_id: RecordId, data: inputs.AccountInput) -> Any:
+@router.post("/property/limits/{limit_id}/account", response=PropertyStepOut)
+@body(inputs.LimitAccountInput)
+def account(request: HttpRequest, limit_id: RecordId, data: inputs.LimitAccountInput) -> Any:
     officer = request_officer(request)
     row = actions.account_for_deadline(access_deadline(officer, limit_id), data, actor=officer)
     return {"id": row.pk, "status": row.status}
@@ -390,7 +400,7 @@ def store(
     }
 
 
-@router.post("/units/{unit_id}/property/locations", response={201: StepOut})
+@router.post("/units/{unit_id}/property/locations", response={201: PropertyStepOut})
 @body(inputs.LocationInput)
 def add_location(request: HttpRequest, unit_id: RecordId, data: inputs.LocationInput) -> Any:
     officer = request_officer(request)

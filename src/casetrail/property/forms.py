@@ -10,18 +10,18 @@ from casetrail.web.inputs import form_of
 
 ItemForm = form_of(inputs.ItemInput)
 BelongingForm = form_of(inputs.BelongingItemInput)
-CorrectionForm = form_of(inputs.CorrectionInput)
+CorrectionForm = form_of(inputs.ItemCorrectionInput)
 TransferForm = form_of(inputs.TransferInput)
 AnswerForm = form_of(inputs.AnswerInput)
 ReturnForm = form_of(inputs.ReturnInput)
 EventForm = form_of(inputs.EventInput)
 BorrowForm = form_of(inputs.BorrowInput)
-DecisionForm = form_of(inputs.DecisionInput)
+DecisionForm = form_of(inputs.PropertyDecisionInput)
 DisposalForm = form_of(inputs.DisposalInput)
 CarryOutForm = form_of(inputs.CarryOutInput)
 LocationForm = form_of(inputs.LocationInput)
 ScanForm = form_of(inputs.ScanInput)
-AccountForm = form_of(inputs.AccountInput)
+AccountForm = form_of(inputs.LimitAccountInput)
 
 
 class FileForm(form_of(inputs.FileInput)):  # type: ignore[misc]  # a class made by form_of

@@ -86,7 +86,7 @@ class BelongingItemInput(Input):
 
 
 @dataclass(frozen=True, kw_only=True)
-class CorrectionInput(Input):
+class ItemCorrectionInput(Input):
     field: Annotated[str, Choice(options=CORRECTABLE, label=_("Particular"))]
     value: Annotated[str, Text(max_length=400, label=_("Correct value"))]
     reason: Annotated[str, Text(max_length=2000, label=_("What was wrong, and why"))]
@@ -167,7 +167,7 @@ class BorrowInput(Input):
 
 
 @dataclass(frozen=True, kw_only=True)
-class DecisionInput(Input):
+class PropertyDecisionInput(Input):
     decision: Annotated[str, Choice(options=DECISIONS, label=_("Decision"))]
     opinion: Annotated[str, Text(max_length=2000, label=_("Opinion"))] = ""
 
@@ -226,5 +226,5 @@ class FileInput(Input):
 
 
 @dataclass(frozen=True, kw_only=True)
-class AccountInput(Input):
+class LimitAccountInput(Input):
     account: Annotated[str, Text(max_length=2000, label=_("What happened, and what was done"))]

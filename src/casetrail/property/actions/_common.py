@@ -18,7 +18,7 @@ from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.record import record
 from casetrail.org.models import Officer
 from casetrail.property.errors import PropertyError
-from casetrail.property.inputs import DecisionInput
+from casetrail.property.inputs import PropertyDecisionInput
 from casetrail.property.models import (
     Borrow,
     DeadlineStatus,
@@ -197,7 +197,7 @@ def flag_integrity(item: Item, found: str, *, actor: Officer, where: str) -> Non
 
 def decide_step(
     row: Borrow | Disposal,
-    data: DecisionInput,
+    data: PropertyDecisionInput,
     actor: Officer,
     *,
     outcomes: tuple[str, str, str],

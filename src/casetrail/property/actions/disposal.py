@@ -23,7 +23,7 @@ from casetrail.property.actions._common import (
     require_held,
 )
 from casetrail.property.errors import PropertyError
-from casetrail.property.inputs import CarryOutInput, DecisionInput, DisposalInput
+from casetrail.property.inputs import CarryOutInput, DisposalInput, PropertyDecisionInput
 from casetrail.property.models import (
     Disposal,
     DisposalKind,
@@ -123,7 +123,7 @@ def request_disposal(item: Item, data: DisposalInput, *, actor: Officer) -> Disp
 
 
 @transaction.atomic
-def decide_disposal(disposal: Disposal, data: DecisionInput, *, actor: Officer) -> Disposal:
+def decide_disposal(disposal: Disposal, data: PropertyDecisionInput, *, actor: Officer) -> Disposal:
     disposal = (
         Disposal.objects.select_for_update(of=("self",)).select_related("item").get(pk=disposal.pk)
     )

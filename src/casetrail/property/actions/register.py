@@ -37,9 +37,9 @@ from casetrail.property.actions._common import (
 from casetrail.property.errors import PropertyError
 from casetrail.property.inputs import (
     BelongingItemInput,
-    CorrectionInput,
     EventInput,
     FileInput,
+    ItemCorrectionInput,
     ItemInput,
 )
 from casetrail.property.models import (
@@ -295,7 +295,7 @@ def _corrected_value(field: str, text: str) -> Any:
 
 
 @transaction.atomic
-def correct_item(item: Item, data: CorrectionInput, *, actor: Officer) -> Correction:
+def correct_item(item: Item, data: ItemCorrectionInput, *, actor: Officer) -> Correction:
     """A correction is a new entry that reverses the old value, with the reason; the old value
     stays in the register and the ledger."""
     item = lock_item(item)

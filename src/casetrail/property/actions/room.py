@@ -18,7 +18,7 @@ from casetrail.property import sampling
 from casetrail.property.access import require_case_side, require_custodian, require_room_keeper
 from casetrail.property.actions._common import decide_step, lock_item, require_held
 from casetrail.property.errors import PropertyError
-from casetrail.property.inputs import BorrowInput, DecisionInput, LocationInput, ScanInput
+from casetrail.property.inputs import BorrowInput, LocationInput, PropertyDecisionInput, ScanInput
 from casetrail.property.models import (
     HIGH_RISK,
     Borrow,
@@ -118,7 +118,7 @@ def request_borrow(item: Item, data: BorrowInput, *, actor: Officer) -> Borrow:
 
 
 @transaction.atomic
-def decide_borrow(borrow: Borrow, data: DecisionInput, *, actor: Officer) -> Borrow:
+def decide_borrow(borrow: Borrow, data: PropertyDecisionInput, *, actor: Officer) -> Borrow:
     borrow = Borrow.objects.select_for_update(of=("self",)).select_related("item").get(pk=borrow.pk)
     outcomes = (BorrowStatus.REQUESTED, BorrowStatus.APPROVED, BorrowStatus.REFUSED)
     decide_step(
