@@ -15,7 +15,8 @@ cases by bulk_create. The clock is fixed (`clock.backdated`), so every run sees 
    first page, one location, items in the room over a year, and page 200; p50/p95 and query
    count. Baseline side by side: the same calls with the partial index `property_in_room`
    dropped (in a transaction rolled back afterwards), that is on the foreign-key indexes alone.
-   Then the same calls with a candidate index ordered by age (also rolled back).
+   Then the same calls with a candidate index ordered by age (also rolled back), and with that
+   index plus the page's ids read first (`_store_ids_first`, a copy of `store` with that change).
 2. Stock-take: `actions.start_stocktake` on a location of 5,000 items, then `actions.reconcile`
    with the 5,000 codes scanned there less 3 it had to count, plus 3 strangers (2 items of
    another location, 1 code nobody registered); the real actions, committed, ledger included.
@@ -27,6 +28,7 @@ cases by bulk_create. The clock is fixed (`clock.backdated`), so every run sees 
    indexes dropped (in a transaction rolled back afterwards).
 
     .venv/bin/python benchmarks/property_room.py [--items 1000000] [--runs 100] [--seed-only]
+        [--stocktakes 30] [--sections store,stocktake,sweep]
     DATABASE_URL=postgres://... .venv/bin/python benchmarks/property_room.py   (a fresh database)
 """
 
@@ -79,6 +81,9 @@ def main() -> int:
     parser.add_argument("--stocktakes", type=int, default=30, help="stock-takes started+reconciled")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--seed-only", action="store_true", help="seed, measure nothing")
+    parser.add_argument(
+        "--sections", default="store,stocktake,sweep", help="which to measure, comma-separated"
+    )
     args = parser.parse_args()
     data = ROOT / "benchmarks" / "out" / f"property-{args.items}"
     folder = Path(os.environ.setdefault("CASETRAIL_DATA_DIR", str(data)))
@@ -487,12 +492,16 @@ def run(args: argparse.Namespace) -> int:
         f"{ItemDeadline.objects.filter(status='open').count():,} open"
     )
     print(_load())
-    _store(args, unit, places)
-    print(_load())
-    _stocktake(args, keeper, places)
-    print(_load())
-    _sweep(args)
-    print(_load())
+    chosen = args.sections.split(",")
+    if "store" in chosen:
+        _store(args, unit, places)
+        print(_load())
+    if "stocktake" in chosen:
+        _stocktake(args, keeper, places)
+        print(_load())
+    if "sweep" in chosen:
+        _sweep(args)
+        print(_load())
     return 0
 
 
@@ -534,6 +543,14 @@ def _store(args: argparse.Namespace, unit: Any, places: list[Any]) -> None:
             args.runs,
             ours,
         )
+        _store_pass(
+            "candidate, and the page's ids read first (_store_ids_first)",
+            unit,
+            scenarios,
+            args.runs,
+            ours,
+            _store_ids_first,
+        )
         transaction.set_rollback(True)
 
 
@@ -543,39 +560,88 @@ def _store_pass(
     scenarios: list[tuple[str, Any]],
     runs: int,
     against: dict[str, float] | None = None,
+    store: Callable[[Any, Any], dict[str, Any]] | None = None,
 ) -> dict[str, float]:
-    """Each view timed through queries.store, then each of its statements alone on a cursor
-    (count, page), then their plans. Returns the p50 of each view."""
+    """Each view timed through ``store`` (queries.store unless given), then each of its
+    statements alone on a cursor, then their plans. Returns the p50 of each view."""
     from casetrail.property import queries
 
+    store = store or queries.store
     print(f"\n   {title}, {runs} runs")
     print(
         f"   {'':<30}{'p50 ms':>9}{'p95 ms':>9}{'queries':>9}{'rows':>9}"
-        f"{'count':>8}{'page':>8}{'p50 / as migrated' if against else '':>19}"
+        f"{'/ as migrated' if against else '':>15}  each statement alone, p50 ms"
     )
     medians: dict[str, float] = {}
     plans: list[str] = []
     for label, given in scenarios:
 
         def call(given: Any = given) -> dict[str, Any]:
-            return queries.store(unit, given)
+            return store(unit, given)
 
         statements = [q for q in _queries(call) if q[0].lstrip().upper().startswith("SELECT")]
         p50, p95 = _ms(_time(call, runs))
         medians[label] = p50
         parts = [_ms(_time(lambda q=q: _replay(*q), max(5, runs // 5)))[0] for q in statements]
-        split = "".join(f"{p:>8.1f}" for p in parts)
-        ratio = f"{p50 / against[label]:>19.2f}" if against else ""
+        kinds = [_kind(sql) for sql, _ in statements]
+        split = ", ".join(f"{k} {p:.1f}" for k, p in zip(kinds, parts, strict=True))
+        ratio = f"{p50 / against[label]:>15.2f}" if against else f"{'':>15}"
         print(
             f"   {label:<30}{p50:>9.1f}{p95:>9.1f}{len(statements):>9}"
-            f"{call()['total']:>9,}{split}{ratio}",
+            f"{call()['total']:>9,}{ratio}  {split}",
             flush=True,
         )
-        for sql, params in statements:
-            kind = "count" if "COUNT(*)" in sql.upper() else "page"
+        for (sql, params), kind in zip(statements, kinds, strict=True):
             plans.append(f"     plan, {label}, {kind}:\n          {_plan(sql, params)}")
     print("\n".join(plans))
     return medians
+
+
+def _kind(sql: str) -> str:
+    if "COUNT(*)" in sql.upper():
+        return "count"
+    return "page" if " JOIN " in sql.upper() else "ids"
+
+
+def _store_ids_first(unit: Any, given: Any) -> dict[str, Any]:
+    """queries.store for the filters measured here (location, age, page), with one change: the
+    page's ids are read first, from the index alone, and only those 50 rows are then fetched
+    and joined, instead of reading (and joining) every row the OFFSET skips."""
+    from datetime import timedelta
+
+    from casetrail import clock
+    from casetrail.property.models import Item
+    from casetrail.property.queries import AGES, PAGE
+
+    rows = Item.objects.filter(unit=unit, holder_kind="room", status="held")
+    if given.location is not None:
+        rows = rows.filter(location_id=given.location)
+    if given.age in AGES:
+        rows = rows.filter(in_room_since__lte=clock.now() - timedelta(days=AGES[given.age]))
+    page = max(1, given.page)
+    total = rows.count()
+    order = ("in_room_since", "pk")
+    ids = list(rows.order_by(*order).values_list("pk", flat=True)[(page - 1) * PAGE : page * PAGE])
+    items = list(
+        Item.objects.filter(pk__in=ids)
+        .select_related("location", "case")
+        .only(
+            "code",
+            "kind",
+            "description",
+            "quantity",
+            "in_room_since",
+            "location__code",
+            "location__store",
+            "location__room",
+            "location__shelf",
+            "case__number",
+            "case__status",
+            "case__sealed",
+        )
+        .order_by(*order)
+    )
+    return {"items": items, "total": total, "page": page, "filter": given}
 
 
 def _stocktake(args: argparse.Namespace, keeper: Any, places: list[Any]) -> None:

@@ -252,3 +252,14 @@ def test_the_holder_is_the_last_confirmed_receiver(room: Room, moves: list) -> N
             assert item.holder == holder
             assert item.location_id is None
         assert Transfer.objects.filter(item=item, status="pending").count() <= 1
+
+
+def test_a_large_copy_goes_through_a_temporary_file(room: Room, monkeypatch: Any) -> None:
+    from casetrail.property.actions import register as register_module
+
+    item, digest = _digital(room)
+    monkeypatch.setattr(register_module, "COPY_IN_MEMORY", 16)
+    copy, _seq = actions.download_file(item.files.get(), actor=room.world.handler1)
+    with copy:
+        assert not hasattr(copy, "getvalue")  # on disk, not in memory
+        assert hashlib.sha256(copy.read()).hexdigest() == digest

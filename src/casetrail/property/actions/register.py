@@ -4,6 +4,7 @@ and the events that start a time limit (found unrelated, owner told to collect).
 from __future__ import annotations
 
 import hashlib
+import io
 import tempfile
 from collections.abc import Callable
 from datetime import datetime
@@ -455,7 +456,7 @@ def owner_notified(item: Item, data: EventInput, *, actor: Officer) -> Item:
     )
 
 
-COPY_IN_MEMORY = 8 * 1024 * 1024  # larger copies spool to a temporary file
+COPY_IN_MEMORY = 8 * 1024 * 1024
 
 
 def download_file(stored: ItemFile, *, actor: Officer) -> tuple[IO[bytes], int]:
@@ -463,7 +464,11 @@ def download_file(stored: ItemFile, *, actor: Officer) -> tuple[IO[bytes], int]:
     through the handler): read once into the copy handed out while it is hashed, so the bytes
     handed out are the bytes checked against the registered SHA-256 (a mismatch is flagged and
     refused); then recorded, so the receipt of that entry proves what was handed out."""
-    copy: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=COPY_IN_MEMORY)  # noqa: SIM115 - handed to the response
+    # A small copy stays in memory; a forensic image goes through a temporary file (the server
+    # closes it once the response is sent).
+    copy: IO[bytes] = (
+        io.BytesIO() if stored.size <= COPY_IN_MEMORY else tempfile.TemporaryFile()  # noqa: SIM115
+    )
     digest = hashlib.sha256()
     with stored.file.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
