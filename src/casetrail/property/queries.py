@@ -227,8 +227,15 @@ def store(unit: Unit, given: StoreFilter, *, now: datetime | None = None) -> dic
         )
     page = max(1, given.page)
     total = rows.count()
+    # The page's ids first (from the index), then only those rows with their joins.
+    ids = list(
+        rows.order_by("in_room_since", "pk").values_list("pk", flat=True)[
+            (page - 1) * PAGE : page * PAGE
+        ]
+    )
     items = list(
-        rows.select_related("location", "case")
+        Item.objects.filter(pk__in=ids)
+        .select_related("location", "case")
         .only(
             "code",
             "kind",
@@ -243,7 +250,7 @@ def store(unit: Unit, given: StoreFilter, *, now: datetime | None = None) -> dic
             "case__status",
             "case__sealed",
         )
-        .order_by("in_room_since", "pk")[(page - 1) * PAGE : page * PAGE]
+        .order_by("in_room_since", "pk")
     )
     return {
         "items": items,
