@@ -111,6 +111,16 @@ def require_custodian(officer: Officer, unit: Unit, *, doing: str) -> None:
     require_role(officer, unit, CUSTODIANS, doing=doing)
 
 
+def locations_near(unit: Unit) -> QuerySet[Location]:
+    """Where an item of ``unit`` may be kept: the rooms of the unit, of the units above it (a
+    district's store) and of those below it."""
+    parts = [p for p in unit.path.split("/") if p]
+    above = ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
+    return Location.objects.filter(
+        Q(unit__path__in=above) | Q(unit__path__startswith=unit.path)
+    ).select_related("unit")
+
+
 def visible_locations(officer: Officer) -> QuerySet[Location]:
     """Locations of the units the officer keeps or reads (a reader sees the room, a custodian
     keeps it: the actions say who may do what there)."""

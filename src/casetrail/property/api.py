@@ -189,10 +189,7 @@ def item_label(request: HttpRequest, item_id: RecordId) -> HttpResponse:
 @router.get("/cases/{case_ref}/property/labels.pdf")
 def case_labels(request: HttpRequest, case_ref: CaseRef) -> HttpResponse:
     case = access_case(request_officer(request), case_ref)
-    items = list(queries.case_items(case).filter(status="held"))
-    if not items:
-        raise NotFound(f"case {case.number} holds no items")
-    return queries.labels_pdf(items)
+    return queries.case_labels_pdf(case)
 
 
 @router.post("/property/items/{item_id}/corrections", response={201: ItemOut})

@@ -356,6 +356,10 @@ class BorrowStatus(models.TextChoices):
     REFUSED = "refused", _("refused")
 
 
+# A borrowing from request to return: while one is, no other is asked for.
+BORROW_UNDER_WAY = (BorrowStatus.REQUESTED, BorrowStatus.APPROVED, BorrowStatus.OUT)
+
+
 class Borrow(models.Model):
     """An item taken out of the property room for a while (an examination, a hearing)."""
 
@@ -400,6 +404,10 @@ class DisposalStatus(models.TextChoices):
     APPROVED = "approved", _("approved, to be carried out")
     DONE = "done", _("carried out")
     REFUSED = "refused", _("refused")
+
+
+# A disposal asked for and not yet carried out or refused: one at a time.
+DISPOSAL_UNDER_WAY = (DisposalStatus.REQUESTED, DisposalStatus.APPROVED)
 
 
 class Disposal(models.Model):

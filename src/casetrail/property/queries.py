@@ -18,6 +18,7 @@ from casetrail.cases.models import Case, Person
 from casetrail.custody.models import Belonging, Measure
 from casetrail.documents.models import Document, DocumentStatus
 from casetrail.documents.pdf import qr_data_uri, render_pdf
+from casetrail.errors import NotFound
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.models import LedgerEntry
 from casetrail.org.access import unit_ids_in_scope
@@ -36,7 +37,6 @@ from casetrail.property.models import (
     BorrowStatus,
     DeadlineStatus,
     Difference,
-    Disposal,
     DisposalStatus,
     HolderKind,
     Item,
@@ -72,13 +72,6 @@ def issued_documents(case: Case) -> QuerySet[Document]:
 def unsettled_belongings(case: Case) -> QuerySet[Belonging]:
     """Belongings deposited in the case-handling area for the case, not yet returned or moved."""
     return Belonging.objects.filter(session__case=case, outcome="").order_by("pk")
-
-
-def locations_near(unit: Unit) -> QuerySet[Location]:
-    """The property room locations of the unit, of the units above it and of those below it."""
-    parts = [p for p in unit.path.split("/") if p]
-    above = ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
-    return Location.objects.filter(Q(unit__path__in=above) | Q(unit__path__startswith=unit.path))
 
 
 def person_items(officer: Officer, person: Person) -> QuerySet[Item]:
@@ -346,12 +339,6 @@ def search(officer: Officer, text: str, *, limit: int = 50) -> list[Item]:
     return found
 
 
-def open_disposals(item: Item) -> list[Disposal]:
-    return list(
-        item.disposals.filter(status__in=(DisposalStatus.REQUESTED, DisposalStatus.APPROVED))
-    )
-
-
 def item_out(officer: Officer, item: Item) -> dict[str, Any]:
     shows_owner = sees_case(officer, item)
     return {
@@ -407,6 +394,14 @@ def transfer_out(t: Transfer) -> dict[str, Any]:
         "received_seal_intact": t.received_seal_intact,
         "sha256": t.received_sha256 or t.sent_sha256,
     }
+
+
+def case_labels_pdf(case: Case) -> HttpResponse:
+    """The labels of every item the case still holds."""
+    items = list(case_items(case).filter(status=ItemStatus.HELD))
+    if not items:
+        raise NotFound(f"case {case.number} holds no items")
+    return labels_pdf(items)
 
 
 def labels_pdf(items: list[Item]) -> HttpResponse:

@@ -35,11 +35,13 @@ from casetrail.property.access import (
     access_transfer,
     is_custodian,
     item_by_code,
+    locations_near,
     require_room_keeper,
 )
 from casetrail.property.models import (
+    BORROW_UNDER_WAY,
+    DISPOSAL_UNDER_WAY,
     EXTERNAL,
-    BorrowStatus,
     DisposalStatus,
     HolderKind,
     Item,
@@ -98,10 +100,7 @@ def case_items(request: HttpRequest, case_ref: str) -> HttpResponse:
 @officer_view
 def case_labels(request: HttpRequest, case_ref: str) -> HttpResponse:
     case = access_case(request_officer(request), case_ref)
-    items = list(queries.case_items(case).filter(status=ItemStatus.HELD))
-    if not items:
-        raise NotFound(f"case {case.number} holds no items")
-    return queries.labels_pdf(items)
+    return queries.case_labels_pdf(case)
 
 
 def _item_forms(officer: Officer, item: Item, detail: dict[str, Any]) -> dict[str, Any]:
@@ -109,33 +108,25 @@ def _item_forms(officer: Officer, item: Item, detail: dict[str, Any]) -> dict[st
     case_side = may_write_case(officer, item.case) and held
     officers = {
         "to_officer_id": unit_officers(item.unit).exclude(pk=officer.pk),
-        "location_id": queries.locations_near(item.unit),
+        "location_id": locations_near(item.unit),
     }
     in_room = item.holder_kind == HolderKind.ROOM
     approved = [d for d in detail["disposals"] if d.status == DisposalStatus.APPROVED]
-    open_disposal = any(
-        d.status in (DisposalStatus.REQUESTED, DisposalStatus.APPROVED) for d in detail["disposals"]
-    )
-    busy_borrow = any(
-        b.status in (BorrowStatus.REQUESTED, BorrowStatus.APPROVED, BorrowStatus.OUT)
-        for b in detail["borrows"]
-    )
+    open_disposal = any(d.status in DISPOSAL_UNDER_WAY for d in detail["disposals"])
+    busy_borrow = any(b.status in BORROW_UNDER_WAY for b in detail["borrows"])
     receiving = (
         item.holder_kind in EXTERNAL
         and held
-        and (
-            case_side
-            or any(is_custodian(officer, loc.unit) for loc in queries.locations_near(item.unit))
-        )
+        and (case_side or any(is_custodian(officer, loc.unit) for loc in locations_near(item.unit)))
     )
     return {
         "transfer_form": ui.TransferForm(choices=officers)
         if detail["holds"] and detail["pending"] is None
         else None,
-        "answer_form": ui.AnswerForm(choices={"location_id": queries.locations_near(item.unit)})
+        "answer_form": ui.AnswerForm(choices={"location_id": locations_near(item.unit)})
         if detail["may_answer"]
         else None,
-        "receive_form": ui.ReturnForm(choices={"location_id": queries.locations_near(item.unit)})
+        "receive_form": ui.ReturnForm(choices={"location_id": locations_near(item.unit)})
         if receiving
         else None,
         "correct_form": ui.CorrectionForm() if case_side else None,
@@ -292,7 +283,7 @@ def act(request: HttpRequest, item_id: int, action: str) -> HttpResponse:
     form_class, name, run = _ACTS[action]
     offered = {
         "to_officer_id": unit_officers(found.unit),
-        "location_id": queries.locations_near(found.unit),
+        "location_id": locations_near(found.unit),
         "witness_ids": unit_officers(found.unit),
         "recipient_document_id": queries.issued_documents(found.case),
     }

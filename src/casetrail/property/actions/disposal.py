@@ -25,6 +25,7 @@ from casetrail.property.actions._common import (
 from casetrail.property.errors import PropertyError
 from casetrail.property.inputs import CarryOutInput, DisposalInput, PropertyDecisionInput
 from casetrail.property.models import (
+    DISPOSAL_UNDER_WAY,
     Disposal,
     DisposalKind,
     DisposalStatus,
@@ -84,9 +85,7 @@ def request_disposal(item: Item, data: DisposalInput, *, actor: Officer) -> Disp
         raise PropertyError(why, field="kind")
     if data.kind == DisposalKind.RETURN and item.owner is None:
         pass  # an unknown owner may still come forward with the document that entitles them
-    if Disposal.objects.filter(
-        item=item, status__in=(DisposalStatus.REQUESTED, DisposalStatus.APPROVED)
-    ).exists():
+    if Disposal.objects.filter(item=item, status__in=DISPOSAL_UNDER_WAY).exists():
         raise PropertyError(f"a disposal of {item.code} is already under way", field="kind")
     approval = engine.open_approval(
         subject_type=DISPOSAL_SUBJECT,

@@ -13,10 +13,11 @@ from casetrail.errors import AccessDenied
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.record import record
 from casetrail.org.access import require_staff
-from casetrail.org.models import Officer, Unit
+from casetrail.org.models import Officer
 from casetrail.property.access import (
     holds,
     is_custodian,
+    locations_near,
     may_answer,
     require_case_side,
     require_holder,
@@ -36,15 +37,11 @@ from casetrail.property.models import (
 )
 
 
-def _related_units(a: Unit, b: Unit) -> bool:
-    return a.path.startswith(b.path) or b.path.startswith(a.path)
-
-
 def _location(item: Item, location_id: int | None, *, field: str) -> Location:
     if location_id is None:
         raise PropertyError("name the location in the property room", field=field)
-    location = Location.objects.select_related("unit").filter(pk=location_id).first()
-    if location is None or not _related_units(location.unit, item.unit):
+    location = locations_near(item.unit).filter(pk=location_id).first()
+    if location is None:
         raise PropertyError(
             f"location #{location_id} is not a property room of {item.unit.name}", field=field
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import tempfile
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import IO, Any
@@ -120,7 +121,7 @@ def _legal_act(case: Case, data: ItemInput) -> tuple[Measure | None, Document | 
 
 def _create(case: Case, actor: Officer, now: datetime, **fields: Any) -> Item:
     item = Item.objects.create(
-        code=f"TMP-{now.timestamp()}-{actor.pk}",
+        code=f"TMP-{uuid.uuid4().hex}",  # the real code derives from the id, just below
         case=case,
         unit=case.unit,
         registered_at=now,

@@ -20,6 +20,7 @@ from casetrail.property.actions._common import decide_step, lock_item, require_h
 from casetrail.property.errors import PropertyError
 from casetrail.property.inputs import BorrowInput, LocationInput, PropertyDecisionInput, ScanInput
 from casetrail.property.models import (
+    BORROW_UNDER_WAY,
     HIGH_RISK,
     Borrow,
     BorrowStatus,
@@ -83,9 +84,7 @@ def request_borrow(item: Item, data: BorrowInput, *, actor: Officer) -> Borrow:
         raise PropertyError(
             f"an item is borrowed for less than {LONGEST_BORROW_DAYS} days", field="due_back_at"
         )
-    waiting = Borrow.objects.filter(
-        item=item, status__in=(BorrowStatus.REQUESTED, BorrowStatus.APPROVED, BorrowStatus.OUT)
-    )
+    waiting = Borrow.objects.filter(item=item, status__in=BORROW_UNDER_WAY)
     if waiting.exists():
         raise PropertyError(f"{item.code} already has a borrowing under way", field="purpose")
     approval = engine.open_approval(
