@@ -13,10 +13,10 @@ cases by bulk_create. The clock is fixed (`clock.backdated`), so every run sees 
 
 1. Store view: `queries.store(unit, StoreFilter(...))` (its page query and its count) for the
    first page, one location, items in the room over a year, and page 200; p50/p95 and query
-   count. Baseline side by side: the same calls with the partial index `property_in_room`
-   dropped (in a transaction rolled back afterwards), that is on the foreign-key indexes alone.
-   Then the same calls with a candidate index ordered by age (also rolled back), and with that
-   index plus the page's ids read first (`_store_ids_first`, a copy of `store` with that change).
+   count, as migrated (the partial index `property_in_room_by_age`, the page's ids read first).
+   Baselines side by side, each in a transaction rolled back afterwards: without that index
+   (`property_in_room` alone, the index the view was first built on), and without either
+   (the foreign-key indexes alone).
 2. Stock-take: `actions.start_stocktake` on a location of 5,000 items, then `actions.reconcile`
    with the 5,000 codes scanned there less 3 it had to count, plus 3 strangers (2 items of
    another location, 1 code nobody registered); the real actions, committed, ledger included.
@@ -65,15 +65,6 @@ RULES = (
     "CN-MPS243-FREEZE-6M",
     "CN-CPL145-UNRELATED-RELEASE-3D",
     "CN-MPS233-UNCLAIMED-6M",
-)
-# What would serve the store view's order (in_room_since, id) over a whole unit and its age
-# filter, with the partial condition's columns in the key so that SQLite counts from the index
-# alone when Django binds 'room' and 'held' as parameters, and id so that PostgreSQL reads a
-# page's ids from the index alone; measured in section 1, rolled back.
-CANDIDATE = (
-    "CREATE INDEX bench_in_room_by_age ON property_item "
-    "(unit_id, holder_kind, status, in_room_since, id) "
-    "WHERE holder_kind = 'room' AND status = 'held'"
 )
 
 
@@ -521,40 +512,22 @@ def _store(args: argparse.Namespace, unit: Any, places: list[Any]) -> None:
     ]
     few = max(5, args.runs // 10)
     print("\n1. store view, queries.store(unit, StoreFilter(...)); target p95 < 100 ms")
-    ours = _store_pass("as migrated (property_in_room)", unit, scenarios, args.runs)
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DROP INDEX property_in_room")
-        _store_pass(
-            "baseline: property_in_room dropped, the foreign-key indexes alone (rolled back)",
-            unit,
-            scenarios,
-            few,
-            ours,
-        )
-        transaction.set_rollback(True)
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            started = time.perf_counter()
-            cursor.execute(CANDIDATE)
-            built = time.perf_counter() - started
-            cursor.execute("ANALYZE property_item")
-        _store_pass(
-            f"candidate (built in {built:.1f} s, rolled back): {CANDIDATE}",
-            unit,
-            scenarios,
-            args.runs,
-            ours,
-        )
-        _store_pass(
-            "candidate, and the page's ids read first (_store_ids_first)",
-            unit,
-            scenarios,
-            args.runs,
-            ours,
-            _store_ids_first,
-        )
-        transaction.set_rollback(True)
+    ours = _store_pass(
+        "as migrated (property_in_room_by_age, the page's ids read first)",
+        unit,
+        scenarios,
+        args.runs,
+    )
+    for dropped, label in (
+        (("property_in_room_by_age",), "without it: property_in_room alone"),
+        (("property_in_room_by_age", "property_in_room"), "the foreign-key indexes alone"),
+    ):
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                for name in dropped:
+                    cursor.execute(f"DROP INDEX {name}")
+            _store_pass(f"baseline: {label} (dropped, rolled back)", unit, scenarios, few, ours)
+            transaction.set_rollback(True)
 
 
 def _store_pass(
@@ -563,13 +536,12 @@ def _store_pass(
     scenarios: list[tuple[str, Any]],
     runs: int,
     against: dict[str, float] | None = None,
-    store: Callable[[Any, Any], dict[str, Any]] | None = None,
 ) -> dict[str, float]:
-    """Each view timed through ``store`` (queries.store unless given), then each of its
-    statements alone on a cursor, then their plans. Returns the p50 of each view."""
+    """Each view timed through queries.store, then each of its statements alone on a cursor,
+    then their plans. Returns the p50 of each view."""
     from casetrail.property import queries
 
-    store = store or queries.store
+    store = queries.store
     print(f"\n   {title}, {runs} runs")
     print(
         f"   {'':<30}{'p50 ms':>9}{'p95 ms':>9}{'queries':>9}{'rows':>9}"
@@ -604,47 +576,6 @@ def _kind(sql: str) -> str:
     if "COUNT(*)" in sql.upper():
         return "count"
     return "page" if " JOIN " in sql.upper() else "ids"
-
-
-def _store_ids_first(unit: Any, given: Any) -> dict[str, Any]:
-    """queries.store for the filters measured here (location, age, page), with one change: the
-    page's ids are read first, from the index alone, and only those 50 rows are then fetched
-    and joined, instead of reading (and joining) every row the OFFSET skips."""
-    from datetime import timedelta
-
-    from casetrail import clock
-    from casetrail.property.models import Item
-    from casetrail.property.queries import AGES, PAGE
-
-    rows = Item.objects.filter(unit=unit, holder_kind="room", status="held")
-    if given.location is not None:
-        rows = rows.filter(location_id=given.location)
-    if given.age in AGES:
-        rows = rows.filter(in_room_since__lte=clock.now() - timedelta(days=AGES[given.age]))
-    page = max(1, given.page)
-    total = rows.count()
-    order = ("in_room_since", "pk")
-    ids = list(rows.order_by(*order).values_list("pk", flat=True)[(page - 1) * PAGE : page * PAGE])
-    items = list(
-        Item.objects.filter(pk__in=ids)
-        .select_related("location", "case")
-        .only(
-            "code",
-            "kind",
-            "description",
-            "quantity",
-            "in_room_since",
-            "location__code",
-            "location__store",
-            "location__room",
-            "location__shelf",
-            "case__number",
-            "case__status",
-            "case__sealed",
-        )
-        .order_by(*order)
-    )
-    return {"items": items, "total": total, "page": page, "filter": given}
 
 
 def _stocktake(args: argparse.Namespace, keeper: Any, places: list[Any]) -> None:
