@@ -98,17 +98,16 @@ def _send(item: Item, data: TransferInput, actor: Officer) -> Transfer:
     require_holder(actor, item)
     receiver = _receiver(item, data, actor)
     borrow = None
-    from_room = item.holder_kind == HolderKind.ROOM
-    if from_room and data.to_kind == HolderKind.ROOM:
-        pass  # a move between places of the room
-    elif from_room and data.to_kind == HolderKind.OFFICER:
+    leaving = item.holder_kind == HolderKind.ROOM and data.to_kind != HolderKind.ROOM
+    entering = item.holder_kind != HolderKind.ROOM and data.to_kind == HolderKind.ROOM
+    if leaving:  # only to the officer an approved borrowing names (disposals carry it out)
+        if data.to_kind != HolderKind.OFFICER:
+            raise PropertyError(
+                "an item leaves the property room only on an approved borrowing or disposal",
+                field="to_kind",
+            )
         borrow = _approved_borrow(item, receiver["to_officer"].pk)
-    elif from_room:
-        raise PropertyError(
-            "an item leaves the property room only on an approved borrowing or disposal",
-            field="to_kind",
-        )
-    elif data.to_kind == HolderKind.ROOM:  # back from a borrowing, if it was out on one
+    elif entering:  # back from a borrowing, if it was out on one
         borrow = Borrow.objects.filter(item=item, status=BorrowStatus.OUT).first()
     now = clock.now()
     try:
