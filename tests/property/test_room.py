@@ -3,6 +3,7 @@ the disposal ratio."""
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 import pytest
@@ -43,10 +44,22 @@ def test_the_sample_is_the_smallest_that_finds_the_loss(n: int, rate: float, con
 def test_the_textbook_discovery_sample() -> None:
     # With 5% missing and 95% confidence, a large population needs 59 (1 - 0.95**59 >= 0.95).
     assert sampling.sample_size(1_000_000) == 59
-    assert (
-        sampling.sample_size(10) == 10
-        or sampling.detection(10, sampling.sample_size(10), 0.05) >= 0.95
-    )
+    # Ten items, one missing at 5%: only counting all ten finds it with 95% confidence.
+    assert sampling.sample_size(10) == 10
+
+
+@pytest.mark.parametrize("population", [20, 100, 250, 5000])
+def test_the_sample_agrees_with_the_hypergeometric_by_binomial_coefficients(
+    population: int,
+) -> None:
+    """An independent computation: P(no missing item in n) = C(N-D, n) / C(N, n)."""
+    missing = sampling.missing_at_rate(population, 0.05)
+
+    def finds(n: int) -> float:
+        return 1 - math.comb(population - missing, n) / math.comb(population, n)
+
+    size = next(n for n in range(1, population + 1) if finds(n) >= 0.95)
+    assert sampling.sample_size(population) == size
 
 
 def _stock(room: Room, ordinary: int, cash: int) -> list[str]:
