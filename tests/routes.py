@@ -1117,6 +1117,7 @@ def _property_api_calls(site: Site) -> dict[tuple[str, str], Call]:
                 "kind": "other",
                 "found_place": "办案区",
                 "legal_basis": "扣押决定书",
+                "person_signed": True,
             },
             w.handler1,
             WRITE,

@@ -202,6 +202,7 @@ def test_a_belonging_becomes_an_item_without_retyping(room: Room) -> None:
             kind="valuables",
             found_place="办案区",
             legal_basis="扣押决定书",
+            person_signed=True,
         ),
         actor=room.world.handler1,
     )
@@ -212,7 +213,11 @@ def test_a_belonging_becomes_an_item_without_retyping(room: Room) -> None:
     with pytest.raises(Refused) as refused:
         actions.register_belonging(
             BelongingItemInput(
-                belonging_id=belonging.pk, kind="valuables", found_place="x", legal_basis="y"
+                belonging_id=belonging.pk,
+                kind="valuables",
+                found_place="x",
+                legal_basis="y",
+                person_signed=True,
             ),
             actor=room.world.handler1,
         )
@@ -263,3 +268,43 @@ def test_a_stored_file_has_its_sha256_in_the_ledger(room: Room) -> None:
         )
     assert refused.value.field == "file"
     assert ItemFile.objects.count() == 1
+
+
+def test_a_belonging_moves_with_the_persons_signature_or_a_witness(room: Room) -> None:
+    """Custody's own rule for settling a belonging holds when it becomes an item: unsigned, it
+    needs a second officer who witnessed the refusal, and a refusal writes nothing."""
+    from casetrail.custody import actions as custody
+    from casetrail.custody.inputs import BelongingInput, SessionInput
+
+    w = room.world
+    session = custody.open_session(
+        SessionInput(
+            case_id=room.case.pk,
+            unit_id=w.station.pk,
+            person_id=room.owner.pk,
+            entered_at=clock.now(),
+            reason="传唤",
+            escort_ids=(w.handler1.pk, w.handler2.pk),
+        ),
+        actor=w.handler1,
+    )
+    belonging = custody.deposit_belonging(
+        session, BelongingInput(description="钱包"), actor=w.handler1
+    )
+    moved = {
+        "belonging_id": belonging.pk,
+        "kind": "other",
+        "found_place": "办案区",
+        "legal_basis": "扣押决定书",
+    }
+    items, entries = Item.objects.count(), _entries()
+    with pytest.raises(Refused) as refused:
+        actions.register_belonging(BelongingItemInput(**moved), actor=w.handler1)
+    assert refused.value.field == "person_signed"
+    assert (Item.objects.count(), _entries()) == (items, entries)
+    item = actions.register_belonging(
+        BelongingItemInput(**moved, refusal_witness_id=w.handler2.pk), actor=w.handler1
+    )
+    belonging = Belonging.objects.get(pk=belonging.pk)
+    assert belonging.refusal_witness == w.handler2
+    assert belonging.transferred_to == f"property register {item.code}"

@@ -83,6 +83,11 @@ class BelongingItemInput(Input):
     seal_numbers: Annotated[
         str, Text(max_length=400, label=_("Seal numbers (comma-separated)"))
     ] = ""
+    # As custody settles a belonging: the person signs, or a second officer witnesses the refusal.
+    person_signed: Annotated[bool, Flag(_("The person signed"))] = False
+    refusal_witness_id: Annotated[int | None, Ref(Officer, _("Witness of a refusal to sign"))] = (
+        None
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -51,6 +52,13 @@ from casetrail.web.inputs import record_number
 from casetrail.web.shortcuts import errors_line, form_error, officer_view
 
 
+def _belonging_choices(case: Case) -> dict[str, QuerySet[Any]]:
+    return {
+        "belonging_id": queries.unsettled_belongings(case),
+        "refusal_witness_id": unit_officers(case.unit),
+    }
+
+
 def _case_context(officer: Officer, case: Case, **given: forms.Form) -> dict[str, Any]:
     writable = may_write_case(officer, case)
     return {
@@ -60,7 +68,7 @@ def _case_context(officer: Officer, case: Case, **given: forms.Form) -> dict[str
         or (ui.ItemForm(choices=queries.case_choices(case)) if writable else None),
         "belonging_form": given.get("belonging_form")
         or (
-            ui.BelongingForm(choices={"belonging_id": queries.unsettled_belongings(case)})
+            ui.BelongingForm(choices=_belonging_choices(case))
             if writable and queries.unsettled_belongings(case).exists()
             else None
         ),
@@ -76,7 +84,7 @@ def case_items(request: HttpRequest, case_ref: str) -> HttpResponse:
     case = access_case(officer, case_ref, for_write=True)
     belonging = "belonging_id" in request.POST
     form: forms.Form = (
-        ui.BelongingForm(request.POST, choices={"belonging_id": queries.unsettled_belongings(case)})
+        ui.BelongingForm(request.POST, choices=_belonging_choices(case))
         if belonging
         else ui.ItemForm(request.POST, choices=queries.case_choices(case))
     )

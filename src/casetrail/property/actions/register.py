@@ -17,10 +17,12 @@ from django.db import IntegrityError, transaction
 from casetrail import clock
 from casetrail.cases.access import require_case_write
 from casetrail.cases.models import Case, Party
-from casetrail.custody.access import access_session
-from casetrail.custody.models import Belonging, BelongingOutcome, Measure
+from casetrail.custody.access import access_belonging, access_session
+from casetrail.custody.actions.area import settle_belonging
+from casetrail.custody.inputs import SettleInput
+from casetrail.custody.models import BelongingOutcome, Measure
 from casetrail.documents.models import Document, DocumentStatus
-from casetrail.errors import NotFound
+from casetrail.errors import in_field
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.record import record
 from casetrail.org.models import Officer
@@ -220,19 +222,12 @@ def register_item(case: Case, data: ItemInput, *, actor: Officer) -> Item:
 @transaction.atomic
 def register_belonging(data: BelongingItemInput, *, actor: Officer) -> Item:
     """A belonging deposited in the case-handling area becomes an item of the register, with its
-    description, quantity and owner as deposited: nothing is typed twice."""
-    belonging = (
-        Belonging.objects.select_for_update(of=("self",))
-        .select_related("session")
-        .filter(pk=data.belonging_id)
-        .first()
-    )
-    if belonging is None:
-        raise PropertyError(f"belonging #{data.belonging_id} not found", field="belonging_id")
-    try:
-        session = access_session(actor, belonging.session_id)
-    except NotFound as exc:
-        raise PropertyError(str(exc), field="belonging_id") from exc
+    description, quantity and owner as deposited: nothing is typed twice. The belonging is
+    settled by custody's own action (transferred to the item's code, with the person's
+    signature or a witness of the refusal), in the same transaction."""
+    with in_field("belonging_id"):
+        belonging = access_belonging(actor, data.belonging_id)
+    session = access_session(actor, belonging.session_id)
     case = session.case
     require_case_write(actor, case)
     if belonging.outcome:
@@ -257,17 +252,15 @@ def register_belonging(data: BelongingItemInput, *, actor: Officer) -> Item:
         belonging=belonging,
     )
     _apply_seals(item, seals, now)
-    belonging.outcome = BelongingOutcome.TRANSFERRED
-    belonging.outcome_at = now
-    belonging.transferred_to = f"property register {item.code}"
-    belonging.officer_signed_by = actor
-    belonging.save(update_fields=["outcome", "outcome_at", "transferred_to", "officer_signed_by"])
-    record(
-        LedgerKind.BELONGING_TRANSFERRED,
-        subject=session,
+    settle_belonging(
+        belonging,
+        SettleInput(
+            outcome=BelongingOutcome.TRANSFERRED,
+            transferred_to=f"property register {item.code}",
+            person_signed=data.person_signed,
+            refusal_witness_id=data.refusal_witness_id,
+        ),
         actor=actor,
-        unit_id=session.unit_id,
-        data={"belonging": belonging.number, "to": item.code},
     )
     record(
         LedgerKind.PROPERTY_REGISTERED,
