@@ -44,6 +44,10 @@ from casetrail.property.inputs import (
 from casetrail.property.inputs import (
     PropertyDecisionInput as PropertyDecision,
 )
+from casetrail.supervision import actions as sup_actions
+from casetrail.supervision import sweep as sup_sweep
+from casetrail.supervision.inputs import RectifyInput
+from casetrail.supervision.models import Finding
 from tests.conftest import make_officer
 from tests.custody.conftest import SHA, SHANGHAI, Scene, build_scene, direct_measure, iso
 
@@ -56,6 +60,7 @@ SECRET = "少年丁"  # the sealed case's juvenile suspect: never shown outside 
 READ, TRACED, WRITE = "read", "traced", "write"  # TRACED: a read that leaves a `viewed` entry
 SELF = "self"  # any officer, about their own things or filtered to their scope
 SELF_WRITE = "self_write"  # the same, and it writes (an officer's own tokens, alerts)
+SUPERVISE = "supervise"  # a write only a supervisor makes (a finding reviewed or dismissed)
 PUBLIC = "public"  # no login at all
 UPLOAD = "FILE"  # a body that is a multipart upload of a photo (upload_body)
 
@@ -79,7 +84,7 @@ class Call:
 
     @property
     def writes(self) -> bool:
-        return self.kind in (WRITE, TRACED, SELF_WRITE)
+        return self.kind in (WRITE, TRACED, SELF_WRITE, SUPERVISE)
 
 
 # -- discovery ---------------------------------------------------------------------------------
@@ -123,6 +128,7 @@ PROPERTY_ACTIONS = (
     "account",
     "file",
 )
+SUPERVISION_ACTIONS = ("rectify", "review", "dismiss")
 
 
 def page_routes() -> set[str]:
@@ -148,6 +154,8 @@ def page_routes() -> set[str]:
                 names = DOCUMENT_ACTIONS
             elif "property" in pattern:
                 names = PROPERTY_ACTIONS
+            elif "supervision" in pattern:
+                names = SUPERVISION_ACTIONS
             else:
                 names = SESSION_ACTIONS
             routes |= {pattern.replace("<slug:action>", name) for name in names}
@@ -371,7 +379,18 @@ def build_site(traveller: Any) -> Site:
         "p4": p4,
     }
     x |= _property_site(s, x)
+    x |= _supervision_site(s, missed)
     return Site(s, x, sealed, outside_seal)
+
+
+def _supervision_site(s: Scene, missed: Deadline) -> dict[str, Any]:
+    """The sweep's findings of the evening case's missed deadlines: one left open, one
+    rectified by its handler (for the supervisor's review), one for a dismissal."""
+    sup_sweep.sweep()
+    found = list(Finding.objects.filter(check_id="custody.deadline-missed", case_id=missed.case_id))
+    assert len(found) >= 3
+    sup_actions.rectify(found[1], RectifyInput(text="已书面说明"), actor=s.world.handler1)
+    return {"finding_open": found[0].pk, "finding_done": found[1].pk, "finding_other": found[2].pk}
 
 
 def _property_site(s: Scene, x: dict[str, Any]) -> dict[str, Any]:
@@ -761,6 +780,28 @@ def api_calls(site: Site) -> dict[tuple[str, str], Call]:
         ),
         **_document_api_calls(site),
         **_property_api_calls(site),
+        **_supervision_api_calls(site),
+    }
+
+
+def _supervision_api_calls(site: Site) -> dict[tuple[str, str], Call]:
+    x, w = site.x, site.s.world
+    f = "/supervision/findings"
+    return {
+        ("GET", "/api/v1/supervision/checks"): Call("/supervision/checks", None, w.handler1, SELF),
+        ("GET", "/api/v1/supervision/findings"): Call(f, None, w.handler1, SELF),
+        ("GET", "/api/v1/supervision/findings/{finding_id}"): Call(
+            f"{f}/{x['finding_open']}", None, w.handler1, READ
+        ),
+        ("POST", "/api/v1/supervision/findings/{finding_id}/rectification"): Call(
+            f"{f}/{x['finding_open']}/rectification", {"text": "已补正"}, w.handler1, WRITE
+        ),
+        ("POST", "/api/v1/supervision/findings/{finding_id}/review"): Call(
+            f"{f}/{x['finding_done']}/review", {"decision": "accept"}, w.supervisor, SUPERVISE
+        ),
+        ("POST", "/api/v1/supervision/findings/{finding_id}/dismissal"): Call(
+            f"{f}/{x['finding_other']}/dismissal", {"reasons": "误报"}, w.supervisor, SUPERVISE
+        ),
     }
 
 
@@ -1025,7 +1066,32 @@ def page_calls(site: Site) -> dict[tuple[str, str], Call]:
         calls[("POST", f"{sp}/{action}/")] = Call(
             f"/custody/sessions/{target}/{action}/", body, s.custody, WRITE
         )
-    return calls | _document_page_calls(site) | _property_page_calls(site)
+    return (
+        calls
+        | _document_page_calls(site)
+        | _property_page_calls(site)
+        | _supervision_page_calls(site)
+    )
+
+
+def _supervision_page_calls(site: Site) -> dict[tuple[str, str], Call]:
+    x, w = site.x, site.s.world
+    one = "/supervision/findings/<int:finding_id>/"
+    calls = {
+        ("GET", "/supervision/"): Call("/supervision/", None, w.handler1, SELF),
+        ("GET", "/supervision/checks/"): Call("/supervision/checks/", None, w.handler1, SELF),
+        ("GET", one): Call(f"/supervision/findings/{x['finding_open']}/", None, w.handler1, READ),
+    }
+    forms = {
+        "rectify": (x["finding_open"], {"text": "已补正"}, w.handler1, WRITE),
+        "review": (x["finding_done"], {"decision": "accept"}, w.supervisor, SUPERVISE),
+        "dismiss": (x["finding_other"], {"reasons": "误报"}, w.supervisor, SUPERVISE),
+    }
+    for action, (pk, body, who, kind) in forms.items():
+        calls[("POST", f"{one}{action}/")] = Call(
+            f"/supervision/findings/{pk}/{action}/", body, who, kind
+        )
+    return calls
 
 
 def _document_page_calls(site: Site) -> dict[tuple[str, str], Call]:
@@ -1384,6 +1450,7 @@ __all__ = [
     "SECRET",
     "SELF",
     "SELF_WRITE",
+    "SUPERVISE",
     "TRACED",
     "UPLOAD",
     "WRITE",

@@ -299,6 +299,8 @@ LISTS = [
     ("page", "/cases/"),
     ("page", "/incidents/"),
     ("page", "/custody/start/"),
+    ("api", "/supervision/findings"),
+    ("page", "/supervision/"),
 ]
 
 

@@ -25,6 +25,7 @@ from casetrail.org.access import needs_second_factor
 from casetrail.org.inputs import CodeInput
 from casetrail.org.models import Officer, Unit, UnitKind
 from casetrail.org.roles import Role, Scope
+from casetrail.supervision import sweep as supervision_sweep
 
 DEMO_PASSWORD = "casetrail-demo"  # noqa: S105 - published demo credential, README lists it
 # The demo's officers who approve or supervise log in with a second factor, as they would in
@@ -506,6 +507,9 @@ def load(*, seed: int = 2026, incidents: int = 500) -> Jurisdiction:
     _custody(j, rng)
     _documents(j)
     _property(j)
+    # What supervision finds in this history (the server's sweep adds the custody deadlines
+    # its own sweep marks missed at start).
+    supervision_sweep.sweep()
     return j
 
 

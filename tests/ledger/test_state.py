@@ -29,6 +29,7 @@ KINDS = (
     "case",
     "custody_session",
     "document",
+    "finding",
     "incident",
     "measure",
     "person",

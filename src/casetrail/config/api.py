@@ -25,6 +25,7 @@ from casetrail.org.models import Officer
 from casetrail.org.rules_api import router as rules_router
 from casetrail.org.throttle import TooManyFailures, check_token_allowed, token_failed
 from casetrail.property.api import router as property_router
+from casetrail.supervision.api import router as supervision_router
 
 
 class TokenAuth(HttpBearer):
@@ -118,6 +119,7 @@ api.add_router("", ledger_router)
 api.add_router("", rules_router)
 api.add_router("", documents_router)
 api.add_router("", property_router)
+api.add_router("", supervision_router)
 
 
 def _error(

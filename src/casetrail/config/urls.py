@@ -10,6 +10,7 @@ urlpatterns = [
     path("approvals/", include("casetrail.approvals.urls")),
     path("documents/", include("casetrail.documents.urls")),
     path("property/", include("casetrail.property.urls")),
+    path("supervision/", include("casetrail.supervision.urls")),
     path("verify/", include("casetrail.documents.public_urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -101,3 +101,11 @@ class LedgerKind(models.TextChoices):
     PROPERTY_LOCATION_ADDED = "property.location_added", "property room location added"
     STOCKTAKE_STARTED = "property.stocktake_started", "stock-take started"
     STOCKTAKE_RECONCILED = "property.stocktake_reconciled", "stock-take reconciled"
+    # supervision: findings and the rectification loop
+    FINDING_OPENED = "finding.opened", "supervision finding opened"
+    FINDING_GAP_GONE = "finding.gap_gone", "the sweep no longer finds the finding's gap"
+    FINDING_RECTIFIED = "finding.rectified", "rectification reported"
+    FINDING_ACCEPTED = "finding.accepted", "rectification accepted, finding closed"
+    FINDING_REJECTED = "finding.rejected", "rectification rejected, finding sent back"
+    FINDING_DISMISSED = "finding.dismissed", "finding dismissed by a supervisor"
+    FINDING_ESCALATED = "finding.escalated", "finding past its deadline escalated"

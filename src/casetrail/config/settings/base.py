@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "casetrail.approvals",
     "casetrail.documents",
     "casetrail.property",
+    "casetrail.supervision",
     "casetrail.web",
 ]
 

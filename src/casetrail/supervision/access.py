@@ -1,0 +1,73 @@
+"""Who sees a finding and who moves it. Supervisors, legal reviewers, agency heads and unit
+leaders read the findings of their scope; the roles a check names as owners read and rectify
+the findings of their unit (a handler not on a sealed case never sees its findings); only a
+supervisor over the finding's unit accepts, rejects or dismisses. An escalated finding is also
+the business of the leaders of the unit it was escalated to."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from casetrail.errors import AccessDenied, NotFound
+from casetrail.org.access import has_role, unit_for, unit_ids_in_scope
+from casetrail.org.models import Officer
+from casetrail.org.roles import Role
+from casetrail.supervision.checks import BY_ID, CHECKS
+from casetrail.supervision.models import Finding
+
+READERS = frozenset({Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.AGENCY_HEAD, Role.UNIT_LEADER})
+REVIEWERS = frozenset({Role.SUPERVISOR})
+ESCALATION_OWNERS = frozenset({Role.UNIT_LEADER, Role.AGENCY_HEAD})
+# Roles that may see a sealed case's findings (cases' SEALED_READERS are among READERS).
+_OPEN_CASE_ONLY = Q(case__isnull=True) | Q(case__sealed=False)
+
+
+def findings_q(officer: Officer) -> Q:
+    """The findings the officer may read, as one filter."""
+    q = Q(unit_id__in=sorted(unit_ids_in_scope(officer, READERS)))
+    q |= Q(escalated_to_id__in=sorted(unit_ids_in_scope(officer, ESCALATION_OWNERS)))
+    owner_roles = sorted({role for check in CHECKS for role in check.owners} - READERS)
+    for role in owner_roles:
+        units = unit_ids_in_scope(officer, {role})
+        if units:
+            owned = [check.id for check in CHECKS if role in check.owners]
+            q |= Q(unit_id__in=sorted(units), check_id__in=owned) & _OPEN_CASE_ONLY
+    return q
+
+
+def access_finding(officer: Officer, finding_id: int) -> Finding:
+    """A finding the officer may read; NotFound otherwise, as if it did not exist."""
+    found = (
+        Finding.objects.filter(findings_q(officer), pk=finding_id)
+        .select_related("unit", "case", "escalated_to")
+        .first()
+    )
+    if found is None:
+        raise NotFound(f"finding {finding_id} not found")
+    return found
+
+
+def may_rectify(officer: Officer, finding: Finding) -> bool:
+    unit = unit_for(officer, finding.unit_id)
+    if has_role(officer, unit, BY_ID[finding.check_id].owners):
+        return True
+    if finding.escalated_to_id is None:
+        return False
+    return has_role(officer, unit_for(officer, finding.escalated_to_id), ESCALATION_OWNERS)
+
+
+def require_rectifier(officer: Officer, finding: Finding) -> None:
+    if not may_rectify(officer, finding):
+        owners = ", ".join(sorted(BY_ID[finding.check_id].owners))
+        raise AccessDenied(
+            f"reporting a rectification needs one of these roles at {finding.unit}: {owners}"
+        )
+
+
+def may_review(officer: Officer, finding: Finding) -> bool:
+    return has_role(officer, unit_for(officer, finding.unit_id), REVIEWERS)
+
+
+def require_reviewer(officer: Officer, finding: Finding, *, doing: str) -> None:
+    if not may_review(officer, finding):
+        raise AccessDenied(f"{doing} needs the supervisor role at {finding.unit}")

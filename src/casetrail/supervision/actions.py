@@ -1,0 +1,231 @@
+"""Every write of supervision: a finding opened by the sweep, its gap seen gone, a
+rectification reported, accepted or rejected, a finding dismissed, a finding past its deadline
+escalated to the unit above. Each is one transaction with its ledger entry."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from casetrail import clock
+from casetrail.errors import Refused
+from casetrail.ledger.kinds import LedgerKind
+from casetrail.ledger.record import record
+from casetrail.org.models import Officer
+from casetrail.supervision.access import require_rectifier, require_reviewer
+from casetrail.supervision.checks import Check, Instance
+from casetrail.supervision.inputs import DismissInput, RectifyInput, ReviewInput
+from casetrail.supervision.models import (
+    LIVE,
+    Finding,
+    FindingStatus,
+    FindingStep,
+    Severity,
+    StepKind,
+)
+
+# The days a unit has to rectify, by severity: the agency's own rule, overridden per
+# installation by settings.CASETRAIL_SUPERVISION_RECTIFY_DAYS.
+RECTIFY_DAYS = {Severity.RED: 1, Severity.ORANGE: 3, Severity.YELLOW: 7}
+
+
+class SupervisionError(Refused):
+    """A move the loop does not allow, naming the field to correct."""
+
+
+def rectify_period(severity: str) -> timedelta:
+    days = {**RECTIFY_DAYS, **getattr(settings, "CASETRAIL_SUPERVISION_RECTIFY_DAYS", {})}
+    return timedelta(days=days[severity])
+
+
+def _lock(finding: Finding) -> Finding:
+    return (
+        Finding.objects.select_for_update(of=("self",))
+        .select_related("unit", "escalated_to", "case")
+        .get(pk=finding.pk)
+    )
+
+
+def _step(finding: Finding, kind: str, text: str, by: Officer | None, at: datetime) -> None:
+    FindingStep.objects.create(finding=finding, kind=kind, text=text, by=by, at=at)
+
+
+@transaction.atomic
+def open_finding(check: Check, instance: Instance, params: dict[str, Any]) -> Finding:
+    """One instance of a check becomes a finding of its unit, due for rectification by the
+    period its severity allows. A second sweeper opening the same instance at the same time
+    fails on the one-live-finding constraint, and its transaction rolls back."""
+    now = clock.now()
+    records = [r.as_json() for r in instance.records]
+    finding = Finding.objects.create(
+        check_id=check.id,
+        check_version=check.version,
+        key=instance.key,
+        severity=check.severity,
+        title_en=check.title_en,
+        title_zh=check.title_zh,
+        basis=(instance.basis or check.basis)[:400],
+        unit_id=instance.unit_id,
+        case_id=instance.case_id,
+        evidence=records,
+        params=params,
+        opened_at=now,
+        due_at=now + rectify_period(check.severity),
+    )
+    record(
+        LedgerKind.FINDING_OPENED,
+        subject=finding,
+        actor=None,
+        unit_id=finding.unit_id,
+        data={
+            "check": check.id,
+            "version": check.version,
+            "key": instance.key,
+            "severity": check.severity,
+            "basis": finding.basis,
+            "records": records,
+            "params": params,
+            "due_at": finding.due_at,
+            "by": "sweep",
+        },
+    )
+    return finding
+
+
+@transaction.atomic
+def mark_gone(finding_id: int) -> bool:
+    """The sweep no longer finds the gap: said on the finding (once), which stays in the loop
+    until a supervisor closes it."""
+    row = Finding.objects.select_for_update(of=("self",)).get(pk=finding_id)
+    if row.gone_at is not None or row.status not in LIVE:
+        return False
+    row.gone_at = clock.now()
+    row.save(update_fields=["gone_at"])
+    record(
+        LedgerKind.FINDING_GAP_GONE,
+        subject=row,
+        actor=None,
+        unit_id=row.unit_id,
+        data={"key": row.key, "by": "sweep"},
+    )
+    return True
+
+
+@transaction.atomic
+def rectify(finding: Finding, data: RectifyInput, *, actor: Officer) -> Finding:
+    row = _lock(finding)
+    require_rectifier(actor, row)
+    if row.status != FindingStatus.OPEN:
+        raise SupervisionError(
+            f"only an open finding takes a rectification; this one is {row.status}", field="text"
+        )
+    now = clock.now()
+    row.status = FindingStatus.RECTIFIED
+    row.save(update_fields=["status"])
+    _step(row, StepKind.RECTIFIED, data.text, actor, now)
+    record(
+        LedgerKind.FINDING_RECTIFIED,
+        subject=row,
+        actor=actor,
+        unit_id=row.unit_id,
+        data={"text": data.text},
+    )
+    return row
+
+
+def _rectified_by(finding: Finding) -> int | None:
+    last = finding.steps.filter(kind=StepKind.RECTIFIED).order_by("-at", "-id").first()
+    return last.by_id if last is not None else None
+
+
+@transaction.atomic
+def review(finding: Finding, data: ReviewInput, *, actor: Officer) -> Finding:
+    """A supervisor accepts the rectification (the finding closes) or rejects it with reasons
+    (the finding goes back to its unit with a new deadline). Nobody reviews their own."""
+    row = _lock(finding)
+    require_reviewer(actor, row, doing="reviewing a rectification")
+    if row.status != FindingStatus.RECTIFIED:
+        raise SupervisionError(
+            f"only a rectified finding is reviewed; this one is {row.status}", field="decision"
+        )
+    if _rectified_by(row) == actor.pk:
+        raise SupervisionError(
+            "the officer who reported the rectification cannot review it", field="decision"
+        )
+    now = clock.now()
+    if data.decision == "reject":
+        if not data.reasons:
+            raise SupervisionError("a rejection says why", field="reasons")
+        row.status = FindingStatus.OPEN
+        row.due_at = now + rectify_period(row.severity)
+        row.save(update_fields=["status", "due_at"])
+        kind, step = LedgerKind.FINDING_REJECTED, StepKind.REJECTED
+    else:
+        row.status, row.closed_at, row.closed_by = FindingStatus.ACCEPTED, now, actor
+        row.save(update_fields=["status", "closed_at", "closed_by"])
+        kind, step = LedgerKind.FINDING_ACCEPTED, StepKind.ACCEPTED
+    _step(row, step, data.reasons, actor, now)
+    record(
+        kind,
+        subject=row,
+        actor=actor,
+        unit_id=row.unit_id,
+        data={"reasons": data.reasons, "due_at": row.due_at, "gap_gone": row.gone_at is not None},
+    )
+    return row
+
+
+@transaction.atomic
+def dismiss(finding: Finding, data: DismissInput, *, actor: Officer) -> Finding:
+    """Only a supervisor dismisses a finding, with reasons; the same instance is not opened
+    again by the same version of its check."""
+    row = _lock(finding)
+    require_reviewer(actor, row, doing="dismissing a finding")
+    if row.status not in LIVE:
+        raise SupervisionError(f"this finding is already closed ({row.status})", field="reasons")
+    now = clock.now()
+    row.status, row.closed_at, row.closed_by = FindingStatus.DISMISSED, now, actor
+    row.save(update_fields=["status", "closed_at", "closed_by"])
+    _step(row, StepKind.DISMISSED, data.reasons, actor, now)
+    record(
+        LedgerKind.FINDING_DISMISSED,
+        subject=row,
+        actor=actor,
+        unit_id=row.unit_id,
+        data={"reasons": data.reasons},
+    )
+    return row
+
+
+@transaction.atomic
+def escalate(finding_id: int) -> bool:
+    """An open finding past its deadline goes to the unit above the one now answering for it,
+    with a new deadline; at the top of the tree it stays overdue where it is."""
+    now = clock.now()
+    row = (
+        Finding.objects.select_for_update(of=("self",))
+        .select_related("unit", "escalated_to")
+        .get(pk=finding_id)
+    )
+    if row.status != FindingStatus.OPEN or row.due_at > now:
+        return False
+    answering = row.escalated_to or row.unit
+    if answering.parent_id is None:
+        return False
+    row.escalated_to_id = answering.parent_id
+    row.escalations += 1
+    row.due_at = now + rectify_period(row.severity)
+    row.save(update_fields=["escalated_to", "escalations", "due_at"])
+    text = f"overdue at {answering.name}; now answered for by the unit above"
+    _step(row, StepKind.ESCALATED, text, None, now)
+    record(
+        LedgerKind.FINDING_ESCALATED,
+        subject=row,
+        actor=None,
+        unit_id=row.unit_id,
+        data={"from": answering.pk, "to": answering.parent_id, "due_at": row.due_at, "by": "sweep"},
+    )
+    return True

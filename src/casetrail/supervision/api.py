@@ -1,0 +1,167 @@
+"""The supervision API: the registry of checks, the findings of the caller's scope, one
+finding with its records and steps, and the moves of the loop."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.pagination import paginate
+
+from casetrail.org.access import request_officer
+from casetrail.supervision import actions, inputs, queries
+from casetrail.supervision.access import access_finding
+from casetrail.supervision.models import Finding
+from casetrail.web.inputs import RecordId, body, query
+from casetrail.web.pagination import Pages
+
+router = Router(tags=["supervision"])
+
+
+class CheckOut(Schema):
+    id: str
+    version: int
+    title_en: str
+    title_zh: str
+    basis: str
+    severity: str
+    owners: list[str]
+    params: dict[str, Any]
+    explanation: str
+
+
+class FindingRecordOut(Schema):
+    kind: str
+    id: int
+    label: str
+    facts: dict[str, Any]
+    link: str
+
+
+class FindingStepOut(Schema):
+    kind: str
+    text: str
+    by: str | None
+    at: datetime
+
+
+class FindingOut(Schema):
+    id: int
+    check: str
+    check_version: int
+    key: str
+    severity: str
+    title_en: str
+    title_zh: str
+    basis: str
+    unit: str
+    case: str | None
+    opened_at: datetime
+    due_at: datetime
+    status: str
+    escalated_to: str | None
+    gap_gone_at: datetime | None
+    closed_at: datetime | None
+
+    @staticmethod
+    def resolve_check(finding: Finding) -> str:
+        return finding.check_id
+
+    @staticmethod
+    def resolve_unit(finding: Finding) -> str:
+        return finding.unit.name
+
+    @staticmethod
+    def resolve_case(finding: Finding) -> str | None:
+        return finding.case.number if finding.case else None
+
+    @staticmethod
+    def resolve_escalated_to(finding: Finding) -> str | None:
+        return finding.escalated_to.name if finding.escalated_to else None
+
+    @staticmethod
+    def resolve_gap_gone_at(finding: Finding) -> datetime | None:
+        return finding.gone_at
+
+
+class FindingDetailOut(FindingOut):
+    records: list[FindingRecordOut]
+    params: dict[str, Any]
+    steps: list[FindingStepOut]
+
+    @staticmethod
+    def resolve_records(finding: Finding) -> list[dict[str, Any]]:
+        return finding.detail.records  # type: ignore[attr-defined, no-any-return]
+
+    @staticmethod
+    def resolve_steps(finding: Finding) -> list[dict[str, Any]]:
+        return [
+            {"kind": s.kind, "text": s.text, "by": str(s.by) if s.by else None, "at": s.at}
+            for s in finding.detail.steps  # type: ignore[attr-defined]
+        ]
+
+
+def _detail(request: HttpRequest, finding_id: int) -> Finding:
+    """The finding as the caller may read it now, with its records and steps."""
+    officer = request_officer(request)
+    finding = access_finding(officer, finding_id)
+    finding.detail = queries.finding_detail(officer, finding)  # type: ignore[attr-defined]
+    return finding
+
+
+@router.get("/supervision/checks", response=list[CheckOut])
+def list_checks(request: HttpRequest) -> list[dict[str, Any]]:
+    request_officer(request)
+    return [
+        {
+            "id": c.id,
+            "version": c.version,
+            "title_en": c.title_en,
+            "title_zh": c.title_zh,
+            "basis": c.basis,
+            "severity": c.severity,
+            "owners": sorted(c.owners),
+            "params": c.params(),
+            "explanation": c.explain_en,
+        }
+        for c in queries.checks()
+    ]
+
+
+@router.get("/supervision/findings", response=list[FindingOut])
+@paginate(Pages)
+@query(inputs.FindingFilterInput)
+def list_findings(request: HttpRequest, data: inputs.FindingFilterInput) -> QuerySet[Finding]:
+    return queries.finding_list(request_officer(request), data)
+
+
+@router.get("/supervision/findings/{finding_id}", response=FindingDetailOut)
+def get_finding(request: HttpRequest, finding_id: RecordId) -> Finding:
+    return _detail(request, finding_id)
+
+
+@router.post("/supervision/findings/{finding_id}/rectification", response=FindingDetailOut)
+@body(inputs.RectifyInput)
+def rectify(request: HttpRequest, finding_id: RecordId, data: inputs.RectifyInput) -> Any:
+    officer = request_officer(request)
+    actions.rectify(access_finding(officer, finding_id), data, actor=officer)
+    return _detail(request, finding_id)
+
+
+@router.post("/supervision/findings/{finding_id}/review", response=FindingDetailOut)
+@body(inputs.ReviewInput)
+def review(request: HttpRequest, finding_id: RecordId, data: inputs.ReviewInput) -> Any:
+    officer = request_officer(request)
+    actions.review(access_finding(officer, finding_id), data, actor=officer)
+    return _detail(request, finding_id)
+
+
+@router.post("/supervision/findings/{finding_id}/dismissal", response=FindingDetailOut)
+@body(inputs.DismissInput)
+def dismiss(request: HttpRequest, finding_id: RecordId, data: inputs.DismissInput) -> Any:
+    officer = request_officer(request)
+    actions.dismiss(access_finding(officer, finding_id), data, actor=officer)
+    return _detail(request, finding_id)

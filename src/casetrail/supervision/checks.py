@@ -1,0 +1,562 @@
+"""The checks supervision runs, as data: each states its id and version, its titles, its basis
+(an article, or the agency's own rule, said as such), its severity, who in the responsible unit
+owns a finding, its parameters, and the function that finds its instances.
+
+A check finds what is wrong *now*; the sweep (supervision/sweep.py) turns each instance into
+one finding. An instance names the records behind it and the facts it was judged on, so a
+finding explains itself without re-running anything. Parameters come from the check's defaults,
+overridden per installation by ``settings.CASETRAIL_SUPERVISION`` (``{check id: {name: value}}``);
+the values a finding was opened under are kept on it.
+
+Changing what a check finds bumps its version: findings keep the version that opened them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Count, Q
+
+from casetrail import procedure
+from casetrail.cases.machine import Status
+from casetrail.cases.models import Case, CaseHandler, Incident, IncidentStatus
+from casetrail.custody import clocks
+from casetrail.custody.models import CustodySession, Deadline, DeadlineStatus, MeasureStatus
+from casetrail.org.models import Pack
+from casetrail.org.roles import Role
+from casetrail.procedure import ProcedureError
+from casetrail.property.models import (
+    DeadlineStatus as LimitStatus,
+)
+from casetrail.property.models import (
+    Difference,
+    ItemDeadline,
+    Transfer,
+    TransferStatus,
+)
+from casetrail.supervision.models import Severity
+
+# A case somebody is still working on: not yet decided for good, handed on or filed.
+ACTIVE_CASE = (
+    Status.ACCEPTED,
+    Status.REGISTRATION_REVIEW,
+    Status.REGISTERED,
+    Status.INVESTIGATING,
+    Status.PENALTY_NOTICE,
+    Status.STATEMENT_DEFENCE,
+    Status.DECIDED,
+)
+# Who fixes what a check finds at the responsible unit, besides its leader.
+CASE_SIDE = frozenset({Role.UNIT_LEADER, Role.CASE_HANDLER})
+CUSTODY_SIDE = frozenset({Role.UNIT_LEADER, Role.CASE_HANDLER, Role.CUSTODY_OFFICER})
+PROPERTY_SIDE = frozenset({Role.UNIT_LEADER, Role.CASE_HANDLER, Role.PROPERTY_CUSTODIAN})
+
+
+@dataclass(frozen=True)
+class Record:
+    """A record behind a finding: what it is, its id, how it reads, and its facts."""
+
+    kind: str
+    id: int
+    label: str
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "id": self.id, "label": self.label, "facts": self.facts}
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One thing a check found: its key (stable while the gap lasts), the unit that owns it,
+    the case it concerns if any, the records behind it and the basis it was judged on."""
+
+    key: str
+    unit_id: int
+    case_id: int | None
+    records: tuple[Record, ...]
+    basis: str = ""
+
+
+Find = Callable[[datetime, Mapping[str, Any]], Iterable[Instance]]
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    version: int
+    title_en: str
+    title_zh: str
+    basis: str
+    severity: Severity
+    owners: frozenset[str]
+    find: Find
+    explain_en: str
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+
+    def params(self) -> dict[str, Any]:
+        """The defaults, overridden by the installation's settings; an unknown name is a
+        configuration error, not a silently ignored one."""
+        given = dict(getattr(settings, "CASETRAIL_SUPERVISION", {}).get(self.id, {}))
+        unknown = sorted(set(given) - set(self.defaults))
+        if unknown:
+            raise ImproperlyConfigured(
+                f"CASETRAIL_SUPERVISION[{self.id!r}]: no parameter {', '.join(unknown)}; "
+                f"this check takes {', '.join(sorted(self.defaults)) or 'none'}"
+            )
+        return dict(self.defaults) | given
+
+    def title(self, language: str) -> str:
+        return self.title_zh if language.startswith("zh") else self.title_en
+
+
+def _stamp(at: datetime | None) -> str | None:
+    return at.isoformat() if at is not None else None
+
+
+# --- custody -------------------------------------------------------------------------------
+
+
+def _missed_unaccounted(now: datetime, params: Mapping[str, Any]) -> Iterator[Instance]:
+    rows = (
+        Deadline.objects.filter(status=DeadlineStatus.MISSED, accounted_at__isnull=True)
+        .select_related("case", "person")
+        .order_by("pk")
+    )
+    for row in rows:
+        yield Instance(
+            key=f"custody-deadline:{row.pk}",
+            unit_id=row.unit_id,
+            case_id=row.case_id,
+            basis=row.citation,
+            records=(
+                Record(
+                    "custody_deadline",
+                    row.pk,
+                    f"{row.title_en} · {row.case.number}",
+                    {
+                        "rule": row.rule_id,
+                        "due_at": _stamp(row.due_at),
+                        "missed_at": _stamp(row.status_at),
+                        "person": row.person_id,
+                    },
+                ),
+            ),
+        )
+
+
+def _area_without_measure(now: datetime, params: Mapping[str, Any]) -> Iterator[Instance]:
+    grace = timedelta(minutes=int(params["grace_minutes"]))
+    rows = (
+        CustodySession.objects.filter(exited_at__isnull=True, entered_at__lte=now - grace)
+        .filter(Q(measure__isnull=True) | ~Q(measure__status=MeasureStatus.RUNNING))
+        .select_related("case", "measure")
+        .order_by("pk")
+    )
+    for row in rows:
+        measure = row.measure
+        yield Instance(
+            key=f"custody-session:{row.pk}",
+            unit_id=row.unit_id,
+            case_id=row.case_id,
+            records=(
+                Record(
+                    "custody_session",
+                    row.pk,
+                    f"{row.case.number}",
+                    {
+                        "entered_at": _stamp(row.entered_at),
+                        "person": row.person_id,
+                        "measure": measure.pk if measure is not None else None,
+                        "measure_status": measure.status if measure is not None else None,
+                    },
+                ),
+            ),
+        )
+
+
+# --- cases ---------------------------------------------------------------------------------
+
+
+def _few_handlers(now: datetime, params: Mapping[str, Any]) -> Iterator[Instance]:
+    least = int(params["least"])
+    active = Q(handlers__released_at__isnull=True, handlers__officer__is_active=True)
+    rows = (
+        Case.objects.filter(status__in=ACTIVE_CASE)
+        .annotate(working=Count("handlers", filter=active))
+        .filter(working__lt=least)
+        .order_by("pk")
+    )
+    for case in rows:
+        yield Instance(
+            key=f"case-handlers:{case.pk}",
+            unit_id=case.unit_id,
+            case_id=case.pk,
+            records=(
+                Record(
+                    "case",
+                    case.pk,
+                    case.number,
+                    {"active_handlers": case.working, "status": case.status},
+                ),
+            ),
+        )
+
+
+def _unqualified_handlers(now: datetime, params: Mapping[str, Any]) -> Iterator[Instance]:
+    today = now.date()
+    lapsed = Q(officer__qualification_valid_until__isnull=True) | Q(
+        officer__qualification_valid_until__lt=today
+    )
+    rows = (
+        CaseHandler.objects.filter(lapsed, released_at__isnull=True, case__status__in=ACTIVE_CASE)
+        .select_related("case", "officer")
+        .order_by("pk")
+    )
+    for row in rows:
+        officer = row.officer
+        yield Instance(
+            key=f"case-handler:{row.pk}",
+            unit_id=row.case.unit_id,
+            case_id=row.case_id,
+            records=(
+                Record("case", row.case_id, row.case.number, {"status": row.case.status}),
+                Record(
+                    "officer",
+                    officer.pk,
+                    f"{officer.name} ({officer.badge_number})",
+                    {"qualification_valid_until": str(officer.qualification_valid_until or "")},
+                ),
+            ),
+        )
+
+
+def _idle_cases(now: datetime, params: Mapping[str, Any]) -> Iterator[Instance]:
+    days = {
+        "criminal": int(params["criminal_days"]),
+        "administrative": int(params["administrative_days"]),
+    }
+    for kind, limit in days.items():
+        rows = Case.objects.filter(
+            kind=kind, status__in=ACTIVE_CASE, updated_at__lt=now - timedelta(days=limit)
+        ).order_by("pk")
+        for case in rows:
+            # The key carries the last move's day: the case that moves and later stalls
+            # again is a new finding, not the old one reopened.
+            yield Instance(
+                key=f"case-idle:{case.pk}:{case.updated_at:%Y%m%d%H%M}",
+                unit_id=case.unit_id,
+                case_id=case.pk,
+                records=(
+                    Record(
+                        "case",
+                        case.pk,
+                        case.number,
+                        {
+                            "last_action_at": _stamp(case.updated_at),
+                            "idle_days": (now - case.updated_at).days,
+                            "limit_days": limit,
+                        },
+                    ),
+                ),
+            )
+
+
+def _due(
+    rule_id: str, trigger_at: datetime, calendars: clocks.Calendars
+) -> procedure.Deadline | None:
+    try:
+        return procedure.compute(
+            rule_id, trigger_at, pack=Pack.CN, calendar=calendars.of_pack(Pack.CN)
+        )
+    except ProcedureError:  # a trigger before the rule took effect: the rule does not apply
+        return None
+
+
+REGISTRATION_RULE = "CN-MPS2015-CRIM-REG-REVIEW"
+ACCEPTANCE_RULE = "CN-MPS2015-ADMIN-ACCEPT-24H"
+
+
+def _review_overdue(now: datetime, params: Mapping[str, Any]) -> Iterator[Instance]:
+    """Criminal cases still in registration review after the rule's due time, counted from
+    the report (the case's incident) or, for a case opened without one, from its opening."""
+    calendars = clocks.Calendars()
+    shortest = timedelta(days=3)  # the rule's own duration: nothing younger can be late
+    rows = (
+        Case.objects.filter(
+            status=Status.REGISTRATION_REVIEW, unit__pack=Pack.CN, opened_at__lt=now - shortest
+        )
+        .select_related("incident")
+        .order_by("pk")
+    )
+    for case in rows:
+        received = case.incident.received_at if case.incident else case.opened_at
+        due = _due(REGISTRATION_RULE, received, calendars)
+        if due is None or due.due_at > now:
+            continue
+        yield Instance(
+            key=f"registration-review:{case.pk}",
+            unit_id=case.unit_id,
+            case_id=case.pk,
+            basis=str(due.citation),
+            records=(
+                Record(
+                    "case",
+                    case.pk,
+                    case.number,
+                    {
+                        "rule": REGISTRATION_RULE,
+                        "received_at": _stamp(received),
+                        "due_at": _stamp(due.due_at),
+                    },
+                ),
+            ),
+        )
+
+
+def _undecided_incidents(now: datetime, params: Mapping[str, Any]) -> Iterator[Instance]:
+    """Reports received and never decided (accepted, refused, referred) past the acceptance
+    review's 24 hours."""
+    calendars = clocks.Calendars()
+    rows = Incident.objects.filter(
+        status=IncidentStatus.RECEIVED,
+        unit__pack=Pack.CN,
+        received_at__lte=now - timedelta(hours=24),
+    ).order_by("pk")
+    for incident in rows:
+        due = _due(ACCEPTANCE_RULE, incident.received_at, calendars)
+        if due is None or due.due_at > now:
+            continue
+        yield Instance(
+            key=f"incident:{incident.pk}",
+            unit_id=incident.unit_id,
+            case_id=None,
+            basis=str(due.citation),
+            records=(
+                Record(
+                    "incident",
+                    incident.pk,
+                    incident.receipt_number,
+                    {
+                        "rule": ACCEPTANCE_RULE,
+                        "received_at": _stamp(incident.received_at),
+                        "due_at": _stamp(due.due_at),
+                    },
+                ),
+            ),
+        )
+
+
+# --- property ------------------------------------------------------------------------------
+
+
+def _unconfirmed_transfers(now: datetime, params: Mapping[str, Any]) -> Iterator[Instance]:
+    hours = int(params["hours"])
+    rows = (
+        Transfer.objects.filter(
+            status=TransferStatus.PENDING, sent_at__lte=now - timedelta(hours=hours)
+        )
+        .select_related("item")
+        .order_by("pk")
+    )
+    for row in rows:
+        yield Instance(
+            key=f"property-transfer:{row.pk}",
+            unit_id=row.item.unit_id,
+            case_id=row.item.case_id,
+            records=(
+                Record(
+                    "property_item",
+                    row.item_id,
+                    row.item.code,
+                    {"transfer": row.pk, "sent_at": _stamp(row.sent_at), "to": row.to_kind},
+                ),
+            ),
+        )
+
+
+def _property_limits(now: datetime, params: Mapping[str, Any]) -> Iterator[Instance]:
+    rows = (
+        ItemDeadline.objects.filter(status=LimitStatus.MISSED, accounted_at__isnull=True)
+        .select_related("item")
+        .order_by("pk")
+    )
+    for row in rows:
+        yield Instance(
+            key=f"property-limit:{row.pk}",
+            unit_id=row.unit_id,
+            case_id=row.item.case_id,
+            basis=row.citation,
+            records=(
+                Record(
+                    "property_item",
+                    row.item_id,
+                    row.item.code,
+                    {"rule": row.rule_id, "due_at": _stamp(row.due_at)},
+                ),
+            ),
+        )
+
+
+def _stocktake_differences(now: datetime, params: Mapping[str, Any]) -> Iterator[Instance]:
+    rows = (
+        Difference.objects.filter(accounted_at__isnull=True, stocktake__submitted_at__isnull=False)
+        .select_related("stocktake")
+        .order_by("pk")
+    )
+    for row in rows:
+        yield Instance(
+            key=f"stocktake-difference:{row.pk}",
+            unit_id=row.stocktake.unit_id,
+            case_id=None,
+            records=(
+                Record(
+                    "stocktake",
+                    row.stocktake_id,
+                    f"#{row.stocktake_id}: {row.kind} {row.code}",
+                    {"kind": row.kind, "code": row.code, "item": row.item_id},
+                ),
+            ),
+        )
+
+
+AGENCY_RULE = "agency rule (本机关规定)"
+
+CHECKS: tuple[Check, ...] = (
+    Check(
+        id="custody.deadline-missed",
+        version=1,
+        title_en="Custody deadline missed with no account",
+        title_zh="羁押/办案区时限超期未说明",
+        basis="the deadline's own rule (cited on each finding)",
+        severity=Severity.RED,
+        owners=CUSTODY_SIDE,
+        find=_missed_unaccounted,
+        explain_en="A deadline of a measure or of the case-handling area passed its due time "
+        "and nobody has recorded what happened.",
+    ),
+    Check(
+        id="custody.area-without-measure",
+        version=1,
+        title_en="Person in the case-handling area with no running measure",
+        title_zh="办案区内人员无正在执行的强制措施或法律依据",
+        basis=f"{AGENCY_RULE}: nobody is held in the case-handling area without a running "
+        "measure (summons, detention, …) that authorises it",
+        severity=Severity.RED,
+        owners=CUSTODY_SIDE,
+        find=_area_without_measure,
+        explain_en="A person is in the case-handling area and the session names no measure, "
+        "or the measure it names is not running (proposed, refused or ended).",
+        defaults={"grace_minutes": 30},
+    ),
+    Check(
+        id="cases.few-handlers",
+        version=1,
+        title_en="Case with fewer than two active handlers",
+        title_zh="案件主办、协办民警不足二人",
+        basis="CPL art. 118 (讯问的时候，侦查人员不得少于二人); casetrail opens a case with two",
+        severity=Severity.ORANGE,
+        owners=CASE_SIDE,
+        find=_few_handlers,
+        explain_en="An open case has fewer active, unreleased handlers than it needs: one "
+        "left the force or was deactivated and nobody took their place.",
+        defaults={"least": 2},
+    ),
+    Check(
+        id="cases.handler-unqualified",
+        version=1,
+        title_en="Handler's law-enforcement qualification lapsed on an open case",
+        title_zh="办案民警执法资格失效仍在办理案件",
+        basis=f"{AGENCY_RULE}: only officers holding a valid law-enforcement qualification "
+        "handle cases (公安机关人民警察执法资格等级考试)",
+        severity=Severity.ORANGE,
+        owners=CASE_SIDE,
+        find=_unqualified_handlers,
+        explain_en="An officer handles an open case while their qualification has expired or "
+        "was never held.",
+    ),
+    Check(
+        id="cases.idle",
+        version=1,
+        title_en="Case with no action for too long",
+        title_zh="案件长期未办理",
+        basis=f"{AGENCY_RULE}: days without a recorded action, set per case kind",
+        severity=Severity.YELLOW,
+        owners=CASE_SIDE,
+        find=_idle_cases,
+        explain_en="An open case has had no recorded move for more days than its kind allows.",
+        defaults={"criminal_days": 30, "administrative_days": 15},
+    ),
+    Check(
+        id="cases.registration-review-overdue",
+        version=1,
+        title_en="Case in registration review past its limit",
+        title_zh="立案审查超期",
+        basis="MPS Opinions 2015 (公通字〔2015〕32号), review time limits",
+        severity=Severity.ORANGE,
+        owners=CASE_SIDE,
+        find=_review_overdue,
+        explain_en="A criminal case is still under registration review after the rule's three "
+        "days from the report (an approved extension to seven or thirty days is the "
+        "rectification to record).",
+    ),
+    Check(
+        id="cases.incident-undecided",
+        version=1,
+        title_en="Report with no decision past the acceptance limit",
+        title_zh="接报后超过受案审查期限未作决定",
+        basis="MPS Opinions 2015 (公通字〔2015〕32号), review time limits",
+        severity=Severity.ORANGE,
+        owners=frozenset({Role.UNIT_LEADER, Role.INTAKE_OFFICER, Role.CASE_HANDLER}),
+        find=_undecided_incidents,
+        explain_en="A report was received and neither accepted, refused nor referred within "
+        "the acceptance review's 24 hours.",
+    ),
+    Check(
+        id="property.transfer-unconfirmed",
+        version=1,
+        title_en="Property hand-over not confirmed",
+        title_zh="涉案财物移交未确认",
+        basis=f"{AGENCY_RULE}: the receiving side confirms a hand-over the same day",
+        severity=Severity.YELLOW,
+        owners=PROPERTY_SIDE,
+        find=_unconfirmed_transfers,
+        explain_en="An item was handed over and the receiving side has neither confirmed nor "
+        "refused it within the hours allowed.",
+        defaults={"hours": 24},
+    ),
+    Check(
+        id="property.limit-missed",
+        version=1,
+        title_en="Property time limit missed with no account",
+        title_zh="涉案财物处理期限超期未说明",
+        basis="the limit's own rule (cited on each finding)",
+        severity=Severity.ORANGE,
+        owners=PROPERTY_SIDE,
+        find=_property_limits,
+        explain_en="A statutory limit of a seized item (a freeze, a preservation, a return) "
+        "passed and nobody has recorded what happened.",
+    ),
+    Check(
+        id="property.stocktake-difference",
+        version=1,
+        title_en="Stock-take difference not accounted for",
+        title_zh="涉案财物盘点差异未说明",
+        basis=f"{AGENCY_RULE}: every difference a stock-take finds is accounted for",
+        severity=Severity.ORANGE,
+        owners=frozenset({Role.UNIT_LEADER, Role.PROPERTY_CUSTODIAN}),
+        find=_stocktake_differences,
+        explain_en="A stock-take found an item missing, or one where it should not be, and "
+        "nobody has accounted for it.",
+    ),
+)
+
+BY_ID: dict[str, Check] = {check.id: check for check in CHECKS}
+
+
+def check_named(check_id: str) -> Check:
+    return BY_ID[check_id]

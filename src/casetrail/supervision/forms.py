@@ -1,0 +1,11 @@
+"""The supervision pages' forms: each the form of an action's input (supervision/inputs.py)."""
+
+from __future__ import annotations
+
+from casetrail.supervision import inputs
+from casetrail.web.inputs import form_of
+
+FindingFilterForm = form_of(inputs.FindingFilterInput)
+RectifyForm = form_of(inputs.RectifyInput)
+ReviewForm = form_of(inputs.ReviewInput)
+DismissForm = form_of(inputs.DismissInput)

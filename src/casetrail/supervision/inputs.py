@@ -1,0 +1,44 @@
+"""One input per supervision action, shared by the API and the pages (web.inputs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from django.utils.translation import gettext_lazy as _
+
+from casetrail.org.models import Unit
+from casetrail.supervision.checks import CHECKS
+from casetrail.supervision.models import Finding, FindingStatus
+from casetrail.web.inputs import Choice, Input, Ref, Text
+
+REVIEWS = (("accept", _("Accept the rectification")), ("reject", _("Reject: send it back")))
+STATUSES = (("live", _("open or awaiting review")), *FindingStatus.choices)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RectifyInput(Input):
+    text: Annotated[str, Text(max_length=4000, label=_("What was done"))]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewInput(Input):
+    decision: Annotated[str, Choice(options=REVIEWS, label=_("Decision"))]
+    reasons: Annotated[str, Text(max_length=4000, label=_("Reasons"))] = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DismissInput(Input):
+    reasons: Annotated[str, Text(max_length=4000, label=_("Reasons"))]
+
+
+@dataclass(frozen=True, kw_only=True)
+class FindingFilterInput(Input):
+    """The filters of the findings list (a read, but checked like every input)."""
+
+    status: Annotated[str | None, Choice(options=STATUSES, label=_("Status"))] = None
+    severity: Annotated[str | None, Choice(Finding, "severity")] = None
+    unit: Annotated[int | None, Ref(Unit, _("Unit"))] = None
+    check: Annotated[
+        str | None, Choice(options=[(c.id, c.id) for c in CHECKS], label=_("Check"))
+    ] = None

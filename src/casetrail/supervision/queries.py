@@ -1,0 +1,130 @@
+"""Reads of supervision, already filtered by access: the findings list and its counts, one
+finding with its steps and the links to its records, and what waits on an officer."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.urls import NoReverseMatch, reverse
+
+from casetrail.org.access import unit_ids_in_scope
+from casetrail.org.models import Officer
+from casetrail.supervision.access import (
+    ESCALATION_OWNERS,
+    REVIEWERS,
+    findings_q,
+    may_rectify,
+    may_review,
+)
+from casetrail.supervision.checks import BY_ID, CHECKS, Check
+from casetrail.supervision.inputs import FindingFilterInput
+from casetrail.supervision.models import LIVE, Finding, FindingStatus, FindingStep
+
+# Where each kind of record behind a finding is shown: the URL name, and the fact (or "id")
+# that is its argument.
+_LINKS: dict[str, tuple[str, str]] = {
+    "case": ("cases:case_detail", "id"),
+    "incident": ("cases:incident_detail", "id"),
+    "custody_deadline": ("custody:person", "person"),
+    "custody_session": ("custody:session", "id"),
+    "property_item": ("property:item", "id"),
+    "stocktake": ("property:stocktake", "id"),
+}
+
+
+def record_link(row: dict[str, Any]) -> str:
+    """The page of a record behind a finding, or "" for one with no page (an officer)."""
+    name, arg = _LINKS.get(row.get("kind", ""), ("", ""))
+    value = row.get("id") if arg == "id" else row.get("facts", {}).get(arg)
+    if not name or value is None:
+        return ""
+    try:
+        return reverse(name, args=[value])
+    except NoReverseMatch:
+        return ""
+
+
+def finding_list(officer: Officer, filters: FindingFilterInput) -> QuerySet[Finding]:
+    rows = Finding.objects.filter(findings_q(officer)).select_related(
+        "unit", "case", "escalated_to"
+    )
+    if filters.status in (None, "live"):
+        rows = rows.filter(status__in=LIVE)
+    else:
+        rows = rows.filter(status=filters.status)
+    if filters.severity:
+        rows = rows.filter(severity=filters.severity)
+    if filters.unit is not None:
+        rows = rows.filter(Q(unit_id=filters.unit) | Q(escalated_to_id=filters.unit))
+    if filters.check:
+        rows = rows.filter(check_id=filters.check)
+    return rows.order_by("due_at", "id")
+
+
+@dataclass(frozen=True)
+class Counts:
+    by_severity: dict[str, int]
+    overdue: int
+    awaiting_review: int
+
+
+def counts(officer: Officer, rows: QuerySet[Finding], now: Any) -> Counts:
+    tally = Counter(
+        dict(
+            rows.order_by()
+            .values_list("severity")
+            .annotate(n=Count("id"))
+            .values_list("severity", "n")
+        )
+    )
+    return Counts(
+        by_severity={"red": tally["red"], "orange": tally["orange"], "yellow": tally["yellow"]},
+        overdue=rows.filter(status=FindingStatus.OPEN, due_at__lt=now).count(),
+        awaiting_review=rows.filter(status=FindingStatus.RECTIFIED).count(),
+    )
+
+
+@dataclass(frozen=True)
+class FindingDetail:
+    finding: Finding
+    check: Check
+    records: list[dict[str, Any]]
+    steps: list[FindingStep]
+    may_rectify: bool
+    may_review: bool
+
+
+def finding_detail(officer: Officer, finding: Finding) -> FindingDetail:
+    records = [{**row, "link": record_link(row)} for row in finding.evidence]
+    return FindingDetail(
+        finding=finding,
+        check=BY_ID[finding.check_id],
+        records=records,
+        steps=list(finding.steps.select_related("by")),
+        may_rectify=finding.status == FindingStatus.OPEN and may_rectify(officer, finding),
+        may_review=finding.live and may_review(officer, finding),
+    )
+
+
+def to_rectify(officer: Officer) -> QuerySet[Finding]:
+    """Open findings the officer's roles own: by the check's owners at its unit, or as a
+    leader of the unit it was escalated to."""
+    q = Q(escalated_to_id__in=sorted(unit_ids_in_scope(officer, ESCALATION_OWNERS)))
+    for role in sorted({role for check in CHECKS for role in check.owners}):
+        units = unit_ids_in_scope(officer, {role})
+        if units:
+            owned = [check.id for check in CHECKS if role in check.owners]
+            q |= Q(unit_id__in=sorted(units), check_id__in=owned)
+    return Finding.objects.filter(q, findings_q(officer), status=FindingStatus.OPEN)
+
+
+def to_review(officer: Officer) -> QuerySet[Finding]:
+    units = sorted(unit_ids_in_scope(officer, REVIEWERS))
+    return Finding.objects.filter(unit_id__in=units, status=FindingStatus.RECTIFIED)
+
+
+def checks() -> tuple[Check, ...]:
+    return CHECKS

@@ -1,0 +1,77 @@
+"""The supervision sweep: every check run, each new instance opened as one finding, each live
+finding whose gap is gone marked so, each open finding past its deadline escalated.
+
+Safe on several machines at once, as custody's sweep: a finding is unique while live per
+(check, key) (a second sweeper's insert fails and rolls back), and every change to a finding
+is made under its row lock and re-checked there.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, OperationalError
+
+from casetrail import clock
+from casetrail.supervision import actions
+from casetrail.supervision.checks import CHECKS, Check
+from casetrail.supervision.models import LIVE, Finding, FindingStatus
+
+log = logging.getLogger("casetrail.supervision.sweep")
+CLOSED = (FindingStatus.ACCEPTED, FindingStatus.DISMISSED)
+
+
+@dataclass
+class SweepReport:
+    opened: int = 0
+    gone: int = 0
+    escalated: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def run_check(check: Check, report: SweepReport) -> None:
+    started = time.perf_counter()
+    params = check.params()
+    found = {instance.key: instance for instance in check.find(clock.now(), params)}
+    live = Finding.objects.filter(check_id=check.id, status__in=LIVE)
+    live_keys = set(live.values_list("key", flat=True))
+    new_keys = sorted(set(found) - live_keys)
+    # A closed finding's instance is not opened again by the same version of its check: the
+    # supervisor who closed it saw whether the gap was still there (docs/supervision.md).
+    closed = set(
+        Finding.objects.filter(
+            check_id=check.id, check_version=check.version, status__in=CLOSED, key__in=new_keys
+        ).values_list("key", flat=True)
+    )
+    for key in new_keys:
+        if key in closed:
+            continue
+        try:
+            actions.open_finding(check, found[key], params)
+        except IntegrityError:
+            log.info("%s %s: opened by another sweeper", check.id, key)
+            continue
+        report.opened += 1
+    still_open = live.filter(gone_at__isnull=True).values_list("pk", "key")
+    for pk in [pk for pk, key in still_open if key not in found]:
+        report.gone += actions.mark_gone(pk)
+    report.seconds[check.id] = time.perf_counter() - started
+
+
+def sweep() -> SweepReport:
+    report = SweepReport()
+    for check in CHECKS:
+        try:
+            run_check(check, report)
+        except OperationalError:
+            log.warning("supervision sweep: %s locked by another sweeper; next run", check.id)
+    overdue = Finding.objects.filter(status=FindingStatus.OPEN, due_at__lte=clock.now())
+    for pk in list(overdue.values_list("pk", flat=True)):
+        report.escalated += actions.escalate(pk)
+    return report
+
+
+def run_sweep() -> SweepReport:
+    return sweep()

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from casetrail.supervision import views
+
+app_name = "supervision"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("checks/", views.checks, name="checks"),
+    path("findings/<int:finding_id>/", views.finding, name="finding"),
+    path("findings/<int:finding_id>/<slug:action>/", views.act, name="act"),
+]
