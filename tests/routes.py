@@ -790,6 +790,9 @@ def _supervision_api_calls(site: Site) -> dict[tuple[str, str], Call]:
     return {
         ("GET", "/api/v1/supervision/checks"): Call("/supervision/checks", None, w.handler1, SELF),
         ("GET", "/api/v1/supervision/findings"): Call(f, None, w.handler1, SELF),
+        ("GET", "/api/v1/supervision/dashboard"): Call(
+            "/supervision/dashboard", None, w.leader, SELF
+        ),
         ("GET", "/api/v1/supervision/findings/{finding_id}"): Call(
             f"{f}/{x['finding_open']}", None, w.handler1, READ
         ),
@@ -1080,6 +1083,10 @@ def _supervision_page_calls(site: Site) -> dict[tuple[str, str], Call]:
     calls = {
         ("GET", "/supervision/"): Call("/supervision/", None, w.handler1, SELF),
         ("GET", "/supervision/checks/"): Call("/supervision/checks/", None, w.handler1, SELF),
+        ("GET", "/supervision/dashboard/"): Call("/supervision/dashboard/", None, w.leader, SELF),
+        ("GET", "/supervision/dashboard/<slug:chart_id>.csv"): Call(
+            "/supervision/dashboard/findings.csv", None, w.leader, SELF
+        ),
         ("GET", one): Call(f"/supervision/findings/{x['finding_open']}/", None, w.handler1, READ),
     }
     forms = {

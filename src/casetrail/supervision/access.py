@@ -71,3 +71,11 @@ def may_review(officer: Officer, finding: Finding) -> bool:
 def require_reviewer(officer: Officer, finding: Finding, *, doing: str) -> None:
     if not may_review(officer, finding):
         raise AccessDenied(f"{doing} needs the supervisor role at {finding.unit}")
+
+
+def require_dashboard(officer: Officer) -> None:
+    """The dashboards are for those who read supervision over a scope, not for every owner."""
+    if not unit_ids_in_scope(officer, READERS):
+        raise AccessDenied(
+            f"the supervision dashboard needs one of these roles: {', '.join(sorted(READERS))}"
+        )

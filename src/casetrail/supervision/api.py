@@ -8,11 +8,13 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import get_language
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
+from casetrail import clock
 from casetrail.org.access import request_officer
-from casetrail.supervision import actions, inputs, queries
+from casetrail.supervision import actions, dashboard, inputs, queries
 from casetrail.supervision.access import access_finding
 from casetrail.supervision.models import Finding
 from casetrail.web.inputs import RecordId, body, query
@@ -129,6 +131,30 @@ def list_checks(request: HttpRequest) -> list[dict[str, Any]]:
         }
         for c in queries.checks()
     ]
+
+
+class ChartSeriesOut(Schema):
+    name: str
+    key: str
+    values: list[float]
+    links: list[str]
+
+
+class ChartOut(Schema):
+    id: str
+    title: str
+    kind: str
+    axis: str
+    measure: str
+    categories: list[str]
+    series: list[ChartSeriesOut]
+
+
+@router.get("/supervision/dashboard", response=list[ChartOut])
+def get_dashboard(request: HttpRequest) -> list[dict[str, Any]]:
+    officer = request_officer(request)
+    language = get_language() or "en"
+    return [c.as_json() for c in dashboard.charts(officer, clock.now(), language)]
 
 
 @router.get("/supervision/findings", response=list[FindingOut])

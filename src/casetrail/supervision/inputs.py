@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated
 
 from django.utils.translation import gettext_lazy as _
@@ -10,10 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from casetrail.org.models import Unit
 from casetrail.supervision.checks import CHECKS
 from casetrail.supervision.models import Finding, FindingStatus
-from casetrail.web.inputs import Choice, Input, Ref, Text
+from casetrail.web.inputs import EARLIEST, Choice, Day, Input, Ref, Text
 
 REVIEWS = (("accept", _("Accept the rectification")), ("reject", _("Reject: send it back")))
-STATUSES = (("live", _("open or awaiting review")), *FindingStatus.choices)
+STATUSES = (
+    ("live", _("open or awaiting review")),
+    ("all", _("any status")),
+    *FindingStatus.choices,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,3 +47,5 @@ class FindingFilterInput(Input):
     check: Annotated[
         str | None, Choice(options=[(c.id, c.id) for c in CHECKS], label=_("Check"))
     ] = None
+    opened_from: Annotated[date | None, Day(label=_("Opened from"), low=EARLIEST.date())] = None
+    opened_to: Annotated[date | None, Day(label=_("Opened to"), low=EARLIEST.date())] = None

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 
+from casetrail.errors import Refused
 from casetrail.org.access import unit_ids_in_scope
 from casetrail.org.models import Officer
 from casetrail.supervision.access import (
@@ -51,10 +54,18 @@ def finding_list(officer: Officer, filters: FindingFilterInput) -> QuerySet[Find
     rows = Finding.objects.filter(findings_q(officer)).select_related(
         "unit", "case", "escalated_to"
     )
+    if filters.opened_from and filters.opened_to and filters.opened_from > filters.opened_to:
+        raise Refused("the start date is after the end date", field="opened_from")
     if filters.status in (None, "live"):
         rows = rows.filter(status__in=LIVE)
-    else:
+    elif filters.status != "all":
         rows = rows.filter(status=filters.status)
+    zone = ZoneInfo(officer.unit.timezone if officer.unit else "UTC")
+    if filters.opened_from:
+        rows = rows.filter(opened_at__gte=datetime.combine(filters.opened_from, time.min, zone))
+    if filters.opened_to:
+        end = filters.opened_to + timedelta(days=1)
+        rows = rows.filter(opened_at__lt=datetime.combine(end, time.min, zone))
     if filters.severity:
         rows = rows.filter(severity=filters.severity)
     if filters.unit is not None:

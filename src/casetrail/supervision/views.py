@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from casetrail import clock
@@ -17,7 +18,7 @@ from casetrail.errors import NotFound, Refused
 from casetrail.org import queries as org_queries
 from casetrail.org.access import request_officer, unit_ids_in_scope
 from casetrail.org.models import Officer
-from casetrail.supervision import actions, inputs, queries
+from casetrail.supervision import actions, dashboard, inputs, queries
 from casetrail.supervision import forms as ui
 from casetrail.supervision.access import READERS, access_finding
 from casetrail.supervision.models import Finding
@@ -54,6 +55,24 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request, "supervision/index.html", context, status=200 if page is not None else 400
     )
+
+
+@officer_view
+def dashboard_page(request: HttpRequest) -> HttpResponse:
+    officer = request_officer(request)
+    found = dashboard.charts(officer, clock.now(), get_language() or "en")
+    context = {"charts": found, "data": {c.id: c.as_json() for c in found}}
+    return render(request, "supervision/dashboard.html", context)
+
+
+@officer_view
+def chart_csv(request: HttpRequest, chart_id: str) -> HttpResponse:
+    officer = request_officer(request)
+    found = dashboard.chart(officer, chart_id, clock.now(), get_language() or "en")
+    response = HttpResponse(found.csv(), content_type="text/csv; charset=utf-8")
+    stamp = clock.now().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="casetrail-{found.id}-{stamp}.csv"'
+    return response
 
 
 @officer_view

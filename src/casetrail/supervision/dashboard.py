@@ -1,0 +1,289 @@
+"""The picture of an agency, as charts a supervisor or a leader reads over their scope: open
+findings by unit and severity, findings opened week by week, the median time to rectify per
+unit, overdue custody deadlines by unit, and cases by stage. Each chart carries, for every bar or
+point, the address of the list behind it, and its rows as a table (the same numbers the CSV
+download and the page's accessible table show)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from statistics import median
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from casetrail.cases.machine import STATUS_LABELS, Status
+from casetrail.cases.models import Case
+from casetrail.custody.models import Deadline, DeadlineStatus
+from casetrail.errors import NotFound
+from casetrail.org.access import unit_ids_in_scope
+from casetrail.org.models import Officer, Unit
+from casetrail.supervision.access import READERS, findings_q, require_dashboard
+from casetrail.supervision.models import LIVE, Finding, FindingStatus, Severity
+
+WEEKS = 12
+RECTIFY_WINDOW_DAYS = 90
+SEVERITIES = (Severity.RED, Severity.ORANGE, Severity.YELLOW)
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    key: str  # stable, for the page's colours: a severity, or "value"
+    values: list[float]
+    links: list[str]
+
+
+@dataclass(frozen=True)
+class Chart:
+    id: str
+    title: str
+    kind: str  # "stacked" bars, "bar", or "line"
+    axis: str  # what a category is
+    measure: str  # what a value is
+    categories: list[str]
+    series: list[Series] = field(default_factory=list)
+
+    def rows(self) -> list[list[Any]]:
+        return [
+            [category, *(s.values[i] for s in self.series)]
+            for i, category in enumerate(self.categories)
+        ]
+
+    def header(self) -> list[str]:
+        return [self.axis, *(s.name for s in self.series)]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "kind": self.kind,
+            "axis": self.axis,
+            "measure": self.measure,
+            "categories": self.categories,
+            "series": [
+                {"name": s.name, "key": s.key, "values": s.values, "links": s.links}
+                for s in self.series
+            ],
+        }
+
+    def csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(self.header())
+        writer.writerows(self.rows())
+        return out.getvalue()
+
+
+def _list(**params: Any) -> str:
+    given = {k: v for k, v in params.items() if v not in (None, "")}
+    return f"{reverse('supervision:index')}?{urlencode(given)}"
+
+
+def _units(ids: set[int]) -> dict[int, Unit]:
+    return {u.pk: u for u in Unit.objects.filter(pk__in=sorted(ids)).order_by("path")}
+
+
+def _severity_names() -> dict[str, str]:
+    return {value: str(label) for value, label in Severity.choices}
+
+
+def open_findings(officer: Officer) -> Chart:
+    rows = (
+        Finding.objects.filter(findings_q(officer), status__in=LIVE)
+        .values_list("unit_id", "severity")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    tally = {(unit_id, severity): n for unit_id, severity, n in rows}
+    units = _units({unit_id for unit_id, _ in tally})
+    names = _severity_names()
+    return Chart(
+        id="findings",
+        title=_("Open findings by unit and severity"),
+        kind="stacked",
+        axis=_("Unit"),
+        measure=_("findings"),
+        categories=[u.name for u in units.values()],
+        series=[
+            Series(
+                names[severity],
+                severity,
+                [tally.get((pk, severity), 0) for pk in units],
+                [_list(unit=pk, severity=severity) for pk in units],
+            )
+            for severity in SEVERITIES
+        ],
+    )
+
+
+def _zone(officer: Officer) -> ZoneInfo:
+    return ZoneInfo(officer.unit.timezone if officer.unit else "UTC")
+
+
+def weekly_trend(officer: Officer, now: datetime) -> Chart:
+    """Findings opened each week (Monday to Sunday in the officer's zone), by severity."""
+    zone = _zone(officer)
+    today = now.astimezone(zone).date()
+    first = today - timedelta(days=today.weekday() + 7 * (WEEKS - 1))
+    start = datetime.combine(first, time.min, zone)
+    opened = Finding.objects.filter(findings_q(officer), opened_at__gte=start).values_list(
+        "opened_at", "severity"
+    )
+    tally: Counter[tuple[date, str]] = Counter()
+    for at, severity in opened:
+        day = at.astimezone(zone).date()
+        tally[(day - timedelta(days=day.weekday()), severity)] += 1
+    weeks = [first + timedelta(weeks=i) for i in range(WEEKS)]
+    names = _severity_names()
+    return Chart(
+        id="trend",
+        title=_("Findings opened per week"),
+        kind="line",
+        axis=_("Week from"),
+        measure=_("findings"),
+        categories=[w.isoformat() for w in weeks],
+        series=[
+            Series(
+                names[severity],
+                severity,
+                [tally[(w, severity)] for w in weeks],
+                [
+                    _list(
+                        status="all",
+                        severity=severity,
+                        opened_from=w.isoformat(),
+                        opened_to=(w + timedelta(days=6)).isoformat(),
+                    )
+                    for w in weeks
+                ],
+            )
+            for severity in SEVERITIES
+        ],
+    )
+
+
+def rectify_time(officer: Officer, now: datetime) -> Chart:
+    """The median hours from a finding's opening to the acceptance of its rectification, per
+    unit, over the findings opened in the last 90 days and accepted since."""
+    since = (now - timedelta(days=RECTIFY_WINDOW_DAYS)).astimezone(_zone(officer)).date()
+    start = datetime.combine(since, time.min, _zone(officer))
+    rows = Finding.objects.filter(
+        findings_q(officer), status=FindingStatus.ACCEPTED, opened_at__gte=start
+    ).values_list("unit_id", "opened_at", "closed_at")
+    hours: dict[int, list[float]] = defaultdict(list)
+    for unit_id, opened_at, closed_at in rows:
+        if closed_at is None:  # an accepted finding always has one; an old row may not
+            continue
+        hours[unit_id].append((closed_at - opened_at).total_seconds() / 3600)
+    units = _units(set(hours))
+    return Chart(
+        id="rectify",
+        title=_("Median time to rectify (hours)"),
+        kind="bar",
+        axis=_("Unit"),
+        measure=_("hours"),
+        categories=[u.name for u in units.values()],
+        series=[
+            Series(
+                _("median hours"),
+                "value",
+                [round(median(hours[pk]), 1) for pk in units],
+                [_list(status="accepted", unit=pk, opened_from=since.isoformat()) for pk in units],
+            ),
+            Series(_("findings"), "count", [len(hours[pk]) for pk in units], [""] * len(units)),
+        ],
+    )
+
+
+def overdue_custody(officer: Officer, now: datetime) -> Chart:
+    """Custody deadlines past due and not accounted for, per unit of the officer's scope."""
+    scope = sorted(unit_ids_in_scope(officer, READERS))
+    overdue = Q(status=DeadlineStatus.OPEN, due_at__lt=now) | Q(
+        status=DeadlineStatus.MISSED, accounted_at__isnull=True
+    )
+    rows = (
+        Deadline.objects.filter(overdue, unit_id__in=scope)
+        .values_list("unit_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    tally = dict(rows)
+    units = _units(set(tally))
+    return Chart(
+        id="custody",
+        title=_("Overdue custody deadlines by unit"),
+        kind="bar",
+        axis=_("Unit"),
+        measure=_("deadlines"),
+        categories=[u.name for u in units.values()],
+        series=[
+            Series(
+                _("overdue"),
+                "red",
+                [tally[pk] for pk in units],
+                [reverse("custody:board", args=[pk]) for pk in units],
+            )
+        ],
+    )
+
+
+def case_stages(officer: Officer, language: str) -> Chart:
+    scope = sorted(unit_ids_in_scope(officer, READERS))
+    rows = (
+        Case.objects.filter(unit_id__in=scope)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    tally = dict(rows)
+    stages = [s for s in Status if tally.get(s.value)]
+    zh = language.startswith("zh")
+    return Chart(
+        id="stages",
+        title=_("Cases by stage"),
+        kind="bar",
+        axis=_("Stage"),
+        measure=_("cases"),
+        categories=[STATUS_LABELS[s][1 if zh else 0] for s in stages],
+        series=[
+            Series(
+                _("cases"),
+                "value",
+                [tally[s.value] for s in stages],
+                [f"{reverse('cases:case_list')}?{urlencode({'status': s.value})}" for s in stages],
+            )
+        ],
+    )
+
+
+_BUILDERS: dict[str, Callable[[Officer, datetime, str], Chart]] = {
+    "findings": lambda officer, now, language: open_findings(officer),
+    "trend": lambda officer, now, language: weekly_trend(officer, now),
+    "rectify": lambda officer, now, language: rectify_time(officer, now),
+    "custody": lambda officer, now, language: overdue_custody(officer, now),
+    "stages": lambda officer, now, language: case_stages(officer, language),
+}
+CHARTS = tuple(_BUILDERS)
+
+
+def charts(officer: Officer, now: datetime, language: str) -> list[Chart]:
+    require_dashboard(officer)
+    return [build(officer, now, language) for build in _BUILDERS.values()]
+
+
+def chart(officer: Officer, chart_id: str, now: datetime, language: str) -> Chart:
+    require_dashboard(officer)
+    build = _BUILDERS.get(chart_id)
+    if build is None:
+        raise NotFound(f"no chart {chart_id!r}")
+    return build(officer, now, language)
