@@ -33,6 +33,7 @@ class CheckOut(Schema):
     owners: list[str]
     params: dict[str, Any]
     explanation: str
+    explanation_zh: str
 
 
 class FindingRecordOut(Schema):
@@ -128,6 +129,7 @@ def list_checks(request: HttpRequest) -> list[dict[str, Any]]:
             "owners": sorted(c.owners),
             "params": c.params(),
             "explanation": c.explain_en,
+            "explanation_zh": c.explain_zh,
         }
         for c in queries.checks()
     ]

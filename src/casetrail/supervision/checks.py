@@ -96,6 +96,7 @@ class Check:
     owners: frozenset[str]
     find: Find
     explain_en: str
+    explain_zh: str
     defaults: Mapping[str, Any] = field(default_factory=dict)
 
     def params(self) -> dict[str, Any]:
@@ -112,6 +113,9 @@ class Check:
 
     def title(self, language: str) -> str:
         return self.title_zh if language.startswith("zh") else self.title_en
+
+    def explain(self, language: str) -> str:
+        return self.explain_zh if language.startswith("zh") else self.explain_en
 
 
 def _stamp(at: datetime | None) -> str | None:
@@ -438,6 +442,7 @@ CHECKS: tuple[Check, ...] = (
         find=_missed_unaccounted,
         explain_en="A deadline of a measure or of the case-handling area passed its due time "
         "and nobody has recorded what happened.",
+        explain_zh="强制措施或办案区的时限已过，且无人说明情况。",
     ),
     Check(
         id="custody.area-without-measure",
@@ -451,6 +456,7 @@ CHECKS: tuple[Check, ...] = (
         find=_area_without_measure,
         explain_en="A person is in the case-handling area and the session names no measure, "
         "or the measure it names is not running (proposed, refused or ended).",
+        explain_zh="人员在办案区内，但所登记的强制措施不存在或未在执行（待审批、未批准或已结束）。",
         defaults={"grace_minutes": 30},
     ),
     Check(
@@ -464,6 +470,7 @@ CHECKS: tuple[Check, ...] = (
         find=_few_handlers,
         explain_en="An open case has fewer active, unreleased handlers than it needs: one "
         "left the force or was deactivated and nobody took their place.",
+        explain_zh="在办案件的在职办案民警少于规定人数：有民警离职或被停用且无人接替。",
         defaults={"least": 2},
     ),
     Check(
@@ -478,6 +485,7 @@ CHECKS: tuple[Check, ...] = (
         find=_unqualified_handlers,
         explain_en="An officer handles an open case while their qualification has expired or "
         "was never held.",
+        explain_zh="民警执法资格已过期或从未取得，仍在办理未结案件。",
     ),
     Check(
         id="cases.idle",
@@ -489,6 +497,7 @@ CHECKS: tuple[Check, ...] = (
         owners=CASE_SIDE,
         find=_idle_cases,
         explain_en="An open case has had no recorded move for more days than its kind allows.",
+        explain_zh="未结案件超过该类案件允许的天数没有任何办案记录。",
         defaults={"criminal_days": 30, "administrative_days": 15},
     ),
     Check(
@@ -503,6 +512,7 @@ CHECKS: tuple[Check, ...] = (
         explain_en="A criminal case is still under registration review after the rule's three "
         "days from the report (an approved extension to seven or thirty days is the "
         "rectification to record).",
+        explain_zh="刑事案件自接报起超过三日仍在立案审查（经批准延长至七日或三十日的，应在整改中登记）。",
     ),
     Check(
         id="cases.incident-undecided",
@@ -515,6 +525,7 @@ CHECKS: tuple[Check, ...] = (
         find=_undecided_incidents,
         explain_en="A report was received and neither accepted, refused nor referred within "
         "the acceptance review's 24 hours.",
+        explain_zh="接报后超过二十四小时的受案审查期限，既未受案，也未作出不予受案或移送的决定。",
     ),
     Check(
         id="property.transfer-unconfirmed",
@@ -527,6 +538,7 @@ CHECKS: tuple[Check, ...] = (
         find=_unconfirmed_transfers,
         explain_en="An item was handed over and the receiving side has neither confirmed nor "
         "refused it within the hours allowed.",
+        explain_zh="涉案财物已移交，接收方在规定时限内既未确认也未拒收。",
         defaults={"hours": 24},
     ),
     Check(
@@ -540,6 +552,7 @@ CHECKS: tuple[Check, ...] = (
         find=_property_limits,
         explain_en="A statutory limit of a seized item (a freeze, a preservation, a return) "
         "passed and nobody has recorded what happened.",
+        explain_zh="涉案财物的法定期限（冻结、先行登记保存、返还等）已过，且无人说明情况。",
     ),
     Check(
         id="property.stocktake-difference",
@@ -552,6 +565,7 @@ CHECKS: tuple[Check, ...] = (
         find=_stocktake_differences,
         explain_en="A stock-take found an item missing, or one where it should not be, and "
         "nobody has accounted for it.",
+        explain_zh="盘点发现财物缺失或出现在不应在的位置，且无人说明情况。",
     ),
 )
 
