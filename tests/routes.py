@@ -96,6 +96,7 @@ def api_routes() -> set[tuple[str, str]]:
 
 
 MEASURE_ACTIONS = (
+    "legal-review",
     "decision",
     "start",
     "end",
@@ -245,14 +246,18 @@ def _draft(
 def _issued(
     s: Scene, case: Any, type_id: str, params: dict[str, str], person: Person | None = None
 ) -> Document:
-    """A document drafted, submitted and approved by its one approver: issued and sealed."""
+    """A document drafted, submitted and approved by every step of its chain (the legal
+    reviewer's with its written opinion): issued and sealed."""
     doc = doc_actions.submit_document(
         _draft(s, case, type_id, params, person), actor=s.world.handler1
     )
-    approver = (
-        s.head if doc.approval and doc.approval.current_role == Role.AGENCY_HEAD else s.world.leader
-    )
-    return doc_actions.decide_document(doc, DecisionInput(decision="approve"), actor=approver)
+    approvers = {Role.AGENCY_HEAD: s.head, Role.LEGAL_REVIEWER: s.world.legal}
+    while doc.approval is not None and doc.status == "pending":
+        role = doc.approval.current_role
+        opinion = "经审核，同意" if role == Role.LEGAL_REVIEWER else ""
+        decision = DecisionInput(decision="approve", opinion=opinion)
+        doc = doc_actions.decide_document(doc, decision, actor=approvers.get(role, s.world.leader))
+    return doc
 
 
 def build_site(traveller: Any) -> Site:
@@ -286,6 +291,15 @@ def build_site(traveller: Any) -> Site:
 
     proposed = propose("criminal_detention")
     approved = propose("bail")
+    # An administrative detention proposed in an administrative case: the legal review's.
+    admin_case = w.case(kind="administrative", title="寻衅滋事案", summary="寻衅滋事")
+    brawler = s.suspect(admin_case, "戊")
+    for_review = actions.propose_measure(
+        actions.MeasureInput(
+            case_id=admin_case.pk, person_id=brawler.pk, kind="admin_detention", reason="x", days=5
+        ),
+        actor=w.handler1,
+    )
     actions.decide_measure(approved, actions.MeasureDecisionInput(decision="approve"), actor=s.head)
     d1 = direct_measure(s, case, p1, "criminal_detention", DETAINED)
     d2 = direct_measure(s, case, p2, "criminal_detention", DETAINED)
@@ -361,6 +375,7 @@ def build_site(traveller: Any) -> Site:
         "p1": p1,
         "p3": p3,
         "proposed": proposed.pk,
+        "for_review": for_review.pk,
         "approved": approved.pk,
         "d1": d1,
         "d2": d2,
@@ -617,6 +632,12 @@ def api_calls(site: Site) -> dict[tuple[str, str], Call]:
         ("GET", m): Call(f"/custody/measures/{d1.pk}", None, w.handler1, TRACED),
         ("POST", f"{m}/decision"): Call(
             f"/custody/measures/{x['proposed']}/decision", {"decision": "approve"}, s.head, WRITE
+        ),
+        ("POST", f"{m}/legal-review"): Call(
+            f"/custody/measures/{x['for_review']}/legal-review",
+            {"verdict": "agree", "opinion": "经审核，同意"},
+            w.legal,
+            WRITE,
         ),
         ("POST", f"{m}/start"): Call(
             f"/custody/measures/{x['approved']}/start", {"started_at": now}, w.handler1, WRITE
@@ -1007,6 +1028,7 @@ def page_calls(site: Site) -> dict[tuple[str, str], Call]:
     }
     measure_forms = {
         "decision": (x["proposed"], {"decision": "approve"}, s.head),
+        "legal-review": (x["for_review"], {"verdict": "agree", "opinion": "经审核，同意"}, w.legal),
         "start": (x["approved"], {"started_at": now}, w.handler1),
         "end": (
             d1.pk,

@@ -638,6 +638,7 @@ def _documents(j: Jurisdiction) -> None:
         doc = documents.draft_document(case, made, actor=handler.officer)
         return documents.submit_document(doc, actor=handler.officer)
 
+    legal = Officer.objects.get(username="legal1")
     for station in j.stations:
         head = Officer.objects.get(username=f"{station.unit.code[2:4].lower()}.head")
         registered = Case.objects.filter(
@@ -661,6 +662,10 @@ def _documents(j: Jurisdiction) -> None:
                         "legal_ground": "《刑事诉讼法》第一百一十二条",
                     },
                 )
+                # The legal department reviews a refusal to register before the head decides
+                # (documents/legal_review.py).
+                review = DecisionInput(decision="approve", opinion="经审核，证据不足，同意不予立案")
+                doc = documents.decide_document(doc, review, actor=legal)
                 approve = DecisionInput(decision="approve", opinion="同意")
                 documents.decide_document(doc, approve, actor=head)
 

@@ -43,6 +43,8 @@ def tables_match_the_ledger(request: pytest.FixtureRequest) -> Iterator[None]:
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LONDON = ZoneInfo("Europe/London")
 SHA = "ab" * 32
+LEGAL_OPINION = "经审核，事实清楚，证据确实充分，适用法律正确，程序合法"
+LEGAL_REVIEWED = ("admin_detention",)  # custody.actions.measures.LEGAL_REVIEWED
 
 
 def officer(username: str, unit, *roles: str, scope: str = Scope.UNIT, at=None) -> Officer:
@@ -236,6 +238,13 @@ def run_measure(
         ),
         201,
     )
+    if kind in LEGAL_REVIEWED:  # the legal department's written opinion comes first
+        ok(
+            scene.api(scene.world.legal).post(
+                f"/custody/measures/{made['id']}/legal-review",
+                {"verdict": "agree", "opinion": LEGAL_OPINION},
+            )
+        )
     ok(
         scene.api(approver).post(
             f"/custody/measures/{made['id']}/decision", {"decision": "approve"}
@@ -271,6 +280,12 @@ def direct_measure(
         ),
         actor=proposer,
     )
+    if actions.needs_legal_review(measure):
+        actions.review_measure(
+            measure,
+            actions.LegalReviewInput(verdict="agree", opinion=LEGAL_OPINION),
+            actor=scene.world.legal,
+        )
     actions.decide_measure(
         measure, actions.MeasureDecisionInput(decision="approve"), actor=approver or scene.head
     )

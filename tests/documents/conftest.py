@@ -85,9 +85,13 @@ class Docs:
         used: set[int] = {doc.drafted_by_id}
         while doc.status == "pending":
             assert doc.approval is not None
-            officer = self.approver(doc.approval.current_role, besides=used)
+            role = doc.approval.current_role
+            officer = self.approver(role, besides=used)
             used.add(officer.pk)
-            doc = actions.decide_document(doc, DecisionInput(decision="approve"), actor=officer)
+            # A legal reviewer's approval is a written opinion (documents/legal_review.py).
+            opinion = "经审核，事实清楚，证据充分，程序合法" if role == "legal_reviewer" else ""
+            decision = DecisionInput(decision="approve", opinion=opinion)
+            doc = actions.decide_document(doc, decision, actor=officer)
             doc.refresh_from_db()
         return doc
 

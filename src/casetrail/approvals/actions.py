@@ -124,6 +124,8 @@ def decide(
         raise ApprovalRefused(why_not, field="decision")
     if not approve and not opinion.strip():
         raise Refused("say why it goes back to the drafter", field="opinion")
+    if approval.current_role == Role.LEGAL_REVIEWER and not opinion.strip():
+        raise Refused("a legal review is a written opinion: write it", field="opinion")
     now = clock.now()
     step = ApprovalStep.objects.create(
         approval=approval,

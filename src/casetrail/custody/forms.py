@@ -44,6 +44,7 @@ class ProposeForm(form_of(inputs.MeasureInput, exclude=["case_id"])):  # type: i
 # The fields of a proposal that are parameters of some measure's rule.
 PARAMETERS = frozenset(p for s in SPECS.values() for p in s.params)
 DecisionForm = form_of(inputs.MeasureDecisionInput)
+LegalReviewForm = form_of(inputs.LegalReviewInput)
 StartForm = form_of(inputs.StartInput)
 EndForm = form_of(inputs.EndInput)
 NotificationForm = form_of(inputs.NoticeInput)

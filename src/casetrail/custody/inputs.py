@@ -108,6 +108,19 @@ class MeasureDecisionInput(Input):
     reason: Annotated[str, _reason()] = ""
 
 
+OPINIONS = (("agree", _("Agree")), ("disagree", _("Disagree")))
+
+
+@dataclass(frozen=True, kw_only=True)
+class LegalReviewInput(Input):
+    """The legal department's written opinion on a proposed measure (法制审核意见)."""
+
+    verdict: Annotated[str, Choice(options=OPINIONS, label=_("Opinion"))]
+    opinion: Annotated[
+        str, Text(max_length=4000, multiline=True, label=_("Written opinion (法制审核意见)"))
+    ]
+
+
 @dataclass(frozen=True, kw_only=True)
 class StartInput(Input):
     started_at: Annotated[datetime, When(label=_("Started at (PACE: the arrest)"))]

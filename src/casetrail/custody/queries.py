@@ -32,6 +32,7 @@ from casetrail.custody.models import (
 )
 from casetrail.org.access import unit_q
 from casetrail.org.models import Officer, Unit
+from casetrail.org.roles import Role
 
 OVERDUE, WARNING, OK = "overdue", "warning", "ok"
 
@@ -318,6 +319,10 @@ class MeasureDetail:
     @property
     def open_deadlines(self) -> list[Deadline]:
         return [d for d in self.deadlines if d.status == DeadlineStatus.OPEN]
+
+    @property
+    def legal_reviewed(self) -> bool:
+        return any(a.role == Role.LEGAL_REVIEWER for a in self.approvals)
 
     @property
     def notice_exceptions(self) -> list[tuple[str, str]]:

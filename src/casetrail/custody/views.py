@@ -47,6 +47,7 @@ from casetrail.web.inputs import record_number
 from casetrail.web.shortcuts import errors_line, form_error, officer_view
 
 MEASURE_TITLES = {
+    "legal-review": gettext_lazy("Legal review (法制审核)"),
     "decision": gettext_lazy("Approve or refuse"),
     "start": gettext_lazy("Start the measure"),
     "end": gettext_lazy("End the measure"),
@@ -172,6 +173,7 @@ def _run_extension(measure: Measure, data: Any, *, actor: Officer) -> object:
 # Each action a measure's page offers: the form of its input, made with the records it may offer
 # (from the POST, or unbound), and the action.
 MEASURE_ACTIONS: dict[str, tuple[Callable[..., forms.Form], Callable[..., object]]] = {
+    "legal-review": (lambda d, m, detail: ui.LegalReviewForm(d), actions.review_measure),
     "decision": (lambda d, m, detail: ui.DecisionForm(d), actions.decide_measure),
     "start": (
         lambda d, m, detail: ui.StartForm(
@@ -216,6 +218,8 @@ def _measure_forms(measure: Measure, detail: queries.MeasureDetail) -> dict[str,
     """The forms the measure's state calls for, unbound."""
     names: list[str] = []
     if measure.status == MeasureStatus.PROPOSED:
+        if actions.needs_legal_review(measure) and not detail.legal_reviewed:
+            names.append("legal-review")
         names.append("decision")
     elif measure.status == MeasureStatus.APPROVED:
         names.append("start")

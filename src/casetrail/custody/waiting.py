@@ -11,9 +11,11 @@ from django.utils.translation import gettext as _
 
 from casetrail.approvals.actions import role_label
 from casetrail.approvals.inbox import Source, Waiting, register
+from casetrail.custody.actions.measures import legal_reviewed_kinds
 from casetrail.custody.models import ExtensionRequest, ExtensionStatus, Measure, MeasureStatus
 from casetrail.org.access import unit_ids_in_scope
 from casetrail.org.models import Officer
+from casetrail.org.roles import Role
 
 
 def _by_role(officer: Officer, rows: QuerySet[Any], unit: str) -> Q:
@@ -27,6 +29,20 @@ def _by_role(officer: Officer, rows: QuerySet[Any], unit: str) -> Q:
 def _measures(officer: Officer) -> QuerySet[Measure]:
     proposed = Measure.objects.filter(status=MeasureStatus.PROPOSED)
     return proposed.filter(_by_role(officer, proposed, "unit_id")).exclude(proposed_by=officer)
+
+
+def _to_review(officer: Officer) -> QuerySet[Measure]:
+    """Proposed measures the legal department reviews first, in the reviewer's scope, with no
+    opinion written yet."""
+    return (
+        Measure.objects.filter(
+            status=MeasureStatus.PROPOSED,
+            kind__in=legal_reviewed_kinds(),
+            unit_id__in=sorted(unit_ids_in_scope(officer, {Role.LEGAL_REVIEWER})),
+        )
+        .exclude(approvals__role=Role.LEGAL_REVIEWER)
+        .exclude(proposed_by=officer)
+    )
 
 
 def _extensions(officer: Officer) -> QuerySet[ExtensionRequest]:
@@ -65,11 +81,24 @@ def _items(officer: Officer) -> list[Waiting]:
             "measure", "measure__person", "measure__case", "measure__unit"
         )
     ]
-    return measures + extensions
+    reviews = [
+        Waiting(
+            what=_("legal review of a measure"),
+            title=f"{m.get_kind_display()} · {m.person.name}",
+            case_number=m.case.number,
+            unit_name=m.unit.name,
+            role=role_label(Role.LEGAL_REVIEWER),
+            since=m.proposed_at,
+            due_at=None,
+            url=reverse("custody:measure", args=[m.pk]),
+        )
+        for m in _to_review(officer).select_related("person", "case", "unit")
+    ]
+    return reviews + measures + extensions
 
 
 def _count(officer: Officer) -> int:
-    return _measures(officer).count() + _extensions(officer).count()
+    return _to_review(officer).count() + _measures(officer).count() + _extensions(officer).count()
 
 
 def register_source() -> None:

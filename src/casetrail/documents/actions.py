@@ -23,7 +23,7 @@ from casetrail.approvals.models import ApprovalStatus
 from casetrail.cases.models import Case, Party
 from casetrail.custody import clocks
 from casetrail.custody.models import Deadline, Measure
-from casetrail.documents import issuing
+from casetrail.documents import issuing, legal_review
 from casetrail.documents.access import require_document_write, require_revoker
 from casetrail.documents.catalogue import CatalogueError, DocumentType, document_type
 from casetrail.documents.inputs import (
@@ -213,8 +213,10 @@ def _chain(doc: Document, doc_type: DocumentType) -> tuple[str, ...]:
     """The roles that approve: the measure's approver for a measure's own document (one decision
     decides both), the catalogue's chain otherwise."""
     if doc.measure is not None and doc_type.step == f"measure:{doc.measure.kind}":
+        # The measure's approver decides both; its legal review, where the measure needs one,
+        # comes before that decision (custody.actions.review_measure).
         return (doc.measure.approver_role,)
-    return doc_type.approval
+    return legal_review.with_review(doc.pack, doc.type_id, doc_type.approval)
 
 
 def _follows(doc: Document, doc_type: DocumentType) -> str:

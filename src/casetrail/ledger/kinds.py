@@ -101,6 +101,7 @@ class LedgerKind(models.TextChoices):
     PROPERTY_LOCATION_ADDED = "property.location_added", "property room location added"
     STOCKTAKE_STARTED = "property.stocktake_started", "stock-take started"
     STOCKTAKE_RECONCILED = "property.stocktake_reconciled", "stock-take reconciled"
+    MEASURE_LEGAL_REVIEWED = "measure.legal_reviewed", "legal review of a proposed measure"
     # supervision: findings and the rectification loop
     FINDING_OPENED = "finding.opened", "supervision finding opened"
     FINDING_GAP_GONE = "finding.gap_gone", "the sweep no longer finds the finding's gap"

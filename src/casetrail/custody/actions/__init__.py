@@ -38,7 +38,9 @@ from casetrail.custody.actions.extensions import (
 from casetrail.custody.actions.measures import (
     decide_measure,
     end_measure,
+    needs_legal_review,
     propose_measure,
+    review_measure,
     start_measure,
 )
 from casetrail.custody.errors import ApprovalRefused, CustodyError
@@ -54,6 +56,7 @@ from casetrail.custody.inputs import (
     ExtensionInput,
     InterrogationInput,
     InterviewInput,
+    LegalReviewInput,
     MeasureDecisionInput,
     MeasureInput,
     NoticeExceptionInput,
@@ -83,6 +86,7 @@ __all__ = [
     "ExtensionInput",
     "InterrogationInput",
     "InterviewInput",
+    "LegalReviewInput",
     "MeasureDecisionInput",
     "MeasureInput",
     "NoticeExceptionInput",
@@ -103,6 +107,7 @@ __all__ = [
     "decide_measure",
     "deposit_belonging",
     "end_measure",
+    "needs_legal_review",
     "open_session",
     "propose_measure",
     "record_arrest_request",
@@ -119,6 +124,7 @@ __all__ = [
     "record_warrant",
     "record_warrant_application",
     "request_extension",
+    "review_measure",
     "settle_belonging",
     "start_measure",
 ]

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 
 from casetrail import clock, steps
@@ -24,7 +25,13 @@ from casetrail.custody.actions._common import (
     require_running,
 )
 from casetrail.custody.errors import ApprovalRefused, CustodyError
-from casetrail.custody.inputs import EndInput, MeasureDecisionInput, MeasureInput, StartInput
+from casetrail.custody.inputs import (
+    EndInput,
+    LegalReviewInput,
+    MeasureDecisionInput,
+    MeasureInput,
+    StartInput,
+)
 from casetrail.custody.measures import (
     PACE_RELEVANT_TIME,
     QUESTIONING_RULES,
@@ -43,7 +50,9 @@ from casetrail.custody.models import (
 from casetrail.errors import in_field
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.record import record
+from casetrail.org.access import has_role
 from casetrail.org.models import Officer
+from casetrail.org.roles import Role
 from casetrail.procedure import load_pack, resolve
 
 
@@ -147,9 +156,73 @@ def propose_measure(data: MeasureInput, *, actor: Officer) -> Measure:
     return measure
 
 
+# Measures whose decision the legal department reviews in writing first (法制审核): an
+# administrative detention is a penalty (MPS Provisions on Administrative Cases arts. 170-171);
+# an installation may name more kinds in settings.CASETRAIL_LEGAL_REVIEW_MEASURES.
+LEGAL_REVIEWED = ("admin_detention",)
+LEGAL_REVIEW_CITATION = "MPS Provisions on Administrative Cases arts. 170-171 (法制审核)"
+
+
+def legal_reviewed_kinds() -> tuple[str, ...]:
+    return tuple(getattr(settings, "CASETRAIL_LEGAL_REVIEW_MEASURES", LEGAL_REVIEWED))
+
+
+def needs_legal_review(measure: Measure) -> bool:
+    return measure.kind in legal_reviewed_kinds()
+
+
+def legal_review_of(measure: Measure) -> MeasureApproval | None:
+    rows = measure.approvals.filter(role=Role.LEGAL_REVIEWER)
+    return rows.order_by("-decided_at", "-id").first()
+
+
+@transaction.atomic
+def review_measure(measure: Measure, data: LegalReviewInput, *, actor: Officer) -> Measure:
+    """The legal reviewer's written opinion on a proposed measure that needs one; the approver
+    decides after it, whatever it says, and sees it."""
+    measure = lock(measure)
+    if not has_role(actor, measure.unit, {Role.LEGAL_REVIEWER}):
+        raise ApprovalRefused(
+            f"a legal review needs the legal reviewer role at {measure.unit.name}",
+            field="verdict",
+        )
+    if not needs_legal_review(measure):
+        raise CustodyError(
+            "this kind of measure is not reviewed by the legal department", field="verdict"
+        )
+    if measure.status != MeasureStatus.PROPOSED:
+        raise CustodyError(
+            f"the measure is {measure.get_status_display()}: only a proposed measure is reviewed",
+            field="verdict",
+        )
+    if actor.pk == measure.proposed_by_id:
+        raise ApprovalRefused("nobody reviews the measure they proposed", field="verdict")
+    if legal_review_of(measure) is not None:
+        raise CustodyError("the legal review of this measure is already written", field="verdict")
+    agrees = data.verdict == "agree"
+    MeasureApproval.objects.create(
+        measure=measure,
+        decision=ApprovalDecision.APPROVED if agrees else ApprovalDecision.REFUSED,
+        role=Role.LEGAL_REVIEWER,
+        officer=actor,
+        decided_at=clock.now(),
+        reason=data.opinion,
+        citation=LEGAL_REVIEW_CITATION,
+    )
+    record(
+        LedgerKind.MEASURE_LEGAL_REVIEWED,
+        subject=measure,
+        actor=actor,
+        unit_id=measure.unit_id,
+        data={"verdict": data.verdict, "opinion": data.opinion, "citation": LEGAL_REVIEW_CITATION},
+    )
+    return measure
+
+
 @transaction.atomic
 def decide_measure(measure: Measure, data: MeasureDecisionInput, *, actor: Officer) -> Measure:
-    """Approve or refuse a proposed measure. Only the role the statute names may decide."""
+    """Approve or refuse a proposed measure. Only the role the statute names may decide, and a
+    measure that needs a legal review only after its written opinion."""
     measure = lock(measure)
     measure_spec = spec(measure.kind)
     if not may_decide(actor, measure.unit, measure.approver_role):
@@ -162,6 +235,12 @@ def decide_measure(measure: Measure, data: MeasureDecisionInput, *, actor: Offic
     if measure.status != MeasureStatus.PROPOSED:
         raise CustodyError(
             f"the measure is {measure.get_status_display()}: only a proposed measure is decided",
+            field="decision",
+        )
+    if needs_legal_review(measure) and legal_review_of(measure) is None:
+        raise CustodyError(
+            f"the legal department reviews this measure first ({LEGAL_REVIEW_CITATION}): "
+            "its written opinion is not in yet",
             field="decision",
         )
     approve = data.decision == "approve"
@@ -232,7 +311,9 @@ def start_measure(measure: Measure, data: StartInput, *, actor: Officer) -> Meas
     steps.check("measure.start", measure)
     now = clock.now()
     started_at = not_future(data.started_at, "started_at", now=now)
-    approval = measure.approvals.filter(decision=ApprovalDecision.APPROVED).latest("decided_at")
+    approval = measure.approvals.filter(
+        decision=ApprovalDecision.APPROVED, role=measure.approver_role
+    ).latest("decided_at")
     measure_spec = spec(measure.kind)
     if measure.kind != MeasureKind.PACE_DETENTION:
         not_before(started_at, approval.decided_at, "started_at", "the approval")

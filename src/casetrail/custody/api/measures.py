@@ -111,6 +111,7 @@ def _on_measure(
     )
 
 
+_on_measure("legal-review", inputs.LegalReviewInput, actions.review_measure, writer=False)
 _on_measure("decision", inputs.MeasureDecisionInput, actions.decide_measure, writer=False)
 _on_measure("start", inputs.StartInput, actions.start_measure)
 _on_measure("end", inputs.EndInput, actions.end_measure)
