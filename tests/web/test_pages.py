@@ -109,7 +109,8 @@ def test_the_case_list_query_count_does_not_grow_with_the_page(
         world.case()
     client = login(world.handler1)
     client.get(reverse("cases:case_list"))  # warm the session
-    with django_assert_max_num_queries(12):
+    # 13: the navigation's "awaiting me" count includes the supervision findings (one query).
+    with django_assert_max_num_queries(13):
         client.get(reverse("cases:case_list"))
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from django.db.models import Q
 
 from casetrail.errors import AccessDenied, NotFound
-from casetrail.org.access import has_role, unit_for, unit_ids_in_scope
+from casetrail.org.access import grants_of, has_role, unit_for, unit_ids_in_scope
 from casetrail.org.models import Officer
-from casetrail.org.roles import Role
+from casetrail.org.roles import Role, Scope
 from casetrail.supervision.checks import BY_ID, CHECKS
 from casetrail.supervision.models import Finding
 
@@ -22,16 +22,44 @@ ESCALATION_OWNERS = frozenset({Role.UNIT_LEADER, Role.AGENCY_HEAD})
 _OPEN_CASE_ONLY = Q(case__isnull=True) | Q(case__sealed=False)
 
 
+def scope_q(officer: Officer, roles: frozenset[str], field: str = "unit") -> Q:
+    """Rows whose ``field`` unit lies under a grant of ``roles``, as one filter over the units'
+    paths: no query of its own (the grants are read once per officer), so the inbox count on
+    every page costs one query, not one per role."""
+    q = Q(pk__in=[])
+    for g in grants_of(officer):
+        if g.role in roles:
+            if g.scope == Scope.SUBTREE:
+                q |= Q(**{f"{field}__path__startswith": g.path})
+            else:
+                q |= Q(**{f"{field}_id": g.unit_id})
+    return q
+
+
+def _owned(role: str) -> list[str]:
+    return [check.id for check in CHECKS if role in check.owners]
+
+
+OWNER_ROLES = tuple(sorted({role for check in CHECKS for role in check.owners}))
+
+
 def findings_q(officer: Officer) -> Q:
     """The findings the officer may read, as one filter."""
-    q = Q(unit_id__in=sorted(unit_ids_in_scope(officer, READERS)))
-    q |= Q(escalated_to_id__in=sorted(unit_ids_in_scope(officer, ESCALATION_OWNERS)))
-    owner_roles = sorted({role for check in CHECKS for role in check.owners} - READERS)
-    for role in owner_roles:
-        units = unit_ids_in_scope(officer, {role})
-        if units:
-            owned = [check.id for check in CHECKS if role in check.owners]
-            q |= Q(unit_id__in=sorted(units), check_id__in=owned) & _OPEN_CASE_ONLY
+    q = scope_q(officer, READERS) | scope_q(officer, ESCALATION_OWNERS, "escalated_to")
+    for role in OWNER_ROLES:
+        if role not in READERS:
+            q |= (
+                scope_q(officer, frozenset({role})) & Q(check_id__in=_owned(role)) & _OPEN_CASE_ONLY
+            )
+    return q
+
+
+def rectify_q(officer: Officer) -> Q:
+    """The findings whose rectification the officer's roles report: by the check's owners at
+    its unit, or as a leader of the unit it was escalated to."""
+    q = scope_q(officer, ESCALATION_OWNERS, "escalated_to")
+    for role in OWNER_ROLES:
+        q |= scope_q(officer, frozenset({role})) & Q(check_id__in=_owned(role))
     return q
 
 

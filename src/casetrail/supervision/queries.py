@@ -13,14 +13,14 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 
 from casetrail.errors import Refused
-from casetrail.org.access import unit_ids_in_scope
 from casetrail.org.models import Officer
 from casetrail.supervision.access import (
-    ESCALATION_OWNERS,
     REVIEWERS,
     findings_q,
     may_rectify,
     may_review,
+    rectify_q,
+    scope_q,
 )
 from casetrail.supervision.checks import BY_ID, CHECKS, Check
 from casetrail.supervision.inputs import FindingFilterInput
@@ -121,20 +121,21 @@ def finding_detail(officer: Officer, finding: Finding) -> FindingDetail:
 
 
 def to_rectify(officer: Officer) -> QuerySet[Finding]:
-    """Open findings the officer's roles own: by the check's owners at its unit, or as a
-    leader of the unit it was escalated to."""
-    q = Q(escalated_to_id__in=sorted(unit_ids_in_scope(officer, ESCALATION_OWNERS)))
-    for role in sorted({role for check in CHECKS for role in check.owners}):
-        units = unit_ids_in_scope(officer, {role})
-        if units:
-            owned = [check.id for check in CHECKS if role in check.owners]
-            q |= Q(unit_id__in=sorted(units), check_id__in=owned)
-    return Finding.objects.filter(q, findings_q(officer), status=FindingStatus.OPEN)
+    """Open findings the officer's roles own (access.rectify_q) and may read."""
+    return Finding.objects.filter(
+        rectify_q(officer), findings_q(officer), status=FindingStatus.OPEN
+    )
 
 
 def to_review(officer: Officer) -> QuerySet[Finding]:
-    units = sorted(unit_ids_in_scope(officer, REVIEWERS))
-    return Finding.objects.filter(unit_id__in=units, status=FindingStatus.RECTIFIED)
+    return Finding.objects.filter(scope_q(officer, REVIEWERS), status=FindingStatus.RECTIFIED)
+
+
+def waiting_count(officer: Officer) -> int:
+    """Both lists' length in one query (the navigation shows it on every page)."""
+    mine = Q(rectify_q(officer), findings_q(officer), status=FindingStatus.OPEN)
+    mine |= Q(scope_q(officer, REVIEWERS), status=FindingStatus.RECTIFIED)
+    return Finding.objects.filter(mine).count()
 
 
 def checks() -> tuple[Check, ...]:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from casetrail.approvals.inbox import Source, Waiting
 from casetrail.org.models import Officer
-from casetrail.supervision.queries import to_rectify, to_review
+from casetrail.supervision.queries import to_rectify, to_review, waiting_count
 
 
 def _items(officer: Officer) -> list[Waiting]:
@@ -36,7 +36,7 @@ def _items(officer: Officer) -> list[Waiting]:
 
 
 def _count(officer: Officer) -> int:
-    return to_rectify(officer).count() + to_review(officer).count()
+    return waiting_count(officer)
 
 
 SOURCE = Source(_items, _count)
