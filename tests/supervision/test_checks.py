@@ -16,11 +16,13 @@ from casetrail.custody import alerts as custody_alerts
 from casetrail.custody.clocks import Calendars
 from casetrail.custody.models import Deadline
 from casetrail.org.models import Officer
+from casetrail.org.roles import Role
 from casetrail.property import actions as prop_actions
 from casetrail.property import alerts as prop_alerts
 from casetrail.property.inputs import ItemInput, ScanInput, TransferInput
 from casetrail.supervision.checks import BY_ID, CHECKS
 from casetrail.supervision.models import Finding
+from tests.conftest import make_officer
 from tests.custody.conftest import direct_measure
 from tests.supervision.conftest import Desk
 
@@ -41,7 +43,7 @@ def _suspect_held(desk: Desk):
 
 
 def test_every_check_states_its_basis_severity_owners_and_titles_in_both_languages():
-    assert len(CHECKS) == len(BY_ID) >= 10
+    assert len(CHECKS) == len(BY_ID) >= 12
     for check in CHECKS:
         assert all((check.basis, check.title_en, check.title_zh, check.explain_en)), check.id
         assert check.severity in ("red", "orange", "yellow")
@@ -299,3 +301,48 @@ def test_a_stock_take_difference_nobody_accounted_for_is_found(desk):
     finding = desk.findings("property.stocktake-difference")[0]
     assert finding.evidence[0]["facts"]["code"] == item.code
     assert Finding.objects.count() == 1
+
+
+def _look(officer, person) -> None:
+    from casetrail.ledger.record import record_view
+
+    record_view(person, actor=officer, unit_id=officer.unit_id, what="person")
+
+
+def test_an_officer_opening_more_records_in_an_hour_than_the_agency_allows_is_found(desk, settings):
+    settings.CASETRAIL_SUPERVISION = {"access.many-person-views": {"per_hour": 2}}
+    w = desk.w
+    case = w.case()
+    people = [desk.s.suspect(case, name=n) for n in ("甲", "乙", "丙")]
+    for person in people[:2]:
+        _look(w.handler1, person)
+        _look(w.handler1, person)  # the same record twice is one record
+    assert _keys(desk, "access.many-person-views") == set()  # two: the limit, not over it
+    _look(w.handler1, people[2])
+    keys = _keys(desk, "access.many-person-views")
+    assert len(keys) == 1
+    finding = desk.findings("access.many-person-views")[0]
+    assert finding.unit_id == w.station.pk
+    assert finding.evidence[0]["facts"]["persons"] == 3
+    assert finding.severity == "yellow"
+
+
+def test_a_look_at_a_persons_record_with_no_link_to_the_officers_cases_is_found(desk):
+    w = desk.w
+    case = w.case()
+    person = desk.s.suspect(case, name="王某")
+    # Linked: a handler of the case, the unit's leader, the city's supervisor.
+    for officer in (w.handler1, w.leader, w.supervisor):
+        _look(officer, person)
+    assert _keys(desk, "access.unlinked-person-view") == set()
+    # Not: a handler of the station who handles none of the person's cases.
+    stranger = make_officer("h7", w.station, Role.CASE_HANDLER)
+    _look(stranger, person)
+    keys = _keys(desk, "access.unlinked-person-view")
+    assert len(keys) == 1
+    finding = desk.findings("access.unlinked-person-view")[0]
+    assert finding.evidence[0]["id"] == stranger.pk
+    assert finding.evidence[0]["facts"]["person"] == person.pk
+    # Past the look-back window the look is no longer read, and the finding says the gap went.
+    desk.later(hours=49)
+    assert desk.sweep().gone >= 1

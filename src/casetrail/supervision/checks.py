@@ -13,9 +13,10 @@ Changing what a check finds bumps its version: findings keep the version that op
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -24,10 +25,12 @@ from django.db.models import Count, Q
 
 from casetrail import procedure
 from casetrail.cases.machine import Status
-from casetrail.cases.models import Case, CaseHandler, Incident, IncidentStatus
+from casetrail.cases.models import Case, CaseHandler, Incident, IncidentStatus, Party
 from casetrail.custody import clocks
 from casetrail.custody.models import CustodySession, Deadline, DeadlineStatus, MeasureStatus
-from casetrail.org.models import Pack
+from casetrail.ledger.kinds import LedgerKind
+from casetrail.ledger.models import LedgerEntry
+from casetrail.org.models import Officer, Pack, RoleGrant
 from casetrail.org.roles import Role
 from casetrail.procedure import ProcedureError
 from casetrail.property.models import (
@@ -428,6 +431,127 @@ def _stocktake_differences(now: datetime, params: Mapping[str, Any]) -> Iterator
         )
 
 
+# --- access to persons' records ------------------------------------------------------------
+
+# Roles that read a person's record by their duty over the unit of one of the person's cases; a
+# handler's look is linked only when they handle (or handled) such a case.
+_DUTY_READERS = frozenset(
+    {
+        Role.UNIT_LEADER,
+        Role.LEGAL_REVIEWER,
+        Role.AGENCY_HEAD,
+        Role.SUPERVISOR,
+        Role.CUSTODY_OFFICER,
+        Role.INTAKE_OFFICER,
+    }
+)
+
+
+def _person_views(now: datetime, hours: int) -> list[tuple[int, datetime, int]]:
+    """(officer, when, person) of every look at a person's record in the last ``hours``: a range
+    scan of the partial index ledger_viewed_at."""
+    rows = LedgerEntry.objects.filter(
+        action=LedgerKind.VIEWED,
+        at__gte=now - timedelta(hours=hours),
+        at__lte=now,
+        subject_type="person",
+        actor__isnull=False,
+    ).values_list("actor_id", "at", "subject_id")
+    return [(actor, at, int(person)) for actor, at, person in rows if person.isdigit()]
+
+
+def _officers(ids: set[int]) -> dict[int, Officer]:
+    return {o.pk: o for o in Officer.objects.filter(pk__in=sorted(ids), unit__isnull=False)}
+
+
+def _many_views(now: datetime, params: Mapping[str, Any]) -> Iterator[Instance]:
+    """An officer who opened more persons' records in one clock hour than the agency allows."""
+    limit = int(params["per_hour"])
+    seen: dict[tuple[int, datetime], set[int]] = defaultdict(set)
+    for actor, at, person in _person_views(now, int(params["look_back_hours"])):
+        seen[(actor, at.replace(minute=0, second=0, microsecond=0))].add(person)
+    over = {key: persons for key, persons in seen.items() if len(persons) > limit}
+    officers = _officers({actor for actor, _ in over})
+    for (actor, hour), persons in sorted(over.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+        officer = officers.get(actor)
+        if officer is None or officer.unit_id is None:
+            continue
+        yield Instance(
+            key=f"person-views:{actor}:{hour:%Y%m%d%H}",
+            unit_id=officer.unit_id,
+            case_id=None,
+            records=(
+                Record(
+                    "officer",
+                    actor,
+                    f"{officer.name} ({officer.badge_number})",
+                    {"hour": _stamp(hour), "persons": len(persons), "limit": limit},
+                ),
+            ),
+        )
+
+
+def _unlinked_views(now: datetime, params: Mapping[str, Any]) -> Iterator[Instance]:
+    """A look at a person's record by an officer with no link to any of the person's cases:
+    not a handler (now or before) of one, and holding no role that reads it by duty over the
+    unit of one."""
+    views = _person_views(now, int(params["look_back_hours"]))
+    if not views:
+        return
+    persons = {person for _, _, person in views}
+    cases_of: dict[int, set[int]] = defaultdict(set)
+    unit_of: dict[int, str] = {}
+    for person, case_id, path in Party.objects.filter(person_id__in=sorted(persons)).values_list(
+        "person_id", "case_id", "case__unit__path"
+    ):
+        cases_of[person].add(case_id)
+        unit_of[case_id] = path
+    actors = {actor for actor, _, _ in views}
+    handled: set[tuple[int, int]] = set(
+        CaseHandler.objects.filter(
+            officer_id__in=sorted(actors), case_id__in=sorted(unit_of)
+        ).values_list("officer_id", "case_id")
+    )
+    duty: dict[int, list[tuple[str, str, int]]] = defaultdict(list)
+    for officer_id, path, scope, unit_id in RoleGrant.objects.filter(
+        officer_id__in=sorted(actors), role__in=sorted(_DUTY_READERS)
+    ).values_list("officer_id", "unit__path", "scope", "unit_id"):
+        duty[officer_id].append((path, scope, unit_id))
+
+    def covered(actor: int, case_id: int) -> bool:
+        path = unit_of[case_id]
+        for grant_path, scope, unit_id in duty[actor]:
+            if path.startswith(grant_path) if scope == "subtree" else path.endswith(f"/{unit_id}/"):
+                return True
+        return False
+
+    flagged: dict[tuple[int, int], datetime] = {}
+    for actor, at, person in views:
+        cases = cases_of.get(person, set())
+        if any((actor, c) in handled or covered(actor, c) for c in cases):
+            continue
+        key = (actor, person)
+        flagged[key] = min(at, flagged.get(key, at))
+    officers = _officers({actor for actor, _ in flagged})
+    for (actor, person), first in sorted(flagged.items()):
+        officer = officers.get(actor)
+        if officer is None or officer.unit_id is None:
+            continue
+        yield Instance(
+            key=f"unlinked-view:{actor}:{person}:{first.astimezone(UTC):%Y%m%d}",
+            unit_id=officer.unit_id,
+            case_id=None,
+            records=(
+                Record(
+                    "officer",
+                    actor,
+                    f"{officer.name} ({officer.badge_number})",
+                    {"person": person, "first_look_at": _stamp(first)},
+                ),
+            ),
+        )
+
+
 AGENCY_RULE = "agency rule (本机关规定)"
 
 CHECKS: tuple[Check, ...] = (
@@ -526,6 +650,37 @@ CHECKS: tuple[Check, ...] = (
         explain_en="A report was received and neither accepted, refused nor referred within "
         "the acceptance review's 24 hours.",
         explain_zh="接报后超过二十四小时的受案审查期限，既未受案，也未作出不予受案或移送的决定。",
+    ),
+    Check(
+        id="access.many-person-views",
+        version=1,
+        title_en="Officer opened many persons' records in one hour",
+        title_zh="民警一小时内查阅人员信息过多",
+        basis=f"{AGENCY_RULE}: looks at persons' records are for the cases one works on "
+        "(Personal Information Protection Law art. 6: no more than the purpose needs)",
+        severity=Severity.YELLOW,
+        owners=frozenset({Role.UNIT_LEADER}),
+        find=_many_views,
+        explain_en="An officer opened more persons' records within one clock hour than the "
+        "agency's limit: a question for their leader, not a verdict.",
+        explain_zh="民警在一个整点小时内查阅的人员信息数超过本机关设定的上限：请其所在单位负责人核实，不作结论。",
+        defaults={"per_hour": 50, "look_back_hours": 48},
+    ),
+    Check(
+        id="access.unlinked-person-view",
+        version=1,
+        title_en="Officer opened a person's record with no link to their cases",
+        title_zh="民警查阅与其承办案件无关的人员信息",
+        basis=f"{AGENCY_RULE}: looks at persons' records are for the cases one works on "
+        "(Personal Information Protection Law art. 6)",
+        severity=Severity.YELLOW,
+        owners=frozenset({Role.UNIT_LEADER}),
+        find=_unlinked_views,
+        explain_en="An officer opened the record of a person who is a party to none of the "
+        "cases they handle or handled, and holds no role that reads it by duty (leader, legal, "
+        "supervision, custody, intake) over the unit of one of them.",
+        explain_zh="民警查阅的人员并非其承办（或曾承办）案件的当事人，且其不具有因职责可查阅该人员所在案件单位的角色（负责人、法制、督察、看管、接报）。",
+        defaults={"look_back_hours": 48},
     ),
     Check(
         id="property.transfer-unconfirmed",
