@@ -45,14 +45,21 @@ def test_the_dashboard_draws_drills_down_and_the_loop_closes(
     try:
         log_in(page, base, w.supervisor.username, PASSWORD, totp_code)
         page.goto(f"{base}/supervision/dashboard/")
-        for chart in ("findings", "trend", "rectify", "custody", "stages"):
+        for chart in ("findings", "trend", "rectify", "reviewers", "custody", "stages"):
             page.wait_for_selector(f"[data-chart={chart}][data-drawn]")
             assert page.locator(f"[data-chart={chart}] canvas").count() >= 1
         drawn = page.evaluate(
             "Object.fromEntries(Object.entries(window.casetrailCharts)"
             ".map(([k, c]) => [k, c.getOption().series.length]))"
         )
-        assert drawn == {"findings": 3, "trend": 3, "rectify": 2, "custody": 1, "stages": 1}
+        assert drawn == {
+            "findings": 3,
+            "trend": 3,
+            "rectify": 2,
+            "reviewers": 2,
+            "custody": 1,
+            "stages": 1,
+        }
         violations = page.evaluate("window.__csp")
         assert violations == []
         page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)

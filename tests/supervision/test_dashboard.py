@@ -42,7 +42,7 @@ def test_the_open_findings_chart_counts_the_scope_and_links_to_its_list(desk, la
     page = client.get("/supervision/dashboard/")
     assert page.status_code == 200
     data = _data(page.content.decode())
-    assert set(data) == {"findings", "trend", "rectify", "custody", "stages"}
+    assert set(data) == {"findings", "trend", "rectify", "reviewers", "custody", "stages"}
     findings = data["findings"]
     assert findings["categories"] == [desk.w.station.name]
     by_key = {s["key"]: s for s in findings["series"]}
@@ -109,3 +109,25 @@ def test_the_dashboard_is_for_readers_of_a_scope(desk):
     other = ApiClient(desk.w.outsider).get("/supervision/dashboard").json()
     findings = next(c for c in other if c["id"] == "findings")
     assert findings["categories"] == []  # another station's leader sees none of it
+
+
+def test_supervisors_are_supervised_by_their_time_to_review_and_share_dismissed(desk):
+    from casetrail.supervision import actions
+    from casetrail.supervision.inputs import DismissInput, RectifyInput, ReviewInput
+
+    _findings(desk)
+    w = desk.w
+    idle = list(Finding.objects.filter(check_id="cases.idle").order_by("pk"))
+    lonely = list(Finding.objects.filter(check_id="cases.few-handlers").order_by("pk"))
+    actions.rectify(idle[0], RectifyInput(text="已办理"), actor=w.handler1)
+    desk.later(hours=6)
+    actions.review(idle[0], ReviewInput(decision="accept"), actor=w.supervisor)
+    actions.dismiss(lonely[0], DismissInput(reasons="已另行处理"), actor=w.supervisor)
+    data = ApiClient(w.supervisor).get("/supervision/dashboard").json()
+    chart = next(c for c in data if c["id"] == "reviewers")
+    assert chart["categories"] == [str(w.supervisor)]
+    hours, share = chart["series"]
+    assert hours["values"] == [6.0]
+    assert share["values"] == [50.0]  # one accepted, one dismissed
+    listed = login(w.supervisor).get(share["links"][0]).content.decode()
+    assert set(re.findall(r'data-finding="(\d+)"', listed)) == {str(lonely[0].pk)}

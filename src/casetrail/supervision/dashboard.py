@@ -28,7 +28,14 @@ from casetrail.errors import NotFound
 from casetrail.org.access import unit_ids_in_scope
 from casetrail.org.models import Officer, Unit
 from casetrail.supervision.access import READERS, findings_q, require_dashboard
-from casetrail.supervision.models import LIVE, Finding, FindingStatus, Severity
+from casetrail.supervision.models import (
+    LIVE,
+    Finding,
+    FindingStatus,
+    FindingStep,
+    Severity,
+    StepKind,
+)
 
 WEEKS = 12
 RECTIFY_WINDOW_DAYS = 90
@@ -205,6 +212,59 @@ def rectify_time(officer: Officer, now: datetime) -> Chart:
     )
 
 
+def reviewers(officer: Officer, now: datetime) -> Chart:
+    """Supervisors are supervised too: per supervisor, over the last 90 days, the median hours
+    from a rectification's report to their review of it, and the share of the findings they
+    closed that they dismissed (closed with no action)."""
+    start = now - timedelta(days=RECTIFY_WINDOW_DAYS)
+    steps = (
+        FindingStep.objects.filter(finding__in=Finding.objects.filter(findings_q(officer)))
+        .filter(at__gte=start - timedelta(days=RECTIFY_WINDOW_DAYS))
+        .order_by("finding_id", "at", "id")
+        .values_list("finding_id", "kind", "at", "by_id")
+    )
+    waits: dict[int, list[float]] = defaultdict(list)
+    closed: Counter[int] = Counter()
+    dismissed: Counter[int] = Counter()
+    reported: dict[int, datetime] = {}
+    for finding_id, kind, at, by in steps:
+        if kind == StepKind.RECTIFIED:
+            reported[finding_id] = at
+            continue
+        if by is None or at < start:
+            continue
+        if kind in (StepKind.ACCEPTED, StepKind.REJECTED) and finding_id in reported:
+            waits[by].append((at - reported.pop(finding_id)).total_seconds() / 3600)
+        if kind in (StepKind.ACCEPTED, StepKind.DISMISSED):
+            closed[by] += 1
+            dismissed[by] += kind == StepKind.DISMISSED
+    people = {o.pk: o for o in Officer.objects.filter(pk__in=sorted(set(waits) | set(closed)))}
+    order = sorted(people, key=lambda pk: people[pk].badge_number)
+    since = start.astimezone(_zone(officer)).date().isoformat()
+    return Chart(
+        id="reviewers",
+        title=_("Supervisors: time to review, share dismissed"),
+        kind="bar",
+        axis=_("Supervisor"),
+        measure=_("hours / %"),
+        categories=[str(people[pk]) for pk in order],
+        series=[
+            Series(
+                _("median hours to review"),
+                "value",
+                [round(median(waits[pk]), 1) if waits[pk] else 0 for pk in order],
+                [_list(status="all", closed_by=pk, opened_from=since) for pk in order],
+            ),
+            Series(
+                _("% of closed findings dismissed"),
+                "orange",
+                [round(100 * dismissed[pk] / closed[pk], 1) if closed[pk] else 0 for pk in order],
+                [_list(status="dismissed", closed_by=pk) for pk in order],
+            ),
+        ],
+    )
+
+
 def overdue_custody(officer: Officer, now: datetime) -> Chart:
     """Custody deadlines past due and not accounted for, per unit of the officer's scope."""
     scope = sorted(unit_ids_in_scope(officer, READERS))
@@ -270,6 +330,7 @@ _BUILDERS: dict[str, Callable[[Officer, datetime, str], Chart]] = {
     "findings": lambda officer, now, language: open_findings(officer),
     "trend": lambda officer, now, language: weekly_trend(officer, now),
     "rectify": lambda officer, now, language: rectify_time(officer, now),
+    "reviewers": lambda officer, now, language: reviewers(officer, now),
     "custody": lambda officer, now, language: overdue_custody(officer, now),
     "stages": lambda officer, now, language: case_stages(officer, language),
 }

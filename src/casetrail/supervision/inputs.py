@@ -8,7 +8,7 @@ from typing import Annotated
 
 from django.utils.translation import gettext_lazy as _
 
-from casetrail.org.models import Unit
+from casetrail.org.models import Officer, Unit
 from casetrail.supervision.checks import CHECKS
 from casetrail.supervision.models import Finding, FindingStatus
 from casetrail.web.inputs import EARLIEST, Choice, Day, Input, Ref, Text
@@ -47,5 +47,6 @@ class FindingFilterInput(Input):
     check: Annotated[
         str | None, Choice(options=[(c.id, c.id) for c in CHECKS], label=_("Check"))
     ] = None
+    closed_by: Annotated[int | None, Ref(Officer, _("Closed or reviewed by"))] = None
     opened_from: Annotated[date | None, Day(label=_("Opened from"), low=EARLIEST.date())] = None
     opened_to: Annotated[date | None, Day(label=_("Opened to"), low=EARLIEST.date())] = None

@@ -24,7 +24,7 @@ from casetrail.supervision.access import (
 )
 from casetrail.supervision.checks import BY_ID, CHECKS, Check
 from casetrail.supervision.inputs import FindingFilterInput
-from casetrail.supervision.models import LIVE, Finding, FindingStatus, FindingStep
+from casetrail.supervision.models import LIVE, Finding, FindingStatus, FindingStep, StepKind
 
 # Where each kind of record behind a finding is shown: the URL name, and the fact (or "id")
 # that is its argument.
@@ -72,6 +72,12 @@ def finding_list(officer: Officer, filters: FindingFilterInput) -> QuerySet[Find
         rows = rows.filter(Q(unit_id=filters.unit) | Q(escalated_to_id=filters.unit))
     if filters.check:
         rows = rows.filter(check_id=filters.check)
+    if filters.closed_by is not None:
+        reviewed = FindingStep.objects.filter(
+            by_id=filters.closed_by,
+            kind__in=(StepKind.ACCEPTED, StepKind.REJECTED, StepKind.DISMISSED),
+        )
+        rows = rows.filter(pk__in=reviewed.values("finding_id"))
     return rows.order_by("due_at", "id")
 
 

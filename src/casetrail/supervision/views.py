@@ -35,7 +35,10 @@ def _params(request: HttpRequest) -> str:
 def index(request: HttpRequest) -> HttpResponse:
     officer = request_officer(request)
     units = org_queries.units_by_id(unit_ids_in_scope(officer, READERS))
-    form = ui.FindingFilterForm(request.GET or None, choices={"unit": units})
+    form = ui.FindingFilterForm(
+        request.GET or None,
+        choices={"unit": units, "closed_by": org_queries.units_officers(units)},
+    )
     filters = form.to_input() if request.GET else inputs.FindingFilterInput()
     page, tally = None, None
     if filters is not None:
