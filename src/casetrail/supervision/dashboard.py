@@ -246,7 +246,7 @@ def reviewers(officer: Officer, now: datetime) -> Chart:
         title=_("Supervisors: time to review, share dismissed"),
         kind="bar",
         axis=_("Supervisor"),
-        measure=_("hours / %"),
+        measure=_("hours; per 100"),
         categories=[str(people[pk]) for pk in order],
         series=[
             Series(
@@ -256,7 +256,7 @@ def reviewers(officer: Officer, now: datetime) -> Chart:
                 [_list(status="all", closed_by=pk, opened_from=since) for pk in order],
             ),
             Series(
-                _("% of closed findings dismissed"),
+                _("dismissed per 100 findings closed"),
                 "orange",
                 [round(100 * dismissed[pk] / closed[pk], 1) if closed[pk] else 0 for pk in order],
                 [_list(status="dismissed", closed_by=pk) for pk in order],
