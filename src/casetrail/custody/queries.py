@@ -15,7 +15,13 @@ from django.utils.translation import get_language, gettext
 
 from casetrail.cases.access import visible_cases
 from casetrail.cases.models import Case, Party, PartyRole, Person
-from casetrail.custody.access import AREA_WRITERS, my_inbox, visible_measures, visible_sessions
+from casetrail.custody.access import (
+    AREA_WRITERS,
+    CUSTODY_READERS,
+    my_inbox,
+    visible_measures,
+    visible_sessions,
+)
 from casetrail.custody.inputs import InboxFilterInput, MeasureFilterInput, SessionFilterInput
 from casetrail.custody.measures import Duty, MeasureKind, spec
 from casetrail.custody.models import (
@@ -138,6 +144,7 @@ class BoardRow:
     state: str
     state_text: str
     subject: BoardDeadline | None = None  # the deadline the state is about
+    unit_name: str = ""  # shown on a board of a unit's whole subtree
 
     @property
     def in_area(self) -> bool:
@@ -169,6 +176,7 @@ class Board:
     unit: Unit
     rows: list[BoardRow]
     now: datetime
+    subtree: bool = False
 
     @property
     def counts(self) -> dict[str, int]:
@@ -234,21 +242,27 @@ def _row(
     )
 
 
-def board(officer: Officer, unit: Unit, now: datetime) -> Board:
+def board(officer: Officer, unit: Unit, now: datetime, *, subtree: bool = False) -> Board:
     """Everyone in the unit's case-handling area and everyone under a running measure of the
-    unit, the worst first: overdue, then in the warning window, then the least time left.
+    unit (``subtree``: of the unit and every unit below it in the officer's scope), the worst
+    first: overdue, then in the warning window, then the least time left. A person in the area
+    with no running measure is overdue (red): held with no legal basis recorded.
 
     Reads plain rows (values_list), not model instances: four queries whatever the size."""
+    if subtree:
+        units = Q(unit__path__startswith=unit.path) & unit_q(officer, CUSTODY_READERS)
+    else:
+        units = Q(unit=unit)
     measure_cols = ("pk", "kind", "started_at", "relevant_at", "person_id", "person__name")
     measures = {
         row[0]: row
         for row in visible_measures(officer)
-        .filter(unit=unit, status=MeasureStatus.RUNNING)
-        .values_list(*measure_cols, "case__number")
+        .filter(units, status=MeasureStatus.RUNNING)
+        .values_list(*measure_cols, "case__number", "unit__name")
     }
     sessions = list(
         visible_sessions(officer)
-        .filter(unit=unit, exited_at__isnull=True)
+        .filter(units, exited_at__isnull=True)
         .values_list(
             "pk",
             "entered_at",
@@ -256,12 +270,13 @@ def board(officer: Officer, unit: Unit, now: datetime) -> Board:
             "person_id",
             "person__name",
             "case__number",
+            "unit__name",
             "measure_id",
             "measure__status",
             *(f"measure__{c}" for c in ("kind", "started_at", "relevant_at")),
         )
     )
-    measure_ids = set(measures) | {s[6] for s in sessions if s[6]}
+    measure_ids = set(measures) | {s[7] for s in sessions if s[7]}
     session_ids = {s[0] for s in sessions}
     by_owner: dict[tuple[str, int], list[BoardDeadline]] = {}
     pending_q = Q(status=DeadlineStatus.OPEN) | Q(status=DeadlineStatus.MISSED, accounted_at=None)
@@ -276,7 +291,7 @@ def board(officer: Officer, unit: Unit, now: datetime) -> Board:
             by_owner.setdefault(key, []).append(d)
     rows = []
     seen: set[int] = set()
-    for sid, entered, clock_id, pid, pname, number, mid, mstatus, *m in sessions:
+    for sid, entered, clock_id, pid, pname, number, uname, mid, mstatus, *m in sessions:
         own = list(by_owner.get(("s", sid), []))
         measure = None
         if mid is not None and mstatus == MeasureStatus.RUNNING:
@@ -284,15 +299,24 @@ def board(officer: Officer, unit: Unit, now: datetime) -> Board:
             measure = BoardMeasure(mid, kind, started, relevant)
             own += by_owner.get(("m", mid), [])
             seen.add(mid)
-        rows.append(
-            _row(BoardPerson(pid, pname), number, measure, (sid, entered, clock_id), own, now)
-        )
-    for mid, (_, kind, started, relevant, pid, pname, number) in measures.items():
+        row = _row(BoardPerson(pid, pname), number, measure, (sid, entered, clock_id), own, now)
+        if measure is None:
+            # In the area under no running measure: no legal basis recorded, never green.
+            row.state, row.subject = OVERDUE, None
+            row.state_text = gettext(
+                "overdue: in the case-handling area with no running measure (no legal basis "
+                "recorded)"
+            )
+        row.unit_name = uname
+        rows.append(row)
+    for mid, (_, kind, started, relevant, pid, pname, number, uname) in measures.items():
         if mid in seen:
             continue
         measure = BoardMeasure(mid, kind, started, relevant)
         own = by_owner.get(("m", mid), [])
-        rows.append(_row(BoardPerson(pid, pname), number, measure, None, own, now))
+        row = _row(BoardPerson(pid, pname), number, measure, None, own, now)
+        row.unit_name = uname
+        rows.append(row)
     order = {OVERDUE: 0, WARNING: 1, OK: 2}
     rows.sort(
         key=lambda r: (
@@ -301,7 +325,7 @@ def board(officer: Officer, unit: Unit, now: datetime) -> Board:
             r.person.name,
         )
     )
-    return Board(unit, rows, now)
+    return Board(unit, rows, now, subtree)
 
 
 @dataclass

@@ -103,8 +103,9 @@ def board(request: HttpRequest, unit_id: int) -> HttpResponse:
     JavaScript a <noscript> refresh reloads the whole page."""
     officer = request_officer(request)
     unit = access_board(officer, unit_id)
+    subtree = request.GET.get("subtree") == "1"
     context: dict[str, Any] = {
-        "board": queries.board(officer, unit, clock.now()),
+        "board": queries.board(officer, unit, clock.now(), subtree=subtree),
         "refresh_seconds": int(getattr(settings, "CASETRAIL_BOARD_REFRESH_SECONDS", 30)),
     }
     if _htmx(request):  # the #board partial shows no unit list

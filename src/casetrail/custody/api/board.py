@@ -31,10 +31,11 @@ router = Router()
 
 
 @router.get("/custody/board/{unit_id}", response=BoardOut)
-def board(request: HttpRequest, unit_id: RecordId) -> dict[str, Any]:
+def board(request: HttpRequest, unit_id: RecordId, subtree: bool = False) -> dict[str, Any]:
+    """The unit's whiteboard; ``subtree=true``: the unit's and every unit's below it in scope."""
     officer = request_officer(request)
     unit = access_board(officer, unit_id)
-    found = queries.board(officer, unit, clock.now())
+    found = queries.board(officer, unit, clock.now(), subtree=subtree)
     return {
         "unit_id": unit.pk,
         "unit": unit.code,
@@ -44,6 +45,7 @@ def board(request: HttpRequest, unit_id: RecordId) -> dict[str, Any]:
             {
                 "person_id": r.person.pk,
                 "person_name": r.person.name,
+                "unit_name": r.unit_name,
                 "case_number": r.case_number,
                 "measure_id": r.measure.pk if r.measure else None,
                 "measure_kind": r.measure.kind if r.measure else None,

@@ -247,6 +247,7 @@ class BriefOut(Schema):
 class BoardRowOut(Schema):
     person_id: int
     person_name: str
+    unit_name: str
     case_number: str
     measure_id: int | None
     measure_kind: str | None
