@@ -7,6 +7,7 @@ from datetime import date
 from typing import Annotated
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from casetrail.org.models import Officer, Unit
 from casetrail.supervision.checks import CHECKS
@@ -42,11 +43,16 @@ class FindingFilterInput(Input):
     """The filters of the findings list (a read, but checked like every input)."""
 
     status: Annotated[str | None, Choice(options=STATUSES, label=_("Status"))] = None
-    severity: Annotated[str | None, Choice(Finding, "severity")] = None
+    severity: Annotated[str | None, Choice(Finding, "severity", label=_("Severity"))] = None
     unit: Annotated[int | None, Ref(Unit, _("Unit"))] = None
     check: Annotated[
-        str | None, Choice(options=[(c.id, c.id) for c in CHECKS], label=_("Check"))
+        str | None,
+        Choice(options=[(c.id, c.id) for c in CHECKS], label=pgettext_lazy("supervision", "Check")),
     ] = None
     closed_by: Annotated[int | None, Ref(Officer, _("Closed or reviewed by"))] = None
-    opened_from: Annotated[date | None, Day(label=_("Opened from"), low=EARLIEST.date())] = None
-    opened_to: Annotated[date | None, Day(label=_("Opened to"), low=EARLIEST.date())] = None
+    opened_from: Annotated[
+        date | None, Day(label=pgettext_lazy("finding", "Opened from"), low=EARLIEST.date())
+    ] = None
+    opened_to: Annotated[
+        date | None, Day(label=pgettext_lazy("finding", "Opened to"), low=EARLIEST.date())
+    ] = None

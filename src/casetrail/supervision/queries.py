@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy
 
 from casetrail.errors import Refused
 from casetrail.org.models import Officer
@@ -35,6 +36,18 @@ _LINKS: dict[str, tuple[str, str]] = {
     "custody_session": ("custody:session", "id"),
     "property_item": ("property:item", "id"),
     "stocktake": ("property:stocktake", "id"),
+}
+
+
+# What each kind of record is, in the reader's language.
+KIND_LABELS = {
+    "case": gettext_lazy("case"),
+    "incident": gettext_lazy("incident"),
+    "custody_deadline": gettext_lazy("custody deadline"),
+    "custody_session": gettext_lazy("stay in the case-handling area"),
+    "property_item": gettext_lazy("property item"),
+    "stocktake": gettext_lazy("stock-take"),
+    "officer": gettext_lazy("officer"),
 }
 
 
@@ -115,7 +128,14 @@ class FindingDetail:
 
 
 def finding_detail(officer: Officer, finding: Finding) -> FindingDetail:
-    records = [{**row, "link": record_link(row)} for row in finding.evidence]
+    records = [
+        {
+            **row,
+            "link": record_link(row),
+            "kind_label": str(KIND_LABELS.get(row["kind"], row["kind"])),
+        }
+        for row in finding.evidence
+    ]
     return FindingDetail(
         finding=finding,
         check=BY_ID[finding.check_id],
