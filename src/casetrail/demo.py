@@ -639,7 +639,7 @@ def _documents(j: Jurisdiction) -> None:
         return documents.submit_document(doc, actor=handler.officer)
 
     legal = Officer.objects.get(username="legal1")
-    for station in j.stations:
+    for index, station in enumerate(j.stations):
         head = Officer.objects.get(username=f"{station.unit.code[2:4].lower()}.head")
         registered = Case.objects.filter(
             unit=station.unit, kind=Kind.CRIMINAL, status=Status.INVESTIGATING
@@ -651,17 +651,19 @@ def _documents(j: Jurisdiction) -> None:
                 if n < 2:  # the newest waits for the head
                     approve = DecisionInput(decision="approve", opinion="同意立案")
                     documents.decide_document(doc, approve, actor=head)
-        refused = Case.objects.filter(unit=station.unit, status=Status.NOT_REGISTERED).first()
-        if refused is not None:
-            with clock.backdated(now - timedelta(days=7)), transaction.atomic():
+        refused = Case.objects.filter(unit=station.unit, status=Status.NOT_REGISTERED)
+        for n, case in enumerate(refused.order_by("pk")[:2]):
+            with clock.backdated(now - timedelta(days=7 - n)), transaction.atomic():
                 doc = draft(
-                    refused,
+                    case,
                     "nonregistration_notice",
                     {
                         "reason": "证据不足，不予立案",
                         "legal_ground": "《刑事诉讼法》第一百一十二条",
                     },
                 )
+                if index == 0 and n == 0:
+                    continue  # one waits for the legal department's review (legal1, legal2)
                 # The legal department reviews a refusal to register before the head decides
                 # (documents/legal_review.py).
                 review = DecisionInput(decision="approve", opinion="经审核，证据不足，同意不予立案")
