@@ -123,7 +123,7 @@ def _legal_act(case: Case, data: ItemInput) -> tuple[Measure | None, Document | 
 
 def _create(case: Case, actor: Officer, now: datetime, **fields: Any) -> Item:
     item = Item.objects.create(
-        code=f"TMP-{uuid.uuid4().hex}",  # the real code derives from the id, just below
+        code=uuid.uuid4().hex,  # 32 characters, never a code; the real one derives from the id
         case=case,
         unit=case.unit,
         registered_at=now,
