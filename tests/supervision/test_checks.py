@@ -346,3 +346,81 @@ def test_a_look_at_a_persons_record_with_no_link_to_the_officers_cases_is_found(
     # Past the look-back window the look is no longer read, and the finding says the gap went.
     desk.later(hours=49)
     assert desk.sweep().gone >= 1
+
+
+def _issue(desk: Desk, case, type_id: str, params: dict):
+    """A document drafted by the case's handler and approved by every step of its chain."""
+    from casetrail.documents import actions as docs
+    from casetrail.documents.inputs import DecisionInput, DraftInput
+
+    w = desk.w
+    doc = docs.draft_document(case, DraftInput(type_id=type_id, params=params), actor=w.handler1)
+    doc = docs.submit_document(doc, actor=w.handler1)
+    approvers = {"agency_head": desk.s.head, "legal_reviewer": w.legal, "unit_leader": w.leader}
+    while doc.status == "pending":
+        role = doc.approval.current_role
+        decision = DecisionInput(
+            decision="approve", opinion="同意" if role == "legal_reviewer" else ""
+        )
+        doc = docs.decide_document(doc, decision, actor=approvers[role])
+    return doc
+
+
+def _registered(desk: Desk):
+    w = desk.w
+    incident = w.incident()
+    case = case_actions.decide_incident(
+        incident,
+        case_actions.IncidentDecisionInput(
+            decision="registration_review", handler_ids=(w.handler1.pk, w.handler2.pk)
+        ),
+        actor=w.intake,
+    )
+    return case
+
+
+def test_a_case_at_a_stage_whose_document_was_never_issued_is_found(desk):
+    """MPS Provisions on Criminal Cases (2020) art. 178: a case is registered on a decision
+    to register (立案决定书); a case moved to registered without one is a finding."""
+    w = desk.w
+    bare = _registered(desk)
+    covered = _registered(desk)  # the near miss: its decision is issued before the move
+    _issue(desk, covered, "registration_decision", {"legal_ground": "刑法第二百六十四条"})
+    for case in (bare, covered):
+        case_actions.transition_case(case, case_actions.MoveInput(move="register"), actor=w.leader)
+    assert _keys(desk, "documents.stage-without-document") == {
+        f"stage-document:{bare.pk}:registration_decision"
+    }
+
+
+def test_a_document_served_late_and_not_accounted_for_is_found(desk):
+    """MPS Provisions on Criminal Cases (2020) art. 178: the notice not to register is served
+    within three days; missed, it is a finding until somebody accounts for it."""
+    from casetrail.documents import alerts as doc_alerts
+
+    w = desk.w
+    case = _registered(desk)
+    doc = _issue(
+        desk,
+        case,
+        "nonregistration_notice",
+        {"reason": "不构成犯罪", "legal_ground": "第一百一十二条"},
+    )
+    desk.traveller.move_to(doc.service_due_at - timedelta(minutes=1))
+    doc_alerts.run_sweep()
+    assert _keys(desk, "documents.service-late") == set()
+    desk.traveller.move_to(doc.service_due_at + timedelta(minutes=1))
+    doc_alerts.run_sweep()
+    assert _keys(desk, "documents.service-late") == {f"document-service:{doc.pk}"}
+    assert w.station.pk == desk.findings("documents.service-late")[0].unit_id
+
+
+def test_a_running_measure_with_no_approval_on_record_is_red(desk):
+    from casetrail.custody.models import MeasureApproval
+
+    _, _, measure = _suspect_held(desk)  # approved by the agency head, then started
+    assert _keys(desk, "custody.measure-unapproved") == set()
+    # An approval row changed behind the actions (an import, a repair): no authority left.
+    MeasureApproval.objects.filter(measure=measure).update(role="unit_leader")
+    assert _keys(desk, "custody.measure-unapproved") == {f"measure-unapproved:{measure.pk}"}
+    assert desk.findings("custody.measure-unapproved")[0].severity == "red"

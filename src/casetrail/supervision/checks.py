@@ -21,13 +21,23 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from casetrail import procedure
 from casetrail.cases.machine import Status
 from casetrail.cases.models import Case, CaseHandler, Incident, IncidentStatus, Party
 from casetrail.custody import clocks
-from casetrail.custody.models import CustodySession, Deadline, DeadlineStatus, MeasureStatus
+from casetrail.custody.models import (
+    ApprovalDecision,
+    CustodySession,
+    Deadline,
+    DeadlineStatus,
+    Measure,
+    MeasureApproval,
+    MeasureStatus,
+)
+from casetrail.documents.catalogue import catalogue, catalogue_packs
+from casetrail.documents.models import Document, DocumentStatus
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.models import LedgerEntry
 from casetrail.org.models import Officer, Pack, RoleGrant
@@ -181,6 +191,36 @@ def _area_without_measure(now: datetime, params: Mapping[str, Any]) -> Iterator[
                         "measure": measure.pk if measure is not None else None,
                         "measure_status": measure.status if measure is not None else None,
                     },
+                ),
+            ),
+        )
+
+
+def _unapproved_measures(now: datetime, params: Mapping[str, Any]) -> Iterator[Instance]:
+    """A running measure with no approval by the role the statute names (an import, a change
+    behind the actions): the people under it are held with no recorded authority."""
+    approved = MeasureApproval.objects.filter(
+        measure=OuterRef("pk"), role=OuterRef("approver_role"), decision=ApprovalDecision.APPROVED
+    )
+    rows = (
+        Measure.objects.filter(status=MeasureStatus.RUNNING)
+        .exclude(approver_role="")
+        .filter(~Exists(approved))
+        .select_related("case")
+        .order_by("pk")
+    )
+    for row in rows:
+        yield Instance(
+            key=f"measure-unapproved:{row.pk}",
+            unit_id=row.unit_id,
+            case_id=row.case_id,
+            basis=row.approval_citation,
+            records=(
+                Record(
+                    "measure",
+                    row.pk,
+                    f"{row.get_kind_display()} · {row.case.number}",
+                    {"approver_role": row.approver_role, "started_at": _stamp(row.started_at)},
                 ),
             ),
         )
@@ -352,6 +392,72 @@ def _undecided_incidents(now: datetime, params: Mapping[str, Any]) -> Iterator[I
                         "rule": ACCEPTANCE_RULE,
                         "received_at": _stamp(incident.received_at),
                         "due_at": _stamp(due.due_at),
+                    },
+                ),
+            ),
+        )
+
+
+# --- documents -----------------------------------------------------------------------------
+
+
+def _stage_documents(now: datetime, params: Mapping[str, Any]) -> Iterator[Instance]:
+    """A case at a stage whose document (the catalogue's ``step = "case:<stage>"``: a decision
+    to register, a notice not to register, a withdrawal decision, ...) was never issued."""
+    for pack in catalogue_packs():
+        for doc_type in catalogue(pack).values():
+            if not doc_type.step.startswith("case:"):
+                continue
+            stage = doc_type.step.split(":", 1)[1]
+            issued = Document.objects.filter(
+                case_id=OuterRef("pk"), type_id=doc_type.id, status=DocumentStatus.ISSUED
+            )
+            rows = (
+                Case.objects.filter(unit__pack=pack, status=stage)
+                .filter(~Exists(issued))
+                .order_by("pk")
+                .values_list("pk", "unit_id", "number")
+            )
+            for pk, unit_id, number in rows:
+                yield Instance(
+                    key=f"stage-document:{pk}:{doc_type.id}",
+                    unit_id=unit_id,
+                    case_id=pk,
+                    basis=doc_type.basis[:400],
+                    records=(
+                        Record(
+                            "case",
+                            pk,
+                            number,
+                            {"stage": stage, "document": doc_type.id, "title": doc_type.title_zh},
+                        ),
+                    ),
+                )
+
+
+def _late_service(now: datetime, params: Mapping[str, Any]) -> Iterator[Instance]:
+    """A document not served by its service deadline (the documents sweep marks it), served
+    late or not at all, that nobody has accounted for."""
+    rows = (
+        Document.objects.filter(service_missed_at__isnull=False, service_account="")
+        .select_related("case")
+        .order_by("pk")
+    )
+    for doc in rows:
+        yield Instance(
+            key=f"document-service:{doc.pk}",
+            unit_id=doc.unit_id,
+            case_id=doc.case_id,
+            basis=doc.service_citation or doc.service_rule,
+            records=(
+                Record(
+                    "document",
+                    doc.pk,
+                    f"{doc.title} {doc.number}",
+                    {
+                        "rule": doc.service_rule,
+                        "due_at": _stamp(doc.service_due_at),
+                        "served_at": _stamp(doc.served_at),
                     },
                 ),
             ),
@@ -584,6 +690,19 @@ CHECKS: tuple[Check, ...] = (
         defaults={"grace_minutes": 30},
     ),
     Check(
+        id="custody.measure-unapproved",
+        version=1,
+        title_en="Measure running without its approval",
+        title_zh="强制措施未经审批即在执行",
+        basis="the measure's own approval rule (cited on each finding)",
+        severity=Severity.RED,
+        owners=CASE_SIDE,
+        find=_unapproved_measures,
+        explain_en="A coercive measure is running and no approval by the role its rule names is "
+        "on record: the person is held with no recorded authority.",
+        explain_zh="强制措施正在执行，但没有其规则所要求的审批人的批准记录：被执行人处于无审批依据的状态。",
+    ),
+    Check(
         id="cases.few-handlers",
         version=1,
         title_en="Case with fewer than two active handlers",
@@ -650,6 +769,33 @@ CHECKS: tuple[Check, ...] = (
         explain_en="A report was received and neither accepted, refused nor referred within "
         "the acceptance review's 24 hours.",
         explain_zh="接报后超过二十四小时的受案审查期限，既未受案，也未作出不予受案或移送的决定。",
+    ),
+    Check(
+        id="documents.stage-without-document",
+        version=1,
+        title_en="Case at a stage whose document was never issued",
+        title_zh="案件所处阶段应有的法律文书未制作签发",
+        basis="the document type's basis in the catalogue (cited on each finding)",
+        severity=Severity.ORANGE,
+        owners=CASE_SIDE,
+        find=_stage_documents,
+        explain_en="The case reached a stage (registered, not registered, withdrawn, transferred "
+        "for prosecution, notified of an intended penalty) whose legal document, the one the "
+        "catalogue ties to that stage, has never been issued.",
+        explain_zh="案件已进入某一阶段（立案、不予立案、撤销案件、移送审查起诉、告知拟处罚），但文书目录中该阶段对应的法律文书从未签发。",
+    ),
+    Check(
+        id="documents.service-late",
+        version=1,
+        title_en="Document not served in time, not accounted for",
+        title_zh="法律文书未按期送达且未说明",
+        basis="the document's service rule (cited on each finding)",
+        severity=Severity.ORANGE,
+        owners=CASE_SIDE,
+        find=_late_service,
+        explain_en="An issued document was not served by its service deadline (it may have been "
+        "served since) and nobody has recorded why.",
+        explain_zh="已签发的法律文书未在送达期限内送达（之后可能已送达），且无人说明原因。",
     ),
     Check(
         id="access.many-person-views",

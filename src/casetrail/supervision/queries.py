@@ -34,6 +34,8 @@ _LINKS: dict[str, tuple[str, str]] = {
     "incident": ("cases:incident_detail", "id"),
     "custody_deadline": ("custody:person", "person"),
     "custody_session": ("custody:session", "id"),
+    "measure": ("custody:measure", "id"),
+    "document": ("documents:detail", "id"),
     "property_item": ("property:item", "id"),
     "stocktake": ("property:stocktake", "id"),
 }
@@ -48,6 +50,8 @@ KIND_LABELS = {
     "property_item": gettext_lazy("property item"),
     "stocktake": gettext_lazy("stock-take"),
     "officer": gettext_lazy("officer"),
+    "measure": gettext_lazy("coercive measure"),
+    "document": gettext_lazy("legal document"),
 }
 
 
