@@ -234,21 +234,23 @@ def _item(desk: Desk, case, **given):
     return prop_actions.register_item(case, ItemInput(**fields), actor=desk.w.handler1)
 
 
+def _to_room(desk: Desk, item):
+    """The handler who holds it hands it to the room's shelf: pending until confirmed."""
+    moved = TransferInput(
+        to_kind="room",
+        location_id=desk.shelf.pk,
+        purpose="入库",
+        condition="intact",
+        seal_intact=True,
+    )
+    return prop_actions.send(item, moved, actor=desk.w.handler1)
+
+
 def test_a_hand_over_nobody_confirmed_within_a_day_is_found(desk):
     w = desk.w
     case = w.case()
     item = _item(desk, case)
-    sent = prop_actions.send(
-        item,
-        TransferInput(
-            to_kind="room",
-            location_id=desk.shelf.pk,
-            purpose="入库",
-            condition="intact",
-            seal_intact=True,
-        ),
-        actor=w.handler1,
-    )
+    sent = _to_room(desk, item)
     desk.later(hours=23, minutes=59)
     assert _keys(desk, "property.transfer-unconfirmed") == set()
     desk.later(minutes=2)
@@ -275,17 +277,7 @@ def test_a_stock_take_difference_nobody_accounted_for_is_found(desk):
     w = desk.w
     case = w.case()
     item = _item(desk, case)
-    transfer = prop_actions.send(
-        item,
-        TransferInput(
-            to_kind="room",
-            location_id=desk.shelf.pk,
-            purpose="入库",
-            condition="intact",
-            seal_intact=True,
-        ),
-        actor=w.handler1,
-    )
+    transfer = _to_room(desk, item)
     from casetrail.property.inputs import AnswerInput
 
     prop_actions.answer(
