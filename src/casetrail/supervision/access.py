@@ -43,20 +43,14 @@ def _owned(role: str) -> list[str]:
 OWNER_ROLES = tuple(sorted({role for check in CHECKS for role in check.owners}))
 
 
-def findings_q(officer: Officer, *, by_path: bool = False) -> Q:
-    """The findings the officer may read, as one filter: by the ids of the units in scope (an
-    index search on a large table; one query per role set, read once per officer), or
-    ``by_path`` with no query of its own (the navigation's count on every page)."""
-
-    def scope(roles: frozenset[str], field: str = "unit") -> Q:
-        if by_path:
-            return scope_q(officer, roles, field)
-        return Q(**{f"{field}_id__in": sorted(unit_ids_in_scope(officer, roles))})
-
-    q = scope(READERS) | scope(ESCALATION_OWNERS, "escalated_to")
+def findings_q(officer: Officer) -> Q:
+    """The findings the officer may read, as one filter."""
+    q = scope_q(officer, READERS) | scope_q(officer, ESCALATION_OWNERS, "escalated_to")
     for role in OWNER_ROLES:
         if role not in READERS:
-            q |= scope(frozenset({role})) & Q(check_id__in=_owned(role)) & _OPEN_CASE_ONLY
+            q |= (
+                scope_q(officer, frozenset({role})) & Q(check_id__in=_owned(role)) & _OPEN_CASE_ONLY
+            )
     return q
 
 

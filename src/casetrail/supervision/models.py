@@ -78,8 +78,7 @@ class Finding(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "due_at"], name="supervision_finding_due"),
-            # Covers the counts by unit, status and severity of the lists and the dashboard.
-            models.Index(fields=["unit", "status", "severity"], name="supervision_finding_unit"),
+            models.Index(fields=["unit", "status"], name="supervision_finding_unit"),
             models.Index(fields=["check_id", "key"], name="supervision_finding_key"),
         ]
 

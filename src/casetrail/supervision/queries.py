@@ -163,7 +163,7 @@ def to_review(officer: Officer) -> QuerySet[Finding]:
 
 def waiting_count(officer: Officer) -> int:
     """Both lists' length in one query (the navigation shows it on every page)."""
-    mine = Q(rectify_q(officer), findings_q(officer, by_path=True), status=FindingStatus.OPEN)
+    mine = Q(rectify_q(officer), findings_q(officer), status=FindingStatus.OPEN)
     mine |= Q(scope_q(officer, REVIEWERS), status=FindingStatus.RECTIFIED)
     return Finding.objects.filter(mine).count()
 
