@@ -46,7 +46,7 @@ from casetrail.property.inputs import (
 )
 from casetrail.supervision import actions as sup_actions
 from casetrail.supervision import sweep as sup_sweep
-from casetrail.supervision.inputs import RectifyInput
+from casetrail.supervision.inputs import FindingRectifyInput
 from casetrail.supervision.models import Finding
 from tests.conftest import make_officer
 from tests.custody.conftest import SHA, SHANGHAI, Scene, build_scene, direct_measure, iso
@@ -404,7 +404,7 @@ def _supervision_site(s: Scene, missed: Deadline) -> dict[str, Any]:
     sup_sweep.sweep()
     found = list(Finding.objects.filter(check_id="custody.deadline-missed", case_id=missed.case_id))
     assert len(found) >= 3
-    sup_actions.rectify(found[1], RectifyInput(text="已书面说明"), actor=s.world.handler1)
+    sup_actions.rectify(found[1], FindingRectifyInput(text="已书面说明"), actor=s.world.handler1)
     return {"finding_open": found[0].pk, "finding_done": found[1].pk, "finding_other": found[2].pk}
 
 

@@ -14,7 +14,7 @@ from casetrail import clock
 from casetrail.custody.actions import decide_measure, start_measure
 from casetrail.custody.inputs import MeasureDecisionInput, StartInput
 from casetrail.documents import actions, alerts
-from casetrail.documents.inputs import AccountInput
+from casetrail.documents.inputs import ServiceAccountInput
 from casetrail.documents.models import Document
 from casetrail.errors import Refused
 from casetrail.ledger.models import LedgerEntry
@@ -41,7 +41,9 @@ def test_an_unserved_notice_is_warned_then_missed_then_accounted_for(docs: Docs,
     assert doc.service_due_at >= issued_at + timedelta(days=3)
     assert doc.service_due_at < issued_at + timedelta(days=5)
     with pytest.raises(Refused, match="only a missed service") as early:
-        actions.account_for_service(doc, AccountInput(account="x"), actor=docs.world.handler1)
+        actions.account_for_service(
+            doc, ServiceAccountInput(account="x"), actor=docs.world.handler1
+        )
     assert early.value.field == "account"
 
     assert alerts.run_sweep() == 0
@@ -55,11 +57,13 @@ def test_an_unserved_notice_is_warned_then_missed_then_accounted_for(docs: Docs,
     assert doc.service_missed_at == doc.service_due_at + timedelta(seconds=1)
 
     accounted = actions.account_for_service(
-        doc, AccountInput(account="报案人外出，电话未接通"), actor=docs.world.handler1
+        doc, ServiceAccountInput(account="报案人外出，电话未接通"), actor=docs.world.handler1
     )
     assert accounted.service_account == "报案人外出，电话未接通"
     with pytest.raises(Refused, match="only a missed service"):
-        actions.account_for_service(doc, AccountInput(account="再次"), actor=docs.world.handler1)
+        actions.account_for_service(
+            doc, ServiceAccountInput(account="再次"), actor=docs.world.handler1
+        )
     assert _kinds(doc)[-3:] == [
         "document.service_warned",
         "document.service_missed",

@@ -73,17 +73,17 @@ def test_the_weekly_trend_puts_the_findings_in_the_week_they_opened(desk):
 
 def test_the_median_time_to_rectify_is_counted_from_opening_to_acceptance(desk):
     from casetrail.supervision import actions
-    from casetrail.supervision.inputs import RectifyInput, ReviewInput
+    from casetrail.supervision.inputs import FindingRectifyInput, FindingReviewInput
 
     _findings(desk)
     w = desk.w
     first, second = Finding.objects.filter(check_id="cases.idle").order_by("pk")
     desk.later(hours=10)
-    actions.rectify(first, RectifyInput(text="已办理"), actor=w.handler1)
-    actions.review(first, ReviewInput(decision="accept"), actor=w.supervisor)
+    actions.rectify(first, FindingRectifyInput(text="已办理"), actor=w.handler1)
+    actions.review(first, FindingReviewInput(decision="accept"), actor=w.supervisor)
     desk.later(hours=20)
-    actions.rectify(second, RectifyInput(text="已办理"), actor=w.handler1)
-    actions.review(second, ReviewInput(decision="accept"), actor=w.supervisor)
+    actions.rectify(second, FindingRectifyInput(text="已办理"), actor=w.handler1)
+    actions.review(second, FindingReviewInput(decision="accept"), actor=w.supervisor)
     data = ApiClient(w.supervisor).get("/supervision/dashboard").json()
     rectify = next(c for c in data if c["id"] == "rectify")
     assert rectify["series"][0]["values"] == [20.0]  # the median of 10 and 30 hours
@@ -113,16 +113,20 @@ def test_the_dashboard_is_for_readers_of_a_scope(desk):
 
 def test_supervisors_are_supervised_by_their_time_to_review_and_share_dismissed(desk):
     from casetrail.supervision import actions
-    from casetrail.supervision.inputs import DismissInput, RectifyInput, ReviewInput
+    from casetrail.supervision.inputs import (
+        FindingDismissInput,
+        FindingRectifyInput,
+        FindingReviewInput,
+    )
 
     _findings(desk)
     w = desk.w
     idle = list(Finding.objects.filter(check_id="cases.idle").order_by("pk"))
     lonely = list(Finding.objects.filter(check_id="cases.few-handlers").order_by("pk"))
-    actions.rectify(idle[0], RectifyInput(text="已办理"), actor=w.handler1)
+    actions.rectify(idle[0], FindingRectifyInput(text="已办理"), actor=w.handler1)
     desk.later(hours=6)
-    actions.review(idle[0], ReviewInput(decision="accept"), actor=w.supervisor)
-    actions.dismiss(lonely[0], DismissInput(reasons="已另行处理"), actor=w.supervisor)
+    actions.review(idle[0], FindingReviewInput(decision="accept"), actor=w.supervisor)
+    actions.dismiss(lonely[0], FindingDismissInput(reasons="已另行处理"), actor=w.supervisor)
     data = ApiClient(w.supervisor).get("/supervision/dashboard").json()
     chart = next(c for c in data if c["id"] == "reviewers")
     assert chart["categories"] == [str(w.supervisor)]

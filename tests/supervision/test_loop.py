@@ -18,7 +18,11 @@ from casetrail.org.roles import Role, Scope
 from casetrail.supervision import actions
 from casetrail.supervision.access import access_finding
 from casetrail.supervision.checks import BY_ID
-from casetrail.supervision.inputs import DismissInput, RectifyInput, ReviewInput
+from casetrail.supervision.inputs import (
+    FindingDismissInput,
+    FindingRectifyInput,
+    FindingReviewInput,
+)
 from casetrail.supervision.models import Finding
 from casetrail.supervision.queries import to_rectify, to_review
 from tests.conftest import make_officer
@@ -45,17 +49,19 @@ def test_open_rectify_reject_rectify_accept(desk):
     assert finding.status == "open"
     assert finding.unit_id == w.station.pk
     assert finding.due_at == clock.now() + timedelta(days=7)  # yellow: seven days
-    actions.rectify(finding, RectifyInput(text="已补充调查，制作询问笔录"), actor=w.handler1)
+    actions.rectify(finding, FindingRectifyInput(text="已补充调查，制作询问笔录"), actor=w.handler1)
     with pytest.raises(Refused) as refused:
-        actions.review(finding, ReviewInput(decision="reject"), actor=w.supervisor)
+        actions.review(finding, FindingReviewInput(decision="reject"), actor=w.supervisor)
     assert refused.value.field == "reasons"
     desk.later(days=1)
-    actions.review(finding, ReviewInput(decision="reject", reasons="笔录未附"), actor=w.supervisor)
+    actions.review(
+        finding, FindingReviewInput(decision="reject", reasons="笔录未附"), actor=w.supervisor
+    )
     finding.refresh_from_db()
     assert finding.status == "open"
     assert finding.due_at == clock.now() + timedelta(days=7)  # a new deadline to fix it
-    actions.rectify(finding, RectifyInput(text="笔录已附卷"), actor=w.handler2)
-    actions.review(finding, ReviewInput(decision="accept"), actor=w.supervisor)
+    actions.rectify(finding, FindingRectifyInput(text="笔录已附卷"), actor=w.handler2)
+    actions.review(finding, FindingReviewInput(decision="accept"), actor=w.supervisor)
     finding.refresh_from_db()
     assert (finding.status, finding.closed_by_id) == ("accepted", w.supervisor.pk)
     assert [s.kind for s in finding.steps.all()] == [
@@ -77,7 +83,7 @@ def test_a_closed_finding_is_not_opened_again_and_a_live_one_not_twice(desk):
     finding = _idle_finding(desk)
     assert desk.sweep().opened == 0  # the same instance, still live: one finding
     actions.dismiss(
-        finding, DismissInput(reasons="案件已中止侦查，另有说明"), actor=desk.w.supervisor
+        finding, FindingDismissInput(reasons="案件已中止侦查，另有说明"), actor=desk.w.supervisor
     )
     assert desk.sweep().opened == 0  # dismissed by this version of the check: stays closed
     assert Finding.objects.filter(check_id=IDLE).count() == 1
@@ -116,7 +122,7 @@ def test_a_finding_past_its_deadline_climbs_the_tree_and_stops_at_the_top(desk):
     assert _entries(finding).count("finding.escalated") == 2
     # The city's leader, whose unit now answers for it, may report its rectification.
     city_leader = make_officer("cleader", w.city, Role.UNIT_LEADER)
-    actions.rectify(finding, RectifyInput(text="市局督办，已落实"), actor=city_leader)
+    actions.rectify(finding, FindingRectifyInput(text="市局督办，已落实"), actor=city_leader)
 
 
 def test_who_reads_rectifies_reviews_and_dismisses(desk):
@@ -132,14 +138,14 @@ def test_who_reads_rectifies_reviews_and_dismisses(desk):
             access_finding(stranger, finding.pk)
     before = LedgerEntry.objects.count()
     with pytest.raises(AccessDenied):
-        actions.rectify(finding, RectifyInput(text="x"), actor=w.supervisor)
+        actions.rectify(finding, FindingRectifyInput(text="x"), actor=w.supervisor)
     with pytest.raises(AccessDenied):
-        actions.dismiss(finding, DismissInput(reasons="x"), actor=w.leader)
-    actions.rectify(finding, RectifyInput(text="已办理"), actor=w.handler1)
+        actions.dismiss(finding, FindingDismissInput(reasons="x"), actor=w.leader)
+    actions.rectify(finding, FindingRectifyInput(text="已办理"), actor=w.handler1)
     with pytest.raises(AccessDenied):
-        actions.review(finding, ReviewInput(decision="accept"), actor=w.leader)
+        actions.review(finding, FindingReviewInput(decision="accept"), actor=w.leader)
     with pytest.raises(Refused):  # already reported: the next step is the supervisor's
-        actions.rectify(finding, RectifyInput(text="again"), actor=w.handler1)
+        actions.rectify(finding, FindingRectifyInput(text="again"), actor=w.handler1)
     assert LedgerEntry.objects.count() == before + 1
 
 
@@ -147,20 +153,20 @@ def test_nobody_reviews_their_own_rectification(desk):
     w = desk.w
     both = make_officer("both", w.station, Role.UNIT_LEADER, Role.SUPERVISOR)
     finding = _idle_finding(desk)
-    actions.rectify(finding, RectifyInput(text="已办理"), actor=both)
+    actions.rectify(finding, FindingRectifyInput(text="已办理"), actor=both)
     with pytest.raises(Refused, match="cannot review"):
-        actions.review(finding, ReviewInput(decision="accept"), actor=both)
-    actions.review(finding, ReviewInput(decision="accept"), actor=w.supervisor)
+        actions.review(finding, FindingReviewInput(decision="accept"), actor=both)
+    actions.review(finding, FindingReviewInput(decision="accept"), actor=w.supervisor)
 
 
 def test_a_closed_finding_takes_no_more_moves(desk):
     w = desk.w
     finding = _idle_finding(desk)
-    actions.dismiss(finding, DismissInput(reasons="误报"), actor=w.supervisor)
+    actions.dismiss(finding, FindingDismissInput(reasons="误报"), actor=w.supervisor)
     for move in (
-        lambda: actions.dismiss(finding, DismissInput(reasons="again"), actor=w.supervisor),
-        lambda: actions.review(finding, ReviewInput(decision="accept"), actor=w.supervisor),
-        lambda: actions.rectify(finding, RectifyInput(text="x"), actor=w.handler1),
+        lambda: actions.dismiss(finding, FindingDismissInput(reasons="again"), actor=w.supervisor),
+        lambda: actions.review(finding, FindingReviewInput(decision="accept"), actor=w.supervisor),
+        lambda: actions.rectify(finding, FindingRectifyInput(text="x"), actor=w.handler1),
     ):
         with pytest.raises(Refused):
             move()
@@ -170,9 +176,9 @@ def test_a_closed_finding_takes_no_more_moves(desk):
 
 def test_empty_reasons_and_text_are_refused_naming_the_field():
     for make, field in (
-        (lambda: RectifyInput(text="  "), "text"),
-        (lambda: DismissInput(reasons=""), "reasons"),
-        (lambda: ReviewInput(decision="maybe"), "decision"),
+        (lambda: FindingRectifyInput(text="  "), "text"),
+        (lambda: FindingDismissInput(reasons=""), "reasons"),
+        (lambda: FindingReviewInput(decision="maybe"), "decision"),
     ):
         with pytest.raises(Refused) as refused:
             make()
@@ -188,7 +194,7 @@ def test_the_inbox_shows_what_waits_on_each_side(desk):
         item.url.endswith(f"/supervision/findings/{finding.pk}/")
         for item in waiting_for(w.handler1)
     )
-    actions.rectify(finding, RectifyInput(text="已办理"), actor=w.handler1)
+    actions.rectify(finding, FindingRectifyInput(text="已办理"), actor=w.handler1)
     assert list(to_rectify(w.handler1)) == []
     assert list(to_review(w.supervisor)) == [finding]
     # A supervisor of the other district sees nothing of this station.

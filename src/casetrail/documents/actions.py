@@ -27,11 +27,11 @@ from casetrail.documents import issuing, legal_review
 from casetrail.documents.access import require_document_write, require_revoker
 from casetrail.documents.catalogue import CatalogueError, DocumentType, document_type
 from casetrail.documents.inputs import (
-    AccountInput,
     CorrectionInput,
     DecisionInput,
     DraftInput,
     ReasonInput,
+    ServiceAccountInput,
     ServiceInput,
 )
 from casetrail.documents.models import Acknowledgment, Document, DocumentStatus, Service
@@ -612,7 +612,7 @@ def serve_document(doc: Document, data: ServiceInput, *, actor: Officer) -> Serv
 
 
 @transaction.atomic
-def account_for_service(doc: Document, data: AccountInput, *, actor: Officer) -> Document:
+def account_for_service(doc: Document, data: ServiceAccountInput, *, actor: Officer) -> Document:
     """A missed service stays on the lists until somebody says what happened."""
     doc = _lock(doc)
     require_document_write(actor, doc)

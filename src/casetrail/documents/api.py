@@ -172,9 +172,9 @@ def serve(
 
 
 @router.post("/documents/{document_id}/service-account", response=DocumentOut)
-@body(inputs.AccountInput)
+@body(inputs.ServiceAccountInput)
 def account(
-    request: HttpRequest, document_id: RecordId, data: inputs.AccountInput
+    request: HttpRequest, document_id: RecordId, data: inputs.ServiceAccountInput
 ) -> dict[str, Any]:
     officer = request_officer(request)
     doc = access_document(officer, document_id, for_write=True)

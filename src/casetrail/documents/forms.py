@@ -14,7 +14,7 @@ DecisionForm = form_of(inputs.DecisionInput)
 ReasonForm = form_of(inputs.ReasonInput)
 CorrectionForm = form_of(inputs.CorrectionInput)
 ServiceForm = form_of(inputs.ServiceInput)
-AccountForm = form_of(inputs.AccountInput)
+AccountForm = form_of(inputs.ServiceAccountInput)
 
 
 def offer_types(form: forms.Form, choices: list[tuple[str, str]]) -> forms.Form:

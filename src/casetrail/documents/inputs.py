@@ -67,5 +67,5 @@ class ServiceInput(Input):
 
 
 @dataclass(frozen=True, kw_only=True)
-class AccountInput(Input):
+class ServiceAccountInput(Input):
     account: Annotated[str, Text(Document, "service_account")]

@@ -17,7 +17,11 @@ from casetrail.ledger.record import record
 from casetrail.org.models import Officer
 from casetrail.supervision.access import require_rectifier, require_reviewer
 from casetrail.supervision.checks import Check, Instance
-from casetrail.supervision.inputs import DismissInput, RectifyInput, ReviewInput
+from casetrail.supervision.inputs import (
+    FindingDismissInput,
+    FindingRectifyInput,
+    FindingReviewInput,
+)
 from casetrail.supervision.models import (
     LIVE,
     Finding,
@@ -115,7 +119,7 @@ def mark_gone(finding_id: int) -> bool:
 
 
 @transaction.atomic
-def rectify(finding: Finding, data: RectifyInput, *, actor: Officer) -> Finding:
+def rectify(finding: Finding, data: FindingRectifyInput, *, actor: Officer) -> Finding:
     row = _lock(finding)
     require_rectifier(actor, row)
     if row.status != FindingStatus.OPEN:
@@ -142,7 +146,7 @@ def _rectified_by(finding: Finding) -> int | None:
 
 
 @transaction.atomic
-def review(finding: Finding, data: ReviewInput, *, actor: Officer) -> Finding:
+def review(finding: Finding, data: FindingReviewInput, *, actor: Officer) -> Finding:
     """A supervisor accepts the rectification (the finding closes) or rejects it with reasons
     (the finding goes back to its unit with a new deadline). Nobody reviews their own."""
     row = _lock(finding)
@@ -179,7 +183,7 @@ def review(finding: Finding, data: ReviewInput, *, actor: Officer) -> Finding:
 
 
 @transaction.atomic
-def dismiss(finding: Finding, data: DismissInput, *, actor: Officer) -> Finding:
+def dismiss(finding: Finding, data: FindingDismissInput, *, actor: Officer) -> Finding:
     """Only a supervisor dismisses a finding, with reasons; the same instance is not opened
     again by the same version of its check."""
     row = _lock(finding)

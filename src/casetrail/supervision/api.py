@@ -172,24 +172,24 @@ def get_finding(request: HttpRequest, finding_id: RecordId) -> Finding:
 
 
 @router.post("/supervision/findings/{finding_id}/rectification", response=FindingDetailOut)
-@body(inputs.RectifyInput)
-def rectify(request: HttpRequest, finding_id: RecordId, data: inputs.RectifyInput) -> Any:
+@body(inputs.FindingRectifyInput)
+def rectify(request: HttpRequest, finding_id: RecordId, data: inputs.FindingRectifyInput) -> Any:
     officer = request_officer(request)
     actions.rectify(access_finding(officer, finding_id), data, actor=officer)
     return _detail(request, finding_id)
 
 
 @router.post("/supervision/findings/{finding_id}/review", response=FindingDetailOut)
-@body(inputs.ReviewInput)
-def review(request: HttpRequest, finding_id: RecordId, data: inputs.ReviewInput) -> Any:
+@body(inputs.FindingReviewInput)
+def review(request: HttpRequest, finding_id: RecordId, data: inputs.FindingReviewInput) -> Any:
     officer = request_officer(request)
     actions.review(access_finding(officer, finding_id), data, actor=officer)
     return _detail(request, finding_id)
 
 
 @router.post("/supervision/findings/{finding_id}/dismissal", response=FindingDetailOut)
-@body(inputs.DismissInput)
-def dismiss(request: HttpRequest, finding_id: RecordId, data: inputs.DismissInput) -> Any:
+@body(inputs.FindingDismissInput)
+def dismiss(request: HttpRequest, finding_id: RecordId, data: inputs.FindingDismissInput) -> Any:
     officer = request_officer(request)
     actions.dismiss(access_finding(officer, finding_id), data, actor=officer)
     return _detail(request, finding_id)

@@ -6,6 +6,6 @@ from casetrail.supervision import inputs
 from casetrail.web.inputs import form_of
 
 FindingFilterForm = form_of(inputs.FindingFilterInput)
-RectifyForm = form_of(inputs.RectifyInput)
-ReviewForm = form_of(inputs.ReviewInput)
-DismissForm = form_of(inputs.DismissInput)
+RectifyForm = form_of(inputs.FindingRectifyInput)
+ReviewForm = form_of(inputs.FindingReviewInput)
+DismissForm = form_of(inputs.FindingDismissInput)

@@ -23,18 +23,18 @@ STATUSES = (
 
 
 @dataclass(frozen=True, kw_only=True)
-class RectifyInput(Input):
+class FindingRectifyInput(Input):
     text: Annotated[str, Text(max_length=4000, label=_("What was done"))]
 
 
 @dataclass(frozen=True, kw_only=True)
-class ReviewInput(Input):
+class FindingReviewInput(Input):
     decision: Annotated[str, Choice(options=REVIEWS, label=_("Decision"))]
     reasons: Annotated[str, Text(max_length=4000, label=_("Reasons"))] = ""
 
 
 @dataclass(frozen=True, kw_only=True)
-class DismissInput(Input):
+class FindingDismissInput(Input):
     reasons: Annotated[str, Text(max_length=4000, label=_("Reasons"))]
 
 
