@@ -12,6 +12,8 @@ import json
 from typing import Any
 
 import pytest
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.test import Client
 
 from casetrail.ledger.audit import verify_ledger
@@ -70,7 +72,13 @@ def _finished(response: Any) -> Any:
     does once it has sent it."""
     if getattr(response, "streaming", False):
         b"".join(response.streaming_content)
-        response.close()
+        # As Django's test client closes a response it has read: without closing the test's
+        # database connection, which request_finished would do (PostgreSQL's is not kept).
+        request_finished.disconnect(close_old_connections)
+        try:
+            response.close()
+        finally:
+            request_finished.connect(close_old_connections)
     return response
 
 
