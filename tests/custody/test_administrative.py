@@ -144,3 +144,24 @@ def test_a_measure_the_legal_department_does_not_review_takes_no_review(scene):
     review = actions.LegalReviewInput(verdict="agree", opinion="同意")
     with pytest.raises(Refused, match="not reviewed"):
         actions.review_measure(measure, review, actor=s.world.legal)
+
+
+def test_nobody_writes_the_legal_review_of_a_measure_they_proposed(scene):
+    from casetrail.custody import actions
+    from casetrail.errors import AccessDenied, Refused
+    from casetrail.org.roles import Role
+    from tests.conftest import make_officer
+
+    s = scene(datetime(2026, 5, 10, 8, 0, tzinfo=SHANGHAI))
+    both = make_officer("both", s.world.station, Role.UNIT_LEADER, Role.LEGAL_REVIEWER)
+    case = s.world.case(kind="administrative", title="寻衅滋事案")
+    person = s.suspect(case)
+    measure = actions.propose_measure(
+        actions.MeasureInput(
+            case_id=case.pk, person_id=person.pk, kind="admin_detention", reason="x", days=5
+        ),
+        actor=both,
+    )
+    review = actions.LegalReviewInput(verdict="agree", opinion="同意")
+    with pytest.raises((AccessDenied, Refused), match="proposed"):
+        actions.review_measure(measure, review, actor=both)
