@@ -51,6 +51,14 @@ def test_a_bad_filter_is_refused_naming_it(desk):
     assert 'id="id_severity-errors"' in page.content.decode()
 
 
+def test_a_reversed_date_range_is_refused_naming_its_start(desk):
+    page = login(desk.w.supervisor).get(
+        "/supervision/?status=all&opened_from=2026-02-01&opened_to=2026-01-01"
+    )
+    assert page.status_code == 400
+    assert 'id="id_opened_from-errors"' in page.content.decode()
+
+
 def test_another_station_sees_none_of_it(desk):
     idle, _ = _two_findings(desk)
     client = login(desk.w.outsider)

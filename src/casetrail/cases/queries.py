@@ -45,18 +45,31 @@ def incident_list(officer: Officer, filters: IncidentFilterInput) -> QuerySet[In
     return qs.filter(status=filters.status) if filters.status else qs
 
 
-def _day_start(day: date, zone: str) -> datetime:
+def day_start(day: date, zone: str) -> datetime:
+    """The first instant of ``day`` in ``zone``."""
     return datetime.combine(day, time.min, tzinfo=ZoneInfo(zone))
+
+
+def opened_between(
+    rows: QuerySet[Any], opened_from: date | None, opened_to: date | None, zone: str
+) -> QuerySet[Any]:
+    """Rows whose ``opened_at`` falls on the days from ``opened_from`` to ``opened_to`` (either
+    may be missing) in ``zone``; a start after the end is refused naming ``opened_from``."""
+    if opened_from and opened_to and opened_from > opened_to:
+        raise FilterError("the start date is after the end date", field="opened_from")
+    if opened_from:
+        rows = rows.filter(opened_at__gte=day_start(opened_from, zone))
+    if opened_to:
+        rows = rows.filter(opened_at__lt=day_start(opened_to + timedelta(days=1), zone))
+    return rows
 
 
 def case_list(officer: Officer, filters: CaseFilterInput) -> QuerySet[Case]:
     """Cases the officer may see, filtered; search matches number, party names and summary
     as substrings (Chinese included: 张三 matches 张三丰). Dates are days in the officer's
     unit's zone."""
-    if filters.opened_from and filters.opened_to and filters.opened_from > filters.opened_to:
-        raise FilterError("the start date is after the end date", field="opened_from")
     zone = officer.unit.timezone if officer.unit else "UTC"
-    qs = visible_cases(officer)
+    qs = opened_between(visible_cases(officer), filters.opened_from, filters.opened_to, zone)
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.kind:
@@ -65,10 +78,6 @@ def case_list(officer: Officer, filters: CaseFilterInput) -> QuerySet[Case]:
         qs = qs.filter(unit_id=filters.unit)
     if filters.handler:
         qs = qs.filter(handlers__officer_id=filters.handler, handlers__released_at__isnull=True)
-    if filters.opened_from:
-        qs = qs.filter(opened_at__gte=_day_start(filters.opened_from, zone))
-    if filters.opened_to:
-        qs = qs.filter(opened_at__lt=_day_start(filters.opened_to + timedelta(days=1), zone))
     term = filters.q.strip()
     if term:
         qs = qs.filter(search.search_q(term))

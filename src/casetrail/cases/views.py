@@ -28,7 +28,13 @@ from casetrail.org import queries as org_queries
 from casetrail.org.access import request_officer, unit_ids_in_scope
 from casetrail.org.models import Officer
 from casetrail.org.roles import CASE_READERS, INTAKE_WRITERS
-from casetrail.web.shortcuts import errors_line, form_error, officer_view, paginate
+from casetrail.web.shortcuts import (
+    errors_line,
+    form_error,
+    officer_view,
+    paginate,
+    query_without_page,
+)
 
 
 @officer_view
@@ -105,17 +111,10 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "form": form,
-            "params": _params(request),
+            "params": query_without_page(request),
         },
         status=200 if page is not None else 400,
     )
-
-
-def _params(request: HttpRequest) -> str:
-    """The query string without the page, for the pager's links."""
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 def _decision_form(incident: Incident, data: Any = None) -> Any:
@@ -167,7 +166,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         except Refused as exc:
             form_error(form, exc)
     template = "cases/case_list.html#results" if request.htmx else "cases/case_list.html"  # type: ignore[attr-defined]
-    context = {"form": form, "page": page, "params": _params(request)}
+    context = {"form": form, "page": page, "params": query_without_page(request)}
     return render(request, template, context, status=200 if page is not None else 400)
 
 

@@ -22,13 +22,13 @@ from casetrail.supervision import actions, dashboard, inputs, queries
 from casetrail.supervision import forms as ui
 from casetrail.supervision.access import READERS, access_finding
 from casetrail.supervision.models import Finding
-from casetrail.web.shortcuts import errors_line, form_error, officer_view, paginate
-
-
-def _params(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
+from casetrail.web.shortcuts import (
+    errors_line,
+    form_error,
+    officer_view,
+    paginate,
+    query_without_page,
+)
 
 
 @officer_view
@@ -42,17 +42,18 @@ def index(request: HttpRequest) -> HttpResponse:
     filters = form.to_input() if request.GET else inputs.FindingFilterInput()
     page, tally = None, None
     if filters is not None:
-        rows = queries.finding_list(officer, filters)
         try:
+            rows = queries.finding_list(officer, filters)
             page = paginate(request, rows)
         except Refused as exc:
             form_error(form, exc)
-        tally = queries.counts(officer, rows, clock.now())
+        else:
+            tally = queries.counts(rows, clock.now())
     context = {
         "form": form,
         "page": page,
         "tally": tally,
-        "params": _params(request),
+        "params": query_without_page(request),
         "now": clock.now(),
     }
     return render(

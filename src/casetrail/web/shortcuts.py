@@ -41,6 +41,13 @@ def form_error(form: forms.Form, exc: Exception) -> None:
     form.add_error(field if field in form.fields else None, str(exc))
 
 
+def query_without_page(request: HttpRequest) -> str:
+    """The query string without the page, for the pager's links."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
 PAGE_SIZE = 25
 LAST_PAGE = 10**6  # a page number past every list: refused quietly as the last page
 
