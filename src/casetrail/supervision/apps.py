@@ -16,7 +16,7 @@ class SupervisionConfig(AppConfig):
 
         # Every five minutes: the checks are heavier than a deadline scan, and a finding is
         # a matter of days, not minutes.
-        background.register("supervision-sweep", 300, sweep.run_sweep)
+        background.register("supervision-sweep", 300, sweep.sweep)
         register_subject(Finding.LEDGER_SUBJECT, access_finding)
         register_state(Finding.LEDGER_SUBJECT, Finding)
         inbox.register("supervision", waiting.SOURCE)

@@ -11,7 +11,7 @@ import io
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from statistics import median
 from typing import Any
 from urllib.parse import urlencode
@@ -23,10 +23,12 @@ from django.utils.translation import gettext as _
 
 from casetrail.cases.machine import STATUS_LABELS, Status
 from casetrail.cases.models import Case
+from casetrail.cases.queries import day_start
 from casetrail.custody.models import Deadline, DeadlineStatus
 from casetrail.errors import NotFound
 from casetrail.org.access import unit_ids_in_scope
 from casetrail.org.models import Officer, Unit
+from casetrail.org.queries import units_by_id
 from casetrail.supervision.access import READERS, findings_q, require_dashboard
 from casetrail.supervision.models import (
     LIVE,
@@ -97,11 +99,7 @@ def _list(**params: Any) -> str:
 
 
 def _units(ids: set[int]) -> dict[int, Unit]:
-    return {u.pk: u for u in Unit.objects.filter(pk__in=sorted(ids)).order_by("path")}
-
-
-def _severity_names() -> dict[str, str]:
-    return {value: str(label) for value, label in Severity.choices}
+    return {u.pk: u for u in units_by_id(ids)}
 
 
 def open_findings(officer: Officer) -> Chart:
@@ -113,7 +111,6 @@ def open_findings(officer: Officer) -> Chart:
     )
     tally = {(unit_id, severity): n for unit_id, severity, n in rows}
     units = _units({unit_id for unit_id, _ in tally})
-    names = _severity_names()
     return Chart(
         id="findings",
         title=_("Open findings by unit and severity"),
@@ -123,7 +120,7 @@ def open_findings(officer: Officer) -> Chart:
         categories=[u.name for u in units.values()],
         series=[
             Series(
-                names[severity],
+                str(severity.label),
                 severity,
                 [tally.get((pk, severity), 0) for pk in units],
                 [_list(unit=pk, severity=severity) for pk in units],
@@ -133,25 +130,24 @@ def open_findings(officer: Officer) -> Chart:
     )
 
 
-def _zone(officer: Officer) -> ZoneInfo:
-    return ZoneInfo(officer.unit.timezone if officer.unit else "UTC")
+def _zone(officer: Officer) -> str:
+    return officer.unit.timezone if officer.unit else "UTC"
 
 
 def weekly_trend(officer: Officer, now: datetime) -> Chart:
     """Findings opened each week (Monday to Sunday in the officer's zone), by severity."""
     zone = _zone(officer)
-    today = now.astimezone(zone).date()
+    today = now.astimezone(ZoneInfo(zone)).date()
     first = today - timedelta(days=today.weekday() + 7 * (WEEKS - 1))
-    start = datetime.combine(first, time.min, zone)
+    start = day_start(first, zone)
     opened = Finding.objects.filter(findings_q(officer), opened_at__gte=start).values_list(
         "opened_at", "severity"
     )
     tally: Counter[tuple[date, str]] = Counter()
     for at, severity in opened:
-        day = at.astimezone(zone).date()
+        day = at.astimezone(ZoneInfo(zone)).date()
         tally[(day - timedelta(days=day.weekday()), severity)] += 1
     weeks = [first + timedelta(weeks=i) for i in range(WEEKS)]
-    names = _severity_names()
     return Chart(
         id="trend",
         title=_("Findings opened per week"),
@@ -161,7 +157,7 @@ def weekly_trend(officer: Officer, now: datetime) -> Chart:
         categories=[w.isoformat() for w in weeks],
         series=[
             Series(
-                names[severity],
+                str(severity.label),
                 severity,
                 [tally[(w, severity)] for w in weeks],
                 [
@@ -182,8 +178,9 @@ def weekly_trend(officer: Officer, now: datetime) -> Chart:
 def rectify_time(officer: Officer, now: datetime) -> Chart:
     """The median hours from a finding's opening to the acceptance of its rectification, per
     unit, over the findings opened in the last 90 days and accepted since."""
-    since = (now - timedelta(days=RECTIFY_WINDOW_DAYS)).astimezone(_zone(officer)).date()
-    start = datetime.combine(since, time.min, _zone(officer))
+    zone = _zone(officer)
+    since = (now - timedelta(days=RECTIFY_WINDOW_DAYS)).astimezone(ZoneInfo(zone)).date()
+    start = day_start(since, zone)
     rows = Finding.objects.filter(
         findings_q(officer), status=FindingStatus.ACCEPTED, opened_at__gte=start
     ).values_list("unit_id", "opened_at", "closed_at")
@@ -240,7 +237,7 @@ def reviewers(officer: Officer, now: datetime) -> Chart:
             dismissed[by] += kind == StepKind.DISMISSED
     people = {o.pk: o for o in Officer.objects.filter(pk__in=sorted(set(waits) | set(closed)))}
     order = sorted(people, key=lambda pk: people[pk].badge_number)
-    since = start.astimezone(_zone(officer)).date().isoformat()
+    since = start.astimezone(ZoneInfo(_zone(officer))).date().isoformat()
     return Chart(
         id="reviewers",
         title=_("Supervisors: time to review, share dismissed"),

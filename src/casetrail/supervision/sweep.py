@@ -9,10 +9,10 @@ is made under its row lock and re-checked there.
 from __future__ import annotations
 
 import logging
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import IntegrityError, OperationalError
+from django.db.models import Q
 
 from casetrail import clock
 from casetrail.supervision import actions
@@ -28,11 +28,9 @@ class SweepReport:
     opened: int = 0
     gone: int = 0
     escalated: int = 0
-    seconds: dict[str, float] = field(default_factory=dict)
 
 
 def run_check(check: Check, report: SweepReport) -> None:
-    started = time.perf_counter()
     params = check.params()
     found = {instance.key: instance for instance in check.find(clock.now(), params)}
     live = Finding.objects.filter(check_id=check.id, status__in=LIVE)
@@ -57,7 +55,6 @@ def run_check(check: Check, report: SweepReport) -> None:
     still_open = live.filter(gone_at__isnull=True).values_list("pk", "key")
     for pk in [pk for pk, key in still_open if key not in found]:
         report.gone += actions.mark_gone(pk)
-    report.seconds[check.id] = time.perf_counter() - started
 
 
 def sweep() -> SweepReport:
@@ -67,11 +64,14 @@ def sweep() -> SweepReport:
             run_check(check, report)
         except OperationalError:
             log.warning("supervision sweep: %s locked by another sweeper; next run", check.id)
-    overdue = Finding.objects.filter(status=FindingStatus.OPEN, due_at__lte=clock.now())
+    # Past due, and answered for by a unit that has one above it: a finding already at the top
+    # of the tree stays overdue there and is not locked again on every pass.
+    below_the_top = Q(escalated_to__isnull=True, unit__parent__isnull=False) | Q(
+        escalated_to__parent__isnull=False
+    )
+    overdue = Finding.objects.filter(
+        below_the_top, status=FindingStatus.OPEN, due_at__lte=clock.now()
+    )
     for pk in list(overdue.values_list("pk", flat=True)):
         report.escalated += actions.escalate(pk)
     return report
-
-
-def run_sweep() -> SweepReport:
-    return sweep()

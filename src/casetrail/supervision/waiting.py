@@ -35,8 +35,4 @@ def _items(officer: Officer) -> list[Waiting]:
     return found
 
 
-def _count(officer: Officer) -> int:
-    return waiting_count(officer)
-
-
-SOURCE = Source(_items, _count)
+SOURCE = Source(_items, waiting_count)
