@@ -209,6 +209,7 @@ def _row(
     session: tuple[int, datetime, int | None] | None,
     deadlines: list[BoardDeadline],
     now: datetime,
+    unit_name: str = "",
 ) -> BoardRow:
     """One person on the board. ``session`` is (id, entered_at, clock deadline id). In the area
     the clock runs from the entry; outside it, from the measure's start (PACE: the relevant
@@ -226,6 +227,13 @@ def _row(
     states = [deadline_state(d, now) for d in todo]
     worst = OVERDUE if OVERDUE in states else WARNING if WARNING in states else OK
     subject = next((d for d, st in zip(todo, states, strict=True) if st == worst), None)
+    state_text = _state_text(worst, subject, now)
+    if session is not None and measure is None:
+        # In the area under no running measure: no legal basis recorded, never green.
+        worst, subject = OVERDUE, None
+        state_text = gettext(
+            "overdue: in the case-handling area with no running measure (no legal basis recorded)"
+        )
     return BoardRow(
         person=person,
         measure=measure,
@@ -237,8 +245,9 @@ def _row(
         left=(limit.due_at - now) if limit else None,
         next=todo[0] if todo else None,
         state=worst,
-        state_text=_state_text(worst, subject, now),
+        state_text=state_text,
         subject=subject,
+        unit_name=unit_name,
     )
 
 
@@ -299,24 +308,14 @@ def board(officer: Officer, unit: Unit, now: datetime, *, subtree: bool = False)
             measure = BoardMeasure(mid, kind, started, relevant)
             own += by_owner.get(("m", mid), [])
             seen.add(mid)
-        row = _row(BoardPerson(pid, pname), number, measure, (sid, entered, clock_id), own, now)
-        if measure is None:
-            # In the area under no running measure: no legal basis recorded, never green.
-            row.state, row.subject = OVERDUE, None
-            row.state_text = gettext(
-                "overdue: in the case-handling area with no running measure (no legal basis "
-                "recorded)"
-            )
-        row.unit_name = uname
-        rows.append(row)
+        stay = (sid, entered, clock_id)
+        rows.append(_row(BoardPerson(pid, pname), number, measure, stay, own, now, uname))
     for mid, (_, kind, started, relevant, pid, pname, number, uname) in measures.items():
         if mid in seen:
             continue
         measure = BoardMeasure(mid, kind, started, relevant)
         own = by_owner.get(("m", mid), [])
-        row = _row(BoardPerson(pid, pname), number, measure, None, own, now)
-        row.unit_name = uname
-        rows.append(row)
+        rows.append(_row(BoardPerson(pid, pname), number, measure, None, own, now, uname))
     order = {OVERDUE: 0, WARNING: 1, OK: 2}
     rows.sort(
         key=lambda r: (

@@ -171,9 +171,8 @@ def needs_legal_review(measure: Measure) -> bool:
     return measure.kind in legal_reviewed_kinds()
 
 
-def legal_review_of(measure: Measure) -> MeasureApproval | None:
-    rows = measure.approvals.filter(role=Role.LEGAL_REVIEWER)
-    return rows.order_by("-decided_at", "-id").first()
+def legal_reviewed(measure: Measure) -> bool:
+    return measure.approvals.filter(role=Role.LEGAL_REVIEWER).exists()
 
 
 @transaction.atomic
@@ -197,7 +196,7 @@ def review_measure(measure: Measure, data: LegalReviewInput, *, actor: Officer) 
         )
     if actor.pk == measure.proposed_by_id:
         raise ApprovalRefused("nobody reviews the measure they proposed", field="verdict")
-    if legal_review_of(measure) is not None:
+    if legal_reviewed(measure):
         raise CustodyError("the legal review of this measure is already written", field="verdict")
     agrees = data.verdict == "agree"
     MeasureApproval.objects.create(
@@ -237,7 +236,7 @@ def decide_measure(measure: Measure, data: MeasureDecisionInput, *, actor: Offic
             f"the measure is {measure.get_status_display()}: only a proposed measure is decided",
             field="decision",
         )
-    if needs_legal_review(measure) and legal_review_of(measure) is None:
+    if needs_legal_review(measure) and not legal_reviewed(measure):
         raise CustodyError(
             f"the legal department reviews this measure first ({LEGAL_REVIEW_CITATION}): "
             "its written opinion is not in yet",
