@@ -18,7 +18,8 @@ from casetrail.supervision.models import Finding
 READERS = frozenset({Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.AGENCY_HEAD, Role.UNIT_LEADER})
 REVIEWERS = frozenset({Role.SUPERVISOR})
 ESCALATION_OWNERS = frozenset({Role.UNIT_LEADER, Role.AGENCY_HEAD})
-# Roles that may see a sealed case's findings (cases' SEALED_READERS are among READERS).
+# An owner role outside READERS (a handler, a custodian) never sees a sealed case's findings;
+# cases' SEALED_READERS are all among READERS.
 _OPEN_CASE_ONLY = Q(case__isnull=True) | Q(case__sealed=False)
 
 

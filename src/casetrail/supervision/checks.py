@@ -124,12 +124,6 @@ class Check:
             )
         return dict(self.defaults) | given
 
-    def title(self, language: str) -> str:
-        return self.title_zh if language.startswith("zh") else self.title_en
-
-    def explain(self, language: str) -> str:
-        return self.explain_zh if language.startswith("zh") else self.explain_en
-
 
 def _stamp(at: datetime | None) -> str | None:
     return at.isoformat() if at is not None else None
