@@ -116,6 +116,7 @@ def test_a_finding_past_its_deadline_climbs_the_tree_and_stops_at_the_top(desk):
     assert (finding.escalated_to_id, finding.escalations) == (w.city.pk, 2)
     desk.later(days=7, minutes=1)
     assert desk.sweep().escalated == 0  # the city is the top: it stays overdue there
+    assert not actions.escalate(finding.pk)  # nor does a direct call lift it past the top
     finding.refresh_from_db()
     assert finding.escalations == 2
     assert finding.due_at < clock.now()
