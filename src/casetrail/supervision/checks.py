@@ -14,9 +14,11 @@ Changing what a check finds bumps its version: findings keep the version that op
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from math import isfinite
+from statistics import fmean, median
 from typing import Any
 
 from django.conf import settings
@@ -40,7 +42,7 @@ from casetrail.documents.catalogue import catalogue, catalogue_packs
 from casetrail.documents.models import Document, DocumentStatus
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.models import LedgerEntry
-from casetrail.org.models import Officer, Pack, RoleGrant
+from casetrail.org.models import Officer, Pack, RoleGrant, Unit
 from casetrail.org.roles import Role
 from casetrail.procedure import ProcedureError
 from casetrail.property.models import (
@@ -122,7 +124,11 @@ class Check:
                 f"CASETRAIL_SUPERVISION[{self.id!r}]: no parameter {', '.join(unknown)}; "
                 f"this check takes {', '.join(sorted(self.defaults)) or 'none'}"
             )
-        return dict(self.defaults) | given
+        # A finding keeps these in the ledger, which has no floats: a fraction is kept as text.
+        return {
+            k: str(v) if isinstance(v, float) else v
+            for k, v in (dict(self.defaults) | given).items()
+        }
 
 
 def _stamp(at: datetime | None) -> str | None:
@@ -453,6 +459,149 @@ def _late_service(now: datetime, params: Mapping[str, Any]) -> Iterator[Instance
                         "due_at": _stamp(doc.service_due_at),
                         "served_at": _stamp(doc.served_at),
                     },
+                ),
+            ),
+        )
+
+
+# --- decisions -----------------------------------------------------------------------------
+
+PENALTY_TYPE = "penalty_decision"
+# The amounts a penalty decision states (its particulars in the documents catalogue).
+PENALTY_MEASURES = ("fine", "detention_days")
+# For normal data the median absolute deviation is 0.6745 standard deviations, the mean
+# absolute deviation 0.7979 (1 / 1.2533): Iglewicz and Hoaglin's modified z-score.
+MAD_SCALE = 0.6745
+MEAN_AD_SCALE = 1.253314
+EVIDENCE_DOCUMENTS = 10
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The peers' distribution a unit is compared with: its median and a robust spread (the
+    median absolute deviation scaled to a standard deviation, or the scaled mean absolute
+    deviation where more than half the peers decided alike and the MAD is zero)."""
+
+    median: float
+    spread: float
+    n: int
+
+    def score(self, value: float) -> float:
+        return (value - self.median) / self.spread
+
+
+def baseline(values: Sequence[float]) -> Baseline | None:
+    """None where the peers all decided the same: no spread to measure a distance by."""
+    middle = median(values)
+    deviations = [abs(v - middle) for v in values]
+    mad = median(deviations)
+    spread = mad / MAD_SCALE if mad > 0 else MEAN_AD_SCALE * fmean(deviations)
+    if spread <= 0:
+        return None
+    return Baseline(middle, spread, len(values))
+
+
+def _amount(raw: object) -> float | None:
+    try:
+        value = float(str(raw))
+    except ValueError:
+        return None
+    return value if isfinite(value) and value >= 0 else None
+
+
+def _figure(value: float) -> str:
+    """A figure as the finding shows it (the ledger keeps no floats): two decimals."""
+    return f"{value:.2f}"
+
+
+def _penalty_outliers(now: datetime, params: Mapping[str, Any]) -> Iterator[Instance]:
+    """For one offence category and one amount (fine, days of detention), a unit whose median
+    over the issued penalty decisions of the look-back is far from the rest of its agency's:
+    more than ``threshold`` robust standard deviations of the peers' decisions. A question for
+    the unit's leader, never a verdict: the finding carries the peers' baseline."""
+    since = now - timedelta(days=int(params["look_back_days"]))
+    least_own, least_peers = int(params["min_unit"]), int(params["min_peers"])
+    threshold = float(params["threshold"])
+    rows = (
+        Document.objects.filter(
+            type_id=PENALTY_TYPE,
+            status=DocumentStatus.ISSUED,
+            issued_at__gte=since,
+            issued_at__lte=now,
+            case__isnull=False,
+        )
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "number",
+            "case__unit_id",
+            "case__unit__path",
+            "case__category__code",
+            "params",
+            "measure__params",
+        )
+    )
+    # (agency, category, measure) -> unit -> [(document, number, amount)]
+    decided: dict[tuple[int, str, str], dict[int, list[tuple[int, str, float]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for pk, number, unit_id, path, category, given, of_measure in rows:
+        agency = int(path.strip("/").split("/")[0])
+        stated = {
+            # The days a detention's decision leaves blank are its measure's.
+            "detention_days": (of_measure or {}).get("days", ""),
+            **{k: v for k, v in (given or {}).items() if v not in (None, "")},
+        }
+        for measure in PENALTY_MEASURES:
+            value = _amount(stated.get(measure, ""))
+            if value is not None:
+                decided[(agency, category, measure)][unit_id].append((pk, number, value))
+    found: list[tuple[int, int, str, str, list[tuple[int, str, float]], Baseline, float]] = []
+    for (agency, category, measure), by_unit in sorted(decided.items()):
+        for unit_id, own in sorted(by_unit.items()):
+            peers = [v for other, rows_ in by_unit.items() if other != unit_id for *_, v in rows_]
+            if len(own) < least_own or len(peers) < least_peers:
+                continue
+            base = baseline(peers)
+            unit_median = median(v for *_, v in own)
+            if base is not None and abs(base.score(unit_median)) > threshold:
+                found.append((agency, unit_id, category, measure, own, base, unit_median))
+    if not found:
+        return
+    units = Unit.objects.in_bulk({u for a, u, *_ in found} | {a for a, *_ in found})
+    for agency, unit_id, category, measure, own, base, unit_median in found:
+        yield Instance(
+            key=f"penalty-outlier:{unit_id}:{category}:{measure}",
+            unit_id=unit_id,
+            case_id=None,
+            records=(
+                Record(
+                    "unit",
+                    unit_id,
+                    units[unit_id].name,
+                    {
+                        "category": category,
+                        "measure": measure,
+                        "median": _figure(unit_median),
+                        "decisions": len(own),
+                        "since": since.date().isoformat(),
+                    },
+                ),
+                Record(
+                    "baseline",
+                    agency,
+                    units[agency].name,
+                    {
+                        "median": _figure(base.median),
+                        "robust_sd": _figure(base.spread),
+                        "decisions": base.n,
+                        "distance": _figure(base.score(unit_median)),
+                        "threshold": _figure(threshold),
+                    },
+                ),
+                *(
+                    Record("document", pk, number, {measure: _figure(value)})
+                    for pk, number, value in own[-EVIDENCE_DOCUMENTS:]
                 ),
             ),
         )
@@ -790,6 +939,25 @@ CHECKS: tuple[Check, ...] = (
         explain_en="An issued document was not served by its service deadline (it may have been "
         "served since) and nobody has recorded why.",
         explain_zh="已签发的法律文书未在送达期限内送达（之后可能已送达），且无人说明原因。",
+    ),
+    Check(
+        id="decisions.penalty-out-of-line",
+        version=1,
+        title_en="Penalties out of line with the agency's for the same offence (for review)",
+        title_zh="同类违法行为处罚幅度与本机关其他单位差异明显（提请审视）",
+        basis="Administrative Penalty Law (2021) art. 5 (过罚相当) and art. 34 (裁量基准): like "
+        f"cases are punished alike; {AGENCY_RULE}: the distance and sample sizes below",
+        severity=Severity.YELLOW,
+        owners=frozenset({Role.UNIT_LEADER}),
+        find=_penalty_outliers,
+        explain_en="Over the issued penalty decisions of the look-back, for one offence category, "
+        "the unit's median fine (or days of detention) lies more than the threshold's robust "
+        "standard deviations (median absolute deviation) from the decisions of the agency's "
+        "other units. A question for the unit's leader to look at, never a verdict: the "
+        "finding shows the peers' median, spread and count.",
+        explain_zh="在回溯期内已签发的行政处罚决定中，同一违法类别下，本单位罚款（或行政拘留日数）的中位数偏离本机关其他单位的决定超过阈值个稳健标准差（中位数绝对偏差）。"
+        "这是提请单位负责人审视的问题，不是结论：发现中列明其他单位的中位数、离散程度和样本数。",
+        defaults={"look_back_days": 365, "min_unit": 5, "min_peers": 20, "threshold": "3.5"},
     ),
     Check(
         id="access.many-person-views",

@@ -51,6 +51,8 @@ KIND_LABELS = {
     "officer": gettext_lazy("officer"),
     "measure": gettext_lazy("coercive measure"),
     "document": gettext_lazy("legal document"),
+    "unit": gettext_lazy("unit"),
+    "baseline": gettext_lazy("the peers compared with"),
 }
 
 
