@@ -946,7 +946,8 @@ CHECKS: tuple[Check, ...] = (
         title_en="Penalties out of line with the agency's for the same offence (for review)",
         title_zh="同类违法行为处罚幅度与本机关其他单位差异明显（提请审视）",
         basis="Administrative Penalty Law (2021) art. 5 (过罚相当) and art. 34 (裁量基准): like "
-        f"cases are punished alike; {AGENCY_RULE}: the distance and sample sizes below",
+        f"cases are punished alike; {AGENCY_RULE}: the distance and the least samples are "
+        "the parameters",
         severity=Severity.YELLOW,
         owners=frozenset({Role.UNIT_LEADER}),
         find=_penalty_outliers,
