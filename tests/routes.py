@@ -45,8 +45,9 @@ from casetrail.property.inputs import (
     PropertyDecisionInput as PropertyDecision,
 )
 from casetrail.supervision import actions as sup_actions
+from casetrail.supervision import scorecard as cards
 from casetrail.supervision import sweep as sup_sweep
-from casetrail.supervision.inputs import FindingRectifyInput
+from casetrail.supervision.inputs import FindingRectifyInput, ScoreReviewRequestInput
 from casetrail.supervision.models import Finding
 from tests.conftest import make_officer
 from tests.custody.conftest import SHA, SHANGHAI, Scene, build_scene, direct_measure, iso
@@ -405,7 +406,20 @@ def _supervision_site(s: Scene, missed: Deadline) -> dict[str, Any]:
     found = list(Finding.objects.filter(check_id="custody.deadline-missed", case_id=missed.case_id))
     assert len(found) >= 3
     sup_actions.rectify(found[1], FindingRectifyInput(text="已书面说明"), actor=s.world.handler1)
-    return {"finding_open": found[0].pk, "finding_done": found[1].pk, "finding_other": found[2].pk}
+    # The quarter just published (the site's evening is within its three days) and the
+    # district's request for a review of its score, for a supervisor to answer.
+    quarter = str(cards.latest_published(clock.now(), "Asia/Shanghai"))
+    asked = sup_actions.request_score_review(
+        ScoreReviewRequestInput(unit_id=s.world.district.pk, quarter=quarter, reasons="申请复核"),
+        actor=make_officer("dleader", s.world.district, Role.UNIT_LEADER),
+    )
+    return {
+        "finding_open": found[0].pk,
+        "finding_done": found[1].pk,
+        "finding_other": found[2].pk,
+        "quarter": quarter,
+        "score_review": asked.pk,
+    }
 
 
 def _property_site(s: Scene, x: dict[str, Any]) -> dict[str, Any]:
@@ -826,7 +840,28 @@ def _supervision_api_calls(site: Site) -> dict[tuple[str, str], Call]:
         ("POST", "/api/v1/supervision/findings/{finding_id}/dismissal"): Call(
             f"{f}/{x['finding_other']}/dismissal", {"reasons": "误报"}, w.supervisor, SUPERVISE
         ),
+        ("GET", "/api/v1/supervision/scorecard"): Call(
+            "/supervision/scorecard", None, w.leader, SELF
+        ),
+        ("POST", "/api/v1/supervision/scorecard/reviews"): Call(
+            "/supervision/scorecard/reviews",
+            _score_ask(site),
+            w.leader,
+            WRITE,
+            reference="unit_id",
+        ),
+        ("POST", "/api/v1/supervision/scorecard/reviews/{review_id}/answer"): Call(
+            f"/supervision/scorecard/reviews/{x['score_review']}/answer",
+            {"decision": "upheld", "answer": "维持"},
+            w.supervisor,
+            SUPERVISE,
+        ),
     }
+
+
+def _score_ask(site: Site) -> dict[str, Any]:
+    """The station leader's request for a review of the quarter just published."""
+    return {"unit_id": site.s.world.station.pk, "quarter": site.x["quarter"], "reasons": "申请复核"}
 
 
 def _document_api_calls(site: Site) -> dict[tuple[str, str], Call]:
@@ -1110,7 +1145,21 @@ def _supervision_page_calls(site: Site) -> dict[tuple[str, str], Call]:
             "/supervision/dashboard/findings.csv", None, w.leader, SELF
         ),
         ("GET", one): Call(f"/supervision/findings/{x['finding_open']}/", None, w.handler1, READ),
+        ("GET", "/supervision/scorecard/"): Call("/supervision/scorecard/", None, w.leader, SELF),
+        ("POST", "/supervision/scorecard/reviews/"): Call(
+            "/supervision/scorecard/reviews/", _score_ask(site), w.leader, WRITE
+        ),
+        ("POST", "/supervision/scorecard/reviews/<int:review_id>/answer/"): Call(
+            f"/supervision/scorecard/reviews/{x['score_review']}/answer/",
+            {"decision": "upheld", "answer": "维持"},
+            w.supervisor,
+            SUPERVISE,
+        ),
     }
+    for kind in ("xlsx", "pdf"):
+        calls[("GET", f"/supervision/scorecard/<str:quarter>.{kind}")] = Call(
+            f"/supervision/scorecard/{x['quarter']}.{kind}", None, w.leader, SELF
+        )
     forms = {
         "rectify": (x["finding_open"], {"text": "已补正"}, w.handler1, WRITE),
         "review": (x["finding_done"], {"decision": "accept"}, w.supervisor, SUPERVISE),

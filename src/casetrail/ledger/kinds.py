@@ -110,3 +110,5 @@ class LedgerKind(models.TextChoices):
     FINDING_REJECTED = "finding.rejected", "rectification rejected, finding sent back"
     FINDING_DISMISSED = "finding.dismissed", "finding dismissed by a supervisor"
     FINDING_ESCALATED = "finding.escalated", "finding past its deadline escalated"
+    SCORE_REVIEW_REQUESTED = "score.review_requested", "a unit asked for a review of its score"
+    SCORE_REVIEW_ANSWERED = "score.review_answered", "a supervisor answered a score review"

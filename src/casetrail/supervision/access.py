@@ -8,15 +8,19 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from casetrail.errors import AccessDenied, NotFound
-from casetrail.org.access import grants_of, has_role, unit_for, unit_ids_in_scope
-from casetrail.org.models import Officer
+from casetrail.errors import AccessDenied, NotFound, in_field
+from casetrail.org.access import access_unit, grants_of, has_role, unit_for, unit_ids_in_scope
+from casetrail.org.models import Officer, Unit
 from casetrail.org.roles import Role, Scope
 from casetrail.supervision.checks import BY_ID, CHECKS
-from casetrail.supervision.models import Finding
+from casetrail.supervision.models import Finding, ScoreReview
 
 READERS = frozenset({Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.AGENCY_HEAD, Role.UNIT_LEADER})
 REVIEWERS = frozenset({Role.SUPERVISOR})
+# Who reads a scorecard: a supervisor (or the legal department, the agency head) over their
+# scope, a unit leader their own unit's; who asks for its review: the unit's leader.
+SCORE_READERS = frozenset({Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.AGENCY_HEAD})
+SCORE_ASKERS = frozenset({Role.UNIT_LEADER})
 ESCALATION_OWNERS = frozenset({Role.UNIT_LEADER, Role.AGENCY_HEAD})
 # An owner role outside READERS (a handler, a custodian) never sees a sealed case's findings;
 # cases' SEALED_READERS are all among READERS.
@@ -108,3 +112,36 @@ def require_dashboard(officer: Officer) -> None:
         raise AccessDenied(
             f"the supervision dashboard needs one of these roles: {', '.join(sorted(READERS))}"
         )
+
+
+def scorecard_unit_ids(officer: Officer) -> frozenset[int]:
+    """The units whose scorecard the officer reads: their scope as a supervisor, legal
+    reviewer or agency head, and the units they lead."""
+    ids = unit_ids_in_scope(officer, SCORE_READERS) | unit_ids_in_scope(officer, SCORE_ASKERS)
+    if not ids:
+        roles = ", ".join(sorted(SCORE_READERS | SCORE_ASKERS))
+        raise AccessDenied(f"the quality scorecard needs one of these roles: {roles}")
+    return ids
+
+
+def require_score_asker(officer: Officer, unit_id: int) -> Unit:
+    """Only the unit's own leader asks for a review of its score; a unit out of sight is a
+    mistake in the field that names it."""
+    with in_field("unit_id"):
+        unit = access_unit(officer, unit_id)
+    if not has_role(officer, unit, SCORE_ASKERS):
+        raise AccessDenied(f"asking for a review of {unit.name}'s score needs its unit leader role")
+    return unit
+
+
+def access_score_review(officer: Officer, review_id: int) -> ScoreReview:
+    """A score review the officer may read (it is of a unit whose scorecard they read)."""
+    found = ScoreReview.objects.select_related("unit").filter(pk=review_id).first()
+    if found is None or found.unit_id not in scorecard_unit_ids(officer):
+        raise NotFound(f"score review {review_id} not found")
+    return found
+
+
+def require_score_answerer(officer: Officer, review: ScoreReview) -> None:
+    if not has_role(officer, unit_for(officer, review.unit_id), REVIEWERS):
+        raise AccessDenied(f"answering a score review needs the supervisor role at {review.unit}")

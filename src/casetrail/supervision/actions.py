@@ -15,18 +15,28 @@ from casetrail.errors import Refused
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.record import record
 from casetrail.org.models import Officer
-from casetrail.supervision.access import require_rectifier, require_reviewer
+from casetrail.supervision import scorecard
+from casetrail.supervision.access import (
+    require_rectifier,
+    require_reviewer,
+    require_score_answerer,
+    require_score_asker,
+)
 from casetrail.supervision.checks import Check, Instance
 from casetrail.supervision.inputs import (
     FindingDismissInput,
     FindingRectifyInput,
     FindingReviewInput,
+    ScoreReviewAnswerInput,
+    ScoreReviewRequestInput,
 )
 from casetrail.supervision.models import (
     LIVE,
     Finding,
     FindingStatus,
     FindingStep,
+    ReviewStatus,
+    ScoreReview,
     Severity,
     StepKind,
 )
@@ -233,3 +243,88 @@ def escalate(finding_id: int) -> bool:
         data={"from": answering.pk, "to": answering.parent_id, "due_at": row.due_at, "by": "sweep"},
     )
     return True
+
+
+@transaction.atomic
+def request_score_review(data: ScoreReviewRequestInput, *, actor: Officer) -> ScoreReview:
+    """A unit's leader asks for a review of its published quarterly score, within three days of
+    its publication, once; a supervisor answers within three days."""
+    unit = require_score_asker(actor, data.unit_id)
+    quarter = scorecard.Quarter.parse(data.quarter)
+    now = clock.now()
+    published = quarter.published_at(unit.timezone)
+    if now < published:
+        raise SupervisionError(
+            f"the score of {quarter} is published when the quarter ends, "
+            f"{published:%Y-%m-%d %H:%M} ({unit.timezone})",
+            field="quarter",
+        )
+    closes = published + scorecard.REVIEW_WINDOW
+    if now >= closes:
+        raise SupervisionError(
+            f"a review of the score of {quarter} is asked for within three days of its "
+            f"publication, by {closes:%Y-%m-%d %H:%M} ({unit.timezone})",
+            field="quarter",
+        )
+    if ScoreReview.objects.select_for_update().filter(unit=unit, quarter=str(quarter)).exists():
+        raise SupervisionError(
+            f"{unit.name} has already asked for a review of its score of {quarter}",
+            field="quarter",
+        )
+    row = scorecard.card([unit], quarter, unit.timezone, now).rows[0]
+    review = ScoreReview.objects.create(
+        unit=unit,
+        quarter=str(quarter),
+        reasons=data.reasons,
+        requested_by=actor,
+        requested_at=now,
+        answer_due_at=now + scorecard.REVIEW_WINDOW,
+    )
+    record(
+        LedgerKind.SCORE_REVIEW_REQUESTED,
+        subject=review,
+        actor=actor,
+        unit_id=unit.pk,
+        data={
+            "quarter": str(quarter),
+            "reasons": data.reasons,
+            "score": row.score_text,
+            "indicators": {c.indicator.id: f"{c.numerator}/{c.denominator}" for c in row.cells},
+            "answer_due_at": review.answer_due_at,
+        },
+    )
+    return review
+
+
+@transaction.atomic
+def answer_score_review(
+    review: ScoreReview, data: ScoreReviewAnswerInput, *, actor: Officer
+) -> ScoreReview:
+    """A supervisor over the unit answers, with reasons: the score stands, or the findings
+    behind it were corrected (dismissed or reopened through the loop, each its own entry)."""
+    row = (
+        ScoreReview.objects.select_for_update(of=("self",)).select_related("unit").get(pk=review.pk)
+    )
+    require_score_answerer(actor, row)
+    if row.status != ReviewStatus.REQUESTED:
+        raise SupervisionError(f"this review is already answered ({row.status})", field="decision")
+    if row.requested_by_id == actor.pk:
+        raise SupervisionError(
+            "the officer who asked for the review cannot answer it", field="decision"
+        )
+    now = clock.now()
+    row.status, row.answer, row.answered_by, row.answered_at = (
+        data.decision,
+        data.answer,
+        actor,
+        now,
+    )
+    row.save(update_fields=["status", "answer", "answered_by", "answered_at"])
+    record(
+        LedgerKind.SCORE_REVIEW_ANSWERED,
+        subject=row,
+        actor=actor,
+        unit_id=row.unit_id,
+        data={"decision": data.decision, "answer": data.answer, "late": now > row.answer_due_at},
+    )
+    return row

@@ -15,8 +15,9 @@ from ninja.pagination import paginate
 from casetrail import clock
 from casetrail.org.access import request_officer
 from casetrail.supervision import actions, dashboard, inputs, queries
-from casetrail.supervision.access import access_finding
-from casetrail.supervision.models import Finding
+from casetrail.supervision import scorecard as cards
+from casetrail.supervision.access import access_finding, access_score_review
+from casetrail.supervision.models import Finding, ScoreReview
 from casetrail.web.inputs import RecordId, body, query
 from casetrail.web.pagination import Pages
 
@@ -193,3 +194,119 @@ def dismiss(request: HttpRequest, finding_id: RecordId, data: inputs.FindingDism
     officer = request_officer(request)
     actions.dismiss(access_finding(officer, finding_id), data, actor=officer)
     return _detail(request, finding_id)
+
+
+# --- the quarterly scorecard ---------------------------------------------------------------
+
+
+class ScoreReviewOut(Schema):
+    id: int
+    unit_id: int
+    unit: str
+    quarter: str
+    reasons: str
+    requested_by: str
+    requested_at: datetime
+    answer_due_at: datetime
+    status: str
+    answer: str
+    answered_by: str | None
+    answered_at: datetime | None
+
+    @staticmethod
+    def resolve_unit(review: ScoreReview) -> str:
+        return review.unit.name
+
+    @staticmethod
+    def resolve_requested_by(review: ScoreReview) -> str:
+        return str(review.requested_by)
+
+    @staticmethod
+    def resolve_answered_by(review: ScoreReview) -> str | None:
+        return str(review.answered_by) if review.answered_by else None
+
+
+class ScoreCellOut(Schema):
+    indicator: str
+    title: str
+    weight: int
+    numerator: int
+    denominator: int
+    percent: float | None
+
+
+class ScoreRowOut(Schema):
+    unit_id: int
+    unit: str
+    findings: int
+    score: float | None
+    weight_counted: int
+    cells: list[ScoreCellOut]
+    review: ScoreReviewOut | None
+
+
+class ScorecardOut(Schema):
+    quarter: str
+    zone: str
+    start: datetime
+    end: datetime
+    published: bool
+    review_until: datetime
+    weights: dict[str, int]
+    rows: list[ScoreRowOut]
+
+
+def _card(found: cards.Card) -> dict[str, Any]:
+    def cell(c: cards.Cell) -> dict[str, Any]:
+        share = None if c.share is None else round(100 * c.share, 1)
+        return {
+            "indicator": c.indicator.id,
+            "title": str(c.indicator.title),
+            "weight": c.weight,
+            "numerator": c.numerator,
+            "denominator": c.denominator,
+            "percent": share,
+        }
+
+    return {
+        "quarter": str(found.quarter),
+        "zone": found.zone,
+        "start": found.start,
+        "end": found.end,
+        "published": found.published,
+        "review_until": found.review_until,
+        "weights": cards.weights(),
+        "rows": [
+            {
+                "unit_id": row.unit.pk,
+                "unit": row.unit.name,
+                "findings": row.findings,
+                "score": None if row.score is None else round(row.score, 1),
+                "weight_counted": row.weight_counted,
+                "cells": [cell(c) for c in row.cells],
+                "review": row.review,
+            }
+            for row in found.rows
+        ],
+    }
+
+
+@router.get("/supervision/scorecard", response=ScorecardOut)
+@query(inputs.ScorecardFilterInput)
+def get_scorecard(request: HttpRequest, data: inputs.ScorecardFilterInput) -> dict[str, Any]:
+    return _card(queries.scorecard(request_officer(request), data, clock.now()))
+
+
+@router.post("/supervision/scorecard/reviews", response=ScoreReviewOut)
+@body(inputs.ScoreReviewRequestInput)
+def ask_review(request: HttpRequest, data: inputs.ScoreReviewRequestInput) -> ScoreReview:
+    return actions.request_score_review(data, actor=request_officer(request))
+
+
+@router.post("/supervision/scorecard/reviews/{review_id}/answer", response=ScoreReviewOut)
+@body(inputs.ScoreReviewAnswerInput)
+def answer_review(
+    request: HttpRequest, review_id: RecordId, data: inputs.ScoreReviewAnswerInput
+) -> ScoreReview:
+    officer = request_officer(request)
+    return actions.answer_score_review(access_score_review(officer, review_id), data, actor=officer)

@@ -15,6 +15,11 @@ from casetrail.supervision.models import Finding, FindingStatus
 from casetrail.web.inputs import EARLIEST, Choice, Day, Input, Ref, Text
 
 REVIEWS = (("accept", _("Accept the rectification")), ("reject", _("Reject: send it back")))
+ANSWERS = (
+    ("upheld", _("The score stands")),
+    ("corrected", _("Findings behind the score were corrected")),
+)
+QUARTER_PATTERN = r"(19[7-9][0-9]|20[0-9][0-9]|2100)Q[1-4]"
 STATUSES = (
     ("live", _("open or awaiting review")),
     ("all", _("any status")),
@@ -56,3 +61,33 @@ class FindingFilterInput(Input):
     opened_to: Annotated[
         date | None, Day(label=pgettext_lazy("finding", "Opened to"), low=EARLIEST.date())
     ] = None
+
+
+def _quarter(required: bool = True) -> Text:
+    return Text(
+        max_length=6,
+        label=_("Quarter"),
+        pattern=QUARTER_PATTERN,
+        pattern_text=_("a quarter such as 2026Q3"),
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScorecardFilterInput(Input):
+    """Which quarter's scorecard (a read, checked like every input); the last published one
+    when none is given."""
+
+    quarter: Annotated[str | None, _quarter()] = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScoreReviewRequestInput(Input):
+    unit_id: Annotated[int, Ref(Unit, _("Unit"))]
+    quarter: Annotated[str, _quarter()]
+    reasons: Annotated[str, Text(max_length=4000, label=_("Why the score should be reviewed"))]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScoreReviewAnswerInput(Input):
+    decision: Annotated[str, Choice(options=ANSWERS, label=_("Answer"))]
+    answer: Annotated[str, Text(max_length=4000, label=_("Reasons"))]

@@ -117,3 +117,42 @@ class FindingStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of {self.finding_id}"
+
+
+class ReviewStatus(models.TextChoices):
+    REQUESTED = "requested", _("asked for, awaiting the answer")
+    UPHELD = "upheld", _("answered: the score stands")
+    CORRECTED = "corrected", _("answered: findings behind the score corrected")
+
+
+class ScoreReview(models.Model):
+    """A unit's request for a review of its quarterly score, and the supervisor's answer."""
+
+    LEDGER_SUBJECT: ClassVar[str] = "score_review"
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="score_reviews")
+    quarter = models.CharField(max_length=6, help_text="as 2026Q3")
+    reasons = models.TextField(max_length=4000)
+    requested_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    answer_due_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.REQUESTED
+    )
+    answer = models.TextField(max_length=4000, blank=True)
+    answered_by = models.ForeignKey(
+        Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # One request per unit and quarter: a second is refused, not queued.
+            models.UniqueConstraint(
+                fields=["unit", "quarter"], name="supervision_one_score_review"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"score review {self.pk} ({self.quarter})"

@@ -13,18 +13,30 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from casetrail.cases.queries import opened_between
+from casetrail.org.access import has_role
 from casetrail.org.models import Officer
+from casetrail.supervision import scorecard as cards
 from casetrail.supervision.access import (
     REVIEWERS,
+    SCORE_ASKERS,
     findings_q,
     may_rectify,
     may_review,
     rectify_q,
     scope_q,
+    scorecard_unit_ids,
 )
 from casetrail.supervision.checks import BY_ID, CHECKS, Check
-from casetrail.supervision.inputs import FindingFilterInput
-from casetrail.supervision.models import LIVE, Finding, FindingStatus, FindingStep, StepKind
+from casetrail.supervision.inputs import FindingFilterInput, ScorecardFilterInput
+from casetrail.supervision.models import (
+    LIVE,
+    Finding,
+    FindingStatus,
+    FindingStep,
+    ReviewStatus,
+    ScoreReview,
+    StepKind,
+)
 
 # Where each kind of record behind a finding is shown: the URL name, and the fact (or "id")
 # that is its argument.
@@ -162,3 +174,36 @@ def waiting_count(officer: Officer) -> int:
 
 def checks() -> tuple[Check, ...]:
     return CHECKS
+
+
+def scorecard(officer: Officer, filters: ScorecardFilterInput, now: datetime) -> cards.Card:
+    """The quality scorecard of every unit the officer reads it for, for the quarter asked (the
+    last published one by default), its bounds in the officer's zone."""
+    units = cards.units_of(scorecard_unit_ids(officer))
+    zone = officer.unit.timezone if officer.unit else "UTC"
+    quarter = (
+        cards.Quarter.parse(filters.quarter)
+        if filters.quarter
+        else cards.latest_published(now, zone)
+    )
+    return cards.card(units, quarter, zone, now)
+
+
+def may_ask(officer: Officer, found: cards.Card, now: datetime) -> set[int]:
+    """The units of the card whose review the officer may ask for now: they lead it, the
+    quarter was published less than three days ago in its zone, and none was asked yet."""
+    out = set()
+    for row in found.rows:
+        published = found.quarter.published_at(row.unit.timezone)
+        in_window = published <= now < published + cards.REVIEW_WINDOW
+        if in_window and row.review is None and has_role(officer, row.unit, SCORE_ASKERS):
+            out.add(row.unit.pk)
+    return out
+
+
+def reviews_to_answer(officer: Officer) -> QuerySet[ScoreReview]:
+    return (
+        ScoreReview.objects.filter(scope_q(officer, REVIEWERS), status=ReviewStatus.REQUESTED)
+        .select_related("unit", "requested_by")
+        .order_by("answer_due_at", "id")
+    )

@@ -8,20 +8,28 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from casetrail import clock
 from casetrail.errors import NotFound, Refused
 from casetrail.org import queries as org_queries
-from casetrail.org.access import request_officer, unit_ids_in_scope
+from casetrail.org.access import access_unit, request_officer, unit_ids_in_scope
 from casetrail.org.models import Officer
 from casetrail.supervision import actions, dashboard, inputs, queries
 from casetrail.supervision import forms as ui
-from casetrail.supervision.access import READERS, access_finding
+from casetrail.supervision import scorecard as cards
+from casetrail.supervision.access import (
+    READERS,
+    access_finding,
+    access_score_review,
+    scorecard_unit_ids,
+)
 from casetrail.supervision.models import Finding
+from casetrail.web.inputs import record_number
 from casetrail.web.shortcuts import (
     errors_line,
     form_error,
@@ -138,3 +146,108 @@ def act(request: HttpRequest, finding_id: int, action: str) -> HttpResponse:
     context = _context(officer, access_finding(officer, finding_id), error=error, failed=action)
     context[name] = form
     return render(request, "supervision/finding.html", context, status=400)
+
+
+# --- the quarterly scorecard ---------------------------------------------------------------
+
+
+def _scorecard(
+    request: HttpRequest, officer: Officer, quarter: str | None = None, **given: Any
+) -> HttpResponse:
+    """The scorecard page: the card of the quarter asked for (the query's, or the one a form
+    was posted for), the reviews the officer may ask for, and those they answer."""
+    form = ui.ScorecardFilterForm({"quarter": quarter} if quarter else (request.GET or None))
+    filters = form.to_input() if form.is_bound else inputs.ScorecardFilterInput()
+    found = None
+    if filters is not None:
+        try:
+            found = queries.scorecard(officer, filters, clock.now())
+        except Refused as exc:
+            form_error(form, exc)
+    now = clock.now()
+    context = {
+        "form": form,
+        "card": found,
+        "indicators": cards.INDICATORS,
+        "may_ask": queries.may_ask(officer, found, now) if found else set(),
+        "to_answer": list(queries.reviews_to_answer(officer)),
+        "ask_form": ui.ScoreReviewRequestForm(),
+        "answer_form": ui.ScoreReviewAnswerForm(),
+        "weights": cards.weights_line(cards.weights()),
+        "now": now,
+    } | given
+    failed = found is None or "error" in given
+    return render(request, "supervision/scorecard.html", context, status=400 if failed else 200)
+
+
+@officer_view
+def scorecard_page(request: HttpRequest) -> HttpResponse:
+    return _scorecard(request, request_officer(request))
+
+
+def _export(request: HttpRequest, quarter: str, kind: str) -> HttpResponse:
+    officer = request_officer(request)
+    try:
+        filters = inputs.ScorecardFilterInput(quarter=quarter)
+        found = queries.scorecard(officer, filters, clock.now())
+    except Refused as exc:
+        return HttpResponseBadRequest(str(exc))
+    weighting = cards.weights()
+    if kind == "xlsx":
+        body = cards.xlsx(found, weighting)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body, content_type = cards.pdf(found, weighting), "application/pdf"
+    response = HttpResponse(body, content_type=content_type)
+    name = f"casetrail-scorecard-{found.quarter}.{kind}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@officer_view
+def scorecard_xlsx(request: HttpRequest, quarter: str) -> HttpResponse:
+    return _export(request, quarter, "xlsx")
+
+
+@officer_view
+def scorecard_pdf(request: HttpRequest, quarter: str) -> HttpResponse:
+    return _export(request, quarter, "pdf")
+
+
+@officer_view
+@require_POST
+def ask_review(request: HttpRequest) -> HttpResponse:
+    officer = request_officer(request)
+    named = record_number(request.POST.get("unit_id"))
+    if named is not None:
+        access_unit(officer, named)  # a unit out of sight is absent (404)
+    units = org_queries.units_by_id(scorecard_unit_ids(officer))
+    form = ui.ScoreReviewRequestForm(request.POST, choices={"unit_id": units})
+    data = form.to_input()
+    if data is None:
+        quarter = request.POST.get("quarter", "")
+        return _scorecard(request, officer, quarter, error=errors_line(form), ask_form=form)
+    try:
+        actions.request_score_review(data, actor=officer)
+    except Refused as exc:
+        form_error(form, exc)
+        return _scorecard(request, officer, data.quarter, error=str(exc), ask_form=form)
+    return redirect(f"{reverse('supervision:scorecard')}?quarter={data.quarter}")
+
+
+@officer_view
+@require_POST
+def answer_review(request: HttpRequest, review_id: int) -> HttpResponse:
+    officer = request_officer(request)
+    review = access_score_review(officer, review_id)
+    form = ui.ScoreReviewAnswerForm(request.POST)
+    data = form.to_input()
+    error = errors_line(form)
+    if data is not None:
+        try:
+            actions.answer_score_review(review, data, actor=officer)
+        except Refused as exc:
+            error = str(exc)
+        else:
+            return redirect(f"{reverse('supervision:scorecard')}?quarter={review.quarter}")
+    return _scorecard(request, officer, review.quarter, error=error, answer_form=form)
