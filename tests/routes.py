@@ -413,7 +413,9 @@ def _supervision_site(s: Scene, missed: Deadline) -> dict[str, Any]:
         ScoreReviewRequestInput(unit_id=s.world.district.pk, quarter=quarter, reasons="申请复核"),
         actor=make_officer("dleader", s.world.district, Role.UNIT_LEADER),
     )
+    attached = sup_actions.attach_file(found[0], upload_body()["file"], actor=s.world.handler1)
     return {
+        "finding_file": attached.pk,
         "finding_open": found[0].pk,
         "finding_done": found[1].pk,
         "finding_other": found[2].pk,
@@ -840,6 +842,12 @@ def _supervision_api_calls(site: Site) -> dict[tuple[str, str], Call]:
         ("POST", "/api/v1/supervision/findings/{finding_id}/dismissal"): Call(
             f"{f}/{x['finding_other']}/dismissal", {"reasons": "误报"}, w.supervisor, SUPERVISE
         ),
+        ("POST", "/api/v1/supervision/findings/{finding_id}/files"): Call(
+            f"{f}/{x['finding_open']}/files", UPLOAD, w.handler1, WRITE, expect=(201,)
+        ),
+        ("GET", "/api/v1/supervision/files/{file_id}"): Call(
+            f"/supervision/files/{x['finding_file']}", None, w.handler1, READ
+        ),
         ("GET", "/api/v1/supervision/scorecard"): Call(
             "/supervision/scorecard", None, w.leader, SELF
         ),
@@ -1145,6 +1153,12 @@ def _supervision_page_calls(site: Site) -> dict[tuple[str, str], Call]:
             "/supervision/dashboard/findings.csv", None, w.leader, SELF
         ),
         ("GET", one): Call(f"/supervision/findings/{x['finding_open']}/", None, w.handler1, READ),
+        ("POST", f"{one}files/"): Call(
+            f"/supervision/findings/{x['finding_open']}/files/", UPLOAD, w.handler1, WRITE
+        ),
+        ("GET", "/supervision/files/<int:file_id>/"): Call(
+            f"/supervision/files/{x['finding_file']}/", None, w.handler1, READ
+        ),
         ("GET", "/supervision/scorecard/"): Call("/supervision/scorecard/", None, w.leader, SELF),
         ("POST", "/supervision/scorecard/reviews/"): Call(
             "/supervision/scorecard/reviews/", _score_ask(site), w.leader, WRITE

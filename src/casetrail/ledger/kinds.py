@@ -110,5 +110,6 @@ class LedgerKind(models.TextChoices):
     FINDING_REJECTED = "finding.rejected", "rectification rejected, finding sent back"
     FINDING_DISMISSED = "finding.dismissed", "finding dismissed by a supervisor"
     FINDING_ESCALATED = "finding.escalated", "finding past its deadline escalated"
+    FINDING_FILE_ADDED = "finding.file_added", "a file attached to a finding's rectification"
     SCORE_REVIEW_REQUESTED = "score.review_requested", "a unit asked for a review of its score"
     SCORE_REVIEW_ANSWERED = "score.review_answered", "a supervisor answered a score review"

@@ -13,7 +13,7 @@ from casetrail.org.access import access_unit, grants_of, has_role, unit_for, uni
 from casetrail.org.models import Officer, Unit
 from casetrail.org.roles import Role, Scope
 from casetrail.supervision.checks import BY_ID, CHECKS
-from casetrail.supervision.models import Finding, ScoreReview
+from casetrail.supervision.models import Finding, FindingFile, ScoreReview
 
 READERS = frozenset({Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.AGENCY_HEAD, Role.UNIT_LEADER})
 REVIEWERS = frozenset({Role.SUPERVISOR})
@@ -77,6 +77,20 @@ def access_finding(officer: Officer, finding_id: int) -> Finding:
     )
     if found is None:
         raise NotFound(f"finding {finding_id} not found")
+    return found
+
+
+def access_finding_file(officer: Officer, file_id: int) -> FindingFile:
+    """A file of a finding the officer may read; NotFound otherwise."""
+    found = (
+        FindingFile.objects.filter(
+            pk=file_id, finding__in=Finding.objects.filter(findings_q(officer))
+        )
+        .select_related("finding")
+        .first()
+    )
+    if found is None:
+        raise NotFound(f"file {file_id} not found")
     return found
 
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from casetrail import clock
@@ -33,6 +34,7 @@ from casetrail.supervision.inputs import (
 from casetrail.supervision.models import (
     LIVE,
     Finding,
+    FindingFile,
     FindingStatus,
     FindingStep,
     ReviewStatus,
@@ -40,6 +42,7 @@ from casetrail.supervision.models import (
     Severity,
     StepKind,
 )
+from casetrail.web.uploads import hash_upload
 
 # The days a unit has to rectify, by severity: the agency's own rule, overridden per
 # installation by settings.CASETRAIL_SUPERVISION_RECTIFY_DAYS.
@@ -153,6 +156,40 @@ def rectify(finding: Finding, data: FindingRectifyInput, *, actor: Officer) -> F
 def _rectified_by(finding: Finding) -> int | None:
     last = finding.steps.filter(kind=StepKind.RECTIFIED).order_by("-at", "-id").first()
     return last.by_id if last is not None else None
+
+
+ATTACHMENT_LIMIT = 20 * 1024 * 1024  # a scanned record or a photo, 20 MiB
+
+
+@transaction.atomic
+def attach_file(finding: Finding, upload: UploadedFile[Any], *, actor: Officer) -> FindingFile:
+    """A file that shows what the unit did, attached by whoever reports the rectification,
+    while the finding is in the loop; its SHA-256 goes into the ledger."""
+    row = _lock(finding)
+    require_rectifier(actor, row)
+    if row.status not in LIVE:
+        raise SupervisionError(f"this finding is closed ({row.status})", field="file")
+    if not upload.size:
+        raise SupervisionError("the file is empty", field="file")
+    if upload.size > ATTACHMENT_LIMIT:
+        raise SupervisionError(
+            f"the file is larger than {ATTACHMENT_LIMIT // (1024 * 1024)} MiB", field="file"
+        )
+    sha256, size = hash_upload(upload)
+    name = (upload.name or "file")[-200:]
+    stored = FindingFile(
+        finding=row, name=name, size=size, sha256=sha256, added_by=actor, added_at=clock.now()
+    )
+    stored.file.save(f"finding-{row.pk}-{sha256[:12]}", upload, save=False)
+    stored.save()
+    record(
+        LedgerKind.FINDING_FILE_ADDED,
+        subject=row,
+        actor=actor,
+        unit_id=row.unit_id,
+        data={"file": stored.pk, "name": name, "size": size, "sha256": sha256},
+    )
+    return stored
 
 
 @transaction.atomic

@@ -7,17 +7,23 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.utils.translation import get_language
-from ninja import Router, Schema
+from ninja import File, Router, Schema
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
+from ninja.responses import Status
 
 from casetrail import clock
 from casetrail.org.access import request_officer
 from casetrail.supervision import actions, dashboard, inputs, queries
 from casetrail.supervision import scorecard as cards
-from casetrail.supervision.access import access_finding, access_score_review
-from casetrail.supervision.models import Finding, ScoreReview
+from casetrail.supervision.access import (
+    access_finding,
+    access_finding_file,
+    access_score_review,
+)
+from casetrail.supervision.models import Finding, FindingFile, ScoreReview
 from casetrail.web.inputs import RecordId, body, query
 from casetrail.web.pagination import Pages
 
@@ -91,10 +97,28 @@ class FindingOut(Schema):
         return finding.gone_at
 
 
+class FindingFileOut(Schema):
+    id: int
+    name: str
+    size: int
+    sha256: str
+    added_by: str
+    added_at: datetime
+
+    @staticmethod
+    def resolve_added_by(stored: FindingFile) -> str:
+        return str(stored.added_by)
+
+
 class FindingDetailOut(FindingOut):
     records: list[FindingRecordOut]
     params: dict[str, Any]
     steps: list[FindingStepOut]
+    files: list[FindingFileOut]
+
+    @staticmethod
+    def resolve_files(finding: Finding) -> list[FindingFile]:
+        return finding.detail.files  # type: ignore[attr-defined, no-any-return]
 
     @staticmethod
     def resolve_records(finding: Finding) -> list[dict[str, Any]]:
@@ -178,6 +202,30 @@ def rectify(request: HttpRequest, finding_id: RecordId, data: inputs.FindingRect
     officer = request_officer(request)
     actions.rectify(access_finding(officer, finding_id), data, actor=officer)
     return _detail(request, finding_id)
+
+
+@router.post("/supervision/findings/{finding_id}/files", response={201: FindingFileOut})
+def attach(request: HttpRequest, finding_id: RecordId, file: File[UploadedFile]) -> Status[Any]:
+    """A file that shows what was done (multipart form data: ``file``), by whoever reports
+    the rectification, while the finding is in the loop; its SHA-256 goes into the ledger."""
+    officer = request_officer(request)
+    return Status(
+        201, actions.attach_file(access_finding(officer, finding_id), file, actor=officer)
+    )
+
+
+@router.get("/supervision/files/{file_id}")
+def download(request: HttpRequest, file_id: RecordId) -> FileResponse:
+    """An attached file, with its SHA-256 in ``X-Casetrail-SHA256``."""
+    stored = access_finding_file(request_officer(request), file_id)
+    response = FileResponse(
+        stored.file.open("rb"),
+        as_attachment=True,
+        filename=stored.name,
+        content_type="application/octet-stream",
+    )
+    response["X-Casetrail-SHA256"] = stored.sha256
+    return response
 
 
 @router.post("/supervision/findings/{finding_id}/review", response=FindingDetailOut)

@@ -119,6 +119,25 @@ class FindingStep(models.Model):
         return f"{self.kind} of {self.finding_id}"
 
 
+class FindingFile(models.Model):
+    """A file the unit attaches to show its rectification (a record, a photo, a scan), stored
+    through Django's storage API with its SHA-256 in the ledger."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.PROTECT, related_name="files")
+    file = models.FileField(upload_to="supervision/%Y/%m/")
+    name = models.CharField(max_length=200)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    added_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["added_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ReviewStatus(models.TextChoices):
     REQUESTED = "requested", _("asked for, awaiting the answer")
     UPHELD = "upheld", _("answered: the score stands")

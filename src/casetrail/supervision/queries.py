@@ -31,6 +31,7 @@ from casetrail.supervision.inputs import FindingFilterInput, ScorecardFilterInpu
 from casetrail.supervision.models import (
     LIVE,
     Finding,
+    FindingFile,
     FindingStatus,
     FindingStep,
     ReviewStatus,
@@ -131,8 +132,10 @@ class FindingDetail:
     check: Check
     records: list[dict[str, Any]]
     steps: list[FindingStep]
+    files: list[FindingFile]
     may_rectify: bool
     may_review: bool
+    may_attach: bool
 
 
 def finding_detail(officer: Officer, finding: Finding) -> FindingDetail:
@@ -149,8 +152,10 @@ def finding_detail(officer: Officer, finding: Finding) -> FindingDetail:
         check=BY_ID[finding.check_id],
         records=records,
         steps=list(finding.steps.select_related("by")),
+        files=list(finding.files.select_related("added_by")),
         may_rectify=finding.status == FindingStatus.OPEN and may_rectify(officer, finding),
         may_review=finding.live and may_review(officer, finding),
+        may_attach=finding.live and may_rectify(officer, finding),
     )
 
 

@@ -14,5 +14,7 @@ urlpatterns = [
     path("scorecard/reviews/", views.ask_review, name="ask_review"),
     path("scorecard/reviews/<int:review_id>/answer/", views.answer_review, name="answer_review"),
     path("findings/<int:finding_id>/", views.finding, name="finding"),
+    path("findings/<int:finding_id>/files/", views.attach, name="attach"),
+    path("files/<int:file_id>/", views.download, name="download"),
     path("findings/<int:finding_id>/<slug:action>/", views.act, name="act"),
 ]

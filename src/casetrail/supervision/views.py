@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -25,6 +25,7 @@ from casetrail.supervision import scorecard as cards
 from casetrail.supervision.access import (
     READERS,
     access_finding,
+    access_finding_file,
     access_score_review,
     scorecard_unit_ids,
 )
@@ -102,6 +103,7 @@ def _context(officer: Officer, found: Finding, **given: Any) -> dict[str, Any]:
         "rectify_form": ui.RectifyForm(),
         "review_form": ui.ReviewForm(),
         "dismiss_form": ui.DismissForm(),
+        "attach_form": ui.AttachForm(),
     } | given
 
 
@@ -111,6 +113,40 @@ def finding(request: HttpRequest, finding_id: int) -> HttpResponse:
     return render(
         request, "supervision/finding.html", _context(officer, access_finding(officer, finding_id))
     )
+
+
+@officer_view
+@require_POST
+def attach(request: HttpRequest, finding_id: int) -> HttpResponse:
+    officer = request_officer(request)
+    found = access_finding(officer, finding_id)
+    form = ui.AttachForm(request.POST, request.FILES)
+    error = ""
+    if form.is_valid():
+        try:
+            actions.attach_file(found, form.cleaned_data["file"], actor=officer)
+        except Refused as exc:
+            error = str(exc)
+            form_error(form, exc)
+        else:
+            return redirect("supervision:finding", found.pk)
+    else:
+        error = errors_line(form)
+    context = _context(officer, found, error=error, failed="attach", attach_form=form)
+    return render(request, "supervision/finding.html", context, status=400)
+
+
+@officer_view
+def download(request: HttpRequest, file_id: int) -> FileResponse:
+    stored = access_finding_file(request_officer(request), file_id)
+    response = FileResponse(
+        stored.file.open("rb"),
+        as_attachment=True,
+        filename=stored.name,
+        content_type="application/octet-stream",
+    )
+    response["X-Casetrail-SHA256"] = stored.sha256
+    return response
 
 
 Run = Callable[[Officer, Finding, Any], Any]

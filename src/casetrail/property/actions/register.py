@@ -56,6 +56,7 @@ from casetrail.property.models import (
     ItemKind,
     Seal,
 )
+from casetrail.web.uploads import hash_upload
 
 FILE_LIMIT = 200 * 1024 * 1024  # a photo or a forensic image sent through the web, 200 MiB
 
@@ -325,16 +326,6 @@ def correct_item(item: Item, data: ItemCorrectionInput, *, actor: Officer) -> Co
     return correction
 
 
-def _hash_upload(upload: UploadedFile[Any]) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    for chunk in upload.chunks():
-        digest.update(chunk)
-        size += len(chunk)
-    upload.seek(0)
-    return digest.hexdigest(), size
-
-
 @transaction.atomic
 def add_file(item: Item, data: FileInput, upload: UploadedFile[Any], *, actor: Officer) -> ItemFile:
     """A photo, the forensic image of a digital item, a signed receipt or a photo of a disposal,
@@ -357,7 +348,7 @@ def add_file(item: Item, data: FileInput, upload: UploadedFile[Any], *, actor: O
             raise PropertyError(
                 f"{item.code} already has its image ({item.image_sha256[:16]}…)", field="role"
             )
-    sha256, size = _hash_upload(upload)
+    sha256, size = hash_upload(upload)
     name = (upload.name or "file")[-200:]
     stored = ItemFile(
         item=item,
