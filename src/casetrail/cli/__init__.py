@@ -1,5 +1,5 @@
 """The `casetrail` command: serve, demo, migrate, seed, createofficer, second-factor, rules,
-ledger."""
+ledger, supervision."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from casetrail.cli import ledger as ledger_cli
+from casetrail.cli import supervision as supervision_cli
 from casetrail.cli.setup import setup as _setup
 from casetrail.procedure import Calendar
 from casetrail.procedure import cli as procedure_cli
@@ -263,6 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     procedure_cli.add_subparsers(sub, calendars=_stored_calendar)
     ledger_cli.add_subparsers(sub)
+    supervision_cli.add_subparsers(sub)
     return parser
 
 

@@ -173,10 +173,14 @@ VOLUME = frozenset(
 )
 
 
-def weights() -> dict[str, int]:
-    """The installation's weights, checked: no volume indicator, no unknown name, whole
-    numbers from 0, and at least one above 0."""
-    given = dict(getattr(settings, "CASETRAIL_SCORECARD_WEIGHTS", DEFAULT_WEIGHTS))
+def weights(proposed: Mapping[str, object] | None = None) -> dict[str, int]:
+    """The installation's weights (or ``proposed`` ones), checked: no volume indicator, no
+    unknown name, whole numbers from 0, and at least one above 0."""
+    given = dict(
+        proposed
+        if proposed is not None
+        else getattr(settings, "CASETRAIL_SCORECARD_WEIGHTS", DEFAULT_WEIGHTS)
+    )
     volume = sorted(set(given) & VOLUME)
     if volume:
         raise ImproperlyConfigured(
@@ -286,11 +290,18 @@ def _facts(
     return by_unit
 
 
-def card(units: Sequence[Unit], quarter: Quarter, zone: str, now: datetime) -> Card:
+def card(
+    units: Sequence[Unit],
+    quarter: Quarter,
+    zone: str,
+    now: datetime,
+    weighting: Mapping[str, int] | None = None,
+) -> Card:
     """The scorecard of ``units`` (already limited to what the reader may see) for
-    ``quarter``, its bounds in ``zone``, as of ``now``."""
+    ``quarter``, its bounds in ``zone``, as of ``now``, with the installation's weights
+    unless others are given (a backtest's)."""
     start, end = quarter.bounds(zone)
-    weighting = weights()
+    weighting = weighting or weights()
     facts = _facts([u.pk for u in units], start, end, now)
     reviews = {
         r.unit_id: r
