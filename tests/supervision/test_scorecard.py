@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from casetrail import clock
+from casetrail.approvals.inbox import count_for, waiting_for
 from casetrail.errors import AccessDenied, Refused
 from casetrail.ledger.models import LedgerEntry
 from casetrail.org.models import RoleGrant
@@ -192,6 +193,10 @@ def test_a_unit_asks_for_a_review_within_three_days_of_publication_and_gets_an_a
     with pytest.raises(Refused, match="already asked") as twice:
         actions.request_score_review(ask, actor=_asker(desk))
     assert twice.value.field == "quarter"
+    # The supervisor's inbox, and its count, show the review until it is answered.
+    waiting = [i for i in waiting_for(w.supervisor) if i.url.endswith(f"?quarter={quarter}")]
+    assert [i.due_at for i in waiting] == [review.answer_due_at]
+    assert count_for(w.supervisor) == len(waiting_for(w.supervisor))
     answer = ScoreReviewAnswerInput(decision="upheld", answer="升级处理符合规定，维持评分")
     with pytest.raises(AccessDenied, match="supervisor"):
         actions.answer_score_review(review, answer, actor=w.leader)
@@ -201,6 +206,7 @@ def test_a_unit_asks_for_a_review_within_three_days_of_publication_and_gets_an_a
     with pytest.raises(Refused, match="already answered"):
         actions.answer_score_review(review, answer, actor=w.supervisor)
     assert _row(desk, quarter).review == answered
+    assert not any(i.url.endswith(f"?quarter={quarter}") for i in waiting_for(w.supervisor))
 
 
 def test_a_review_is_not_asked_after_three_days(desk):

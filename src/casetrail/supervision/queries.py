@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from casetrail.cases.queries import opened_between
-from casetrail.org.access import has_role
+from casetrail.org.access import grants_of, has_role
 from casetrail.org.models import Officer
 from casetrail.supervision import scorecard as cards
 from casetrail.supervision.access import (
@@ -171,10 +171,14 @@ def to_review(officer: Officer) -> QuerySet[Finding]:
 
 
 def waiting_count(officer: Officer) -> int:
-    """Both lists' length in one query (the navigation shows it on every page)."""
+    """Both lists' length in one query (the navigation shows it on every page), and for a
+    supervisor the score reviews waiting for an answer in one more."""
     mine = Q(rectify_q(officer), findings_q(officer), status=FindingStatus.OPEN)
     mine |= Q(scope_q(officer, REVIEWERS), status=FindingStatus.RECTIFIED)
-    return Finding.objects.filter(mine).count()
+    count = Finding.objects.filter(mine).count()
+    if any(g.role in REVIEWERS for g in grants_of(officer)):
+        count += reviews_to_answer(officer).count()
+    return count
 
 
 def checks() -> tuple[Check, ...]:

@@ -1,5 +1,6 @@
-"""Supervision's part of every officer's "awaiting me" list: findings to rectify, and
-rectifications to review. The inbox shows the same findings as the supervision page."""
+"""Supervision's part of every officer's "awaiting me" list: findings to rectify,
+rectifications to review, and score reviews to answer. The inbox shows the same findings as
+the supervision page."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ from django.utils.translation import gettext as _
 
 from casetrail.approvals.inbox import Source, Waiting
 from casetrail.org.models import Officer
-from casetrail.supervision.queries import to_rectify, to_review, waiting_count
+from casetrail.supervision.queries import (
+    reviews_to_answer,
+    to_rectify,
+    to_review,
+    waiting_count,
+)
 
 
 def _items(officer: Officer) -> list[Waiting]:
@@ -32,6 +38,19 @@ def _items(officer: Officer) -> list[Waiting]:
                     url=reverse("supervision:finding", args=[finding.pk]),
                 )
             )
+    for review in reviews_to_answer(officer):
+        found.append(
+            Waiting(
+                what=_("score review to answer"),
+                title=f"{review.quarter} · {review.reasons[:60]}",
+                case_number="",
+                unit_name=review.unit.name,
+                role=_("supervisor"),
+                since=review.requested_at,
+                due_at=review.answer_due_at,
+                url=f"{reverse('supervision:scorecard')}?quarter={review.quarter}",
+            )
+        )
     return found
 
 
