@@ -408,7 +408,7 @@ def _supervision_site(s: Scene, missed: Deadline) -> dict[str, Any]:
     sup_actions.rectify(found[1], FindingRectifyInput(text="已书面说明"), actor=s.world.handler1)
     # The quarter just published (the site's evening is within its three days) and the
     # district's request for a review of its score, for a supervisor to answer.
-    quarter = str(cards.latest_published(clock.now(), "Asia/Shanghai"))
+    quarter = str(cards.latest_published(clock.now(), s.world.district.timezone))
     asked = sup_actions.request_score_review(
         ScoreReviewRequestInput(unit_id=s.world.district.pk, quarter=quarter, reasons="申请复核"),
         actor=make_officer("dleader", s.world.district, Role.UNIT_LEADER),
@@ -846,7 +846,7 @@ def _supervision_api_calls(site: Site) -> dict[tuple[str, str], Call]:
             f"{f}/{x['finding_open']}/files", UPLOAD, w.handler1, WRITE, expect=(201,)
         ),
         ("GET", "/api/v1/supervision/files/{file_id}"): Call(
-            f"/supervision/files/{x['finding_file']}", None, w.handler1, READ
+            f"/supervision/files/{x['finding_file']}", None, w.handler1, TRACED
         ),
         ("GET", "/api/v1/supervision/scorecard"): Call(
             "/supervision/scorecard", None, w.leader, SELF
@@ -1157,7 +1157,7 @@ def _supervision_page_calls(site: Site) -> dict[tuple[str, str], Call]:
             f"/supervision/findings/{x['finding_open']}/files/", UPLOAD, w.handler1, WRITE
         ),
         ("GET", "/supervision/files/<int:file_id>/"): Call(
-            f"/supervision/files/{x['finding_file']}/", None, w.handler1, READ
+            f"/supervision/files/{x['finding_file']}/", None, w.handler1, TRACED
         ),
         ("GET", "/supervision/scorecard/"): Call("/supervision/scorecard/", None, w.leader, SELF),
         ("POST", "/supervision/scorecard/reviews/"): Call(

@@ -255,10 +255,10 @@ def test_the_holder_is_the_last_confirmed_receiver(room: Room, moves: list) -> N
 
 
 def test_a_large_copy_goes_through_a_temporary_file(room: Room, monkeypatch: Any) -> None:
-    from casetrail.property.actions import register as register_module
+    from casetrail.web import uploads
 
     item, digest = _digital(room)
-    monkeypatch.setattr(register_module, "COPY_IN_MEMORY", 16)
+    monkeypatch.setattr(uploads, "COPY_IN_MEMORY", 16)
     copy, _seq = actions.download_file(item.files.get(), actor=room.world.handler1)
     with copy:
         assert not hasattr(copy, "getvalue")  # on disk, not in memory

@@ -7,17 +7,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from casetrail import clock
+from casetrail.cases import actions as case_actions
 from casetrail.errors import AccessDenied, NotFound, Refused
 from casetrail.ledger.models import LedgerEntry
+from casetrail.org.roles import Role
 from casetrail.supervision import actions
-from casetrail.supervision.access import access_finding_file
+from casetrail.supervision.access import access_finding, access_finding_file
 from casetrail.supervision.inputs import FindingDismissInput
 from casetrail.supervision.models import Finding
-from tests.conftest import login
+from tests.conftest import login, make_officer
 from tests.supervision.conftest import Desk
 
 SCAN = b"%PDF-1.4 a scanned record of the questioning, signed\n"
@@ -99,3 +103,53 @@ def test_the_page_attaches_lists_and_downloads(desk, language):
     assert (
         login(desk.w.outsider, language).get(f"/supervision/files/{stored.pk}/").status_code == 404
     )
+
+
+def test_a_copy_is_recorded_and_a_changed_file_is_refused(desk):
+    finding = _finding(desk)
+    stored = actions.attach_file(finding, _upload(), actor=desk.w.handler1)
+    with actions.copy_file(stored, actor=desk.w.supervisor) as copy:
+        assert copy.read() == SCAN
+    copied = LedgerEntry.objects.get(action="finding.file_copied", subject_id=str(finding.pk))
+    assert json.loads(copied.payload)["sha256"] == stored.sha256
+    assert copied.actor_id == desk.w.supervisor.pk
+    with stored.file.open("wb") as handle:  # changed on the disk, behind the application
+        handle.write(SCAN.replace(b"signed", b"forged"))
+    with pytest.raises(Refused, match="no longer matches") as refused:
+        actions.copy_file(stored, actor=desk.w.supervisor)
+    assert refused.value.field == "file"
+    mismatch = LedgerEntry.objects.get(action="finding.file_mismatch", subject_id=str(finding.pk))
+    assert json.loads(mismatch.payload)["found"] != stored.sha256
+
+
+def test_a_sealed_case_s_finding_escalated_stays_out_of_sight_of_the_unit_above(desk):
+    """A juvenile suspect seals the case (invariant 4): the district's leader, who reads the
+    station's findings only because one was escalated to the district, does not read this one
+    or its files; the city's supervisor, who reads the sealed case, does."""
+    w = desk.w
+    case = w.case()
+    case_actions.add_party(
+        case,
+        case_actions.PartyInput(
+            role="suspect",
+            name="少年乙",
+            birth_date=clock.today_in("Asia/Shanghai") - timedelta(days=15 * 365),
+        ),
+        actor=w.handler1,
+    )
+    case.refresh_from_db()
+    assert case.sealed
+    desk.later(days=31)
+    desk.sweep()
+    finding = Finding.objects.get(check_id="cases.idle", case=case)
+    stored = actions.attach_file(finding, _upload(), actor=w.handler1)
+    desk.later(days=8)
+    desk.sweep()
+    finding.refresh_from_db()
+    assert finding.escalated_to_id == w.district.pk
+    district_leader = make_officer("dleader", w.district, Role.UNIT_LEADER)
+    with pytest.raises(NotFound):
+        access_finding(district_leader, finding.pk)
+    with pytest.raises(NotFound):
+        access_finding_file(district_leader, stored.pk)
+    assert access_finding_file(w.supervisor, stored.pk) == stored

@@ -54,6 +54,22 @@ def test_a_check_or_parameter_that_is_not_one_is_named(db):
         backtest.check("cases.idel", {}, clock.now(), months=3)
     with pytest.raises(backtest.BacktestError, match="no parameter speed"):
         backtest.check("cases.idle", {"speed": 1}, clock.now(), months=3)
+    refusals = [
+        ("cases.idle", {"criminal_days": "abc"}, "whole number"),
+        ("cases.idle", {"criminal_days": -1}, "whole number"),
+        ("decisions.penalty-out-of-line", {"threshold": "abc"}, "a number from 0"),
+        ("decisions.penalty-out-of-line", {"threshold": "inf"}, "a number from 0"),
+    ]
+    for check_id, proposed, message in refusals:
+        with pytest.raises(backtest.BacktestError, match=message):
+            backtest.check(check_id, proposed, clock.now(), months=3)
+
+
+def test_a_look_back_shorter_than_a_week_is_replayed_over_the_week(db):
+    found = backtest.check(
+        "access.many-person-views", {"look_back_hours": 72}, clock.now(), months=1
+    )
+    assert found.current["look_back_hours"] == found.proposed["look_back_hours"] == 168
 
 
 def test_the_scorecard_is_recomputed_with_the_proposed_weights(desk):
@@ -74,3 +90,7 @@ def test_the_command_prints_both_counts_and_refuses_a_volume_weight(desk, capsys
     assert cli.main(["supervision", "backtest", "scorecard", "fine_total=5"]) == 2
     assert "would reward enforcement volume" in capsys.readouterr().err
     assert cli.main(["supervision", "backtest", "cases.idle", "--months", "0"]) == 2
+    assert cli.main(["supervision", "backtest", "scorecard", "--zone", "Mars/Olympus"]) == 2
+    assert "--zone" in capsys.readouterr().err
+    assert cli.main(["supervision", "backtest", "cases.idle", "criminal_days=x"]) == 2
+    assert "whole number" in capsys.readouterr().err

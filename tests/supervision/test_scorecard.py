@@ -23,7 +23,7 @@ from casetrail import clock
 from casetrail.approvals.inbox import count_for, waiting_for
 from casetrail.errors import AccessDenied, Refused
 from casetrail.ledger.models import LedgerEntry
-from casetrail.org.models import RoleGrant
+from casetrail.org.models import Officer, RoleGrant, Unit
 from casetrail.org.roles import Role, Scope
 from casetrail.supervision import actions, queries
 from casetrail.supervision import scorecard as cards
@@ -219,19 +219,60 @@ def test_a_review_is_not_asked_after_three_days(desk):
     assert late.value.field == "quarter"
 
 
-def test_nobody_answers_the_review_they_asked_for(desk):
+def test_no_leader_of_the_unit_answers_its_review_nor_sees_it_waiting(desk):
+    """A supervisor who also leads the station answers neither their own request nor a fellow
+    leader's; the station's subtree leader above it does not ask on its behalf."""
     w = desk.w
     quarter, _ = _quarter_of_four_findings(desk)
     both = make_officer("both", w.station, Role.UNIT_LEADER)
     RoleGrant.objects.create(officer=both, unit=w.city, role=Role.SUPERVISOR, scope=Scope.SUBTREE)
+    above = make_officer("above", w.district, Role.UNIT_LEADER, scope=Scope.SUBTREE)
     desk.traveller.move_to(quarter.published_at(SHANGHAI) + timedelta(hours=1))
-    review = actions.request_score_review(
-        ScoreReviewRequestInput(unit_id=w.station.pk, quarter=str(quarter), reasons="申请复核"),
-        actor=both,
-    )
+    ask = ScoreReviewRequestInput(unit_id=w.station.pk, quarter=str(quarter), reasons="申请复核")
+    with pytest.raises(AccessDenied, match="unit leader"):
+        actions.request_score_review(ask, actor=above)
+    review = actions.request_score_review(ask, actor=w.leader)
     answer = ScoreReviewAnswerInput(decision="corrected", answer="已更正")
-    with pytest.raises(Refused, match="cannot answer"):
+    with pytest.raises(AccessDenied, match="does not answer"):
         actions.answer_score_review(review, answer, actor=both)
+    assert list(queries.reviews_to_answer(both)) == []
+    assert list(queries.reviews_to_answer(w.supervisor)) == [review]
+    # Nor does the one who asked, once moved to supervision and no longer leading the unit.
+    RoleGrant.objects.filter(officer=w.leader, unit=w.station).delete()
+    RoleGrant.objects.create(
+        officer=w.leader, unit=w.city, role=Role.SUPERVISOR, scope=Scope.SUBTREE
+    )
+    moved = Officer.objects.get(pk=w.leader.pk)
+    with pytest.raises(Refused, match="cannot answer"):
+        actions.answer_score_review(review, answer, actor=moved)
+
+
+def test_two_requests_at_once_leave_one_and_refuse_the_other(desk, monkeypatch):
+    w = desk.w
+    quarter, _ = _quarter_of_four_findings(desk)
+    desk.traveller.move_to(quarter.published_at(SHANGHAI) + timedelta(hours=1))
+    ask = ScoreReviewRequestInput(unit_id=w.station.pk, quarter=str(quarter), reasons="申请复核")
+    card = cards.card
+
+    def and_the_other_meanwhile(*args, **kwargs):
+        found = card(*args, **kwargs)
+        ScoreReview.objects.create(
+            unit=w.station,
+            quarter=str(quarter),
+            reasons="同时提出",
+            requested_by=w.leader,
+            requested_at=clock.now(),
+            answer_due_at=clock.now() + timedelta(days=3),
+        )
+        return found
+
+    monkeypatch.setattr(cards, "card", and_the_other_meanwhile)
+    before = LedgerEntry.objects.count()
+    with pytest.raises(Refused, match="already asked") as refused:
+        actions.request_score_review(ask, actor=w.leader)
+    assert refused.value.field == "quarter"
+    assert LedgerEntry.objects.count() == before
+    ScoreReview.objects.all().delete()  # the other's row: made behind the ledger by this test
 
 
 def test_a_unit_out_of_sight_is_a_mistake_in_its_field(desk):
@@ -250,9 +291,9 @@ def test_a_unit_leader_reads_their_own_unit_and_a_handler_no_scorecard(desk):
     mine = queries.scorecard(w.leader, ScorecardFilterInput(quarter=str(quarter)), clock.now())
     assert [r.unit.pk for r in mine.rows] == [w.station.pk]
     city = queries.scorecard(w.supervisor, ScorecardFilterInput(quarter=str(quarter)), clock.now())
-    assert {w.city.pk, w.district.pk, w.station.pk, w.other_station.pk} <= {
-        r.unit.pk for r in city.rows
-    }
+    in_city = set(Unit.objects.filter(path__startswith=w.city.path).values_list("pk", flat=True))
+    assert {r.unit.pk for r in city.rows} == in_city
+    assert desk.s.gb_unit.pk not in in_city  # the English force is another agency
     with pytest.raises(AccessDenied):
         queries.scorecard(w.handler1, ScorecardFilterInput(), clock.now())
 

@@ -68,7 +68,7 @@ def case_list(officer: Officer, filters: CaseFilterInput) -> QuerySet[Case]:
     """Cases the officer may see, filtered; search matches number, party names and summary
     as substrings (Chinese included: 张三 matches 张三丰). Dates are days in the officer's
     unit's zone."""
-    zone = officer.unit.timezone if officer.unit else "UTC"
+    zone = officer.zone
     qs = opened_between(visible_cases(officer), filters.opened_from, filters.opened_to, zone)
     if filters.status:
         qs = qs.filter(status=filters.status)

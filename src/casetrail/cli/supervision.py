@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from casetrail.cli.setup import setup as _setup
 
@@ -18,6 +19,11 @@ def run_backtest(args: argparse.Namespace) -> int:
 
     if args.months < 1 or args.months > 24:
         print("error: --months: from 1 to 24", file=sys.stderr)
+        return 2
+    try:
+        ZoneInfo(args.zone)
+    except (ValueError, ZoneInfoNotFoundError):
+        print(f"error: --zone: no time zone {args.zone!r}", file=sys.stderr)
         return 2
     try:
         proposed = backtest.parse_settings(args.settings)

@@ -111,5 +111,7 @@ class LedgerKind(models.TextChoices):
     FINDING_DISMISSED = "finding.dismissed", "finding dismissed by a supervisor"
     FINDING_ESCALATED = "finding.escalated", "finding past its deadline escalated"
     FINDING_FILE_ADDED = "finding.file_added", "a file attached to a finding's rectification"
+    FINDING_FILE_COPIED = "finding.file_copied", "a copy of a finding's file handed out"
+    FINDING_FILE_MISMATCH = "finding.file_mismatch", "a finding's file no longer matches its hash"
     SCORE_REVIEW_REQUESTED = "score.review_requested", "a unit asked for a review of its score"
     SCORE_REVIEW_ANSWERED = "score.review_answered", "a supervisor answered a score review"

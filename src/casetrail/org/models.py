@@ -127,6 +127,11 @@ class Officer(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return f"{self.name} ({self.badge_number})"
 
+    @property
+    def zone(self) -> str:
+        """The time zone the officer reads dates in: their unit's, UTC without one."""
+        return self.unit.timezone if self.unit else "UTC"
+
     def qualified_on(self, day: date) -> bool:
         return bool(
             self.qualification_level

@@ -50,7 +50,10 @@ OWNER_ROLES = tuple(sorted({role for check in CHECKS for role in check.owners}))
 
 def findings_q(officer: Officer) -> Q:
     """The findings the officer may read, as one filter."""
-    q = scope_q(officer, READERS) | scope_q(officer, ESCALATION_OWNERS, "escalated_to")
+    q = scope_q(officer, READERS)
+    # The leaders of the unit a finding was escalated to read it, but a sealed case's only if
+    # they read the case itself (their grant covers its unit: the first term).
+    q |= scope_q(officer, ESCALATION_OWNERS, "escalated_to") & _OPEN_CASE_ONLY
     for role in OWNER_ROLES:
         if role not in READERS:
             q |= (
@@ -139,23 +142,34 @@ def scorecard_unit_ids(officer: Officer) -> frozenset[int]:
 
 
 def require_score_asker(officer: Officer, unit_id: int) -> Unit:
-    """Only the unit's own leader asks for a review of its score; a unit out of sight is a
-    mistake in the field that names it."""
+    """Only the unit's own leader (a leader's grant at that very unit) asks for a review of
+    its score; a unit out of sight is a mistake in the field that names it."""
     with in_field("unit_id"):
         unit = access_unit(officer, unit_id)
-    if not has_role(officer, unit, SCORE_ASKERS):
+    if not leads(officer, unit):
         raise AccessDenied(f"asking for a review of {unit.name}'s score needs its unit leader role")
     return unit
+
+
+def leads(officer: Officer, unit: Unit) -> bool:
+    return any(g.role in SCORE_ASKERS and g.unit_id == unit.pk for g in grants_of(officer))
 
 
 def access_score_review(officer: Officer, review_id: int) -> ScoreReview:
     """A score review the officer may read (it is of a unit whose scorecard they read)."""
     found = ScoreReview.objects.select_related("unit").filter(pk=review_id).first()
-    if found is None or found.unit_id not in scorecard_unit_ids(officer):
+    try:
+        visible = scorecard_unit_ids(officer)
+    except AccessDenied:  # "absent" and "not yours" answer alike
+        visible = frozenset()
+    if found is None or found.unit_id not in visible:
         raise NotFound(f"score review {review_id} not found")
     return found
 
 
 def require_score_answerer(officer: Officer, review: ScoreReview) -> None:
-    if not has_role(officer, unit_for(officer, review.unit_id), REVIEWERS):
+    unit = unit_for(officer, review.unit_id)
+    if not has_role(officer, unit, REVIEWERS):
         raise AccessDenied(f"answering a score review needs the supervisor role at {review.unit}")
+    if leads(officer, unit):
+        raise AccessDenied(f"a leader of {unit.name} does not answer the review of its own score")

@@ -5,11 +5,11 @@ escalated to the unit above. Each is one transaction with its ledger entry."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from casetrail import clock
 from casetrail.errors import Refused
@@ -42,7 +42,7 @@ from casetrail.supervision.models import (
     Severity,
     StepKind,
 )
-from casetrail.web.uploads import hash_upload
+from casetrail.web.uploads import hash_upload, hashed_copy
 
 # The days a unit has to rectify, by severity: the agency's own rule, overridden per
 # installation by settings.CASETRAIL_SUPERVISION_RECTIFY_DAYS.
@@ -177,11 +177,9 @@ def attach_file(finding: Finding, upload: UploadedFile[Any], *, actor: Officer) 
         )
     sha256, size = hash_upload(upload)
     name = (upload.name or "file")[-200:]
-    stored = FindingFile(
+    stored = FindingFile.objects.create(
         finding=row, name=name, size=size, sha256=sha256, added_by=actor, added_at=clock.now()
     )
-    stored.file.save(f"finding-{row.pk}-{sha256[:12]}", upload, save=False)
-    stored.save()
     record(
         LedgerKind.FINDING_FILE_ADDED,
         subject=row,
@@ -189,7 +187,42 @@ def attach_file(finding: Finding, upload: UploadedFile[Any], *, actor: Officer) 
         unit_id=row.unit_id,
         data={"file": stored.pk, "name": name, "size": size, "sha256": sha256},
     )
+    # Stored last: a refusal or a failed entry above leaves no file behind in the storage.
+    stored.file.save(f"finding-{row.pk}-{sha256[:12]}", upload, save=True)
     return stored
+
+
+def copy_file(stored: FindingFile, *, actor: Officer) -> IO[bytes]:
+    """A copy of an attached file for whoever reads the finding, hashed as it is read: a
+    mismatch with the recorded SHA-256 is recorded and refused; a copy handed out is recorded."""
+    copy, found = hashed_copy(stored.file, stored.size)
+    finding = stored.finding
+    data = {"file": stored.pk, "name": stored.name, "sha256": stored.sha256}
+    if found != stored.sha256:
+        copy.close()
+        with transaction.atomic():
+            data["found"] = found
+            record(
+                LedgerKind.FINDING_FILE_MISMATCH,
+                subject=finding,
+                actor=actor,
+                unit_id=finding.unit_id,
+                data=data,
+            )
+        raise SupervisionError(
+            f"the stored file no longer matches its recorded SHA-256 {stored.sha256[:16]}…: "
+            "no copy is handed out",
+            field="file",
+        )
+    with transaction.atomic():
+        record(
+            LedgerKind.FINDING_FILE_COPIED,
+            subject=finding,
+            actor=actor,
+            unit_id=finding.unit_id,
+            data=data,
+        )
+    return copy
 
 
 @transaction.atomic
@@ -303,20 +336,24 @@ def request_score_review(data: ScoreReviewRequestInput, *, actor: Officer) -> Sc
             f"publication, by {closes:%Y-%m-%d %H:%M} ({unit.timezone})",
             field="quarter",
         )
-    if ScoreReview.objects.select_for_update().filter(unit=unit, quarter=str(quarter)).exists():
-        raise SupervisionError(
-            f"{unit.name} has already asked for a review of its score of {quarter}",
-            field="quarter",
-        )
-    row = scorecard.card([unit], quarter, unit.timezone, now).rows[0]
-    review = ScoreReview.objects.create(
-        unit=unit,
-        quarter=str(quarter),
-        reasons=data.reasons,
-        requested_by=actor,
-        requested_at=now,
-        answer_due_at=now + scorecard.REVIEW_WINDOW,
+    twice = SupervisionError(
+        f"{unit.name} has already asked for a review of its score of {quarter}", field="quarter"
     )
+    if ScoreReview.objects.filter(unit=unit, quarter=str(quarter)).exists():
+        raise twice
+    row = scorecard.card([unit], quarter, unit.timezone, now).rows[0]
+    try:
+        with transaction.atomic():  # two requests at once: the second meets the constraint
+            review = ScoreReview.objects.create(
+                unit=unit,
+                quarter=str(quarter),
+                reasons=data.reasons,
+                requested_by=actor,
+                requested_at=now,
+                answer_due_at=now + scorecard.REVIEW_WINDOW,
+            )
+    except IntegrityError as exc:
+        raise twice from exc
     record(
         LedgerKind.SCORE_REVIEW_REQUESTED,
         subject=review,

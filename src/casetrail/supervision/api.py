@@ -216,16 +216,11 @@ def attach(request: HttpRequest, finding_id: RecordId, file: File[UploadedFile])
 
 @router.get("/supervision/files/{file_id}")
 def download(request: HttpRequest, file_id: RecordId) -> FileResponse:
-    """An attached file, with its SHA-256 in ``X-Casetrail-SHA256``."""
-    stored = access_finding_file(request_officer(request), file_id)
-    response = FileResponse(
-        stored.file.open("rb"),
-        as_attachment=True,
-        filename=stored.name,
-        content_type="application/octet-stream",
-    )
-    response["X-Casetrail-SHA256"] = stored.sha256
-    return response
+    """A copy of an attached file, with its SHA-256 in ``X-Casetrail-SHA256``; the copy is
+    recorded, and refused if the stored file no longer matches its hash."""
+    officer = request_officer(request)
+    stored = access_finding_file(officer, file_id)
+    return queries.file_response(stored, actions.copy_file(stored, actor=officer))
 
 
 @router.post("/supervision/findings/{finding_id}/review", response=FindingDetailOut)
@@ -306,14 +301,13 @@ class ScorecardOut(Schema):
 
 def _card(found: cards.Card) -> dict[str, Any]:
     def cell(c: cards.Cell) -> dict[str, Any]:
-        share = None if c.share is None else round(100 * c.share, 1)
         return {
             "indicator": c.indicator.id,
             "title": str(c.indicator.title),
             "weight": c.weight,
             "numerator": c.numerator,
             "denominator": c.denominator,
-            "percent": share,
+            "percent": c.rounded,
         }
 
     return {
@@ -329,7 +323,7 @@ def _card(found: cards.Card) -> dict[str, Any]:
                 "unit_id": row.unit.pk,
                 "unit": row.unit.name,
                 "findings": row.findings,
-                "score": None if row.score is None else round(row.score, 1),
+                "score": row.rounded,
                 "weight_counted": row.weight_counted,
                 "cells": [cell(c) for c in row.cells],
                 "review": row.review,

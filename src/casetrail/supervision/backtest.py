@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from math import isfinite
 from typing import Any
 
 from casetrail.org.models import Unit
@@ -42,6 +43,20 @@ def parse_settings(pairs: Sequence[str]) -> dict[str, Any]:
         text = value.strip()
         out[name.strip()] = int(text) if text.isascii() and text.lstrip("-").isdigit() else text
     return out
+
+
+def _check_type(check_id: str, name: str, value: Any, default: Any) -> None:
+    """A proposed value of the kind the parameter takes: a whole number from 0 where the
+    default is one, a number written as text where the default is (a threshold)."""
+    if isinstance(default, int) and not (isinstance(value, int) and value >= 0):
+        raise BacktestError(f"{check_id}: {name} is a whole number from 0, not {value!r}")
+    if isinstance(default, str):
+        try:
+            number = float(str(value))
+        except ValueError:
+            number = float("nan")
+        if not isfinite(number) or number < 0:
+            raise BacktestError(f"{check_id}: {name} is a number from 0, not {value!r}")
 
 
 @dataclass(frozen=True)
@@ -83,12 +98,15 @@ def check(check_id: str, proposed: Mapping[str, Any], until: datetime, months: i
     if unknown:
         takes = ", ".join(sorted(found.defaults)) or "none"
         raise BacktestError(f"{check_id} has no parameter {', '.join(unknown)} (it takes: {takes})")
+    for name, value in proposed.items():
+        _check_type(check_id, name, value, found.defaults[name])
     current = found.params()
-    if "look_back_hours" in current:
-        # The sweep runs every few minutes and looks back that far; a replay once a week must
-        # look back over the whole week, or it would miss the days between.
-        current["look_back_hours"] = max(int(current["look_back_hours"]), WEEK_HOURS)
     then = {**current, **{k: str(v) if isinstance(v, float) else v for k, v in proposed.items()}}
+    for params in (current, then):
+        if "look_back_hours" in params:
+            # The sweep runs every few minutes and looks back that far; a replay once a week
+            # must look back over the whole week, or it would miss the days between.
+            params["look_back_hours"] = max(int(params["look_back_hours"]), WEEK_HOURS)
     since = until - timedelta(days=30 * months)
     moments = instants(since, until)
     opened = Finding.objects.filter(

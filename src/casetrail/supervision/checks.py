@@ -42,7 +42,7 @@ from casetrail.documents.catalogue import catalogue, catalogue_packs
 from casetrail.documents.models import Document, DocumentStatus
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.models import LedgerEntry
-from casetrail.org.models import Officer, Pack, RoleGrant, Unit
+from casetrail.org.models import Officer, Pack, RoleGrant, Unit, root_of
 from casetrail.org.roles import Role
 from casetrail.procedure import ProcedureError
 from casetrail.property.models import (
@@ -546,7 +546,7 @@ def _penalty_outliers(now: datetime, params: Mapping[str, Any]) -> Iterator[Inst
         lambda: defaultdict(list)
     )
     for pk, number, unit_id, path, category, given, of_measure in rows:
-        agency = int(path.strip("/").split("/")[0])
+        agency = root_of(path)
         stated = {
             # The days a detention's decision leaves blank are its measure's.
             "detention_days": (of_measure or {}).get("days", ""),

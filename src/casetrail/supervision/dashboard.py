@@ -130,13 +130,9 @@ def open_findings(officer: Officer) -> Chart:
     )
 
 
-def _zone(officer: Officer) -> str:
-    return officer.unit.timezone if officer.unit else "UTC"
-
-
 def weekly_trend(officer: Officer, now: datetime) -> Chart:
     """Findings opened each week (Monday to Sunday in the officer's zone), by severity."""
-    zone = _zone(officer)
+    zone = officer.zone
     today = now.astimezone(ZoneInfo(zone)).date()
     first = today - timedelta(days=today.weekday() + 7 * (WEEKS - 1))
     start = day_start(first, zone)
@@ -178,7 +174,7 @@ def weekly_trend(officer: Officer, now: datetime) -> Chart:
 def rectify_time(officer: Officer, now: datetime) -> Chart:
     """The median hours from a finding's opening to the acceptance of its rectification, per
     unit, over the findings opened in the last 90 days and accepted since."""
-    zone = _zone(officer)
+    zone = officer.zone
     since = (now - timedelta(days=RECTIFY_WINDOW_DAYS)).astimezone(ZoneInfo(zone)).date()
     start = day_start(since, zone)
     rows = Finding.objects.filter(
@@ -237,7 +233,7 @@ def reviewers(officer: Officer, now: datetime) -> Chart:
             dismissed[by] += kind == StepKind.DISMISSED
     people = {o.pk: o for o in Officer.objects.filter(pk__in=sorted(set(waits) | set(closed)))}
     order = sorted(people, key=lambda pk: people[pk].badge_number)
-    since = start.astimezone(ZoneInfo(_zone(officer))).date().isoformat()
+    since = start.astimezone(ZoneInfo(officer.zone)).date().isoformat()
     return Chart(
         id="reviewers",
         title=_("Supervisors: time to review, share dismissed"),

@@ -6,20 +6,22 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
 from django.db.models import Count, Q, QuerySet
+from django.http import FileResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from casetrail.cases.queries import opened_between
-from casetrail.org.access import grants_of, has_role
+from casetrail.org.access import grants_of
 from casetrail.org.models import Officer
 from casetrail.supervision import scorecard as cards
 from casetrail.supervision.access import (
     REVIEWERS,
     SCORE_ASKERS,
     findings_q,
+    leads,
     may_rectify,
     may_review,
     rectify_q,
@@ -82,7 +84,7 @@ def finding_list(officer: Officer, filters: FindingFilterInput) -> QuerySet[Find
     rows = Finding.objects.filter(findings_q(officer)).select_related(
         "unit", "case", "escalated_to"
     )
-    zone = officer.unit.timezone if officer.unit else "UTC"
+    zone = officer.zone
     rows = opened_between(rows, filters.opened_from, filters.opened_to, zone)
     if filters.status in (None, "live"):
         rows = rows.filter(status__in=LIVE)
@@ -189,7 +191,7 @@ def scorecard(officer: Officer, filters: ScorecardFilterInput, now: datetime) ->
     """The quality scorecard of every unit the officer reads it for, for the quarter asked (the
     last published one by default), its bounds in the officer's zone."""
     units = cards.units_of(scorecard_unit_ids(officer))
-    zone = officer.unit.timezone if officer.unit else "UTC"
+    zone = officer.zone
     quarter = (
         cards.Quarter.parse(filters.quarter)
         if filters.quarter
@@ -205,14 +207,27 @@ def may_ask(officer: Officer, found: cards.Card, now: datetime) -> set[int]:
     for row in found.rows:
         published = found.quarter.published_at(row.unit.timezone)
         in_window = published <= now < published + cards.REVIEW_WINDOW
-        if in_window and row.review is None and has_role(officer, row.unit, SCORE_ASKERS):
+        if in_window and row.review is None and leads(officer, row.unit):
             out.add(row.unit.pk)
     return out
 
 
 def reviews_to_answer(officer: Officer) -> QuerySet[ScoreReview]:
+    """The requests the officer may answer: of their scope as a supervisor, never of a unit
+    they lead (access.require_score_answerer)."""
+    led = [g.unit_id for g in grants_of(officer) if g.role in SCORE_ASKERS]
     return (
         ScoreReview.objects.filter(scope_q(officer, REVIEWERS), status=ReviewStatus.REQUESTED)
+        .exclude(unit_id__in=led)
         .select_related("unit", "requested_by")
         .order_by("answer_due_at", "id")
     )
+
+
+def file_response(stored: FindingFile, copy: IO[bytes]) -> FileResponse:
+    """A copy of an attached file as a download that names its SHA-256."""
+    response = FileResponse(
+        copy, as_attachment=True, filename=stored.name, content_type="application/octet-stream"
+    )
+    response["X-Casetrail-SHA256"] = stored.sha256
+    return response

@@ -220,6 +220,12 @@ class Cell:
         return self.numerator / self.denominator if self.denominator else None
 
     @property
+    def rounded(self) -> float | None:
+        """The share in per cent to one decimal, as the exports and the API give it."""
+        share = self.share
+        return None if share is None else round(100 * share, 1)
+
+    @property
     def percent(self) -> str:
         share = self.share
         return "—" if share is None else f"{100 * share:.1f}"
@@ -240,6 +246,11 @@ class Row:
         if not total:
             return None
         return 100 * sum(c.weight * (c.share or 0) for c in counted) / total
+
+    @property
+    def rounded(self) -> float | None:
+        score = self.score
+        return None if score is None else round(score, 1)
 
     @property
     def score_text(self) -> str:
@@ -298,11 +309,18 @@ def card(
     weighting: Mapping[str, int] | None = None,
 ) -> Card:
     """The scorecard of ``units`` (already limited to what the reader may see) for
-    ``quarter``, its bounds in ``zone``, as of ``now``, with the installation's weights
-    unless others are given (a backtest's)."""
+    ``quarter`` as of ``now``, each unit's quarter in its own zone (the card's bounds, shown
+    above it, in ``zone``), with the installation's weights unless others are given (a
+    backtest's)."""
     start, end = quarter.bounds(zone)
     weighting = weighting or weights()
-    facts = _facts([u.pk for u in units], start, end, now)
+    # Each unit's quarter runs midnight to midnight in its own zone, as its review window does.
+    zones: dict[str, list[int]] = defaultdict(list)
+    for unit in units:
+        zones[unit.timezone].append(unit.pk)
+    facts: dict[int, list[Facts]] = {}
+    for unit_zone, ids in zones.items():
+        facts |= _facts(ids, *quarter.bounds(unit_zone), now)
     reviews = {
         r.unit_id: r
         for r in ScoreReview.objects.filter(unit__in=units, quarter=str(quarter)).select_related(
@@ -347,11 +365,9 @@ def table(found: Card) -> list[list[object]]:
     for row in found.rows:
         line: list[object] = [row.unit.name, row.findings]
         for c in row.cells:
-            share = None if c.share is None else round(100 * c.share, 1)
-            line += [c.numerator, c.denominator, share]
-        score = None if row.score is None else round(row.score, 1)
+            line += [c.numerator, c.denominator, c.rounded]
         review = row.review.get_status_display() if row.review else ""
-        out.append([*line, row.weight_counted, score, review])
+        out.append([*line, row.weight_counted, row.rounded, review])
     return out
 
 
@@ -373,6 +389,9 @@ def xlsx(found: Card, weighting: Mapping[str, int]) -> bytes:
         cell.font = Font(bold=True)
     for line in table(found):
         sheet.append(line)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # a unit's name is text, never a formula
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -30,6 +30,7 @@ from casetrail.supervision.access import (
     scorecard_unit_ids,
 )
 from casetrail.supervision.models import Finding
+from casetrail.supervision.queries import file_response
 from casetrail.web.inputs import record_number
 from casetrail.web.shortcuts import (
     errors_line,
@@ -137,16 +138,14 @@ def attach(request: HttpRequest, finding_id: int) -> HttpResponse:
 
 
 @officer_view
-def download(request: HttpRequest, file_id: int) -> FileResponse:
-    stored = access_finding_file(request_officer(request), file_id)
-    response = FileResponse(
-        stored.file.open("rb"),
-        as_attachment=True,
-        filename=stored.name,
-        content_type="application/octet-stream",
-    )
-    response["X-Casetrail-SHA256"] = stored.sha256
-    return response
+def download(request: HttpRequest, file_id: int) -> HttpResponse | FileResponse:
+    officer = request_officer(request)
+    stored = access_finding_file(officer, file_id)
+    try:
+        return file_response(stored, actions.copy_file(stored, actor=officer))
+    except Refused as exc:
+        context = _context(officer, stored.finding, error=str(exc), failed="download")
+        return render(request, "supervision/finding.html", context, status=409)
 
 
 Run = Callable[[Officer, Finding, Any], Any]

@@ -3,9 +3,6 @@ and the events that start a time limit (found unrelated, owner told to collect).
 
 from __future__ import annotations
 
-import hashlib
-import io
-import tempfile
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -56,7 +53,7 @@ from casetrail.property.models import (
     ItemKind,
     Seal,
 )
-from casetrail.web.uploads import hash_upload
+from casetrail.web.uploads import hash_upload, hashed_copy
 
 FILE_LIMIT = 200 * 1024 * 1024  # a photo or a forensic image sent through the web, 200 MiB
 
@@ -441,26 +438,12 @@ def owner_notified(item: Item, data: EventInput, *, actor: Officer) -> Item:
     )
 
 
-COPY_IN_MEMORY = 8 * 1024 * 1024
-
-
 def download_file(stored: ItemFile, *, actor: Officer) -> tuple[IO[bytes], int]:
     """A copy of a stored file for whoever may see the item (a prosecutor, a defence lawyer
     through the handler): read once into the copy handed out while it is hashed, so the bytes
     handed out are the bytes checked against the registered SHA-256 (a mismatch is flagged and
     refused); then recorded, so the receipt of that entry proves what was handed out."""
-    # A small copy stays in memory; a forensic image goes through a temporary file (the server
-    # closes it once the response is sent).
-    copy: IO[bytes] = (
-        io.BytesIO() if stored.size <= COPY_IN_MEMORY else tempfile.TemporaryFile()  # noqa: SIM115
-    )
-    digest = hashlib.sha256()
-    with stored.file.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-            copy.write(chunk)
-    copy.seek(0)
-    found = digest.hexdigest()
+    copy, found = hashed_copy(stored.file, stored.size)
     if found != stored.sha256:
         copy.close()
         flag_integrity(stored.item, found, actor=actor, where=f"download of file {stored.pk}")
