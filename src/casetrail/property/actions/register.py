@@ -347,7 +347,7 @@ def add_file(item: Item, data: FileInput, upload: UploadedFile[Any], *, actor: O
             )
     sha256, size = hash_upload(upload)
     name = (upload.name or "file")[-200:]
-    stored = ItemFile(
+    stored = ItemFile.objects.create(
         item=item,
         role=role,
         name=name,
@@ -356,8 +356,6 @@ def add_file(item: Item, data: FileInput, upload: UploadedFile[Any], *, actor: O
         added_by=actor,
         added_at=clock.now(),
     )
-    stored.file.save(f"{item.code}-{sha256[:12]}", upload, save=False)
-    stored.save()
     if role == FileRole.IMAGE:
         item.image_sha256 = sha256
         item.save(update_fields=["image_sha256"])
@@ -368,6 +366,8 @@ def add_file(item: Item, data: FileInput, upload: UploadedFile[Any], *, actor: O
         unit_id=item.unit_id,
         data={"file": stored.pk, "role": role, "name": name, "size": size, "sha256": sha256},
     )
+    # Stored last: a refusal or a failed entry above leaves no file behind in the storage.
+    stored.file.save(f"{item.code}-{sha256[:12]}", upload, save=True)
     return stored
 
 
