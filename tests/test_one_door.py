@@ -258,6 +258,8 @@ NO_INPUT = {
     "/property/transfers/{transfer_id}/withdraw",
     # Multipart: the file is not JSON; its FileInput is built from the form field beside it.
     "/property/items/{item_id}/files",
+    # Multipart too, and the file is all it takes.
+    "/supervision/findings/{finding_id}/files",
 }
 
 
@@ -288,6 +290,7 @@ def test_every_page_form_is_an_inputs_form():
     import casetrail.documents.forms
     import casetrail.org.forms
     import casetrail.property.forms
+    import casetrail.supervision.forms
 
     modules = (
         casetrail.cases.forms,
@@ -295,6 +298,7 @@ def test_every_page_form_is_an_inputs_form():
         casetrail.documents.forms,
         casetrail.org.forms,
         casetrail.property.forms,
+        casetrail.supervision.forms,
     )
     forms_found = [
         value
@@ -304,6 +308,8 @@ def test_every_page_form_is_an_inputs_form():
         and value.__name__.endswith("Form")
         # The public check of a document is a look, not an action: it has no input.
         and value is not casetrail.documents.forms.VerifyForm
+        # A file beside a finding is all the attachment takes: the action reads the upload.
+        and value is not casetrail.supervision.forms.AttachForm
     ]
     assert len(forms_found) > 25
     assert [f for f in forms_found if not issubclass(f, one.InputForm)] == []

@@ -69,6 +69,7 @@ PDF_ONLY = {
     "documents/templates/documents/pdf_base.html",
     "documents/templates/documents/casefile_contents.html",
     "property/templates/property/labels.html",
+    "supervision/templates/supervision/scorecard_pdf.html",
 }
 
 
