@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from casetrail.cases.queries import opened_between
 from casetrail.org.access import grants_of
 from casetrail.org.models import Officer
+from casetrail.org.queries import units_by_id
 from casetrail.supervision import scorecard as cards
 from casetrail.supervision.access import (
     REVIEWERS,
@@ -190,7 +191,7 @@ def checks() -> tuple[Check, ...]:
 def scorecard(officer: Officer, filters: ScorecardFilterInput, now: datetime) -> cards.Card:
     """The quality scorecard of every unit the officer reads it for, for the quarter asked (the
     last published one by default), its bounds in the officer's zone."""
-    units = cards.units_of(scorecard_unit_ids(officer))
+    units = list(units_by_id(scorecard_unit_ids(officer)))  # in the tree's order
     zone = officer.zone
     quarter = (
         cards.Quarter.parse(filters.quarter)

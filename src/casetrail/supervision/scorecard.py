@@ -30,7 +30,6 @@ from django.utils.translation import pgettext_lazy
 
 from casetrail.errors import Refused
 from casetrail.org.models import Unit
-from casetrail.org.queries import units_by_id
 from casetrail.supervision.models import Finding, FindingStatus, FindingStep, ScoreReview, StepKind
 
 REVIEW_WINDOW = timedelta(days=3)  # to ask, from publication; to answer, from the request
@@ -38,7 +37,7 @@ QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 
 
 class ScorecardError(Refused):
-    """A quarter that is not one, or a scorecard asked of a unit out of sight."""
+    """A quarter that is not one, named in the field ``quarter``."""
 
 
 @dataclass(frozen=True)
@@ -227,8 +226,7 @@ class Cell:
 
     @property
     def percent(self) -> str:
-        share = self.share
-        return "—" if share is None else f"{100 * share:.1f}"
+        return "—" if self.rounded is None else f"{self.rounded:.1f}"
 
 
 @dataclass(frozen=True)
@@ -254,8 +252,7 @@ class Row:
 
     @property
     def score_text(self) -> str:
-        score = self.score
-        return "—" if score is None else f"{score:.1f}"
+        return "—" if self.rounded is None else f"{self.rounded:.1f}"
 
     @property
     def weight_counted(self) -> int:
@@ -341,10 +338,6 @@ def card(
         review_until=end + REVIEW_WINDOW,
         rows=tuple(rows),
     )
-
-
-def units_of(ids: frozenset[int]) -> list[Unit]:
-    return sorted(units_by_id(ids), key=lambda u: u.path)
 
 
 # --- exports -------------------------------------------------------------------------------
