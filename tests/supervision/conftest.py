@@ -18,7 +18,7 @@ from casetrail.org.roles import Role
 from casetrail.property import actions as prop_actions
 from casetrail.property.inputs import LocationInput
 from casetrail.property.models import Location
-from casetrail.supervision import sweep
+from casetrail.supervision import sweep, tally
 from casetrail.supervision.models import Finding
 from tests.conftest import make_officer
 from tests.custody.conftest import Scene, build_scene
@@ -55,6 +55,8 @@ def tables_match_the_ledger(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     found = reconcile().findings
     assert not found, [str(f) for f in found[:5]]
+    # And the dashboard's tallies say what the findings say.
+    assert tally.stored() == tally.counted()
 
 
 @pytest.fixture

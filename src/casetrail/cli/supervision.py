@@ -1,5 +1,7 @@
 """`casetrail supervision backtest`: what a proposed change of a check's parameters, or of
-the scorecard's weights, would have done over the last months (supervision/backtest.py)."""
+the scorecard's weights, would have done over the last months (supervision/backtest.py);
+`casetrail supervision recount`: the dashboard's tallies rebuilt from the findings
+(supervision/tally.py)."""
 
 from __future__ import annotations
 
@@ -59,8 +61,22 @@ def _scorecard(proposed: dict[str, object], args: argparse.Namespace) -> int:
     return 0
 
 
+def run_recount(args: argparse.Namespace) -> int:
+    _setup()
+    from casetrail.supervision import tally
+
+    if tally.stored() == tally.counted():
+        print("the dashboard's tallies already say what the findings say")
+        return 0
+    live, days = tally.recount()
+    print(f"recounted from the findings: {live} unit and severity counts, {days} daily counts")
+    return 0
+
+
 def add_subparsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    sup = subparsers.add_parser("supervision", help="supervision: backtest a changed setting")
+    sup = subparsers.add_parser(
+        "supervision", help="supervision: backtest a changed setting, recount the dashboard"
+    )
     commands = sup.add_subparsers(dest="supervision_command", required=True, metavar="COMMAND")
     p = commands.add_parser(
         "backtest",
@@ -73,3 +89,8 @@ def add_subparsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
         "--zone", default="Asia/Shanghai", help="the scorecard's time zone (default Asia/Shanghai)"
     )
     p.set_defaults(func=run_backtest)
+    p = commands.add_parser(
+        "recount",
+        help="rebuild the dashboard's tallies from the findings (after restoring findings by hand)",
+    )
+    p.set_defaults(func=run_recount)

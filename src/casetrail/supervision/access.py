@@ -50,10 +50,16 @@ OWNER_ROLES = tuple(sorted({role for check in CHECKS for role in check.owners}))
 
 def findings_q(officer: Officer) -> Q:
     """The findings the officer may read, as one filter."""
-    q = scope_q(officer, READERS)
+    return scope_q(officer, READERS) | beyond_reading_q(officer)
+
+
+def beyond_reading_q(officer: Officer) -> Q:
+    """The findings the officer reads by another title than a reader's grant over their unit:
+    as a leader of the unit one was escalated to, or as one of its check's owners. (The
+    dashboard counts its readers' scope from the tallies and only these from the findings.)"""
     # The leaders of the unit a finding was escalated to read it, but a sealed case's only if
-    # they read the case itself (their grant covers its unit: the first term).
-    q |= scope_q(officer, ESCALATION_OWNERS, "escalated_to") & _OPEN_CASE_ONLY
+    # they read the case itself (their grant covers its unit: the reader's term).
+    q = scope_q(officer, ESCALATION_OWNERS, "escalated_to") & _OPEN_CASE_ONLY
     for role in OWNER_ROLES:
         if role not in READERS:
             q |= (

@@ -16,7 +16,7 @@ from casetrail.errors import Refused
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.record import record
 from casetrail.org.models import Officer
-from casetrail.supervision import scorecard
+from casetrail.supervision import scorecard, tally
 from casetrail.supervision.access import (
     require_rectifier,
     require_reviewer,
@@ -92,6 +92,7 @@ def open_finding(check: Check, instance: Instance, params: dict[str, Any]) -> Fi
         opened_at=now,
         due_at=now + rectify_period(check.severity),
     )
+    tally.opened(finding)
     record(
         LedgerKind.FINDING_OPENED,
         subject=finding,
@@ -250,6 +251,7 @@ def review(finding: Finding, data: FindingReviewInput, *, actor: Officer) -> Fin
     else:
         row.status, row.closed_at, row.closed_by = FindingStatus.ACCEPTED, now, actor
         row.save(update_fields=["status", "closed_at", "closed_by"])
+        tally.closed(row)
         kind, step = LedgerKind.FINDING_ACCEPTED, StepKind.ACCEPTED
     _step(row, step, data.reasons, actor, now)
     record(
@@ -273,6 +275,7 @@ def dismiss(finding: Finding, data: FindingDismissInput, *, actor: Officer) -> F
     now = clock.now()
     row.status, row.closed_at, row.closed_by = FindingStatus.DISMISSED, now, actor
     row.save(update_fields=["status", "closed_at", "closed_by"])
+    tally.closed(row)
     _step(row, StepKind.DISMISSED, data.reasons, actor, now)
     record(
         LedgerKind.FINDING_DISMISSED,

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -29,12 +29,19 @@ from casetrail.errors import NotFound
 from casetrail.org.access import unit_ids_in_scope
 from casetrail.org.models import Officer, Unit
 from casetrail.org.queries import units_by_id
-from casetrail.supervision.access import READERS, findings_q, require_dashboard
+from casetrail.supervision.access import (
+    READERS,
+    beyond_reading_q,
+    findings_q,
+    require_dashboard,
+)
 from casetrail.supervision.models import (
     LIVE,
     Finding,
     FindingStatus,
     FindingStep,
+    LiveTally,
+    OpenedTally,
     Severity,
     StepKind,
 )
@@ -102,14 +109,23 @@ def _units(ids: set[int]) -> dict[int, Unit]:
     return {u.pk: u for u in units_by_id(ids)}
 
 
+def _beyond(officer: Officer, scope: list[int]) -> QuerySet[Finding]:
+    """The findings the officer reads outside their readers' scope (as an escalation's leader
+    or a check's owner elsewhere): few, and counted from the findings themselves."""
+    return Finding.objects.filter(beyond_reading_q(officer)).exclude(unit_id__in=scope)
+
+
 def open_findings(officer: Officer) -> Chart:
-    rows = (
-        Finding.objects.filter(findings_q(officer), status__in=LIVE)
-        .values_list("unit_id", "severity")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    tally = {(unit_id, severity): n for unit_id, severity, n in rows}
+    scope = sorted(unit_ids_in_scope(officer, READERS))
+    tally: Counter[tuple[int, str]] = Counter()
+    counted = LiveTally.objects.filter(unit_id__in=scope, live__gt=0)
+    for unit_id, severity, n in counted.values_list("unit_id", "severity", "live"):
+        tally[(unit_id, severity)] += n
+    beyond = _beyond(officer, scope).filter(status__in=LIVE)
+    for unit_id, severity, n in (
+        beyond.values_list("unit_id", "severity").annotate(n=Count("id")).order_by()
+    ):
+        tally[(unit_id, severity)] += n
     units = _units({unit_id for unit_id, _ in tally})
     return Chart(
         id="findings",
@@ -131,18 +147,22 @@ def open_findings(officer: Officer) -> Chart:
 
 
 def weekly_trend(officer: Officer, now: datetime) -> Chart:
-    """Findings opened each week (Monday to Sunday in the officer's zone), by severity."""
-    zone = officer.zone
-    today = now.astimezone(ZoneInfo(zone)).date()
+    """Findings opened each week (Monday to Sunday), by severity: the weeks of the officer's
+    calendar, each finding on the day of its unit's calendar it was opened."""
+    today = now.astimezone(ZoneInfo(officer.zone)).date()
     first = today - timedelta(days=today.weekday() + 7 * (WEEKS - 1))
-    start = day_start(first, zone)
-    opened = Finding.objects.filter(findings_q(officer), opened_at__gte=start).values_list(
-        "opened_at", "severity"
-    )
+    scope = sorted(unit_ids_in_scope(officer, READERS))
+    days: Counter[tuple[date, str]] = Counter()
+    counted = OpenedTally.objects.filter(unit_id__in=scope, day__gte=first)
+    for day, severity, n in counted.values_list("day", "severity", "opened"):
+        days[(day, severity)] += n
+    # A day of any unit's calendar starts at most 14 hours before the officer's.
+    beyond = _beyond(officer, scope).filter(opened_at__gte=day_start(first, "Etc/GMT-14"))
+    for at, severity, zone in beyond.values_list("opened_at", "severity", "unit__timezone"):
+        days[(at.astimezone(ZoneInfo(zone)).date(), severity)] += 1
     tally: Counter[tuple[date, str]] = Counter()
-    for at, severity in opened:
-        day = at.astimezone(ZoneInfo(zone)).date()
-        tally[(day - timedelta(days=day.weekday()), severity)] += 1
+    for (day, severity), n in days.items():
+        tally[(day - timedelta(days=day.weekday()), severity)] += n
     weeks = [first + timedelta(weeks=i) for i in range(WEEKS)]
     return Chart(
         id="trend",
@@ -213,6 +233,7 @@ def reviewers(officer: Officer, now: datetime) -> Chart:
     steps = (
         FindingStep.objects.filter(finding__in=Finding.objects.filter(findings_q(officer)))
         .filter(at__gte=start - timedelta(days=RECTIFY_WINDOW_DAYS))
+        .exclude(kind=StepKind.ESCALATED)
         .order_by("finding_id", "at", "id")
         .values_list("finding_id", "kind", "at", "by_id")
     )

@@ -93,6 +93,46 @@ class Finding(models.Model):
         return self.status in LIVE
 
 
+class LiveTally(models.Model):
+    """The live findings of a unit and severity: what the dashboard's first chart reads instead
+    of counting the findings (supervision/tally.py keeps it, in the transaction of each action
+    that opens or closes a finding). Derived, not audited: `casetrail supervision recount`
+    rebuilds it from the findings."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    severity = models.CharField(max_length=8, choices=Severity.choices)
+    live = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "severity"], name="supervision_live_tally")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.live} live {self.severity} at unit {self.unit_id}"
+
+
+class OpenedTally(models.Model):
+    """The findings of a unit and severity opened on a day of the unit's own calendar: what
+    the weekly trend reads. Kept and rebuilt as LiveTally."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    severity = models.CharField(max_length=8, choices=Severity.choices)
+    day = models.DateField()
+    opened = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "severity", "day"], name="supervision_opened_tally"
+            )
+        ]
+        indexes = [models.Index(fields=["day"], name="supervision_opened_day")]
+
+    def __str__(self) -> str:
+        return f"{self.opened} {self.severity} opened at unit {self.unit_id} on {self.day}"
+
+
 class StepKind(models.TextChoices):
     RECTIFIED = "rectified", _("rectification reported")
     ACCEPTED = "accepted", _("rectification accepted")
