@@ -13,6 +13,10 @@ Seeds (once, kept in benchmarks/out/) a database of N cases with `casetrail seed
    full stack, p50/p95 and query count, with the first sweep's findings present.
 
     .venv/bin/python benchmarks/supervision_sweep.py [--cases 200000] [--runs 5] [--pages 30]
+        [--sections checks,sweep,pages]
+
+With `--sections pages` alone the pages are timed over the findings the database already
+holds (say, after `casetrail sweep` committed them), nothing rolled back.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -39,6 +44,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--pages", type=int, default=30)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--sections", default="checks,sweep,pages")
     args = parser.parse_args()
     os.environ.setdefault("CASETRAIL_ALLOWED_HOSTS", "testserver")
     seeded_database(f"pages-{args.cases}", args.cases, args.seed)
@@ -47,15 +53,12 @@ def main() -> int:
 
 def run(args: argparse.Namespace) -> int:
     from django.db import connection, transaction
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from casetrail import clock
     from casetrail.cases.models import Case
     from casetrail.ledger.models import LedgerEntry
     from casetrail.org.models import Officer
     from casetrail.supervision import sweep
-    from casetrail.supervision.checks import CHECKS
     from casetrail.supervision.models import Finding
 
     cases = Case.objects.count()
@@ -64,7 +67,23 @@ def run(args: argparse.Namespace) -> int:
         f"database: {connection.vendor}, {cases} cases, {entries} ledger entries; "
         f"python {sys.version.split()[0]}"
     )
+    sections = set(args.sections.split(","))
     now = clock.now()
+    if "checks" in sections:
+        _checks(args, now)
+    with transaction.atomic():
+        if "sweep" in sections:
+            _sweeps(Case, Finding, sweep)
+        print(f"findings now: {Finding.objects.count()}")
+        if "pages" in sections:
+            _pages(args, Officer.objects.get(username="supervisor"))
+        transaction.set_rollback(True)
+    return 0
+
+
+def _checks(args: argparse.Namespace, now: Any) -> None:
+    from casetrail.supervision.checks import CHECKS
+
     print(f"{'check':<36}{'instances':>10}{'p50 ms':>10}{'max ms':>10}")
     for check in CHECKS:
         params = check.params()
@@ -75,59 +94,63 @@ def run(args: argparse.Namespace) -> int:
             times.append((time.perf_counter() - started) * 1000)
         print(f"{check.id:<36}{found:>10}{_pct(times, 50):>10.1f}{max(times):>10.1f}")
 
-    supervisor = Officer.objects.get(username="supervisor")
-    with transaction.atomic():
-        started = time.perf_counter()
-        first = sweep.sweep()
-        cold = time.perf_counter() - started
-        print(
-            f"first sweep: {first.opened} findings opened in {cold:.1f} s "
-            f"({1000 * cold / max(first.opened, 1):.2f} ms a finding)"
-        )
-        started = time.perf_counter()
-        second = sweep.sweep()
-        steady = time.perf_counter() - started
-        print(f"second sweep (nothing new): {steady:.2f} s, opened {second.opened}")
-        moved = list(Case.objects.order_by("pk").values_list("pk", flat=True)[:1000])
-        Case.objects.filter(pk__in=moved).update(updated_at=clock.now())
-        started = time.perf_counter()
-        third = sweep.sweep()
-        after = time.perf_counter() - started
-        print(
-            f"sweep after 1,000 cases moved: {after:.2f} s, opened {third.opened}, "
-            f"gap gone on {third.gone}"
-        )
-        print(f"findings now: {Finding.objects.count()}")
 
-        client = Client()
-        client.force_login(supervisor)
-        from django_otp import DEVICE_ID_SESSION_KEY
-        from django_otp.plugins.otp_totp.models import TOTPDevice
+def _sweeps(case_model: Any, finding_model: Any, sweep: Any) -> None:
+    from casetrail import clock
 
-        device = TOTPDevice.objects.filter(user=supervisor, confirmed=True).first()
-        if device is not None:
-            session = client.session
-            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-            session.save()
-        client.get("/")
-        print(f"{'page (city supervisor)':<36}{'p50 ms':>10}{'p95 ms':>10}{'queries':>10}")
-        for label, url in (
-            ("dashboard", "/supervision/dashboard/"),
-            ("findings list", "/supervision/"),
-            ("findings list, page 20", "/supervision/?page=20"),
-            ("dashboard API", "/api/v1/supervision/dashboard"),
-        ):
-            times, queries = [], 0
-            for _ in range(args.pages):
-                with CaptureQueriesContext(connection) as ctx:
-                    started = time.perf_counter()
-                    response = client.get(url)
-                    times.append((time.perf_counter() - started) * 1000)
-                assert response.status_code == 200, (url, response.status_code)
-                queries = len(ctx.captured_queries)
-            print(f"{label:<36}{_pct(times, 50):>10.1f}{_pct(times, 95):>10.1f}{queries:>10}")
-        transaction.set_rollback(True)
-    return 0
+    started = time.perf_counter()
+    first = sweep.sweep()
+    cold = time.perf_counter() - started
+    print(
+        f"first sweep: {first.opened} findings opened in {cold:.1f} s "
+        f"({1000 * cold / max(first.opened, 1):.2f} ms a finding)"
+    )
+    started = time.perf_counter()
+    second = sweep.sweep()
+    steady = time.perf_counter() - started
+    print(f"second sweep (nothing new): {steady:.2f} s, opened {second.opened}")
+    moved = list(case_model.objects.order_by("pk").values_list("pk", flat=True)[:1000])
+    case_model.objects.filter(pk__in=moved).update(updated_at=clock.now())
+    started = time.perf_counter()
+    third = sweep.sweep()
+    after = time.perf_counter() - started
+    print(
+        f"sweep after 1,000 cases moved: {after:.2f} s, opened {third.opened}, "
+        f"gap gone on {third.gone}"
+    )
+
+
+def _pages(args: argparse.Namespace, supervisor: Any) -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client()
+    client.force_login(supervisor)
+    device = TOTPDevice.objects.filter(user=supervisor, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    client.get("/")
+    print(f"{'page (city supervisor)':<36}{'p50 ms':>10}{'p95 ms':>10}{'queries':>10}")
+    for label, url in (
+        ("dashboard", "/supervision/dashboard/"),
+        ("findings list", "/supervision/"),
+        ("findings list, page 20", "/supervision/?page=20"),
+        ("dashboard API", "/api/v1/supervision/dashboard"),
+    ):
+        times, queries = [], 0
+        for _ in range(args.pages):
+            with CaptureQueriesContext(connection) as ctx:
+                started = time.perf_counter()
+                response = client.get(url)
+                times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+            queries = len(ctx.captured_queries)
+        print(f"{label:<36}{_pct(times, 50):>10.1f}{_pct(times, 95):>10.1f}{queries:>10}")
 
 
 if __name__ == "__main__":

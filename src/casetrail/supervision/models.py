@@ -154,6 +154,7 @@ class FindingStep(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        indexes = [models.Index(fields=["at"], name="supervision_step_at")]
 
     def __str__(self) -> str:
         return f"{self.kind} of {self.finding_id}"
