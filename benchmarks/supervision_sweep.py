@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         _checks(args, now)
     with transaction.atomic():
         if "sweep" in sections:
-            _sweeps(Case, Finding, sweep)
+            _sweeps(Case, sweep)
         print(f"findings now: {Finding.objects.count()}")
         if "pages" in sections:
             _pages(args, Officer.objects.get(username="supervisor"))
@@ -95,25 +95,25 @@ def _checks(args: argparse.Namespace, now: Any) -> None:
         print(f"{check.id:<36}{found:>10}{_pct(times, 50):>10.1f}{max(times):>10.1f}")
 
 
-def _sweeps(case_model: Any, finding_model: Any, sweep: Any) -> None:
+def _timed_sweep(sweep: Any) -> tuple[Any, float]:
+    started = time.perf_counter()
+    report = sweep.sweep()
+    return report, time.perf_counter() - started
+
+
+def _sweeps(case_model: Any, sweep: Any) -> None:
     from casetrail import clock
 
-    started = time.perf_counter()
-    first = sweep.sweep()
-    cold = time.perf_counter() - started
+    first, cold = _timed_sweep(sweep)
     print(
         f"first sweep: {first.opened} findings opened in {cold:.1f} s "
         f"({1000 * cold / max(first.opened, 1):.2f} ms a finding)"
     )
-    started = time.perf_counter()
-    second = sweep.sweep()
-    steady = time.perf_counter() - started
+    second, steady = _timed_sweep(sweep)
     print(f"second sweep (nothing new): {steady:.2f} s, opened {second.opened}")
     moved = list(case_model.objects.order_by("pk").values_list("pk", flat=True)[:1000])
     case_model.objects.filter(pk__in=moved).update(updated_at=clock.now())
-    started = time.perf_counter()
-    third = sweep.sweep()
-    after = time.perf_counter() - started
+    third, after = _timed_sweep(sweep)
     print(
         f"sweep after 1,000 cases moved: {after:.2f} s, opened {third.opened}, "
         f"gap gone on {third.gone}"
