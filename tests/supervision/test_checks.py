@@ -132,6 +132,17 @@ def test_a_case_left_with_one_active_handler_is_found(desk):
     assert desk.findings("cases.few-handlers")[0].evidence[0]["facts"]["active_handlers"] == 1
 
 
+def test_a_case_with_no_active_handler_counts_none_and_a_least_of_zero_finds_nothing(desk):
+    w = desk.w
+    case = w.case()
+    Officer.objects.filter(pk__in=[w.handler1.pk, w.handler2.pk]).update(is_active=False)
+    check = BY_ID["cases.few-handlers"]
+    (found,) = check.find(clock.now(), {"least": 2})
+    assert found.key == f"case-handlers:{case.pk}"
+    assert found.records[0].facts == {"active_handlers": 0, "status": case.status}
+    assert list(check.find(clock.now(), {"least": 0})) == []
+
+
 def test_a_handler_whose_qualification_lapsed_on_an_open_case_is_found(desk):
     w = desk.w
     case = w.case()

@@ -21,6 +21,7 @@ from casetrail.supervision.models import LIVE, Finding, FindingStatus
 
 log = logging.getLogger("casetrail.supervision.sweep")
 CLOSED = (FindingStatus.ACCEPTED, FindingStatus.DISMISSED)
+KEY_BATCH = 5_000
 
 
 @dataclass
@@ -33,16 +34,27 @@ class SweepReport:
 def run_check(check: Check, report: SweepReport) -> None:
     params = check.params()
     found = {instance.key: instance for instance in check.find(clock.now(), params)}
-    live = Finding.objects.filter(check_id=check.id, status__in=LIVE)
-    live_keys = set(live.values_list("key", flat=True))
-    new_keys = sorted(set(found) - live_keys)
+    # The live findings read once: their keys tell what is new, and those not found again
+    # (and not yet said to be gone) are gone.
+    live = list(
+        Finding.objects.filter(check_id=check.id, status__in=LIVE).values_list(
+            "pk", "key", "gone_at"
+        )
+    )
+    new_keys = sorted(set(found) - {key for _, key, _ in live})
     # A closed finding's instance is not opened again by the same version of its check: the
     # supervisor who closed it saw whether the gap was still there (docs/supervision.md).
-    closed = set(
-        Finding.objects.filter(
-            check_id=check.id, check_version=check.version, status__in=CLOSED, key__in=new_keys
-        ).values_list("key", flat=True)
-    )
+    # (Asked in batches: a first sweep's new keys can outnumber a statement's parameters.)
+    closed: set[str] = set()
+    for start in range(0, len(new_keys), KEY_BATCH):
+        closed.update(
+            Finding.objects.filter(
+                check_id=check.id,
+                check_version=check.version,
+                status__in=CLOSED,
+                key__in=new_keys[start : start + KEY_BATCH],
+            ).values_list("key", flat=True)
+        )
     for key in new_keys:
         if key in closed:
             continue
@@ -52,8 +64,7 @@ def run_check(check: Check, report: SweepReport) -> None:
             log.info("%s %s: opened by another sweeper", check.id, key)
             continue
         report.opened += 1
-    still_open = live.filter(gone_at__isnull=True).values_list("pk", "key")
-    for pk in [pk for pk, key in still_open if key not in found]:
+    for pk in [pk for pk, key, gone_at in live if gone_at is None and key not in found]:
         report.gone += actions.mark_gone(pk)
 
 
