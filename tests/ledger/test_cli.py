@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -172,6 +176,57 @@ def test_check_receipt_reads_the_key_from_the_file_or_from_key(
     code, out, _ = run(capsys, "ledger", "check-receipt", path, "--key", other.public_key.hex())
     assert code == 1
     assert "which is not among the known keys" in out
+
+
+def test_check_receipt_runs_outside_any_project_with_the_file_and_the_key(
+    world, signing_key, tmp_path
+):
+    """A reporter or their lawyer runs the command on their own machine: no settings, no
+    database, no data folder; only the receipt and the agency's published key."""
+    incident = world.incident()
+    receipt = receipts.receipt_for(incident, LedgerKind.INCIDENT_RECORDED)
+    path = tmp_path / "receipt.json"
+    path.write_text(json.dumps(receipt.file()))
+    edited = tmp_path / "edited.json"
+    changed = receipt.file()
+    changed["receipt"]["entry"]["at"] = changed["receipt"]["entry"]["at"].replace("0", "1", 1)
+    edited.write_text(json.dumps(changed))
+    away = tmp_path / "elsewhere"
+    away.mkdir()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "CASETRAIL_", "DATABASE_"))
+    }
+    key = ["--key", signing_key.public_key.hex()]
+
+    def check(receipt_file: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(  # noqa: S603 - our own interpreter and fixed arguments
+            [
+                sys.executable,
+                "-m",
+                "casetrail.cli",
+                "ledger",
+                "check-receipt",
+                str(receipt_file),
+                *key,
+            ],
+            cwd=away,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    ok = check(path)
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.startswith(f"VALID: seq {receipt.seq} (incident.recorded")
+    bad = check(edited)
+    assert bad.returncode == 1, bad.stderr
+    assert bad.stdout.startswith("INVALID:")
+    assert "Traceback" not in ok.stderr + bad.stderr
+    assert list(away.iterdir()) == []  # nothing written where it ran
 
 
 def test_check_receipt_catches_an_edited_receipt(world, signing_key, tmp_path, capsys):

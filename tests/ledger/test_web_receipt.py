@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from casetrail.ledger import heads
 from casetrail.ledger.models import SignedHead
-from casetrail.ledger.receipts import split_file
-from casetrail.ledger.verify import check_receipt
+from casetrail.ledger.verify import check_receipt, split_receipt_file
 from tests.conftest import login
 
 
@@ -29,7 +28,7 @@ def test_the_receipt_page_shows_the_signed_head_and_offers_the_file(world, signi
     assert response["Content-Disposition"] == (
         f'attachment; filename="{incident.receipt_number}.receipt.json"'
     )
-    receipt, keys = split_file(json.loads(response.content))
+    receipt, keys = split_receipt_file(json.loads(response.content))
     assert keys == {signing_key.key_id: signing_key.public_key}
     assert check_receipt(receipt, keys) == []
     assert receipt["entry"]["subject"] == f"incident:{incident.pk}"

@@ -411,7 +411,7 @@ def _key_arg(text: str) -> bytes:
 
 def run_check_receipt(args: argparse.Namespace) -> int:
     from casetrail.ledger.signing import key_id
-    from casetrail.ledger.verify import check_receipt
+    from casetrail.ledger.verify import check_receipt, split_receipt_file
 
     try:
         document = json.loads(args.file.read_text(encoding="utf-8"))
@@ -419,10 +419,8 @@ def run_check_receipt(args: argparse.Namespace) -> int:
         return _error(f"FILE: cannot read {args.file}: {exc.strerror}")
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return _error(f"FILE: {args.file} is not JSON: {exc}")
-    from casetrail.ledger.receipts import split_file
-
     try:
-        receipt, carried = split_file(document)
+        receipt, carried = split_receipt_file(document)
     except ValueError as exc:
         return _error(f"FILE: {exc}")
     keys: dict[str, bytes] = {}

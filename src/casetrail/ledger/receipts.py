@@ -25,7 +25,7 @@ from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.merkle import leaf_hash
 from casetrail.ledger.models import LedgerEntry, LedgerKey, leaf_fields_of
 from casetrail.ledger.record import LedgerSubject, subject_key
-from casetrail.ledger.signing import TreeHead, key_id
+from casetrail.ledger.signing import TreeHead
 
 
 @dataclass(frozen=True)
@@ -69,28 +69,6 @@ def receipt_for(subject: LedgerSubject, kind: LedgerKind, *, sign: bool = True) 
     if entry is None:
         return None
     return receipt_for_entry(entry, sign=sign)
-
-
-def split_file(document: object) -> tuple[object, dict[str, bytes]]:
-    """The receipt in a receipt file, and the public keys the file carries (none for a bare
-    receipt). Raises ValueError if the file is neither shape."""
-    if not isinstance(document, dict):
-        raise ValueError("a receipt file is a JSON object")
-    if document.get("format") == verify.RECEIPT_FORMAT:
-        return document, {}
-    if set(document) != {"receipt", "public_key"}:
-        raise ValueError(
-            "not a receipt file: expected a casetrail receipt, or an object with "
-            "'receipt' and 'public_key'"
-        )
-    raw = document["public_key"]
-    if not isinstance(raw, str) or len(raw) != 64:
-        raise ValueError("public_key must be 64 hex digits (a raw Ed25519 public key)")
-    try:
-        key = bytes.fromhex(raw)
-    except ValueError:
-        raise ValueError("public_key must be 64 hex digits (a raw Ed25519 public key)") from None
-    return document["receipt"], {key_id(key): key}
 
 
 def _rehash(row: LedgerEntry) -> bytes | None:

@@ -870,6 +870,29 @@ def make_receipt(
     }
 
 
+def split_receipt_file(document: object) -> tuple[object, dict[str, bytes]]:
+    """The receipt in a receipt file, and the public keys the file carries (none for a bare
+    receipt). Raises ValueError if the file is neither shape. Here, with no framework, so that
+    `casetrail ledger check-receipt` runs on the holder's machine with the file alone."""
+    if not isinstance(document, dict):
+        raise ValueError("a receipt file is a JSON object")
+    if document.get("format") == RECEIPT_FORMAT:
+        return document, {}
+    if set(document) != {"receipt", "public_key"}:
+        raise ValueError(
+            "not a receipt file: expected a casetrail receipt, or an object with "
+            "'receipt' and 'public_key'"
+        )
+    raw = document["public_key"]
+    if not isinstance(raw, str) or len(raw) != 64:
+        raise ValueError("public_key must be 64 hex digits (a raw Ed25519 public key)")
+    try:
+        key = bytes.fromhex(raw)
+    except ValueError:
+        raise ValueError("public_key must be 64 hex digits (a raw Ed25519 public key)") from None
+    return document["receipt"], {key_id(key): key}
+
+
 def check_receipt(receipt: object, public_keys: Mapping[str, bytes]) -> list[str]:
     """What is wrong with ``receipt`` (empty if it holds), checked against trusted keys.
 
