@@ -1555,3 +1555,18 @@ __all__ = [
     "page_routes",
     "upload_body",
 ]
+
+
+def walked_site(traveller: Any, settings: Any, key_dir: Any) -> Site:
+    """The walker's site with a ledger key of its own (never the shared one), and the officers
+    who approve or supervise enrolled for their second factor before any test counts ledger
+    entries (the enrolment is recorded)."""
+    from casetrail.org.access import needs_second_factor
+    from tests.conftest import enrol
+
+    settings.CASETRAIL_LEDGER_KEY_FILE = key_dir / "keys" / "ledger.pem"
+    site = build_site(traveller)
+    for officer in Officer.objects.all():
+        if needs_second_factor(officer):
+            enrol(officer)
+    return site
