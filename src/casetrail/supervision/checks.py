@@ -97,6 +97,13 @@ class Instance:
     basis: str = ""
 
 
+def _of_case(
+    key: str, pk: int, unit_id: int, number: str, facts: dict[str, Any], basis: str = ""
+) -> Instance:
+    """An instance about one case, whose only record is the case itself."""
+    return Instance(key, unit_id, pk, (Record("case", pk, number, facts),), basis)
+
+
 Find = Callable[[datetime, Mapping[str, Any]], Iterable[Instance]]
 
 
@@ -254,19 +261,8 @@ def _few_handlers(now: datetime, params: Mapping[str, Any]) -> Iterator[Instance
             .order_by()
         )
         for pk, unit_id, number, status in batch:
-            yield Instance(
-                key=f"case-handlers:{pk}",
-                unit_id=unit_id,
-                case_id=pk,
-                records=(
-                    Record(
-                        "case",
-                        pk,
-                        number,
-                        {"active_handlers": counts.get(pk, 0), "status": status},
-                    ),
-                ),
-            )
+            facts = {"active_handlers": counts.get(pk, 0), "status": status}
+            yield _of_case(f"case-handlers:{pk}", pk, unit_id, number, facts)
 
 
 def _unqualified_handlers(now: datetime, params: Mapping[str, Any]) -> Iterator[Instance]:
@@ -313,23 +309,12 @@ def _idle_cases(now: datetime, params: Mapping[str, Any]) -> Iterator[Instance]:
         for pk, unit_id, number, moved in rows.iterator(chunk_size=5_000):
             # The key carries the last move's day: the case that moves and later stalls
             # again is a new finding, not the old one reopened.
-            yield Instance(
-                key=f"case-idle:{pk}:{moved:%Y%m%d%H%M}",
-                unit_id=unit_id,
-                case_id=pk,
-                records=(
-                    Record(
-                        "case",
-                        pk,
-                        number,
-                        {
-                            "last_action_at": _stamp(moved),
-                            "idle_days": (now - moved).days,
-                            "limit_days": limit,
-                        },
-                    ),
-                ),
-            )
+            facts = {
+                "last_action_at": _stamp(moved),
+                "idle_days": (now - moved).days,
+                "limit_days": limit,
+            }
+            yield _of_case(f"case-idle:{pk}:{moved:%Y%m%d%H%M}", pk, unit_id, number, facts)
 
 
 def _due(
@@ -364,24 +349,13 @@ def _review_overdue(now: datetime, params: Mapping[str, Any]) -> Iterator[Instan
         due = _due(REGISTRATION_RULE, received, calendars)
         if due is None or due.due_at > now:
             continue
-        yield Instance(
-            key=f"registration-review:{case.pk}",
-            unit_id=case.unit_id,
-            case_id=case.pk,
-            basis=str(due.citation),
-            records=(
-                Record(
-                    "case",
-                    case.pk,
-                    case.number,
-                    {
-                        "rule": REGISTRATION_RULE,
-                        "received_at": _stamp(received),
-                        "due_at": _stamp(due.due_at),
-                    },
-                ),
-            ),
-        )
+        facts = {
+            "rule": REGISTRATION_RULE,
+            "received_at": _stamp(received),
+            "due_at": _stamp(due.due_at),
+        }
+        key = f"registration-review:{case.pk}"
+        yield _of_case(key, case.pk, case.unit_id, case.number, facts, str(due.citation))
 
 
 def _undecided_incidents(now: datetime, params: Mapping[str, Any]) -> Iterator[Instance]:
@@ -438,20 +412,9 @@ def _stage_documents(now: datetime, params: Mapping[str, Any]) -> Iterator[Insta
                 .values_list("pk", "unit_id", "number")
             )
             for pk, unit_id, number in rows:
-                yield Instance(
-                    key=f"stage-document:{pk}:{doc_type.id}",
-                    unit_id=unit_id,
-                    case_id=pk,
-                    basis=doc_type.basis[:400],
-                    records=(
-                        Record(
-                            "case",
-                            pk,
-                            number,
-                            {"stage": stage, "document": doc_type.id, "title": doc_type.title_zh},
-                        ),
-                    ),
-                )
+                facts = {"stage": stage, "document": doc_type.id, "title": doc_type.title_zh}
+                key = f"stage-document:{pk}:{doc_type.id}"
+                yield _of_case(key, pk, unit_id, number, facts, doc_type.basis[:400])
 
 
 def _late_service(now: datetime, params: Mapping[str, Any]) -> Iterator[Instance]:
