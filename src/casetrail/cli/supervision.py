@@ -65,10 +65,11 @@ def run_recount(args: argparse.Namespace) -> int:
     _setup()
     from casetrail.supervision import tally
 
-    if tally.stored() == tally.counted():
+    fresh = tally.counted()
+    if tally.stored() == fresh:
         print("the dashboard's tallies already say what the findings say")
         return 0
-    live, days = tally.recount()
+    live, days = tally.recount(counts=fresh)
     print(f"recounted from the findings: {live} unit and severity counts, {days} daily counts")
     return 0
 

@@ -74,11 +74,12 @@ def stored() -> tuple[Lives, Days]:
     return {(u, s): n for u, s, n in live}, {(u, s, d): n for u, s, d, n in days}
 
 
-def recount(apps: Any = installed) -> tuple[int, int]:
-    """Both tallies rebuilt from the findings, in one transaction; the rows written."""
+def recount(apps: Any = installed, counts: tuple[Lives, Days] | None = None) -> tuple[int, int]:
+    """Both tallies rebuilt, in one transaction, from the findings (or from ``counts`` the
+    caller already took of them); the rows written."""
     live_model = apps.get_model("supervision", "LiveTally")
     opened_model = apps.get_model("supervision", "OpenedTally")
-    live, days = counted(apps)
+    live, days = counts if counts is not None else counted(apps)
     with transaction.atomic():
         live_model.objects.all().delete()
         opened_model.objects.all().delete()
