@@ -13,11 +13,13 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.db import transaction
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
@@ -72,6 +74,28 @@ def frozen_clock(request: pytest.FixtureRequest) -> Iterator[time_machine.Travel
     ticking = request.node.get_closest_marker("e2e") is not None
     with time_machine.travel(NOW, tick=ticking) as traveller:
         yield traveller
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """One transaction around a whole module, for a state built once and shared by its tests
+    (tests/routes.py `kept_site`): each test's own transaction (pytest-django's `db`) nests in
+    it as a savepoint rolled back after the test, and this one is rolled back at the end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def kept(module_db: None, tmp_path_factory: pytest.TempPathFactory, request: Any) -> Iterator[Any]:
+    """tests/routes.py's site, built once for the module that asks for it (its tests take a
+    copy each: ``kept.at(frozen_clock)``); a module with ``ENROLLED = True`` has its approvers
+    and supervisors enrolled for their second factor."""
+    from tests.routes import kept_site
+
+    enrolled = getattr(request.module, "ENROLLED", False)
+    with kept_site(tmp_path_factory.mktemp("site"), enrolled=enrolled) as built:
+        yield built
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -7,11 +7,17 @@ route is added (the walker fails on a route it does not know).
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from casetrail import clock
@@ -1547,26 +1553,53 @@ __all__ = [
     "UPLOAD",
     "WRITE",
     "Call",
+    "Kept",
     "Site",
     "api_calls",
     "api_routes",
     "build_site",
+    "kept_site",
     "page_calls",
     "page_routes",
     "upload_body",
 ]
 
 
-def walked_site(traveller: Any, settings: Any, key_dir: Any) -> Site:
-    """The walker's site with a ledger key of its own (never the shared one), and the officers
-    who approve or supervise enrolled for their second factor before any test counts ledger
-    entries (the enrolment is recorded)."""
-    from casetrail.org.access import needs_second_factor
-    from tests.conftest import enrol
+@dataclass(frozen=True)
+class Kept:
+    """A site built once for a whole test module, inside the module's transaction
+    (tests/conftest.py `module_db`), and the instant its build ended."""
 
-    settings.CASETRAIL_LEDGER_KEY_FILE = key_dir / "keys" / "ledger.pem"
-    site = build_site(traveller)
-    for officer in Officer.objects.all():
-        if needs_second_factor(officer):
-            enrol(officer)
-    return site
+    site: Site
+    instant: datetime
+
+    def at(self, traveller: Any) -> Site:
+        """The site for one test: the test's clock moved to where the build left it, and a
+        fresh copy of every record the site holds, as Django's setUpTestData hands each test
+        (a test that changes one in memory leaves the next test's copy as the build made it).
+        The scene's clients, whose tokens the build issued, are shared; it moves the test's
+        clock, not the build's."""
+        traveller.move_to(self.instant)
+        memo: dict[int, Any] = {id(self.site.s.traveller): traveller}
+        memo.update({id(client): client for client in self.site.s.clients.values()})
+        return copy.deepcopy(self.site, memo)
+
+
+@contextmanager
+def kept_site(key_dir: Path, *, enrolled: bool = False) -> Iterator[Kept]:
+    """build_site once, at its own instants, with a ledger key of its own (never the shared
+    one) for as long as the module runs; ``enrolled``: the officers who approve or supervise
+    enrolled for their second factor, before any test counts ledger entries (the enrolment is
+    recorded). Needs the module's transaction open (`module_db`)."""
+    from casetrail.org.access import needs_second_factor
+    from tests.conftest import NOW, enrol
+
+    with override_settings(CASETRAIL_LEDGER_KEY_FILE=key_dir / "keys" / "ledger.pem"):
+        with time_machine.travel(NOW, tick=False) as traveller:
+            site = build_site(traveller)
+            if enrolled:
+                for officer in Officer.objects.all():
+                    if needs_second_factor(officer):
+                        enrol(officer)
+            instant = clock.now()
+        yield Kept(site, instant)

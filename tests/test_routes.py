@@ -27,21 +27,25 @@ from tests.routes import (
     UPLOAD,
     WRITE,
     Call,
+    Kept,
     api_calls,
     api_routes,
     page_calls,
     page_routes,
     upload_body,
-    walked_site,
 )
 
 API = sorted(api_routes())
 PAGES = sorted(page_routes())
 
 
+# The approvers and supervisors enrolled for their second factor (tests/conftest.py `kept`).
+ENROLLED = True
+
+
 @pytest.fixture
-def site(db: None, frozen_clock: Any, settings: Any, tmp_path: Any) -> Any:
-    return walked_site(frozen_clock, settings, tmp_path)
+def site(kept: Kept, db: None, frozen_clock: Any) -> Any:
+    return kept.at(frozen_clock)
 
 
 def test_the_walker_knows_every_api_operation_and_every_page(site):

@@ -11,13 +11,16 @@ from typing import Any
 import pytest
 
 from tests.api.conftest import ApiClient
-from tests.routes import SECRET, page_calls, walked_site
+from tests.routes import SECRET, Kept, page_calls
 from tests.test_routes import API, PAGES, _ledger, _login
+
+# The approvers and supervisors enrolled for their second factor (tests/conftest.py `kept`).
+ENROLLED = True
 
 
 @pytest.fixture
-def site(db: None, frozen_clock: Any, settings: Any, tmp_path: Any) -> Any:
-    return walked_site(frozen_clock, settings, tmp_path)
+def site(kept: Kept, db: None, frozen_clock: Any) -> Any:
+    return kept.at(frozen_clock)
 
 
 # -- the seal ----------------------------------------------------------------------------------

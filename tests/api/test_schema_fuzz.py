@@ -10,7 +10,7 @@ import pytest
 from casetrail.org.actions import issue_token
 from casetrail.org.inputs import TokenInput
 from tests.api.schema_fuzz import BOTH, FINDINGS, POSITIVE, Tally, run, wsgi_app
-from tests.routes import api_calls, build_site
+from tests.routes import Kept, api_calls
 
 
 def _path_values(site: Any) -> dict[tuple[str, str], dict[str, Any]]:
@@ -33,9 +33,8 @@ def _path_values(site: Any) -> dict[tuple[str, str], dict[str, Any]]:
 
 
 @pytest.fixture
-def site(db: None, frozen_clock: Any, settings: Any, tmp_path: Any) -> Any:
-    settings.CASETRAIL_LEDGER_KEY_FILE = tmp_path / "keys" / "ledger.pem"
-    return build_site(frozen_clock)
+def site(kept: Kept, db: None, frozen_clock: Any) -> Any:
+    return kept.at(frozen_clock)
 
 
 # Each officer fuzzes every operation with schema-valid requests on real records (the bodies

@@ -18,13 +18,12 @@ from casetrail.errors import Refused
 from tests.api.conftest import ApiClient
 from tests.custody.conftest import LONDON, SHA, SHANGHAI, direct_measure, iso, ok
 from tests.custody.test_pages import login
-from tests.routes import build_site
+from tests.routes import Kept
 
 
 @pytest.fixture
-def site(db: None, frozen_clock: Any, settings: Any, tmp_path: Any) -> Any:
-    settings.CASETRAIL_LEDGER_KEY_FILE = tmp_path / "keys" / "ledger.pem"  # never the shared one
-    return build_site(frozen_clock)
+def site(kept: Kept, db: None, frozen_clock: Any) -> Any:
+    return kept.at(frozen_clock)
 
 
 class Refusals:

@@ -10,13 +10,12 @@ import pytest
 
 from casetrail.ledger.models import LedgerEntry
 from tests.api.conftest import ApiClient
-from tests.routes import build_site
+from tests.routes import Kept
 
 
 @pytest.fixture
-def site(db: None, frozen_clock: Any, settings: Any, tmp_path: Any) -> Any:
-    settings.CASETRAIL_LEDGER_KEY_FILE = tmp_path / "keys" / "ledger.pem"
-    return build_site(frozen_clock)
+def site(kept: Kept, db: None, frozen_clock: Any) -> Any:
+    return kept.at(frozen_clock)
 
 
 def absent(seq: int) -> dict[str, Any]:
