@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+import time_machine
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -113,23 +114,32 @@ CASES = [
 ]
 
 
+@pytest.fixture(scope="module")
+def kept_records(module_db: None) -> tuple[dict[type, Any], datetime]:
+    """One record of every kind an input names, for the valid rest of each input: made once
+    for the module (tests/conftest.py `module_db`), with the instant the making ended."""
+    with time_machine.travel(datetime(2025, 12, 1, 9, tzinfo=UTC), tick=False) as traveller:
+        scene = build_scene(traveller)
+        case = scene.world.case()
+        person = scene.suspect(case)
+        measure = direct_measure(scene, case, person, "criminal_detention", clock.now())
+        made = {
+            Unit: scene.world.station.pk,
+            Officer: scene.world.handler1.pk,
+            OffenceCategory: "CR-THEFT",
+            Case: case.pk,
+            Person: person.pk,
+            Measure: measure.pk,
+            Deadline: measure.deadlines.first().pk,
+        }
+        return made, clock.now()
+
+
 @pytest.fixture
-def records(db: None, frozen_clock: Any) -> dict[type, Any]:
-    """One record of every kind an input names, for the valid rest of each input."""
-    frozen_clock.move_to(datetime(2025, 12, 1, 9, tzinfo=UTC))
-    scene = build_scene(frozen_clock)
-    case = scene.world.case()
-    person = scene.suspect(case)
-    measure = direct_measure(scene, case, person, "criminal_detention", clock.now())
-    return {
-        Unit: scene.world.station.pk,
-        Officer: scene.world.handler1.pk,
-        OffenceCategory: "CR-THEFT",
-        Case: case.pk,
-        Person: person.pk,
-        Measure: measure.pk,
-        Deadline: measure.deadlines.first().pk,
-    }
+def records(kept_records: tuple[dict[type, Any], datetime], db: None, frozen_clock: Any) -> Any:
+    made, instant = kept_records
+    frozen_clock.move_to(instant)
+    return made
 
 
 def _json(value: Any) -> Any:
