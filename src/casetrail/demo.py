@@ -18,6 +18,7 @@ from faker import Faker
 from casetrail import clock
 from casetrail.cases import actions
 from casetrail.cases.catalogue import ensure_offence_catalogue
+from casetrail.cases.identity import resident_id
 from casetrail.cases.machine import MOVES, Kind, Status
 from casetrail.cases.models import Case, Channel, IdType, PartyRole
 from casetrail.org import actions as org
@@ -755,14 +756,15 @@ def _add_parties(
     if rng.random() < 0.7:
         juvenile = rng.random() < 0.06
         born = case.opened_at - timedelta(days=365 * (16 if juvenile else rng.randint(19, 60)))
+        birthday = born.astimezone(SHANGHAI).date()
         actions.add_party(
             case,
             actions.PartyInput(
                 role=PartyRole.SUSPECT,
                 name=fake.name(),
                 id_type=IdType.RESIDENT_ID,
-                id_number=fake.ssn(),
-                birth_date=born.astimezone(SHANGHAI).date(),
+                id_number=resident_id(fake.ssn()[:6], birthday, rng.randrange(1000)),
+                birth_date=birthday,
             ),
             actor=actor,
         )

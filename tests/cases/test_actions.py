@@ -6,6 +6,7 @@ import time_machine
 from casetrail import clock
 from casetrail.cases import actions
 from casetrail.cases.access import visible_cases
+from casetrail.cases.identity import resident_id
 from casetrail.cases.machine import MoveRefused
 from casetrail.cases.models import Case, Incident, IncidentStatus, Party
 from casetrail.errors import AccessDenied, Refused
@@ -281,7 +282,7 @@ def test_a_juvenile_suspect_seals_the_case(world):
             role="suspect",
             name="小刚",
             id_type="resident_id",
-            id_number="110101201001011234",
+            id_number=resident_id("110101", born, 123),
             birth_date=born,
         ),
         actor=world.handler1,
@@ -328,7 +329,7 @@ def test_a_case_keeps_two_handlers(world):
 def test_the_same_person_is_found_again_by_document(world):
     case = world.case()
     other = world.case()
-    person = {"name": "赵六", "id_type": "resident_id", "id_number": "110101199001011234"}
+    person = {"name": "赵六", "id_type": "resident_id", "id_number": "110101199001011237"}
     a = actions.add_party(case, actions.PartyInput(role="victim", **person), actor=world.handler1)
     b = actions.add_party(other, actions.PartyInput(role="witness", **person), actor=world.handler1)
     assert a.person_id == b.person_id

@@ -31,7 +31,7 @@ def case_story(world):
     suspect = actions.add_party(
         other,
         actions.PartyInput(
-            role="suspect", name="赵六", id_type="resident_id", id_number="110101199001011234"
+            role="suspect", name="赵六", id_type="resident_id", id_number="110101199001011237"
         ),
         actor=world.handler1,
     )

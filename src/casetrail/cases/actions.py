@@ -15,6 +15,7 @@ from django.db.models import F
 from casetrail import clock
 from casetrail.cases import machine, search
 from casetrail.cases.access import access_person, locked_for_write, require_case_write
+from casetrail.cases.identity import BadResidentId, read_resident_id
 from casetrail.cases.inputs import (
     CaseInput,
     Decision,
@@ -485,22 +486,39 @@ def add_party(case: Case, data: PartyInput, *, actor: Officer) -> Party:
 
 def _person(case: Case, data: PartyInput, event_on: date, *, actor: Officer) -> Person:
     """The person a new party describes: the one already recorded with the same identity
-    document, or a new record."""
+    document, or a new record. A resident ID number is checked (GB 11643-1999: its length,
+    province, birth date and check character) and gives the birth date when none is typed;
+    one typed must agree with it."""
     if not data.name:
         raise CaseError("a party needs a name", field="name")
     if data.id_type != IdType.NONE and not data.id_number:
         raise CaseError("give the document number", field="id_number")
-    if data.birth_date and data.birth_date > event_on:
-        raise CaseError("the birth date is after the event", field="birth_date")
+    id_number, birth_date, birth_field = data.id_number, data.birth_date, "birth_date"
+    if data.id_type == IdType.RESIDENT_ID:
+        try:
+            card = read_resident_id(data.id_number)
+        except BadResidentId as exc:
+            raise CaseError(str(exc), field="id_number") from exc
+        id_number = card.number
+        if birth_date is None:
+            birth_date, birth_field = card.birth_date, "id_number"
+        elif birth_date != card.birth_date:
+            raise CaseError(
+                f"the birth date differs from the one in the ID number "
+                f"({card.birth_date.isoformat()})",
+                field="birth_date",
+            )
+    if birth_date and birth_date > event_on:
+        raise CaseError("the birth date is after the event", field=birth_field)
     if data.id_type != IdType.NONE:
-        known = Person.objects.filter(id_type=data.id_type, id_number=data.id_number).first()
+        known = Person.objects.filter(id_type=data.id_type, id_number=id_number).first()
         if known is not None:
             return known
     person = Person.objects.create(
         name=data.name,
         id_type=data.id_type,
-        id_number=data.id_number,
-        birth_date=data.birth_date,
+        id_number=id_number,
+        birth_date=birth_date,
         contact=data.contact,
     )
     record(

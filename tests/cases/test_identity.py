@@ -1,0 +1,176 @@
+"""The resident identity card number (公民身份号码) is checked as GB 11643-1999 defines it:
+18 characters, a province's address code (GB/T 2260), the birth date, a sequence and an
+ISO 7064 MOD 11-2 check character; a party's birth date comes from it when none is typed, so a
+suspect under 18 by their card seals the case (CPL Art. 286) even when the officer typed no
+date."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
+
+from casetrail import clock
+from casetrail.cases import actions
+from casetrail.cases.identity import (
+    PROVINCES,
+    BadResidentId,
+    check_character,
+    read_resident_id,
+    resident_id,
+)
+from casetrail.cases.models import Party, Person
+from casetrail.ledger.models import LedgerEntry
+from tests.api.conftest import ApiClient
+from tests.conftest import login
+
+# A number as printed on a real-format card (Beijing, Dongcheng; born 1990-03-07).
+GOOD = "110101199003077539"
+
+
+def test_a_good_number_is_read_with_its_birth_date():
+    card = read_resident_id(GOOD)
+    assert card.number == GOOD
+    assert card.birth_date == date(1990, 3, 7)
+
+
+def test_spaces_and_a_lower_case_x_are_what_the_officer_typed_not_a_mistake():
+    first17 = "44030119851231008"
+    assert check_character(first17) == "X"  # a weighted sum of 2 mod 11 checks with X
+    card = read_resident_id(f" {first17[:6]} {first17[6:14]} {first17[14:]}x ")
+    assert card.number == first17 + "X"
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("110101900307753", "has 18 characters (this one has 15)"),  # a first-generation card
+        ("1101011990030775391", "has 18 characters (this one has 19)"),
+        ("", "has 18 characters (this one has 0)"),
+        ("11010119900307A539", "the first 17 characters of a resident ID number are digits"),
+        ("１１０１０１１９９００３０７７５３９", "are digits"),  # full-width digits
+        ("990101199003077539", "99 is no province's code"),
+        ("110101199002300000", "19900230 (digits 7 to 14) is not a date of birth"),
+        ("110101189912310000", "1899-12-31 (digits 7 to 14) is too early"),
+        ("110101199003077538", "(it would be 9): a character is mistyped"),
+        ("11010119900307753X", "(it would be 9)"),
+    ],
+)
+def test_a_number_that_cannot_be_one_is_refused_saying_why(typed, says):
+    with pytest.raises(BadResidentId, match=re.escape(says)):
+        read_resident_id(typed)
+
+
+addresses = st.builds(
+    lambda province, rest: f"{province}{rest:04d}",
+    st.sampled_from(sorted(PROVINCES)),
+    st.integers(0, 9999),
+)
+births = st.dates(date(1900, 1, 1), date(2099, 12, 31))
+numbers = st.builds(resident_id, addresses, births, st.integers(0, 999))
+
+
+@given(address=addresses, born=births, sequence=st.integers(0, 999))
+def test_every_number_made_by_the_rule_reads_back_with_its_birth_date(address, born, sequence):
+    card = read_resident_id(resident_id(address, born, sequence))
+    assert card.birth_date == born
+    assert card.number[:6] == address
+
+
+@given(number=numbers, at=st.integers(0, 17), data=st.data())
+def test_any_one_mistyped_character_is_caught(number, at, data):
+    # ISO 7064 MOD 11-2 catches every single substitution: the weights are powers of 2 mod 11,
+    # never 0, and a digit changes by less than 11.
+    choices = "0123456789X" if at == 17 else "0123456789"
+    typo = data.draw(st.sampled_from([c for c in choices if c != number[at]]))
+    with pytest.raises(BadResidentId):
+        read_resident_id(number[:at] + typo + number[at + 1 :])
+
+
+@given(number=numbers, at=st.integers(0, 15))
+def test_any_two_neighbouring_digits_swapped_are_caught(number, at):
+    # Neighbouring weights differ by a power of 2 (never 0 mod 11), so a swap of two different
+    # digits changes the sum.
+    swapped = number[:at] + number[at + 1] + number[at] + number[at + 2 :]
+    if swapped != number:
+        with pytest.raises(BadResidentId):
+            read_resident_id(swapped)
+
+
+# -- a party recorded with one --------------------------------------------------------------
+
+
+def _party(world, case, **given):
+    data = actions.PartyInput(role="suspect", name="小刚", id_type="resident_id", **given)
+    return actions.add_party(case, data, actor=world.handler1)
+
+
+def test_a_mistyped_number_is_refused_naming_the_field_and_nothing_is_written(world):
+    case = world.case()
+    people, entries = Person.objects.count(), LedgerEntry.objects.count()
+    with pytest.raises(actions.CaseError, match="mistyped") as refused:
+        _party(world, case, id_number=GOOD[:-1] + "8")
+    assert refused.value.field == "id_number"
+    assert (Person.objects.count(), LedgerEntry.objects.count()) == (people, entries)
+    assert not case.parties.exists()
+
+
+def test_the_number_is_stored_as_the_card_prints_it_and_found_again_as_typed(world):
+    first = _party(world, world.case(), id_number="440301 19851231 008x")
+    again = _party(world, world.case(), id_number="44030119851231008X")
+    assert first.person.id_number == "44030119851231008X"
+    assert first.person.birth_date == date(1985, 12, 31)
+    assert again.person_id == first.person_id
+
+
+def test_a_suspect_under_18_by_their_card_seals_the_case_with_no_date_typed(world):
+    """CPL Art. 286: the records of a juvenile sentenced to five years or less are sealed;
+    casetrail seals the case as soon as a suspect under 18 on the event date is a party."""
+    case = world.case()
+    today = clock.today_in("Asia/Shanghai")
+    born = date(today.year - 16, 1, 1)
+    party = _party(world, case, id_number=resident_id("110101", born, 123))
+    case.refresh_from_db()
+    assert party.person.birth_date == born
+    assert party.juvenile
+    assert case.sealed
+
+
+def test_a_typed_birth_date_must_agree_with_the_card(world):
+    case = world.case()
+    with pytest.raises(actions.CaseError, match=r"differs .* \(1990-03-07\)") as refused:
+        _party(world, case, id_number=GOOD, birth_date=date(1990, 7, 3))
+    assert refused.value.field == "birth_date"
+    assert _party(world, case, id_number=GOOD, birth_date=date(1990, 3, 7)).person_id
+
+
+def test_a_card_born_after_the_event_is_refused_naming_the_number(world):
+    case = world.case()
+    tomorrow = clock.today_in("Asia/Shanghai") + timedelta(days=2)
+    with pytest.raises(actions.CaseError, match="after the event") as refused:
+        _party(world, case, id_number=resident_id("110101", tomorrow, 1))
+    assert refused.value.field == "id_number"
+
+
+def test_other_documents_keep_their_own_formats(world):
+    data = actions.PartyInput(role="witness", name="John Smith", id_type="passport", id_number="X1")
+    party = actions.add_party(world.case(), data, actor=world.handler1)
+    assert party.person.id_number == "X1"
+
+
+def test_both_doors_put_the_refusal_beside_the_number(world):
+    case = world.case()
+    body = {"role": "victim", "name": "王五", "id_type": "resident_id", "id_number": "12345"}
+    answer = ApiClient(world.handler1).post(f"/cases/{case.number}/parties", body)
+    assert answer.status_code == 400
+    assert answer.json()["field"] == "id_number"
+    assert "18 characters" in answer.json()["detail"]
+    page = login(world.handler1).post(reverse("cases:case_add_party", args=[case.number]), body)
+    assert page.status_code == 400
+    assert 'id="id_id_number-errors"' in page.content.decode()
+    assert "18 characters" in page.content.decode()
+    assert not Party.objects.filter(case=case).exists()
