@@ -174,3 +174,23 @@ def test_both_doors_put_the_refusal_beside_the_number(world):
     assert 'id="id_id_number-errors"' in page.content.decode()
     assert "18 characters" in page.content.decode()
     assert not Party.objects.filter(case=case).exists()
+
+
+def test_a_number_known_under_another_name_is_refused_without_showing_that_name(world):
+    known = _party(world, world.case(), id_number=GOOD)
+    other = world.case()
+    people, entries = Person.objects.count(), LedgerEntry.objects.count()
+    data = actions.PartyInput(role="victim", name="王五", id_type="resident_id", id_number=GOOD)
+    with pytest.raises(actions.CaseError, match="another name") as refused:
+        actions.add_party(other, data, actor=world.handler2)
+    assert refused.value.field == "id_number"
+    assert known.person.name not in str(refused.value)
+    assert (Person.objects.count(), LedgerEntry.objects.count()) == (people, entries)
+
+
+def test_the_same_name_spaced_or_cased_otherwise_is_the_same_person(world):
+    def witness(name: str) -> Party:
+        data = actions.PartyInput(role="witness", name=name, id_type="passport", id_number="E1")
+        return actions.add_party(world.case(), data, actor=world.handler1)
+
+    assert witness("John Smith").person_id == witness(" john  SMITH ").person_id

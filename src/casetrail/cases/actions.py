@@ -513,7 +513,14 @@ def _person(case: Case, data: PartyInput, event_on: date, *, actor: Officer) -> 
     if data.id_type != IdType.NONE:
         known = Person.objects.filter(id_type=data.id_type, id_number=id_number).first()
         if known is not None:
-            return known
+            if _same_name(known.name, data.name):
+                return known
+            # The recorded name is not shown: the officer may not be allowed to see that person.
+            raise CaseError(
+                "a person of another name is recorded with this document number: check the "
+                "number and the name against the document",
+                field="id_number",
+            )
     person = Person.objects.create(
         name=data.name,
         id_type=data.id_type,
@@ -529,6 +536,11 @@ def _person(case: Case, data: PartyInput, event_on: date, *, actor: Officer) -> 
         data={"name": person.name, "id_type": person.id_type, "case": case.pk},
     )
     return person
+
+
+def _same_name(a: str, b: str) -> bool:
+    """Two spellings of one name: spaces and letter case aside (``Smith, John`` is another)."""
+    return "".join(a.split()).casefold() == "".join(b.split()).casefold()
 
 
 def check_query_code(incident: Incident, code: str) -> bool:
