@@ -194,3 +194,82 @@ def test_the_same_name_spaced_or_cased_otherwise_is_the_same_person(world):
         return actions.add_party(world.case(), data, actor=world.handler1)
 
     assert witness("John Smith").person_id == witness(" john  SMITH ").person_id
+
+
+# -- perhaps one person recorded twice --------------------------------------------------------
+
+
+def _other_station_case(world):
+    return actions.open_case(
+        actions.CaseInput(
+            unit_id=world.other_station.pk,
+            kind="criminal",
+            category="CR-THEFT",
+            title="另一个所的案件",
+            summary="摩托车被盗",
+            handler_ids=(world.outsider.pk, world.other_handler.pk),
+        ),
+        actor=world.outsider,
+    )
+
+
+def test_the_case_page_names_a_person_of_the_same_name_and_birth_date_the_officer_sees(world):
+    born = date(1990, 3, 7)
+    case, earlier, elsewhere = world.case(), world.case(), _other_station_case(world)
+    carded = _party(world, case, id_number=GOOD).person  # 小刚, born 1990-03-07 by the card
+    untyped = actions.add_party(
+        earlier,
+        actions.PartyInput(role="witness", name="小刚", birth_date=born),
+        actor=world.handler1,
+    ).person
+    hidden = actions.add_party(
+        elsewhere,
+        actions.PartyInput(role="witness", name="小刚", birth_date=born),
+        actor=world.outsider,
+    ).person
+    namesake = actions.add_party(
+        earlier,
+        actions.PartyInput(role="victim", name="小刚", birth_date=date(1991, 3, 7)),
+        actor=world.handler1,
+    ).person
+    detail = ApiClient(world.handler1).get(f"/cases/{case.number}")
+    assert detail.status_code == 200
+    assert [p["alike"] for p in detail.json()["parties"]] == [[untyped.pk]]
+    page = login(world.handler1, "en").get(reverse("cases:case_detail", args=[case.number]))
+    html = page.content.decode()
+    assert "Perhaps the same person as" in html
+    assert reverse("cases:person_detail", args=[untyped.pk]) in html
+    for unseen in (hidden, namesake):  # another station's case; another birth date
+        assert reverse("cases:person_detail", args=[unseen.pk]) not in html
+    chinese = login(world.handler1, "zh-hans").get(reverse("cases:case_detail", args=[case.number]))
+    assert "可能与以下人员为同一人" in chinese.content.decode()
+    # From the other case the hint points back at the carded person.
+    back = ApiClient(world.handler1).get(f"/cases/{earlier.number}").json()["parties"]
+    assert {p["person_id"]: p["alike"] for p in back} == {untyped.pk: [carded.pk], namesake.pk: []}
+
+
+def test_the_hint_costs_the_same_queries_for_one_party_or_five(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from casetrail.cases.queries import alike
+
+    case = world.case()
+    persons = [
+        actions.add_party(
+            case,
+            actions.PartyInput(role="witness", name=f"证人{n}", birth_date=date(1980, 1, n + 1)),
+            actor=world.handler1,
+        ).person
+        for n in range(5)
+    ]
+    alike(world.handler1, persons[:1])  # the officer's grants, read once and kept
+    counts = []
+    for some in (persons[:1], persons):
+        with CaptureQueriesContext(connection) as queries:
+            assert alike(world.handler1, some) == {}
+        counts.append(len(queries))
+    assert counts == [1, 1]
+    with CaptureQueriesContext(connection) as queries:
+        assert alike(world.handler1, [Person(name="无生日")]) == {}
+    assert len(queries) == 0

@@ -116,6 +116,9 @@ class PartyOut(Schema):
     name: str
     role: str
     juvenile: bool
+    # Other persons the caller sees with the same name and birth date: perhaps one person
+    # recorded twice, to check (queries.alike).
+    alike: list[int]
 
 
 class TimelineOut(Schema):
@@ -247,6 +250,7 @@ def _detail(officer: Officer, case: Case) -> dict[str, Any]:
                 "name": p.person.name,
                 "role": p.role,
                 "juvenile": p.juvenile,
+                "alike": [other.pk for other in detail.alike.get(p.person_id, [])],
             }
             for p in detail.parties
         ],

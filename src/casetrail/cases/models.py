@@ -209,6 +209,14 @@ class Person(models.Model):
     birth_date = models.DateField(_("Birth date"), null=True, blank=True)
     contact = models.CharField(_("Contact"), max_length=80, blank=True)
 
+    class Meta:
+        indexes = [
+            # A party's document finds the person already recorded with it (actions._person).
+            models.Index(fields=["id_type", "id_number"], name="person_document"),
+            # The case page shows persons of the same name and birth date (queries.alike).
+            models.Index(fields=["name", "birth_date"], name="person_name_born"),
+        ]
+
     def __str__(self) -> str:
         return self.name
 

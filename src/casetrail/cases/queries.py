@@ -21,6 +21,7 @@ from casetrail.cases.models import (
     IncidentStatus,
     OffenceCategory,
     Party,
+    Person,
 )
 from casetrail.errors import Refused
 from casetrail.ledger.kinds import LedgerKind
@@ -125,6 +126,8 @@ class CaseDetail:
     handlers: list[CaseHandler]
     timeline: list[TimelineItem]
     moves: list[machine.Move]
+    # Per party's person: other persons the officer sees with the same name and birth date.
+    alike: dict[int, list[Person]] = field(default_factory=dict)
 
 
 def case_detail(officer: Officer, case: Case) -> CaseDetail:
@@ -134,7 +137,36 @@ def case_detail(officer: Officer, case: Case) -> CaseDetail:
         .select_related("officer")
         .order_by("-lead", "id")
     )
-    return CaseDetail(case, parties, handlers, timeline(case), available_moves(officer, case))
+    return CaseDetail(
+        case,
+        parties,
+        handlers,
+        timeline(case),
+        available_moves(officer, case),
+        alike(officer, [p.person for p in parties]),
+    )
+
+
+def alike(officer: Officer, persons: list[Person]) -> dict[int, list[Person]]:
+    """For each of ``persons`` with a birth date, the other persons of the same name and birth
+    date who are parties of cases the officer sees: perhaps one person recorded twice (no
+    document given once, or another document), for the officer to check. Nobody is merged
+    by this, and nobody the officer may not see is named. One query."""
+    keys = {(p.name, p.birth_date) for p in persons if p.birth_date is not None}
+    if not keys:
+        return {}
+    same = Q()
+    for name, born in keys:
+        same |= Q(name=name, birth_date=born)
+    seen = Party.objects.filter(case__in=visible_cases(officer)).values("person_id")
+    found: dict[tuple[str, date | None], list[Person]] = {}
+    for other in (
+        Person.objects.filter(same, pk__in=seen)
+        .exclude(pk__in=[p.pk for p in persons])
+        .order_by("pk")
+    ):
+        found.setdefault((other.name, other.birth_date), []).append(other)
+    return {p.pk: found[(p.name, p.birth_date)] for p in persons if (p.name, p.birth_date) in found}
 
 
 def available_moves(officer: Officer, case: Case) -> list[machine.Move]:

@@ -1,5 +1,7 @@
 """Display helpers: labels in the current language. Templates only display."""
 
+from typing import Any
+
 from django import template
 from django.utils.translation import get_language
 
@@ -37,3 +39,9 @@ def action_label(value: str) -> str:
     if (get_language() or "").startswith("zh"):
         return _ACTION_ZH.get(kind, str(kind.label))
     return str(kind.label)
+
+
+@register.filter
+def alike_of(detail: Any, party: Any) -> list[Any]:
+    """The persons the case page names as perhaps the same as this party's (queries.alike)."""
+    return list(detail.alike.get(party.person_id, []))
