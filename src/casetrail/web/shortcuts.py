@@ -10,7 +10,8 @@ from typing import Any
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpRequest, HttpResponseForbidden
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 
 from casetrail.errors import AccessDenied, NotFound
@@ -19,7 +20,8 @@ View = Callable[..., HttpResponseBase]  # a page, or a file streamed (a copy of 
 
 
 def officer_view(view: View) -> View:
-    """Login required; NotFound becomes 404 and AccessDenied 403, never a 500."""
+    """Login required; NotFound becomes 404 and AccessDenied 403 (the pages 404.html and
+    403.html, in the officer's language with a way back), never a 500."""
 
     @login_required
     @wraps(view)
@@ -29,7 +31,7 @@ def officer_view(view: View) -> View:
         except NotFound as exc:
             raise Http404(str(exc)) from exc
         except AccessDenied as exc:
-            return HttpResponseForbidden(str(exc))
+            raise PermissionDenied(str(exc)) from exc
 
     return wrapper
 
