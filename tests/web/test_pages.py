@@ -348,3 +348,14 @@ def test_readers_see_no_handler_forms(world):
         .content.decode()
     )
     assert "Assign handler" not in page
+
+
+def test_the_add_party_form_is_offered_only_to_whoever_may_add_one(world):
+    case = world.case()
+    address = reverse("cases:case_detail", args=[case.number])
+    form = f'action="{reverse("cases:case_add_party", args=[case.number])}"'
+    assert form in login(world.handler1).get(address).content.decode()
+    for reader in (world.legal, world.supervisor):  # they read the case, and change nothing
+        page = login(reader).get(address)
+        assert page.status_code == 200
+        assert form not in page.content.decode()

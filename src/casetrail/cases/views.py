@@ -175,7 +175,8 @@ def _case_context(request: HttpRequest, officer: Officer, case_ref: str) -> dict
     writable = may_write_case(officer, case)
     return {
         "detail": queries.case_detail(officer, case),
-        "party_form": ui.PartyForm(),
+        # Offered only to whoever may use it (the case's handlers, its leaders).
+        "party_form": ui.PartyForm() if writable else None,
         "panels": panels.case_panels(request, officer, case),
         "handler_form": ui.HandlerForm(choices={"officer_id": queries.handler_candidates(case)})
         if writable
