@@ -142,3 +142,5 @@ class CaseFilterInput(Input):
 @dataclass(frozen=True, kw_only=True)
 class IncidentFilterInput(Input):
     status: Annotated[str | None, Choice(Incident, "status")] = None
+    # The number on the reporter's receipt (spaces and letter case as they read it out).
+    receipt: Annotated[str, Text(max_length=40, label=_("Receipt number"))] = ""

@@ -43,6 +43,8 @@ def categories(kind: str = "") -> QuerySet[OffenceCategory]:
 
 def incident_list(officer: Officer, filters: IncidentFilterInput) -> QuerySet[Incident]:
     qs = visible_incidents(officer).select_related("unit", "case").order_by("-received_at")
+    if filters.receipt:
+        qs = qs.filter(search.receipt_q(filters.receipt))
     return qs.filter(status=filters.status) if filters.status else qs
 
 

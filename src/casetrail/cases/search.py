@@ -23,6 +23,15 @@ from django.db.models.expressions import RawSQL
 FTS_TABLE = "cases_case_search"
 _SEPARATOR = "xsepx"
 CASE_NUMBER = re.compile(r"^[A-Za-z0-9]+-\d{4}-\d{1,6}$")
+# A receipt number (actions._next_receipt_number): R, the unit's code, the day, six digits.
+RECEIPT_NUMBER = re.compile(r"^R[A-Z0-9]+\d{14}$")
+
+
+def receipt_q(text: str, field: str = "receipt_number") -> Q:
+    """The receipt number someone read out or typed, spaces aside, in the letter case typed
+    or in capitals (a unit's code is usually capitals; the unique index serves both)."""
+    typed = "".join(text.split())
+    return Q(**{field: typed}) | Q(**{field: typed.upper()})
 
 
 def normalise(text: str) -> str:
@@ -53,10 +62,13 @@ def uses_index() -> bool:
 
 
 def search_q(term: str) -> Q:
-    """A filter for cases whose number, parties or summary contain ``term``."""
+    """A filter for cases whose number, parties or summary contain ``term``, or the case
+    opened from the incident whose receipt number ``term`` is."""
     term = term.strip()
     if CASE_NUMBER.match(term):
         return Q(number=term.upper())
+    if RECEIPT_NUMBER.match("".join(term.split()).upper()):
+        return receipt_q(term, "incident__receipt_number")
     grams = bigrams(term)
     plain = Q(search_text__contains=normalise(term) or term)
     if not grams or not uses_index():
