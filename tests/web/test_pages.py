@@ -359,3 +359,23 @@ def test_the_add_party_form_is_offered_only_to_whoever_may_add_one(world):
         page = login(reader).get(address)
         assert page.status_code == 200
         assert form not in page.content.decode()
+
+
+def test_the_workbench_pages_each_list_instead_of_stopping_at_twenty(world, frozen_clock):
+    made = []
+    for n in range(45):
+        frozen_clock.shift(60)  # one a minute: the newest first
+        made.append(world.case(title=f"案件{n:02d}").number)
+    world.incident(summary="待决定的警情")
+    client = login(world.handler1, "en")
+    first = client.get("/").content.decode()
+    assert all(number in first for number in made[-20:])
+    assert made[-21] not in first
+    assert '<span class="count">45</span>' in first
+    assert "Page 1 of 3" in first
+    last = client.get("/", {"mine": "3", "incidents": "1"}).content.decode()
+    assert all(number in last for number in made[:5])
+    assert made[5] not in last
+    assert "?incidents=1&mine=2" in last  # back a page, the other list kept where it was
+    for hostile in ("0", "-1", "x", "99999999999999999999"):
+        assert client.get("/", {"mine": hostile}).status_code == 200

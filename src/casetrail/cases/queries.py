@@ -182,9 +182,9 @@ def available_moves(officer: Officer, case: Case) -> list[machine.Move]:
 
 @dataclass
 class Workbench:
-    my_cases: list[Case]
-    awaiting_approval: list[Case]
-    incidents_to_decide: list[Incident]
+    my_cases: QuerySet[Case]
+    awaiting_approval: QuerySet[Case]
+    incidents_to_decide: QuerySet[Incident]
 
 
 # States in which the next move is a decision reserved to a leader.
@@ -202,22 +202,23 @@ def awaiting_leader(officer: Officer) -> QuerySet[Case]:
     return visible_cases(officer).filter(unit_q(officer, CASE_LEADERS), status__in=_APPROVAL_STATES)
 
 
-def workbench(officer: Officer, *, limit: int = 20) -> Workbench:
-    mine = list(
+def workbench(officer: Officer) -> Workbench:
+    """The officer's three lists, whole and ordered (the page shows them a page at a time)."""
+    mine = (
         visible_cases(officer)
         .filter(handlers__officer=officer, handlers__released_at__isnull=True)
         .exclude(status=machine.Status.ARCHIVED)
         .select_related("unit", "category")
-        .order_by("-updated_at")[:limit]
+        .order_by("-updated_at", "-id")
     )
-    waiting = list(
-        awaiting_leader(officer).select_related("unit", "category").order_by("updated_at")[:limit]
+    waiting = (
+        awaiting_leader(officer).select_related("unit", "category").order_by("updated_at", "id")
     )
-    incidents = list(
+    incidents = (
         visible_incidents(officer)
         .filter(status=IncidentStatus.RECEIVED)
         .filter(unit_q(officer, INTAKE_WRITERS))
         .select_related("unit")
-        .order_by("received_at")[:limit]
+        .order_by("received_at", "id")
     )
     return Workbench(mine, waiting, incidents)

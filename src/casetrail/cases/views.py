@@ -36,11 +36,28 @@ from casetrail.web.shortcuts import (
     query_without_page,
 )
 
+WORKBENCH_PAGE = 20  # rows of each of the workbench's lists on one page
+
 
 @officer_view
 def workbench(request: HttpRequest) -> HttpResponse:
     officer = request_officer(request)
-    return render(request, "cases/workbench.html", {"bench": queries.workbench(officer)})
+    bench = queries.workbench(officer)
+    lists = {
+        "mine": bench.my_cases,
+        "waiting": bench.awaiting_approval,
+        "incidents": bench.incidents_to_decide,
+    }
+    # Each list pages on its own (?mine=2&incidents=3), keeping the others where they were.
+    pages = {
+        name: {
+            "page": paginate(request, rows, WORKBENCH_PAGE, param=name),
+            "param": name,
+            "params": query_without_page(request, name),
+        }
+        for name, rows in lists.items()
+    }
+    return render(request, "cases/workbench.html", {"lists": pages})
 
 
 @officer_view

@@ -43,10 +43,10 @@ def form_error(form: forms.Form, exc: Exception) -> None:
     form.add_error(field if field in form.fields else None, str(exc))
 
 
-def query_without_page(request: HttpRequest) -> str:
-    """The query string without the page, for the pager's links."""
+def query_without_page(request: HttpRequest, param: str = "page") -> str:
+    """The query string without the page (``param``), for the pager's links."""
     params = request.GET.copy()
-    params.pop("page", None)
+    params.pop(param, None)
     return params.urlencode()
 
 
@@ -54,10 +54,13 @@ PAGE_SIZE = 25
 LAST_PAGE = 10**6  # a page number past every list: refused quietly as the last page
 
 
-def paginate(request: HttpRequest, items: Any, per_page: int = PAGE_SIZE) -> Page[Any]:
-    """The page the query string asks for (?page=N); a page that is not a number, or past the
-    end, shows the first or the last page, as Django's paginator does, whatever its size."""
-    raw = request.GET.get("page", "1")
+def paginate(
+    request: HttpRequest, items: Any, per_page: int = PAGE_SIZE, *, param: str = "page"
+) -> Page[Any]:
+    """The page the query string asks for (?page=N, or ``param``=N where one page shows
+    several lists); a page that is not a number, or past the end, shows the first or the last
+    page, as Django's paginator does, whatever its size."""
+    raw = request.GET.get(param, "1")
     digits = raw.isascii() and raw.isdigit() and len(raw) < 20  # "²" is a digit to isdigit()
     number = min(int(raw), LAST_PAGE) if digits else 1
     return Paginator(items, per_page).get_page(number)
