@@ -208,18 +208,25 @@ class World:
         kind: str = "criminal",
         title: str = "电动车被盗案",
         summary: str = "电动车被盗，价值约3000元",
+        elsewhere: bool = False,
     ) -> Case:
+        """A case of the station (``elsewhere``: of the other station, its own officers')."""
         code = "CR-THEFT" if kind == "criminal" else "AD-ASSAULT"
+        unit, handlers, actor = (
+            (self.other_station, (self.outsider, self.other_handler), self.outsider)
+            if elsewhere
+            else (self.station, (self.handler1, self.handler2), self.intake)
+        )
         return actions.open_case(
             actions.CaseInput(
-                unit_id=self.station.pk,
+                unit_id=unit.pk,
                 kind=kind,
                 category=self.category(code).code,
                 title=title,
                 summary=summary,
-                handler_ids=(self.handler1.pk, self.handler2.pk),
+                handler_ids=tuple(h.pk for h in handlers),
             ),
-            actor=self.intake,
+            actor=actor,
         )
 
 

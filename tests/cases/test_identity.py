@@ -199,23 +199,9 @@ def test_the_same_name_spaced_or_cased_otherwise_is_the_same_person(world):
 # -- perhaps one person recorded twice --------------------------------------------------------
 
 
-def _other_station_case(world):
-    return actions.open_case(
-        actions.CaseInput(
-            unit_id=world.other_station.pk,
-            kind="criminal",
-            category="CR-THEFT",
-            title="另一个所的案件",
-            summary="摩托车被盗",
-            handler_ids=(world.outsider.pk, world.other_handler.pk),
-        ),
-        actor=world.outsider,
-    )
-
-
 def test_the_case_page_names_a_person_of_the_same_name_and_birth_date_the_officer_sees(world):
     born = date(1990, 3, 7)
-    case, earlier, elsewhere = world.case(), world.case(), _other_station_case(world)
+    case, earlier, elsewhere = world.case(), world.case(), world.case(elsewhere=True)
     carded = _party(world, case, id_number=GOOD).person  # 小刚, born 1990-03-07 by the card
     untyped = actions.add_party(
         earlier,

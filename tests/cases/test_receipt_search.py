@@ -6,28 +6,14 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from casetrail.cases import actions
 from tests.api.conftest import ApiClient
 from tests.conftest import login
+from tests.ledger.conftest import reported_case
 
 
 def _spoken(receipt: str) -> str:
     """The number as a caller reads it out and an officer types it: in groups, small letters."""
     return " ".join(receipt[i : i + 4] for i in range(0, len(receipt), 4)).lower()
-
-
-def _case_from(world, incident):
-    case = actions.decide_incident(
-        incident,
-        actions.IncidentDecisionInput(
-            decision="administrative_case",
-            category="AD-ASSAULT",
-            handler_ids=(world.handler1.pk, world.handler2.pk),
-        ),
-        actor=world.intake,
-    )
-    assert case is not None
-    return case
 
 
 def test_the_incident_list_finds_an_incident_by_its_receipt_number(world):
@@ -45,7 +31,7 @@ def test_the_incident_list_finds_an_incident_by_its_receipt_number(world):
 
 
 def test_the_case_search_finds_the_case_opened_from_a_receipt(world):
-    case = _case_from(world, world.incident(summary="手机被盗"))
+    case, _ = reported_case(world)
     world.case()  # another case of the unit, not found
     receipt = case.incident.receipt_number
     found = ApiClient(world.handler1).get("/cases", q=_spoken(receipt))
