@@ -68,3 +68,23 @@ def test_a_fault_shows_a_page_in_the_officers_language_not_the_servers(world):
     assert "系统出现错误" in page
     assert "a fault in a view" not in page  # nothing of the fault is shown
     assert BACK in page
+
+
+def test_a_form_that_worked_says_so_with_its_ledger_entry_in_both_languages(world):
+    from casetrail.ledger.kinds import LedgerKind
+    from casetrail.ledger.models import LedgerEntry
+
+    case = world.case()
+    address = reverse("cases:case_add_party", args=[case.number])
+    for language, done in (("en", "Done: recorded in the ledger as entry"), ("zh-hans", "已完成")):
+        client = login(world.handler1, language)
+        answer = client.post(address, {"role": "witness", "name": f"证人{language}"}, follow=True)
+        added = LedgerEntry.objects.filter(actor=world.handler1, action=LedgerKind.PARTY_ADDED)
+        entry = added.order_by("-seq").first()
+        assert entry is not None
+        page = answer.content.decode()
+        assert f"{done}" in page
+        assert f" {entry.seq}" in page  # the entry of the write, not the look that followed it
+    refused = login(world.handler1, "en").post(address, {"role": "witness", "name": ""})
+    assert refused.status_code == 400
+    assert "Done:" not in refused.content.decode()
