@@ -494,6 +494,8 @@ def load(*, seed: int = 2026, incidents: int = 500) -> Jurisdiction:
                 else None
             )
             with clock.backdated(when):
+                if move == "transfer_for_prosecution":
+                    _identify_suspect(case, handlers[0], fake)
                 actions.transition_case(
                     case,
                     actions.MoveInput(
@@ -737,6 +739,26 @@ def _custody(j: Jurisdiction, rng: random.Random) -> None:
                         ),
                         actor=keeper,
                     )
+
+
+def _identify_suspect(case: Case, actor: Officer, fake: Faker) -> None:
+    """The suspect the investigation found, for a case that goes to the procuratorate with no
+    suspect recorded yet (CPL Art. 162: it goes with its suspect)."""
+    if case.parties.filter(role=PartyRole.SUSPECT).exists():
+        return
+    born = case.opened_at - timedelta(days=365 * 35)
+    birthday = born.astimezone(SHANGHAI).date()
+    actions.add_party(
+        case,
+        actions.PartyInput(
+            role=PartyRole.SUSPECT,
+            name=fake.name(),
+            id_type=IdType.RESIDENT_ID,
+            id_number=resident_id(fake.ssn()[:6], birthday, case.pk % 1000),
+            birth_date=birthday,
+        ),
+        actor=actor,
+    )
 
 
 def _add_parties(

@@ -24,6 +24,7 @@ from casetrail.cases.identity import (
     resident_id,
 )
 from casetrail.cases.models import Party, Person
+from casetrail.errors import Refused
 from casetrail.ledger.models import LedgerEntry
 from tests.api.conftest import ApiClient
 from tests.conftest import login
@@ -259,3 +260,41 @@ def test_the_hint_costs_the_same_queries_for_one_party_or_five(world):
     with CaptureQueriesContext(connection) as queries:
         assert alike(world.handler1, [Person(name="无生日")]) == {}
     assert len(queries) == 0
+
+
+# -- a case goes to the procuratorate with its suspect ----------------------------------------
+
+
+def _concluded(world):
+    case = world.case()
+    for move in ("start_review", "register", "investigate", "conclude"):
+        actor = world.leader if move in actions.APPROVAL_MOVES else world.handler1
+        actions.transition_case(case, actions.MoveInput(move=move), actor=actor)
+    return case
+
+
+def test_the_transfer_is_refused_without_a_suspect_and_asks_for_the_identity_search(world):
+    """CPL Art. 162 (the case goes with its suspect) and Art. 160 (a suspect of unknown
+    identity goes under the name they give, once the search for it is recorded)."""
+    case = _concluded(world)
+    transfer = actions.MoveInput(move="transfer_for_prosecution")
+    with pytest.raises(Refused, match=r"Art\. 162") as refused:
+        actions.transition_case(case, transfer, actor=world.leader)
+    assert refused.value.field == "move"
+    actions.add_party(
+        case, actions.PartyInput(role="suspect", name="自称李某"), actor=world.handler1
+    )
+    page = login(world.leader, "en").post(
+        reverse("cases:case_move", args=[case.number]), {"move": "transfer_for_prosecution"}
+    )
+    assert page.status_code == 400
+    assert "Art. 160" in page.content.decode()
+    case.refresh_from_db()
+    assert case.status == "concluded"
+    account = "指纹、DNA比对均未比中，按其自报姓名移送"
+    moved = ApiClient(world.leader).post(
+        f"/cases/{case.number}/transitions", {"move": "transfer_for_prosecution", "reason": account}
+    )
+    assert moved.status_code == 200, moved.content
+    case.refresh_from_db()
+    assert case.status == "transferred_for_prosecution"

@@ -103,5 +103,44 @@ def test_the_criminal_path_of_the_issue_is_the_machine():
     ]
     status = INITIAL[Kind.CRIMINAL]
     for name in path:
-        status = check_move(Kind.CRIMINAL, status, name).target
+        status = check_move(Kind.CRIMINAL, status, name, facts=Facts(suspects=1)).target
     assert status == Status.ARCHIVED
+
+
+def test_a_case_goes_to_the_procuratorate_only_with_its_suspect():
+    """CPL Art. 162: the police transfer the concluded case, with the recommendation to
+    prosecute, to the procuratorate; a case with no suspect is withdrawn instead (Art. 163)."""
+    with pytest.raises(MoveRefused, match=r"with its suspect.*\(CPL Art\. 162\)") as refused:
+        check_move(Kind.CRIMINAL, Status.CONCLUDED, "transfer_for_prosecution", facts=Facts())
+    assert refused.value.field == "move"
+    assert check_move(Kind.CRIMINAL, Status.CONCLUDED, "withdraw", reason="不应追究", facts=Facts())
+
+
+def test_a_suspect_of_unknown_identity_goes_with_an_account_of_the_search():
+    """CPL Art. 160: a suspect who will not give a true name and address is investigated for
+    identity; where it truly cannot be established and the facts are clear, the case goes
+    under the name the suspect gives."""
+    facts = Facts(suspects=2, unidentified=("无名氏",))
+    with pytest.raises(MoveRefused, match=r"\(CPL Art\. 160\)") as refused:
+        check_move(Kind.CRIMINAL, Status.CONCLUDED, "transfer_for_prosecution", facts=facts)
+    assert refused.value.field == "reason"
+    move = check_move(
+        Kind.CRIMINAL,
+        Status.CONCLUDED,
+        "transfer_for_prosecution",
+        reason="经指纹、DNA比对及协查通报，身份仍无法查明，按其自报姓名移送",
+        facts=facts,
+    )
+    assert move.target == Status.TRANSFERRED_FOR_PROSECUTION
+    assert move.asks_reason
+    assert not move.needs_reason
+
+
+def test_every_precondition_named_by_a_move_exists_with_its_basis():
+    from casetrail.cases.machine import PRECONDITIONS
+
+    named = {n for kind in Kind for m in MOVES[kind] for n in m.needs}
+    assert named <= set(PRECONDITIONS)
+    assert named == set(PRECONDITIONS)  # none defined and never used
+    for p in PRECONDITIONS.values():
+        assert "Art." in p.basis

@@ -343,9 +343,7 @@ def _apply_move(case: Case, data: MoveInput, *, actor: Officer) -> Case:
         case.status_enum,
         data.move,
         reason=data.reason,
-        facts=Facts(
-            hearing_required=case.hearing_required, hearing_held=case.hearing_held_on is not None
-        ),
+        facts=_facts(case),
     )
     if move.name in APPROVAL_MOVES and not has_role(actor, case.unit, move.approver_roles):
         raise AccessDenied(
@@ -536,6 +534,21 @@ def _person(case: Case, data: PartyInput, event_on: date, *, actor: Officer) -> 
         data={"name": person.name, "id_type": person.id_type, "case": case.pk},
     )
     return person
+
+
+def _facts(case: Case) -> Facts:
+    """What the machine's preconditions read of a case: its hearing and its suspects."""
+    suspects = list(
+        Party.objects.filter(case=case, role=PartyRole.SUSPECT)
+        .order_by("id")
+        .values_list("person__name", "person__id_type")
+    )
+    return Facts(
+        hearing_required=case.hearing_required,
+        hearing_held=case.hearing_held_on is not None,
+        suspects=len(suspects),
+        unidentified=tuple(name for name, id_type in suspects if id_type == IdType.NONE),
+    )
 
 
 def _same_name(a: str, b: str) -> bool:

@@ -6,6 +6,7 @@ from it, and hypothesis walks it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -53,6 +54,58 @@ STATUS_LABELS: dict[Status, tuple[str, str]] = {
 
 
 @dataclass(frozen=True)
+class Facts:
+    """What a move may depend on beyond the state itself (the action reads them)."""
+
+    hearing_required: bool = False
+    hearing_held: bool = False
+    suspects: int = 0  # suspects among the case's parties
+    unidentified: tuple[str, ...] = ()  # the names of suspects with no identity document
+
+
+@dataclass(frozen=True)
+class Precondition:
+    """What a move needs beyond its state, as data: the refusal lists every one that does not
+    hold, with its basis, and names the field that would put the first one right."""
+
+    name: str
+    basis: str
+    missing_en: str  # what the refusal says when it does not hold
+    field: str
+    holds: Callable[[Facts, str], bool]  # (the case's facts, the reason given)
+
+
+PRECONDITIONS: dict[str, Precondition] = {
+    p.name: p
+    for p in (
+        Precondition(
+            "hearing_held",
+            "Administrative Punishment Law Art. 63",
+            "the intended penalty requires a hearing: record the hearing before deciding",
+            "hearing_held_on",
+            lambda facts, _reason: not facts.hearing_required or facts.hearing_held,
+        ),
+        Precondition(
+            "a_suspect",
+            "CPL Art. 162",
+            "a case goes to the procuratorate with its suspect, and none is a party of this "
+            "case: add the suspect first (a case with no one to charge is withdrawn instead)",
+            "move",
+            lambda facts, _reason: facts.suspects > 0,
+        ),
+        Precondition(
+            "identity_accounted",
+            "CPL Art. 160",
+            "a suspect whose identity could not be established goes under the name they give: "
+            "say in the reason how the identity was investigated",
+            "reason",
+            lambda facts, reason: not facts.unidentified or bool(reason.strip()),
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
 class Move:
     name: str
     source: Status
@@ -62,12 +115,26 @@ class Move:
     needs_reason: bool = False
     # Roles beyond the case's own handlers that may make the move.
     approver_roles: frozenset[str] = frozenset({"unit_leader", "agency_head"})
+    # The names of its PRECONDITIONS.
+    needs: tuple[str, ...] = ()
+
+    @property
+    def asks_reason(self) -> bool:
+        """Whether the page offers a reason: always needed, or needed by a precondition."""
+        return self.needs_reason or any(PRECONDITIONS[n].field == "reason" for n in self.needs)
 
 
 def _m(
-    name: str, source: Status, target: Status, en: str, zh: str, *, reason: bool = False
+    name: str,
+    source: Status,
+    target: Status,
+    en: str,
+    zh: str,
+    *,
+    reason: bool = False,
+    needs: tuple[str, ...] = (),
 ) -> Move:
-    return Move(name, source, target, en, zh, needs_reason=reason)
+    return Move(name, source, target, en, zh, needs_reason=reason, needs=needs)
 
 
 S = Status
@@ -97,6 +164,7 @@ MOVES: dict[Kind, tuple[Move, ...]] = {
             S.TRANSFERRED_FOR_PROSECUTION,
             "Transfer for prosecution",
             "移送审查起诉",
+            needs=("a_suspect", "identity_accounted"),
         ),
         _m("withdraw", S.CONCLUDED, S.WITHDRAWN, "Withdraw the case", "撤销案件", reason=True),
         _m("archive", S.TRANSFERRED_FOR_PROSECUTION, S.ARCHIVED, "Archive", "归档"),
@@ -119,7 +187,14 @@ MOVES: dict[Kind, tuple[Move, ...]] = {
             "Record statement and defence",
             "听取陈述申辩",
         ),
-        _m("decide", S.STATEMENT_DEFENCE, S.DECIDED, "Decide", "作出处罚决定"),
+        _m(
+            "decide",
+            S.STATEMENT_DEFENCE,
+            S.DECIDED,
+            "Decide",
+            "作出处罚决定",
+            needs=("hearing_held",),
+        ),
         _m("execute", S.DECIDED, S.EXECUTED, "Record execution", "执行完毕"),
         _m("archive", S.EXECUTED, S.ARCHIVED, "Archive", "归档"),
     ),
@@ -149,14 +224,6 @@ def moves_from(kind: Kind, status: Status) -> list[Move]:
     return [m for m in MOVES[kind] if m.source == status]
 
 
-@dataclass(frozen=True)
-class Facts:
-    """What a move may depend on beyond the state itself."""
-
-    hearing_required: bool = False
-    hearing_held: bool = False
-
-
 def check_move(
     kind: Kind, status: Status, name: str, *, reason: str = "", facts: Facts = Facts()
 ) -> Move:
@@ -177,15 +244,9 @@ def check_move(
         )
     if move.needs_reason and not reason.strip():
         raise MoveRefused(f"'{name}' needs a reason", field="reason")
-    if (
-        kind == Kind.ADMINISTRATIVE
-        and move.name == "decide"
-        and facts.hearing_required
-        and not facts.hearing_held
-    ):
+    missing = [PRECONDITIONS[n] for n in move.needs if not PRECONDITIONS[n].holds(facts, reason)]
+    if missing:
         raise MoveRefused(
-            "the intended penalty requires a hearing (Administrative Punishment Law Art. 63); "
-            "record the hearing before deciding",
-            field="hearing_held_on",
+            "; ".join(f"{p.missing_en} ({p.basis})" for p in missing), field=missing[0].field
         )
     return move
