@@ -61,3 +61,14 @@ def test_an_officer_records_an_incident_opens_a_case_and_registers_it(
     assert case.status == "registered"
     assert LedgerEntry.objects.filter(action="case.transitioned").count() == 2
     page.screenshot(path=str(tmp_path / "case.png"), full_page=True)
+
+    # A refused move shows its refusal in place (htmx swaps the 400 in): the case has no
+    # suspect, so it cannot go to the procuratorate (CPL Art. 162) and stays concluded.
+    for move, status in (("investigate", "investigating"), ("conclude", "concluded")):
+        page.click(f"button[data-move={move}]")
+        page.wait_for_selector(f"[data-testid=case-status][data-status={status}]")
+    page.click("button[data-move=transfer_for_prosecution]")
+    refusal = page.wait_for_selector("[data-testid=move-error]")
+    assert "CPL Art. 162" in refusal.inner_text()
+    assert page.get_attribute("[data-testid=case-status]", "data-status") == "concluded"
+    page.screenshot(path=str(tmp_path / "refused.png"), full_page=True)
