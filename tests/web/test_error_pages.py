@@ -88,3 +88,11 @@ def test_a_form_that_worked_says_so_with_its_ledger_entry_in_both_languages(worl
     refused = login(world.handler1, "en").post(address, {"role": "witness", "name": ""})
     assert refused.status_code == 400
     assert "Done:" not in refused.content.decode()
+
+
+def test_no_template_comment_reaches_the_page(world):
+    """A Django comment written {# … #} over two lines is printed, not hidden."""
+    for officer in (world.handler1, world.nobody):
+        page = login(officer, "en").get("/").content.decode()
+        assert "{#" not in page
+        assert "{%" not in page
