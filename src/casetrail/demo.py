@@ -744,9 +744,13 @@ def _custody(j: Jurisdiction, rng: random.Random) -> None:
 def _identify_suspect(case: Case, actor: Officer, fake: Faker) -> None:
     """The suspect the investigation found, for a case that goes to the procuratorate with no
     suspect recorded yet (CPL Art. 162: it goes with its suspect)."""
-    if case.parties.filter(role=PartyRole.SUSPECT).exists():
-        return
-    born = case.opened_at - timedelta(days=365 * 35)
+    if not case.parties.filter(role=PartyRole.SUSPECT).exists():
+        _add_suspect(case, actor, fake, years=35, sequence=case.pk % 1000)
+
+
+def _add_suspect(case: Case, actor: Officer, fake: Faker, *, years: int, sequence: int) -> None:
+    """A suspect ``years`` old when the case opened, with a valid resident ID number."""
+    born = case.opened_at - timedelta(days=365 * years)
     birthday = born.astimezone(SHANGHAI).date()
     actions.add_party(
         case,
@@ -754,7 +758,7 @@ def _identify_suspect(case: Case, actor: Officer, fake: Faker) -> None:
             role=PartyRole.SUSPECT,
             name=fake.name(),
             id_type=IdType.RESIDENT_ID,
-            id_number=resident_id(fake.ssn()[:6], birthday, case.pk % 1000),
+            id_number=resident_id(fake.ssn()[:6], birthday, sequence),
             birth_date=birthday,
         ),
         actor=actor,
@@ -777,19 +781,8 @@ def _add_parties(
     )
     if rng.random() < 0.7:
         juvenile = rng.random() < 0.06
-        born = case.opened_at - timedelta(days=365 * (16 if juvenile else rng.randint(19, 60)))
-        birthday = born.astimezone(SHANGHAI).date()
-        actions.add_party(
-            case,
-            actions.PartyInput(
-                role=PartyRole.SUSPECT,
-                name=fake.name(),
-                id_type=IdType.RESIDENT_ID,
-                id_number=resident_id(fake.ssn()[:6], birthday, rng.randrange(1000)),
-                birth_date=birthday,
-            ),
-            actor=actor,
-        )
+        years = 16 if juvenile else rng.randint(19, 60)
+        _add_suspect(case, actor, fake, years=years, sequence=rng.randrange(1000))
     if rng.random() < 0.3:
         actions.add_party(
             case, actions.PartyInput(role=PartyRole.WITNESS, name=fake.name()), actor=actor
