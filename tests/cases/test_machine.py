@@ -144,3 +144,16 @@ def test_every_precondition_named_by_a_move_exists_with_its_basis():
     assert named == set(PRECONDITIONS)  # none defined and never used
     for p in PRECONDITIONS.values():
         assert "Art." in p.basis
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_no_move_can_be_undone(kind):
+    """The page asks before every move that it "cannot be undone": no state a move leads to
+    reaches, by any moves, the state it left."""
+    for move in MOVES[kind]:
+        reached, todo = set(), [move.target]
+        while todo:
+            status = todo.pop()
+            reached.add(status)
+            todo += [m.target for m in moves_from(kind, status) if m.target not in reached]
+        assert move.source not in reached, move

@@ -54,9 +54,19 @@ def test_an_officer_records_an_incident_opens_a_case_and_registers_it(
     log_in(page, live_server.url, world.leader.username, PASSWORD, code=totp_code)
     case = Case.objects.get()
     page.goto(f"{live_server.url}/cases/{case.number}/")
+    # Every move asks first, saying what follows (none can be undone: the machines have no
+    # move back).
+    asked: list[str] = []
+
+    def accept(dialog) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", accept)
     page.click("button[data-move=register]")
     page.wait_for_selector("[data-testid=case-status][data-status=registered]")
     assert "→ 已立案" in page.inner_text("[data-testid=timeline]")
+    assert asked == ["立案：案件将变为“已立案”，且无法撤回。是否继续？"]
     case.refresh_from_db()
     assert case.status == "registered"
     assert LedgerEntry.objects.filter(action="case.transitioned").count() == 2
@@ -70,5 +80,7 @@ def test_an_officer_records_an_incident_opens_a_case_and_registers_it(
     page.click("button[data-move=transfer_for_prosecution]")
     refusal = page.wait_for_selector("[data-testid=move-error]")
     assert "CPL Art. 162" in refusal.inner_text()
+    assert len(asked) == 4  # register, investigate, conclude, transfer
+    assert asked[3].startswith("移送审查起诉：案件将变为“移送审查起诉”")
     assert page.get_attribute("[data-testid=case-status]", "data-status") == "concluded"
     page.screenshot(path=str(tmp_path / "refused.png"), full_page=True)

@@ -379,3 +379,15 @@ def test_the_workbench_pages_each_list_instead_of_stopping_at_twenty(world, froz
     assert "?incidents=1&mine=2" in last  # back a page, the other list kept where it was
     for hostile in ("0", "-1", "x", "99999999999999999999"):
         assert client.get("/", {"mine": hostile}).status_code == 200
+
+
+def test_every_move_asks_before_it_is_made_in_the_officers_language(world):
+    case = world.case()
+    address = reverse("cases:case_detail", args=[case.number])
+    english = login(world.handler1, "en").get(address).content.decode()
+    assert (
+        'data-confirm="Start registration review: the case becomes “registration review”, '
+        'and this cannot be undone. Continue?"'
+    ) in english
+    chinese = login(world.handler1, "zh-hans").get(address).content.decode()
+    assert 'data-confirm="开始立案审查：案件将变为“立案审查”，且无法撤回。是否继续？"' in chinese

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import template
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from casetrail.cases.machine import STATUS_LABELS, Status
 from casetrail.ledger.kinds import LedgerKind
@@ -45,3 +46,14 @@ def action_label(value: str) -> str:
 def alike_of(detail: Any, party: Any) -> list[Any]:
     """The persons the case page names as perhaps the same as this party's (queries.alike)."""
     return list(detail.alike.get(party.person_id, []))
+
+
+@register.filter
+def confirm_move(move: Any) -> str:
+    """What a move asks before it is made, saying what follows. Every move of the case
+    machines is one way (none leads back to an earlier state), so every one asks."""
+    chinese = (get_language() or "").startswith("zh")
+    return _("%(move)s: the case becomes “%(status)s”, and this cannot be undone. Continue?") % {
+        "move": move.label_zh if chinese else move.label_en,
+        "status": status_label(move.target),
+    }
