@@ -10,14 +10,15 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from casetrail.ledger.models import LedgerEntry
-from casetrail.ledger.tree import tree_size
+from casetrail.ledger.record import appending
 
 
 class RecordedMiddleware:
-    """A page's form that worked answers with a redirect; when the officer's own entries grew
-    the ledger meanwhile, the page it leads to says "Done" with the last of them, the number a
-    party or an auditor can ask a proof of. Two reads of the ledger's size a POST; the API
-    (which answers with the entry itself) and a form that was refused are left alone."""
+    """A page's form that worked answers with a redirect; when the request appended to the
+    ledger, the page it leads to says "Done" with the last entry, the number a party or an
+    auditor can ask a proof of. The entry's seq comes from `record` itself; the one read is
+    that it was committed, and only after a write. The API (which answers with the entry
+    itself) and a form that was refused are left alone."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -29,17 +30,15 @@ class RecordedMiddleware:
             or not request.user.is_authenticated
         ):
             return self.get_response(request)
-        before = tree_size()
-        response = self.get_response(request)
-        if response.status_code in (302, 303) and tree_size() > before:
-            mine = (
-                LedgerEntry.objects.filter(seq__gt=before, actor_id=request.user.pk)
-                .order_by("-seq")
-                .values_list("seq", flat=True)
-                .first()
+        with appending() as last:
+            response = self.get_response(request)
+            seq = last()
+        if (
+            response.status_code in (302, 303)
+            and seq is not None
+            and LedgerEntry.objects.filter(seq=seq).exists()
+        ):
+            messages.success(
+                request, _("Done: recorded in the ledger as entry %(seq)s.") % {"seq": seq}
             )
-            if mine is not None:
-                messages.success(
-                    request, _("Done: recorded in the ledger as entry %(seq)s.") % {"seq": mine}
-                )
         return response

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any, ClassVar, Protocol
 
@@ -33,6 +36,22 @@ class Actor(Protocol):
 
 class LedgerOutsideTransaction(RuntimeError):
     """An entry must be appended inside the transaction of the change it records."""
+
+
+# The seq of the last entry appended in this context, while `appending` watches it.
+_last_appended: ContextVar[int | None] = ContextVar("casetrail_last_appended", default=None)
+
+
+@contextmanager
+def appending() -> Iterator[Callable[[], int | None]]:
+    """Inside the block, the function it yields tells the seq of the last entry appended in
+    the block (a page request's, for the page that says what was recorded), or None; the
+    entry may have been rolled back since, which the caller checks if it matters."""
+    token = _last_appended.set(None)
+    try:
+        yield _last_appended.get
+    finally:
+        _last_appended.reset(token)
 
 
 def leaf_data(
@@ -120,6 +139,7 @@ def record(
         prev_seq=chain.prev_seq,
     )
     tree.insert(entry, chain.edge.append(hashed))
+    _last_appended.set(seq)
     return entry
 
 
