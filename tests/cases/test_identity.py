@@ -196,6 +196,13 @@ def test_the_same_name_spaced_or_cased_otherwise_is_the_same_person(world):
 
     assert witness("John Smith").person_id == witness(" john  SMITH ").person_id
 
+    def carded(name: str) -> Party:
+        data = actions.PartyInput(role="witness", name=name, id_type="resident_id", id_number=GOOD)
+        return actions.add_party(world.case(), data, actor=world.handler1)
+
+    # A name with its interpunct (a Uyghur name, as the card prints it) and without it.
+    assert carded("阿依古丽·买买提").person_id == carded("阿依古丽买买提").person_id
+
 
 # -- perhaps one person recorded twice --------------------------------------------------------
 

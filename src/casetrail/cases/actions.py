@@ -552,8 +552,9 @@ def _facts(case: Case) -> Facts:
 
 
 def _same_name(a: str, b: str) -> bool:
-    """Two spellings of one name: spaces and letter case aside (``Smith, John`` is another)."""
-    return "".join(a.split()).casefold() == "".join(b.split()).casefold()
+    """Two spellings of one name, as the case search compares them: spaces, letter case,
+    full-width letters and punctuation aside (阿依古丽·买买提 is 阿依古丽买买提)."""
+    return search.normalise(a) == search.normalise(b)
 
 
 def check_query_code(incident: Incident, code: str) -> bool:
