@@ -45,15 +45,20 @@ def action_label(value: str) -> str:
 @register.filter
 def alike_of(detail: Any, party: Any) -> list[Any]:
     """The persons the case page names as perhaps the same as this party's (queries.alike)."""
-    return list(detail.alike.get(party.person_id, []))
+    return detail.alike.get(party.person_id, [])  # type: ignore[no-any-return]
+
+
+@register.filter
+def move_label(move: Any) -> str:
+    """A move's name in the current language."""
+    return str(move.label_zh if (get_language() or "").startswith("zh") else move.label_en)
 
 
 @register.filter
 def confirm_move(move: Any) -> str:
     """What a move asks before it is made, saying what follows. Every move of the case
     machines is one way (none leads back to an earlier state), so every one asks."""
-    chinese = (get_language() or "").startswith("zh")
     return _("%(move)s: the case becomes “%(status)s”, and this cannot be undone. Continue?") % {
-        "move": move.label_zh if chinese else move.label_en,
+        "move": move_label(move),
         "status": status_label(move.target),
     }
