@@ -28,6 +28,14 @@ class NotFound(Exception):
     never tells a stranger that something exists."""
 
 
+def gettext_noop(message: str) -> str:
+    """Mark ``message`` for the translation catalogue without translating it (xgettext finds
+    it by this function's name): code that knows no language (the procedure engine, the
+    identity-number check) raises with it, and whoever shows the refusal to a person translates
+    it, as ``ProcedureError.said`` does."""
+    return message
+
+
 @contextmanager
 def in_field(field: str, message: str | None = None) -> Iterator[None]:
     """A record named in an input that the actor cannot see is a mistake in that field (a
@@ -38,4 +46,4 @@ def in_field(field: str, message: str | None = None) -> Iterator[None]:
         raise Refused(message or str(exc), field=field) from exc
 
 
-__all__ = ["AccessDenied", "NotFound", "Refused", "in_field"]
+__all__ = ["AccessDenied", "NotFound", "Refused", "gettext_noop", "in_field"]

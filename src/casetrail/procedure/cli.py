@@ -20,6 +20,7 @@ from casetrail.procedure.errors import (
     ParamError,
     ProcedureError,
     TriggerError,
+    gettext_noop,
 )
 from casetrail.procedure.model import Pack, Rule
 from casetrail.procedure.packs import load_pack, pack_ids
@@ -89,7 +90,11 @@ def _pack_for(rule_id: str, pack_id: str | None) -> Pack:
         return find_pack(rule_id)
     pack = load_pack(pack_id)
     if not pack.knows(rule_id):
-        raise ProcedureError(f"ID: pack {pack_id!r} has no rule or alias {rule_id!r}")
+        raise ProcedureError(
+            gettext_noop("ID: pack %(pack)r has no rule or alias %(rule)r"),
+            pack=pack_id,
+            rule=rule_id,
+        )
     return pack
 
 

@@ -7,7 +7,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from casetrail.procedure.errors import ParamError, TriggerError
+from casetrail.procedure.errors import ParamError, TriggerError, gettext_noop
 
 END_OF_DAY = (23, 59, 59)
 
@@ -77,15 +77,27 @@ def place(value: datetime | str, zone: ZoneInfo, *, what: str = "trigger") -> da
         text = value.strip()
         if not re.match(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", text):
             raise TriggerError(
-                f"{what} {value!r} is not an ISO 8601 date and time (e.g. 2026-03-10T14:00 or "
-                "2026-03-10T14:00+08:00)"
+                gettext_noop(
+                    "%(what)s %(value)r is not an ISO 8601 date and time (e.g. 2026-03-10T14:00 "
+                    "or 2026-03-10T14:00+08:00)"
+                ),
+                what=what,
+                value=value,
             )
         try:
             value = datetime.fromisoformat(text)
         except ValueError:
-            raise TriggerError(f"{what} {value!r} is not a valid ISO 8601 date and time") from None
+            raise TriggerError(
+                gettext_noop("%(what)s %(value)r is not a valid ISO 8601 date and time"),
+                what=what,
+                value=value,
+            ) from None
     if not isinstance(value, datetime):
-        raise TriggerError(f"{what} must be a date and time, not {type(value).__name__}")
+        raise TriggerError(
+            gettext_noop("%(what)s must be a date and time, not %(kind)s"),
+            what=what,
+            kind=type(value).__name__,
+        )
     if value.tzinfo is not None:
         if not isinstance(value.tzinfo, ZoneInfo):
             return value.astimezone(UTC)
@@ -97,12 +109,24 @@ def place(value: datetime | str, zone: ZoneInfo, *, what: str = "trigger") -> da
         round_trip = early.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
         if round_trip != value:
             raise TriggerError(
-                f"{what} {local} does not exist in {zone.key}: the clocks went forward over it; "
-                "give the time with its UTC offset"
+                gettext_noop(
+                    "%(what)s %(local)s does not exist in %(zone)s: the clocks went forward over "
+                    "it; give the time with its UTC offset"
+                ),
+                what=what,
+                local=local,
+                zone=zone.key,
             )
         raise TriggerError(
-            f"{what} {local} happened twice in {zone.key} (the clocks went back): give the "
-            f"offset, {_offset(early)} for the first or {_offset(late)} for the second"
+            gettext_noop(
+                "%(what)s %(local)s happened twice in %(zone)s (the clocks went back): give the "
+                "offset, %(first)s for the first or %(second)s for the second"
+            ),
+            what=what,
+            local=local,
+            zone=zone.key,
+            first=_offset(early),
+            second=_offset(late),
         )
     return early.astimezone(UTC)
 
@@ -111,13 +135,17 @@ def parse_hhmm(value: object, *, name: str) -> timedelta:
     """A span written as H:MM (for example 5:30), or a timedelta."""
     if isinstance(value, timedelta):
         if value < timedelta(0):
-            raise ParamError(f"param {name} cannot be negative")
+            raise ParamError(gettext_noop("param %(name)s cannot be negative"), name=name)
         return value
     if isinstance(value, str):
         found = re.fullmatch(r"(\d{1,3}):([0-5]\d)", value.strip())
         if found:
             return timedelta(hours=int(found.group(1)), minutes=int(found.group(2)))
-    raise ParamError(f"param {name} must be hours and minutes as H:MM (e.g. 5:30), not {value!r}")
+    raise ParamError(
+        gettext_noop("param %(name)s must be hours and minutes as H:MM (e.g. 5:30), not %(value)r"),
+        name=name,
+        value=value,
+    )
 
 
 def describe(moment: datetime, zone: ZoneInfo) -> str:

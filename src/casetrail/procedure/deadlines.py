@@ -23,7 +23,13 @@ from casetrail.procedure.counting import (
     parse_hhmm,
     place,
 )
-from casetrail.procedure.errors import ExtensionError, ParamError, UnknownRule
+from casetrail.procedure.errors import (
+    ExtensionError,
+    ParamError,
+    ProcedureError,
+    UnknownRule,
+    gettext_noop,
+)
 from casetrail.procedure.model import Amount, Citation, Extension, Pack, Param, Rule
 from casetrail.procedure.packs import load_pack, pack_ids
 
@@ -117,6 +123,7 @@ class ExtensionRuling:
     decided_by: str
     due_before: datetime | None
     due_after: datetime | None
+    refusal: ProcedureError | None = None
 
 
 def _utc_text(moment: datetime) -> str:
@@ -129,7 +136,7 @@ def find_pack(rule_id: str) -> Pack:
         pack = load_pack(pack_id)
         if pack.knows(rule_id):
             return pack
-    raise UnknownRule(f"no pack has a rule or alias {rule_id!r}")
+    raise UnknownRule(gettext_noop("no pack has a rule or alias %(rule)r"), rule=rule_id)
 
 
 def _pack(pack: Pack | str | None, rule_id: str) -> Pack:
@@ -160,13 +167,15 @@ def parse_extension(request: str) -> tuple[str, int | None]:
     """'special=2' -> ('special', 2); 'roving' -> ('roving', None)."""
     name, sep, number = request.strip().partition("=")
     if not name:
-        raise ExtensionError(f"extension {request!r} has no id")
+        raise ExtensionError(gettext_noop("extension %(request)r has no id"), request=request)
     if not sep:
         return name, None
     try:
         n = int(number)
     except ValueError:
-        raise ExtensionError(f"extension {request!r}: N must be a whole number") from None
+        raise ExtensionError(
+            gettext_noop("extension %(request)r: N must be a whole number"), request=request
+        ) from None
     return name, n
 
 
@@ -185,7 +194,10 @@ def compute(
     trigger's local date applies. Extensions are 'ID' or 'ID=N', applied in order.
     """
     if isinstance(extensions, str):
-        raise ExtensionError(f"extensions is a list of 'ID' or 'ID=N', not the text {extensions!r}")
+        raise ExtensionError(
+            gettext_noop("extensions is a list of 'ID' or 'ID=N', not the text %(text)r"),
+            text=extensions,
+        )
     found = _pack(pack, rule_id)
     zone = found.time_zone
     trigger_at = place(trigger, zone)
@@ -265,10 +277,16 @@ def check_extension(
         if ext.id == name:
             approver, decided_by = ext.approver, ext.decided_by
 
-    def ruling(allowed: bool, reasons: Iterable[str], after: datetime | None) -> ExtensionRuling:
+    def ruling(
+        allowed: bool,
+        reasons: Iterable[str],
+        after: datetime | None,
+        refusal: ProcedureError | None = None,
+    ) -> ExtensionRuling:
         return ExtensionRuling(
             allowed=allowed,
             reasons=tuple(reasons),
+            refusal=refusal,
             rule_id=current.rule_id,
             extension_id=name,
             approver=approver,
@@ -278,16 +296,15 @@ def check_extension(
         )
 
     if now is not None and now.tzinfo is None:
-        raise ExtensionError("now must be an aware datetime")
+        raise ExtensionError(gettext_noop("now must be an aware datetime"))
     if now is not None and now > current.due_at:
-        return ruling(
-            False,
-            [
-                f"the period ended at {describe(current.due_at, zone)}: "
-                "an extension must be approved before it ends"
-            ],
-            None,
+        ended = ExtensionError(
+            gettext_noop(
+                "the period ended at %(end)s: an extension must be approved before it ends"
+            ),
+            end=describe(current.due_at, zone),
         )
+        return ruling(False, [str(ended)], None, ended)
     try:
         extended = compute(
             rule_id,
@@ -298,7 +315,7 @@ def check_extension(
             calendar=calendar,
         )
     except (ExtensionError, UnknownRule) as refusal:
-        return ruling(False, [str(refusal)], None)
+        return ruling(False, [str(refusal)], None, refusal)
     reasons = [f"needs approval by {approver}"]
     if decided_by:
         reasons.append(f"decided by {decided_by}")
@@ -322,13 +339,23 @@ def _read_params(rule: Rule, given: Mapping[str, object], zone: ZoneInfo) -> dic
     for name in given:
         if name not in known:
             names = ", ".join(sorted(known)) or "none"
-            raise ParamError(f"{rule.id} takes no param {name!r} (it takes: {names})")
+            raise ParamError(
+                gettext_noop("%(rule)s takes no param %(name)r (it takes: %(names)s)"),
+                rule=rule.id,
+                name=name,
+                names=names,
+            )
     values: dict[str, object] = {}
     for param in rule.params:
         raw = given.get(param.name, param.default)
         if raw is None:
             if param.required:
-                raise ParamError(f"{rule.id} needs param {param.name}: {param.notes}")
+                raise ParamError(
+                    gettext_noop("%(rule)s needs param %(name)s: %(notes)s"),
+                    rule=rule.id,
+                    name=param.name,
+                    notes=param.notes,
+                )
             continue
         values[param.name] = _convert(rule, param, raw, zone)
     return values
@@ -338,29 +365,53 @@ def _convert(rule: Rule, param: Param, raw: object, zone: ZoneInfo) -> object:
     where = f"{rule.id} param {param.name}"
     if param.type == "int":
         if isinstance(raw, bool) or not isinstance(raw, int | str):
-            raise ParamError(f"{where} must be a whole number, not {raw!r}")
+            raise ParamError(
+                gettext_noop("%(where)s must be a whole number, not %(raw)r"), where=where, raw=raw
+            )
         try:
             number = int(raw)
         except ValueError:
-            raise ParamError(f"{where} must be a whole number, not {raw!r}") from None
+            raise ParamError(
+                gettext_noop("%(where)s must be a whole number, not %(raw)r"), where=where, raw=raw
+            ) from None
         if param.min is not None and number < param.min:
-            raise ParamError(f"{where} must be at least {param.min}, not {number}")
+            raise ParamError(
+                gettext_noop("%(where)s must be at least %(low)s, not %(number)s"),
+                where=where,
+                low=param.min,
+                number=number,
+            )
         if param.max is not None and number > param.max:
-            raise ParamError(f"{where} must be at most {param.max}, not {number} ({param.notes})")
+            raise ParamError(
+                gettext_noop("%(where)s must be at most %(high)s, not %(number)s (%(notes)s)"),
+                where=where,
+                high=param.max,
+                number=number,
+                notes=param.notes,
+            )
         return number
     if param.type == "bool":
         if isinstance(raw, bool):
             return raw
         if isinstance(raw, str) and raw.strip().lower() in TRUE_WORDS | FALSE_WORDS:
             return raw.strip().lower() in TRUE_WORDS
-        raise ParamError(f"{where} must be true or false, not {raw!r}")
+        raise ParamError(
+            gettext_noop("%(where)s must be true or false, not %(raw)r"), where=where, raw=raw
+        )
     if param.type == "instant":
         if not isinstance(raw, datetime | str):
-            raise ParamError(f"{where} must be a date and time, not {raw!r}")
+            raise ParamError(
+                gettext_noop("%(where)s must be a date and time, not %(raw)r"), where=where, raw=raw
+            )
         return place(raw, zone, what=where)
     if param.type == "choice":
         if raw not in param.choices:
-            raise ParamError(f"{where} must be one of {', '.join(param.choices)}, not {raw!r}")
+            raise ParamError(
+                gettext_noop("%(where)s must be one of %(choices)s, not %(raw)r"),
+                where=where,
+                choices=", ".join(param.choices),
+                raw=raw,
+            )
         return raw
     return parse_hhmm(raw, name=where)
 
@@ -390,48 +441,101 @@ class _Run:
             try:
                 ext = rule.extension(name)
             except UnknownRule as error:
-                raise ExtensionError(str(error)) from None
+                raise ExtensionError(error.template, **error.params) from None
             if n is not None and not ext.takes_n:
                 raise ExtensionError(
-                    f"extension {name} of {rule.id} takes no number (got {request!r})"
+                    gettext_noop(
+                        "extension %(name)s of %(rule)s takes no number (got %(request)r)"
+                    ),
+                    name=name,
+                    rule=rule.id,
+                    request=request,
                 )
             if ext.to is not None:
                 added = ext.to.value - total
                 if added <= 0:
                     raise ExtensionError(
-                        f"extension {name} of {rule.id} sets the period to {ext.to}, but it is "
-                        f"already {total} {ext.unit}: it would not lengthen it"
+                        gettext_noop(
+                            "extension %(name)s of %(rule)s sets the period to %(to)s, but it is "
+                            "already %(total)s %(unit)s: it would not lengthen it"
+                        ),
+                        name=name,
+                        rule=rule.id,
+                        to=ext.to,
+                        total=total,
+                        unit=ext.unit,
                     )
             elif ext.adds is not None:
                 added = ext.adds.value
             elif n is None:
                 raise ExtensionError(
-                    f"extension {name} of {rule.id} needs a number: {name}=N "
-                    f"(N from {ext.adds_min} to {ext.adds_max} {ext.unit})"
+                    gettext_noop(
+                        "extension %(name)s of %(rule)s needs a number: %(name)s=N "
+                        "(N from %(low)s to %(high)s %(unit)s)"
+                    ),
+                    name=name,
+                    rule=rule.id,
+                    low=ext.adds_min,
+                    high=ext.adds_max,
+                    unit=ext.unit,
                 )
             elif not ext.adds_min <= n <= ext.adds_max:
                 raise ExtensionError(
-                    f"extension {name} of {rule.id} adds {ext.adds_min} to {ext.adds_max} "
-                    f"{ext.unit}, not {n} ({ext.citation})"
+                    gettext_noop(
+                        "extension %(name)s of %(rule)s adds %(low)s to %(high)s %(unit)s, "
+                        "not %(n)s (%(citation)s)"
+                    ),
+                    name=name,
+                    rule=rule.id,
+                    low=ext.adds_min,
+                    high=ext.adds_max,
+                    unit=ext.unit,
+                    n=n,
+                    citation=ext.citation,
                 )
             else:
                 added = n
             counts[name] = counts.get(name, 0) + 1
             if counts[name] > ext.max_times:
-                times = "once" if ext.max_times == 1 else f"{ext.max_times} times"
                 raise ExtensionError(
-                    f"extension {name} of {rule.id} may be applied only {times} ({ext.citation})"
+                    gettext_noop(
+                        "extension %(name)s of %(rule)s may be applied only once (%(citation)s)"
+                    )
+                    if ext.max_times == 1
+                    else gettext_noop(
+                        "extension %(name)s of %(rule)s may be applied only %(times)s times "
+                        "(%(citation)s)"
+                    ),
+                    name=name,
+                    rule=rule.id,
+                    times=ext.max_times,
+                    citation=ext.citation,
                 )
             for needed in ext.requires:
                 if needed not in counts:
                     raise ExtensionError(
-                        f"extension {name} of {rule.id} requires {needed} first ({ext.citation})"
+                        gettext_noop(
+                            "extension %(name)s of %(rule)s requires %(needed)s first "
+                            "(%(citation)s)"
+                        ),
+                        name=name,
+                        rule=rule.id,
+                        needed=needed,
+                        citation=ext.citation,
                     )
             total += added
             if rule.ceiling is not None and total > rule.ceiling.value:
                 raise ExtensionError(
-                    f"extension {request} of {rule.id} would make the period {total} {ext.unit}, "
-                    f"past the statutory ceiling of {rule.ceiling} ({rule.citation})"
+                    gettext_noop(
+                        "extension %(request)s of %(rule)s would make the period %(total)s "
+                        "%(unit)s, past the statutory ceiling of %(ceiling)s (%(citation)s)"
+                    ),
+                    request=request,
+                    rule=rule.id,
+                    total=total,
+                    unit=ext.unit,
+                    ceiling=rule.ceiling,
+                    citation=rule.citation,
                 )
             self.applied.append(
                 AppliedExtension(name, n, added, ext.unit, ext.approver, ext.decided_by)
@@ -589,7 +693,11 @@ class _Run:
             return trigger_at
         if not isinstance(arrived, datetime):
             raise ParamError(
-                f"{self.rule.id} route {route} needs param arrived (time of arrival at the station)"
+                gettext_noop(
+                    "%(rule)s route %(route)s needs param arrived (time of arrival at the station)"
+                ),
+                rule=self.rule.id,
+                route=route,
             )
         if route == "street_bail":
             self.step(
@@ -598,8 +706,10 @@ class _Run:
             return arrived
         if arrived < trigger_at:
             raise ParamError(
-                f"{self.rule.id}: arrived {describe(arrived, zone)} is before the trigger "
-                f"{describe(trigger_at, zone)}"
+                gettext_noop("%(rule)s: arrived %(arrived)s is before the trigger %(trigger)s"),
+                rule=self.rule.id,
+                arrived=describe(arrived, zone),
+                trigger=describe(trigger_at, zone),
             )
         limb = {"arrival": "(d)", "other_force": "(a)", "outside_ew": "(b)"}[str(route)]
         cap = trigger_at + elapsed(within, self.rule.unit)

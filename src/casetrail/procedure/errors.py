@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 
+def gettext_noop(message: str) -> str:
+    """Mark ``message`` for the translation catalogue without translating it, as
+    ``casetrail.errors.gettext_noop`` does: the engine is a package of its own (it imports no
+    other casetrail package), so it keeps its own copy of these two lines."""
+    return message
+
+
 class ProcedureError(Exception):
-    """Base class: anything the engine refuses, with a message a reviewer can act on."""
+    """Base class: anything the engine refuses, with a message a reviewer can act on.
+
+    Raised as ``ParamError(gettext_noop("%(where)s must be ..."), where=...)``: ``str()`` is the
+    English sentence; ``said(gettext)`` is the same sentence in the language ``gettext`` speaks.
+    """
+
+    def __init__(self, template: str, **params: object) -> None:
+        self.template = template
+        self.params = params
+        super().__init__(template % params if params else template)
+
+    def said(self, translate: Callable[[str], str]) -> str:
+        """The message in the language of ``translate`` (a gettext), its values put back in."""
+        text = translate(self.template)
+        return text % self.params if self.params else text
 
 
 class PackError(ProcedureError):

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from casetrail.procedure.errors import NotInForce, UnknownRule
+from casetrail.procedure.errors import NotInForce, UnknownRule, gettext_noop
 
 UNITS = ("hours", "days", "months")
 
@@ -215,7 +215,12 @@ class Rule:
             if ext.id == extension_id:
                 return ext
         known = ", ".join(e.id for e in self.extensions) or "none"
-        raise UnknownRule(f"{self.id} has no extension {extension_id!r} (known: {known})")
+        raise UnknownRule(
+            gettext_noop("%(rule)s has no extension %(extension)r (known: %(known)s)"),
+            rule=self.id,
+            extension=extension_id,
+            known=known,
+        )
 
     def param(self, name: str) -> Param | None:
         for param in self.params:
@@ -251,7 +256,11 @@ class Pack:
         try:
             return self._by_id[rule_id]
         except KeyError:
-            raise UnknownRule(f"pack {self.id!r} has no rule or alias {rule_id!r}") from None
+            raise UnknownRule(
+                gettext_noop("pack %(pack)r has no rule or alias %(rule)r"),
+                pack=self.id,
+                rule=rule_id,
+            ) from None
 
     def knows(self, rule_id: str) -> bool:
         return rule_id in self._by_id or rule_id in self.aliases
@@ -269,4 +278,9 @@ class Pack:
             if rule.in_force_on(on):
                 return rule
         ranges = "; ".join(f"{r.id}: {r.effective_range()}" for r in candidates)
-        raise NotInForce(f"no version of {rule_id} is in force on {on.isoformat()} ({ranges})")
+        raise NotInForce(
+            gettext_noop("no version of %(rule)s is in force on %(day)s (%(ranges)s)"),
+            rule=rule_id,
+            day=on.isoformat(),
+            ranges=ranges,
+        )
