@@ -21,6 +21,7 @@ import time_machine
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
+from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -115,6 +116,17 @@ def empty_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def english_outside_requests() -> Iterator[None]:
+    """Each test starts, and the next one starts, with no language active: a request for an
+    officer whose unit speaks Chinese leaves zh-hans active in the thread after it (Django's
+    LocaleMiddleware does not undo it), and a refusal made outside a request by the next test
+    would otherwise come out in Chinese (the tests' default, settings.test, is English)."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 def make_unit(

@@ -59,7 +59,7 @@ def test_an_incident_received_in_the_future_is_refused_naming_the_field(world):
 
 def test_recording_an_incident_needs_an_intake_role(world):
     # A legal reviewer sees the station but may not record there: refused, naming the role.
-    with pytest.raises(AccessDenied, match="intake_officer"):
+    with pytest.raises(AccessDenied, match="intake officer"):
         world.incident(actor=world.legal)
     # An officer with no grant over the unit cannot name it at all.
     with pytest.raises(Refused) as refused:

@@ -170,7 +170,10 @@ def test_both_doors_put_the_refusal_beside_the_number(world):
     assert answer.status_code == 400
     assert answer.json()["field"] == "id_number"
     assert "18 characters" in answer.json()["detail"]
-    page = login(world.handler1).post(reverse("cases:case_add_party", args=[case.number]), body)
+    # The refusal is in the officer's language: English asked for, to read it here.
+    page = login(world.handler1, "en").post(
+        reverse("cases:case_add_party", args=[case.number]), body
+    )
     assert page.status_code == 400
     assert 'id="id_id_number-errors"' in page.content.decode()
     assert "18 characters" in page.content.decode()

@@ -78,7 +78,7 @@ def test_an_approval_by_the_wrong_role_is_refused_with_the_citation(scene):
             403,
             "approver",
         )
-        assert "agency_head" in message
+        assert "agency head" in message
         assert "CPL art. 82" in message
     assert Measure.objects.get(pk=made["id"]).status == "proposed"
     # Nor can a measure start before it is approved.

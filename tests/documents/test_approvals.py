@@ -28,7 +28,8 @@ def one_per_role(docs: Docs) -> dict[str, Officer]:
 def test_every_role_at_every_step_is_allowed_only_when_it_is_the_steps_role(docs: Docs):
     """A chain of unit leader, legal reviewer, agency head (the 3-step review of MPS Provisions
     (2020) art. 171 for a decision the head signs): at each step only the officer holding that
-    step's role decides; everybody else is refused with the role named and nothing written."""
+    step's role decides; everybody else is refused with the role named (by its label, in the
+    officer's language) and nothing written."""
     officers = one_per_role(docs)
     approval = engine.open_approval(
         subject_type="test",
@@ -46,7 +47,7 @@ def test_every_role_at_every_step_is_allowed_only_when_it_is_the_steps_role(docs
             steps = ApprovalStep.objects.count()
             with pytest.raises(Refused) as refused:
                 engine.decide(approval, actor=officer, approve=True, opinion="")
-            assert role in str(refused.value), (position, other)
+            assert str(Role(role).label) in str(refused.value), (position, other)
             assert ApprovalStep.objects.count() == steps
         step = engine.decide(approval, actor=officers[role], approve=True, opinion="同意")
         assert (step.position, step.role) == (position, role)

@@ -79,7 +79,7 @@ def test_an_officer_records_an_incident_opens_a_case_and_registers_it(
         page.wait_for_selector(f"[data-testid=case-status][data-status={status}]")
     page.click("button[data-move=transfer_for_prosecution]")
     refusal = page.wait_for_selector("[data-testid=move-error]")
-    assert "CPL Art. 162" in refusal.inner_text()
+    assert "《刑事诉讼法》第一百六十二条" in refusal.inner_text()  # said in the page's Chinese
     assert len(asked) == 4  # register, investigate, conclude, transfer
     assert asked[3].startswith("移送审查起诉：案件将变为“移送审查起诉”")
     assert page.get_attribute("[data-testid=case-status]", "data-status") == "concluded"

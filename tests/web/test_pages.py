@@ -155,7 +155,7 @@ def test_a_missing_field_shows_its_error_beside_it(world):
 
 def test_a_refused_decision_shows_the_reason_beside_the_field(world):
     incident = world.incident()
-    response = login(world.intake).post(
+    response = login(world.intake, "en").post(  # the refusal read in English below
         reverse("cases:incident_detail", args=[incident.pk]),
         {"decision": "registration_review", "handler_ids": [world.handler1.pk, world.lapsed.pk]},
     )
@@ -175,7 +175,7 @@ def test_the_case_page_records_a_view_and_shows_the_timeline(world):
 
 def test_a_move_button_works_with_and_without_htmx(world):
     case = world.case()
-    client = login(world.handler1)
+    client = login(world.handler1, "en")  # to read the refusal below in English
     response = client.post(reverse("cases:case_move", args=[case.number]), {"move": "start_review"})
     assert response.status_code == 302
     case.refresh_from_db()

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from casetrail import clock
 from casetrail.approvals.models import Approval, ApprovalStatus, ApprovalStep, Verdict
@@ -91,14 +92,15 @@ def may_decide(officer: Officer, approval: Approval) -> bool:
 def _why_not(officer: Officer, approval: Approval) -> str | None:
     role = approval.current_role
     if officer.pk == approval.drafter_id:
-        return "nobody approves their own draft"
+        return gettext("nobody approves their own draft")
     if not has_role(officer, approval.unit, {role}):
-        return (
-            f"this step is decided by the {role_label(role)} ({role}), a role you do not hold "
-            f"at {approval.unit.name}"
-        )
+        return gettext(
+            "this step is decided by the %(role)s, a role you do not hold at %(unit)s"
+        ) % {"role": role_label(role), "unit": approval.unit.name}
     if approval.steps.filter(round=approval.round, officer=officer).exists():
-        return "you decided an earlier step of this approval: another officer decides this one"
+        return gettext(
+            "you decided an earlier step of this approval: another officer decides this one"
+        )
     return None
 
 
@@ -116,16 +118,17 @@ def decide(
     approval = lock(approval)
     if approval.status != ApprovalStatus.PENDING:
         raise Refused(
-            f"the approval is {approval.get_status_display()}: nothing waits for a decision",
+            gettext("the approval is %(status)s: nothing waits for a decision")
+            % {"status": approval.get_status_display()},
             field="decision",
         )
     why_not = _why_not(actor, approval)
     if why_not is not None:
         raise ApprovalRefused(why_not, field="decision")
     if not approve and not opinion.strip():
-        raise Refused("say why it goes back to the drafter", field="opinion")
+        raise Refused(gettext("say why it goes back to the drafter"), field="opinion")
     if approval.current_role == Role.LEGAL_REVIEWER and not opinion.strip():
-        raise Refused("a legal review is a written opinion: write it", field="opinion")
+        raise Refused(gettext("a legal review is a written opinion: write it"), field="opinion")
     now = clock.now()
     step = ApprovalStep.objects.create(
         approval=approval,
@@ -159,7 +162,8 @@ def reopen(approval: Approval, *, step_due: StepDue | None = None) -> Approval:
     approval = lock(approval)
     if approval.status != ApprovalStatus.RETURNED:
         raise Refused(
-            f"the approval is {approval.get_status_display()}: only a returned one is resubmitted",
+            gettext("the approval is %(status)s: only a returned one is resubmitted")
+            % {"status": approval.get_status_display()},
             field="status",
         )
     approval.round += 1

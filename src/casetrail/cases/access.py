@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from casetrail.cases.models import Case, CaseHandler, Incident, Party, Person
 from casetrail.errors import AccessDenied, NotFound
@@ -50,7 +51,7 @@ def access_case(officer: Officer, case_id: int | str, *, for_write: bool = False
         lookup = {"number": case_id}  # "²" too: a digit to isdigit(), a number to nobody
     case = visible_cases(officer).select_related("unit", "category").filter(**lookup).first()
     if case is None:
-        raise NotFound(f"case {case_id} not found")
+        raise NotFound(gettext("case %(id)s not found") % {"id": case_id})
     if for_write:
         require_case_write(officer, case)
     return case
@@ -76,7 +77,7 @@ def locked_for_write(officer: Officer, case_id: int) -> Case:
     it read in the same query; AccessDenied unless the officer may change it."""
     rows = list(Case.objects.raw(_locked_case_sql(connection.vendor), [officer.pk, case_id]))
     if not rows:
-        raise NotFound(f"case {case_id} not found")
+        raise NotFound(gettext("case %(id)s not found") % {"id": case_id})
     case = rows[0]
     case.unit = unit_for(officer, case.unit_id)
     require_case_write(officer, case, handles=bool(case.actor_handles))  # type: ignore[attr-defined]
@@ -89,7 +90,7 @@ def require_case_write(officer: Officer, case: Case, *, handles: bool | None = N
     if has_role(officer, case.unit, CASE_LEADERS):
         return
     raise AccessDenied(
-        "only the case's handlers, its unit leader or the agency head may change this case"
+        gettext("only the case's handlers, its unit leader or the agency head may change this case")
     )
 
 
@@ -114,11 +115,13 @@ def visible_incidents(officer: Officer) -> QuerySet[Incident]:
 def access_incident(officer: Officer, incident_id: int, *, for_write: bool = False) -> Incident:
     incident = visible_incidents(officer).select_related("unit").filter(pk=incident_id).first()
     if incident is None:
-        raise NotFound(f"incident {incident_id} not found")
+        raise NotFound(gettext("incident %(id)s not found") % {"id": incident_id})
     if for_write and not has_role(officer, incident.unit, INTAKE_WRITERS):
         raise AccessDenied(
-            "deciding an incident needs the intake officer, case handler or "
-            "unit leader role at its unit"
+            gettext(
+                "deciding an incident needs the intake officer, case handler or "
+                "unit leader role at its unit"
+            )
         )
     return incident
 
@@ -130,7 +133,7 @@ def access_person(officer: Officer, person_id: int) -> Person:
         Person.objects.filter(pk=person_id, parties__case__in=cases.values("pk")).distinct().first()
     )
     if person is None:
-        raise NotFound(f"person {person_id} not found")
+        raise NotFound(gettext("person %(id)s not found") % {"id": person_id})
     return person
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext
 
 from casetrail import clock
 from casetrail.cases import machine, search
@@ -79,7 +80,7 @@ def _next_receipt_number(unit: Unit, at: datetime) -> str:
 def category_by_code(code: str, field: str = "category") -> OffenceCategory:
     category = OffenceCategory.objects.filter(code=code).first()
     if category is None:
-        raise CaseError(f"unknown offence category {code}", field=field)
+        raise CaseError(gettext("unknown offence category %(code)s") % {"code": code}, field=field)
     return category
 
 
@@ -89,10 +90,10 @@ def record_incident(data: IncidentInput, *, actor: Officer) -> tuple[Incident, s
     which is shown once and stored only as a hash."""
     with in_field("unit_id"):
         unit = access_unit(actor, data.unit_id)
-    require_role(actor, unit, INTAKE_WRITERS, doing="recording an incident")
+    require_role(actor, unit, INTAKE_WRITERS, doing=gettext("recording an incident"))
     category = category_by_code(data.category) if data.category else None
     if data.received_at > clock.now():
-        raise CaseError("received_at is in the future", field="received_at")
+        raise CaseError(gettext("the time received is in the future"), field="received_at")
     now = clock.now()
     receipt = _next_receipt_number(unit, now)
     while Incident.objects.filter(receipt_number=receipt).exists():
@@ -139,11 +140,11 @@ def decide_incident(
 ) -> Case | None:
     """Decide what becomes of an incident; opens the case where the decision is one."""
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
-    require_role(actor, incident.unit, INTAKE_WRITERS, doing="deciding an incident")
+    require_role(actor, incident.unit, INTAKE_WRITERS, doing=gettext("deciding an incident"))
     if incident.status != IncidentStatus.RECEIVED:
         raise CaseError(
-            f"incident {incident.receipt_number} was already decided "
-            f"({incident.get_status_display()})",
+            gettext("incident %(receipt)s was already decided (%(status)s)")
+            % {"receipt": incident.receipt_number, "status": incident.get_status_display()},
             field="decision",
         )
     now = clock.now()
@@ -157,7 +158,7 @@ def decide_incident(
         )
         code = data.category or (incident.category.code if incident.category else None)
         if code is None:
-            raise CaseError("choose an offence category", field="category")
+            raise CaseError(gettext("choose an offence category"), field="category")
         case = open_case(
             CaseInput(
                 unit_id=incident.unit_id,
@@ -180,9 +181,9 @@ def decide_incident(
         )
     elif data.decision == Decision.NO_CASE:
         if not data.reason:
-            raise CaseError("a decision of no case needs a reason", field="reason")
+            raise CaseError(gettext("a decision of no case needs a reason"), field="reason")
         if not data.notify_method:
-            raise CaseError("say how the reporter was notified", field="notify_method")
+            raise CaseError(gettext("say how the reporter was notified"), field="notify_method")
         incident.status = IncidentStatus.NO_CASE
         incident.reporter_notified_at = now
         incident.reporter_notified_by = data.notify_method
@@ -191,7 +192,7 @@ def decide_incident(
     else:
         transfer_to = _transfer_target(incident, data.transfer_to)
         if not data.reason:
-            raise CaseError("a transfer needs a reason", field="reason")
+            raise CaseError(gettext("a transfer needs a reason"), field="reason")
         incident.status = IncidentStatus.TRANSFERRED
         incident.transferred_to = transfer_to
     incident.decision_reason = data.reason
@@ -217,15 +218,22 @@ def decide_incident(
 def _transfer_target(incident: Incident, unit_id: int | None) -> Unit:
     """Another unit of the same jurisdiction (rule pack): an incident is not sent abroad."""
     if unit_id is None:
-        raise CaseError("choose the unit to transfer to", field="transfer_to")
+        raise CaseError(gettext("choose the unit to transfer to"), field="transfer_to")
     target = unit_by_id(unit_id)
     if target is None:
-        raise CaseError(f"no unit {unit_id}", field="transfer_to")
+        raise CaseError(gettext("no unit %(id)s") % {"id": unit_id}, field="transfer_to")
     if target.pk == incident.unit_id:
-        raise CaseError("an incident cannot be transferred to its own unit", field="transfer_to")
+        raise CaseError(
+            gettext("an incident cannot be transferred to its own unit"), field="transfer_to"
+        )
     if target.pack != incident.unit.pack:
         raise CaseError(
-            f"{target} works under the {target.pack} rules, not {incident.unit.pack}",
+            gettext("%(unit)s works under the %(pack)s rules, not %(ours)s")
+            % {
+                "unit": target,
+                "pack": target.get_pack_display(),
+                "ours": incident.unit.get_pack_display(),
+            },
             field="transfer_to",
         )
     return target
@@ -234,7 +242,8 @@ def _transfer_target(incident: Incident, unit_id: int | None) -> Unit:
 def _check_handlers(unit: Unit, ids: Sequence[int], on: date) -> list[Officer]:
     if len(set(ids)) < MIN_HANDLERS:
         raise CaseError(
-            f"a case needs at least {MIN_HANDLERS} different handlers", field="handler_ids"
+            gettext("a case needs at least %(count)d different handlers") % {"count": MIN_HANDLERS},
+            field="handler_ids",
         )
     handlers = officers_by_id(list(dict.fromkeys(ids)), field="handler_ids")
     for officer in handlers:
@@ -244,17 +253,27 @@ def _check_handlers(unit: Unit, ids: Sequence[int], on: date) -> list[Officer]:
 
 def _check_handler(unit: Unit, officer: Officer, on: date, *, field: str) -> None:
     if not officer.is_active:
-        raise CaseError(f"{officer} is not an active officer", field=field)
+        raise CaseError(
+            gettext("%(officer)s is not an active officer") % {"officer": officer}, field=field
+        )
     if not officer.qualified_on(on):
         until = officer.qualification_valid_until
         why = (
-            f"qualification expired on {until}"
+            gettext("qualification expired on %(day)s") % {"day": until}
             if until
-            else "holds no law-enforcement qualification"
+            else gettext("holds no law-enforcement qualification")
         )
-        raise CaseError(f"{officer} cannot handle cases on {on}: {why}", field=field)
+        raise CaseError(
+            gettext("%(officer)s cannot handle cases on %(day)s: %(why)s")
+            % {"officer": officer, "day": on, "why": why},
+            field=field,
+        )
     if not has_role(officer, unit, {Role.CASE_HANDLER}):
-        raise CaseError(f"{officer} holds no case handler role at {unit}", field=field)
+        raise CaseError(
+            gettext("%(officer)s holds no case handler role at %(unit)s")
+            % {"officer": officer, "unit": unit},
+            field=field,
+        )
 
 
 def _allocate_number(unit: Unit, year: int) -> tuple[int, str]:
@@ -271,11 +290,19 @@ def _allocate_number(unit: Unit, year: int) -> tuple[int, str]:
 def open_case(data: CaseInput, *, actor: Officer, incident: Incident | None = None) -> Case:
     with in_field("unit_id"):
         unit = access_unit(actor, data.unit_id)
-    require_role(actor, unit, INTAKE_WRITERS | {Role.AGENCY_HEAD}, doing="opening a case")
+    require_role(actor, unit, INTAKE_WRITERS | {Role.AGENCY_HEAD}, doing=gettext("opening a case"))
     kind = Kind(data.kind)
     category = category_by_code(data.category)
     if category.kind != kind:
-        raise CaseError(f"{category} is a {category.kind} category, not {kind}", field="category")
+        raise CaseError(
+            gettext("%(category)s is a %(its)s category, not %(kind)s")
+            % {
+                "category": category,
+                "its": category.get_kind_display(),
+                "kind": machine.KIND_LABELS[kind],
+            },
+            field="category",
+        )
     now = clock.now()
     today = _local_date(unit, now)
     handlers = _check_handlers(unit, data.handler_ids, today)
@@ -336,7 +363,9 @@ def _apply_move(case: Case, data: MoveInput, *, actor: Officer) -> Case:
         case.hearing_required = data.hearing_required
     if data.hearing_held_on is not None:
         if data.hearing_held_on > _local_date(case.unit, clock.now()):
-            raise machine.MoveRefused("the hearing date is in the future", field="hearing_held_on")
+            raise machine.MoveRefused(
+                gettext("the hearing date is in the future"), field="hearing_held_on"
+            )
         case.hearing_held_on = data.hearing_held_on
     move = machine.check_move(
         case.kind_enum,
@@ -347,7 +376,8 @@ def _apply_move(case: Case, data: MoveInput, *, actor: Officer) -> Case:
     )
     if move.name in APPROVAL_MOVES and not has_role(actor, case.unit, move.approver_roles):
         raise AccessDenied(
-            f"'{move.label_en}' needs the approval of a unit leader or the agency head"
+            gettext("'%(move)s' needs the approval of a unit leader or the agency head")
+            % {"move": machine.move_label(move)}
         )
     before = case.status
     case.status = move.target
@@ -387,11 +417,14 @@ APPROVAL_MOVES = frozenset(
 def assign_handler(case: Case, data: HandlerInput, *, actor: Officer) -> CaseHandler:
     require_case_write(actor, case)
     if case.status_enum in machine.TERMINAL:
-        raise CaseError("an archived case takes no new handlers", field="officer_id")
+        raise CaseError(gettext("an archived case takes no new handlers"), field="officer_id")
     (officer,) = officers_by_id([data.officer_id], field="officer_id")
     _check_handler(case.unit, officer, _local_date(case.unit, clock.now()), field="officer_id")
     if CaseHandler.objects.filter(case=case, officer=officer, released_at__isnull=True).exists():
-        raise CaseError(f"{officer} already handles this case", field="officer_id")
+        raise CaseError(
+            gettext("%(officer)s already handles this case") % {"officer": officer},
+            field="officer_id",
+        )
     handler = CaseHandler.objects.create(case=case, officer=officer, assigned_at=clock.now())
     record(
         LedgerKind.HANDLER_ASSIGNED,
@@ -412,10 +445,14 @@ def release_handler(case: Case, data: ReleaseInput, *, actor: Officer) -> None:
     )
     mine = next((h for h in active if h.officer_id == officer.pk), None)
     if mine is None:
-        raise CaseError(f"{officer} does not handle this case", field="officer_id")
+        raise CaseError(
+            gettext("%(officer)s does not handle this case") % {"officer": officer},
+            field="officer_id",
+        )
     if len(active) <= MIN_HANDLERS:
         raise CaseError(
-            f"a case keeps at least {MIN_HANDLERS} handlers; assign another first",
+            gettext("a case keeps at least %(count)d handlers; assign another first")
+            % {"count": MIN_HANDLERS},
             field="officer_id",
         )
     mine.released_at = clock.now()
@@ -451,7 +488,11 @@ def add_party(case: Case, data: PartyInput, *, actor: Officer) -> Party:
     else:
         person = _person(case, data, event_on, actor=actor)
     if Party.objects.filter(case=case, person=person, role=data.role).exists():
-        raise CaseError(f"{person} is already a {data.role} in this case", field="role")
+        raise CaseError(
+            gettext("%(person)s is already a %(role)s in this case")
+            % {"person": person, "role": PartyRole(data.role).label},
+            field="role",
+        )
     age = person.age_on(event_on)
     juvenile = age is not None and age < 18
     party = Party.objects.create(
@@ -488,26 +529,27 @@ def _person(case: Case, data: PartyInput, event_on: date, *, actor: Officer) -> 
     province, birth date and check character) and gives the birth date when none is typed;
     one typed must agree with it."""
     if not data.name:
-        raise CaseError("a party needs a name", field="name")
+        raise CaseError(gettext("a party needs a name"), field="name")
     if data.id_type != IdType.NONE and not data.id_number:
-        raise CaseError("give the document number", field="id_number")
+        raise CaseError(gettext("give the document number"), field="id_number")
     id_number, birth_date, birth_field = data.id_number, data.birth_date, "birth_date"
     if data.id_type == IdType.RESIDENT_ID:
         try:
             card = read_resident_id(data.id_number)
         except BadResidentId as exc:
-            raise CaseError(str(exc), field="id_number") from exc
+            # Said in the officer's language: identity.py marks its messages, knowing no Django.
+            raise CaseError(gettext(exc.template) % exc.params, field="id_number") from exc
         id_number = card.number
         if birth_date is None:
             birth_date, birth_field = card.birth_date, "id_number"
         elif birth_date != card.birth_date:
             raise CaseError(
-                f"the birth date differs from the one in the ID number "
-                f"({card.birth_date.isoformat()})",
+                gettext("the birth date differs from the one in the ID number (%(date)s)")
+                % {"date": card.birth_date.isoformat()},
                 field="birth_date",
             )
     if birth_date and birth_date > event_on:
-        raise CaseError("the birth date is after the event", field=birth_field)
+        raise CaseError(gettext("the birth date is after the event"), field=birth_field)
     if data.id_type != IdType.NONE:
         known = Person.objects.filter(id_type=data.id_type, id_number=id_number).first()
         if known is not None:
@@ -515,8 +557,10 @@ def _person(case: Case, data: PartyInput, event_on: date, *, actor: Officer) -> 
                 return known
             # The recorded name is not shown: the officer may not be allowed to see that person.
             raise CaseError(
-                "a person of another name is recorded with this document number: check the "
-                "number and the name against the document",
+                gettext(
+                    "a person of another name is recorded with this document number: check the "
+                    "number and the name against the document"
+                ),
                 field="id_number",
             )
     person = Person.objects.create(

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
@@ -193,7 +194,9 @@ def get_incident_receipt(request: HttpRequest, incident_id: RecordId) -> dict[st
     incident = access_incident(request_officer(request), incident_id)
     receipt = receipt_for(incident, LedgerKind.INCIDENT_RECORDED)
     if receipt is None:
-        raise NotFound("no ledger signing key is configured yet, so there is no signed receipt")
+        raise NotFound(
+            gettext("no ledger signing key is configured yet, so there is no signed receipt")
+        )
     return receipt.file()
 
 

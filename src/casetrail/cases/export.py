@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from casetrail.cases.models import Case, Incident, Party, Person
 from casetrail.errors import Refused
@@ -87,11 +88,15 @@ class Exported:
 def export_case(number: str, out: Path, *, actor: Officer | None = None) -> Exported:
     case = Case.objects.filter(number=number).first()
     if case is None:
-        raise ExportError(f"no case numbered {number}", field="NUMBER")
+        raise ExportError(
+            gettext("no case numbered %(number)s") % {"number": number}, field="NUMBER"
+        )
     if out.exists():
-        raise ExportError(f"{out} exists; refusing to overwrite it", field="--out")
+        raise ExportError(
+            gettext("%(path)s exists; refusing to overwrite it") % {"path": out}, field="--out"
+        )
     if not out.parent.is_dir():
-        raise ExportError(f"{out.parent} is not a folder", field="--out")
+        raise ExportError(gettext("%(path)s is not a folder") % {"path": out.parent}, field="--out")
     key = heads.load_key()  # before the view is logged: no key, no export
     with transaction.atomic():
         viewed = record_view(case, actor=actor, unit_id=case.unit_id, what="case file export")

@@ -8,13 +8,16 @@ women: not read here, casetrail records no sex from it) and a check character, I
 MOD 11-2 over the first seventeen, ``X`` standing for ten. The fifteen-digit numbers of the
 first-generation cards stopped being valid in 2013 and are refused.
 
-Framework-free: the messages are plain text, the caller names the field.
+Framework-free: the messages are English text marked for the translation catalogue; the caller
+translates them (``gettext(exc.template) % exc.params``) and names the field.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+
+from casetrail.errors import gettext_noop
 
 LENGTH = 18
 # ISO 7064 MOD 11-2: the weight of the i-th of the first seventeen digits is 2^(17-i) mod 11.
@@ -31,7 +34,13 @@ EARLIEST_BIRTH = date(1900, 1, 1)
 
 
 class BadResidentId(ValueError):
-    """The number cannot be a resident ID number; the message says what is wrong with it."""
+    """The number cannot be a resident ID number; the message says what is wrong with it, in
+    English, and ``template`` with ``params`` let the caller say it in the officer's language."""
+
+    def __init__(self, template: str, **params: object) -> None:
+        super().__init__(template % params)
+        self.template = template
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -57,23 +66,38 @@ def read_resident_id(text: str) -> ResidentId:
     number = "".join(text.split()).upper()
     if len(number) != LENGTH:
         raise BadResidentId(
-            f"a resident ID number has {LENGTH} characters (this one has {len(number)})"
+            gettext_noop("a resident ID number has %(length)d characters (this one has %(count)d)"),
+            length=LENGTH,
+            count=len(number),
         )
     if not (number[:17].isascii() and number[:17].isdigit()):
-        raise BadResidentId("the first 17 characters of a resident ID number are digits")
+        raise BadResidentId(
+            gettext_noop("the first 17 characters of a resident ID number are digits")
+        )
     if int(number[:2]) not in PROVINCES:
-        raise BadResidentId(f"{number[:2]} is no province's code (its first two digits)")
+        raise BadResidentId(
+            gettext_noop("%(code)s is no province's code (its first two digits)"), code=number[:2]
+        )
     try:
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise BadResidentId(f"{number[6:14]} (digits 7 to 14) is not a date of birth") from None
+        raise BadResidentId(
+            gettext_noop("%(digits)s (digits 7 to 14) is not a date of birth"),
+            digits=number[6:14],
+        ) from None
     if born < EARLIEST_BIRTH:
-        raise BadResidentId(f"{born.isoformat()} (digits 7 to 14) is too early a date of birth")
+        raise BadResidentId(
+            gettext_noop("%(date)s (digits 7 to 14) is too early a date of birth"),
+            date=born.isoformat(),
+        )
     expected = check_character(number[:17])
     if number[17] != expected:
         raise BadResidentId(
-            f"the last character does not check against the others (it would be {expected}): "
-            "a character is mistyped"
+            gettext_noop(
+                "the last character does not check against the others (it would be "
+                "%(check)s): a character is mistyped"
+            ),
+            check=expected,
         )
     return ResidentId(number, born)
 

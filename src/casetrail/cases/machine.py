@@ -9,13 +9,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from casetrail.errors import Refused
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Kind(StrEnum):
     CRIMINAL = "criminal"
     ADMINISTRATIVE = "administrative"
+
+
+KIND_LABELS: dict[Kind, StrOrPromise] = {
+    Kind.CRIMINAL: gettext_lazy("criminal"),
+    Kind.ADMINISTRATIVE: gettext_lazy("administrative"),
+}
 
 
 class Status(StrEnum):
@@ -69,8 +81,8 @@ class Precondition:
     hold, with its basis, and names the field that would put the first one right."""
 
     name: str
-    basis: str
-    missing_en: str  # what the refusal says when it does not hold
+    basis: StrOrPromise
+    missing: StrOrPromise  # what the refusal says when it does not hold
     field: str
     holds: Callable[[Facts, str], bool]  # (the case's facts, the reason given)
 
@@ -80,24 +92,30 @@ PRECONDITIONS: dict[str, Precondition] = {
     for p in (
         Precondition(
             "hearing_held",
-            "Administrative Punishment Law Art. 63",
-            "the intended penalty requires a hearing: record the hearing before deciding",
+            gettext_lazy("Administrative Punishment Law Art. 63"),
+            gettext_lazy(
+                "the intended penalty requires a hearing: record the hearing before deciding"
+            ),
             "hearing_held_on",
             lambda facts, _reason: not facts.hearing_required or facts.hearing_held,
         ),
         Precondition(
             "a_suspect",
-            "CPL Art. 162",
-            "a case goes to the procuratorate with its suspect, and none is a party of this "
-            "case: add the suspect first (a case with no one to charge is withdrawn instead)",
+            gettext_lazy("CPL Art. 162"),
+            gettext_lazy(
+                "a case goes to the procuratorate with its suspect, and none is a party of this "
+                "case: add the suspect first (a case with no one to charge is withdrawn instead)"
+            ),
             "move",
             lambda facts, _reason: facts.suspects > 0,
         ),
         Precondition(
             "identity_accounted",
-            "CPL Art. 160",
-            "a suspect whose identity could not be established goes under the name they give: "
-            "say in the reason how the identity was investigated",
+            gettext_lazy("CPL Art. 160"),
+            gettext_lazy(
+                "a suspect whose identity could not be established goes under the name they "
+                "give: say in the reason how the identity was investigated"
+            ),
             "reason",
             lambda facts, reason: not facts.unidentified or bool(reason.strip()),
         ),
@@ -224,29 +242,63 @@ def moves_from(kind: Kind, status: Status) -> list[Move]:
     return [m for m in MOVES[kind] if m.source == status]
 
 
+def _in_language(en: str, zh: str) -> str:
+    return zh if (get_language() or "").startswith("zh") else en
+
+
+def status_label(status: Status) -> str:
+    """The state's name in the language of the request."""
+    return _in_language(*STATUS_LABELS[status])
+
+
+def move_label(move: Move) -> str:
+    """The move's name in the language of the request."""
+    return _in_language(move.label_en, move.label_zh)
+
+
 def check_move(
     kind: Kind, status: Status, name: str, *, reason: str = "", facts: Facts = Facts()
 ) -> Move:
     """The move ``name`` from ``status``, or MoveRefused saying why not."""
     if status in TERMINAL:
-        raise MoveRefused(f"the case is {STATUS_LABELS[status][0]}; an archived case does not move")
+        raise MoveRefused(
+            gettext("the case is %(status)s; an archived case does not move")
+            % {"status": status_label(status)}
+        )
     candidates = [m for m in MOVES[kind] if m.name == name]
     if not candidates:
+        # The names the input accepts, as it accepts them.
         known = sorted({m.name for m in MOVES[kind]})
-        raise MoveRefused(f"{kind} cases have no move '{name}'; known moves: {', '.join(known)}")
+        raise MoveRefused(
+            gettext("%(kind)s cases have no move '%(move)s'; known moves: %(known)s")
+            % {"kind": KIND_LABELS[kind], "move": name, "known": ", ".join(known)}
+        )
     move = next((m for m in candidates if m.source == status), None)
     if move is None:
-        allowed = ", ".join(m.name for m in moves_from(kind, status)) or "none"
-        sources = ", ".join(STATUS_LABELS[m.source][0] for m in candidates)
+        allowed = ", ".join(move_label(m) for m in moves_from(kind, status))
         raise MoveRefused(
-            f"'{name}' is only possible from {sources}; this case is "
-            f"{STATUS_LABELS[status][0]} (possible now: {allowed})"
+            gettext(
+                "'%(move)s' is only possible from %(sources)s; this case is %(status)s "
+                "(possible now: %(allowed)s)"
+            )
+            % {
+                "move": move_label(candidates[0]),
+                "sources": ", ".join(status_label(m.source) for m in candidates),
+                "status": status_label(status),
+                "allowed": allowed or gettext("none"),
+            }
         )
     if move.needs_reason and not reason.strip():
-        raise MoveRefused(f"'{name}' needs a reason", field="reason")
+        raise MoveRefused(
+            gettext("'%(move)s' needs a reason") % {"move": move_label(move)}, field="reason"
+        )
     missing = [PRECONDITIONS[n] for n in move.needs if not PRECONDITIONS[n].holds(facts, reason)]
     if missing:
         raise MoveRefused(
-            "; ".join(f"{p.missing_en} ({p.basis})" for p in missing), field=missing[0].field
+            "; ".join(
+                gettext("%(missing)s (%(basis)s)") % {"missing": p.missing, "basis": p.basis}
+                for p in missing
+            ),
+            field=missing[0].field,
         )
     return move

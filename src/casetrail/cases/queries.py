@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from casetrail.cases import machine, search
 from casetrail.cases.access import may_write_case, visible_cases, visible_incidents
@@ -59,7 +60,7 @@ def opened_between(
     """Rows whose ``opened_at`` falls on the days from ``opened_from`` to ``opened_to`` (either
     may be missing) in ``zone``; a start after the end is refused naming ``opened_from``."""
     if opened_from and opened_to and opened_from > opened_to:
-        raise FilterError("the start date is after the end date", field="opened_from")
+        raise FilterError(gettext("the start date is after the end date"), field="opened_from")
     if opened_from:
         rows = rows.filter(opened_at__gte=day_start(opened_from, zone))
     if opened_to:

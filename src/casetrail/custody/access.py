@@ -13,6 +13,7 @@ case-handling area to the unit's custody officers and the case's handlers.
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext, gettext_lazy
 
 from casetrail.cases.access import is_handler, require_case_write, visible_cases
 from casetrail.cases.models import Case, Person
@@ -40,6 +41,9 @@ CUSTODY_READERS = frozenset(
     }
 )
 AREA_WRITERS = frozenset({Role.CUSTODY_OFFICER})
+AREA_RUNNERS_ONLY = gettext_lazy(
+    "the case-handling area is run by the unit's custody officers and the case's handlers"
+)
 
 
 def _readable(officer: Officer, *, case_field: str, unit_field: str = "unit") -> Q:
@@ -70,7 +74,7 @@ def access_measure(officer: Officer, measure_id: int, *, for_write: bool = False
         .first()
     )
     if measure is None:
-        raise NotFound(f"measure {measure_id} not found")
+        raise NotFound(gettext("measure %(id)s not found") % {"id": measure_id})
     if for_write:
         require_measure_write(officer, measure)
     return measure
@@ -81,7 +85,10 @@ def require_measure_write(officer: Officer, measure: Measure) -> None:
         require_case_write(officer, measure.case)
     except AccessDenied:
         raise AccessDenied(
-            "only the case's handlers, its unit leader or the agency head may act on this measure"
+            gettext(
+                "only the case's handlers, its unit leader or the agency head may act on this "
+                "measure"
+            )
         ) from None
 
 
@@ -98,7 +105,7 @@ def access_deadline(officer: Officer, deadline_id: int) -> Deadline:
         .first()
     )
     if deadline is None:
-        raise NotFound(f"deadline {deadline_id} not found")
+        raise NotFound(gettext("deadline %(id)s not found") % {"id": deadline_id})
     return deadline
 
 
@@ -118,7 +125,7 @@ def access_extension_request(officer: Officer, request_id: int) -> ExtensionRequ
         .first()
     )
     if request is None:
-        raise NotFound(f"extension request {request_id} not found")
+        raise NotFound(gettext("extension request %(id)s not found") % {"id": request_id})
     return request
 
 
@@ -130,7 +137,7 @@ def access_session(officer: Officer, session_id: int, *, for_write: bool = False
         .first()
     )
     if session is None:
-        raise NotFound(f"custody session {session_id} not found")
+        raise NotFound(gettext("custody session %(id)s not found") % {"id": session_id})
     if for_write:
         require_session_write(officer, session)
     return session
@@ -142,9 +149,7 @@ def may_run_area(officer: Officer, unit: Unit, case: Case) -> bool:
 
 def require_session_write(officer: Officer, session: CustodySession) -> None:
     if not may_run_area(officer, session.unit, session.case):
-        raise AccessDenied(
-            "the case-handling area is run by the unit's custody officers and the case's handlers"
-        )
+        raise AccessDenied(str(AREA_RUNNERS_ONLY))
 
 
 def access_belonging(officer: Officer, belonging_id: int) -> Belonging:
@@ -155,13 +160,13 @@ def access_belonging(officer: Officer, belonging_id: int) -> Belonging:
         .first()
     )
     if belonging is None:
-        raise NotFound(f"belonging {belonging_id} not found")
+        raise NotFound(gettext("belonging %(id)s not found") % {"id": belonging_id})
     return belonging
 
 
 def access_board(officer: Officer, unit_id: int) -> Unit:
     if unit_id not in unit_ids_in_scope(officer, CUSTODY_READERS):
-        raise NotFound(f"unit {unit_id} not found")
+        raise NotFound(gettext("unit %(id)s not found") % {"id": unit_id})
     return Unit.objects.get(pk=unit_id)  # the ids in scope were read from the units
 
 
@@ -177,7 +182,7 @@ def access_custody_person(officer: Officer, person_id: int) -> Person:
         .first()
     )
     if person is None:
-        raise NotFound(f"person {person_id} not found")
+        raise NotFound(gettext("person %(id)s not found") % {"id": person_id})
     return person
 
 
@@ -188,11 +193,9 @@ def case_for_area(officer: Officer, case_id: int) -> Case:
         case.unit_id in unit_ids_in_scope(officer, AREA_WRITERS)
         or visible_cases(officer).filter(pk=case_id).exists()
     ):
-        raise NotFound(f"case {case_id} not found")
+        raise NotFound(gettext("case %(id)s not found") % {"id": case_id})
     if not may_run_area(officer, case.unit, case):
-        raise AccessDenied(
-            "the case-handling area is run by the unit's custody officers and the case's handlers"
-        )
+        raise AccessDenied(str(AREA_RUNNERS_ONLY))
     return case
 
 
@@ -203,5 +206,5 @@ def my_inbox(officer: Officer) -> QuerySet[InboxItem]:
 def access_inbox_item(officer: Officer, item_id: int) -> InboxItem:
     item = my_inbox(officer).select_related("alert", "alert__deadline").filter(pk=item_id).first()
     if item is None:
-        raise NotFound(f"inbox item {item_id} not found")
+        raise NotFound(gettext("inbox item %(id)s not found") % {"id": item_id})
     return item

@@ -7,8 +7,11 @@ with the calendar the installation has loaded (`org.calendars.calendar_named`).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
+
+from django.utils.translation import gettext
 
 from casetrail import procedure
 from casetrail.custody.errors import CustodyError
@@ -52,14 +55,14 @@ def compute(
             calendar=calendars.of_pack(pack),
         )
     except ProcedureError as exc:
-        raise CustodyError(str(exc), field=field) from exc
+        raise CustodyError(exc.said(gettext), field=field) from exc
 
 
 def check_extension(
     deadline: Deadline, proposed: str, *, calendars: Calendars, now: datetime
 ) -> ExtensionRuling:
     try:
-        return procedure.check_extension(
+        ruling = procedure.check_extension(
             deadline.requested_id,
             deadline.trigger_at,
             proposed,
@@ -70,7 +73,10 @@ def check_extension(
             now=now,
         )
     except ProcedureError as exc:
-        raise CustodyError(str(exc), field="extension") from exc
+        raise CustodyError(exc.said(gettext), field="extension") from exc
+    if ruling.refusal is None:
+        return ruling
+    return replace(ruling, reasons=(ruling.refusal.said(gettext),))
 
 
 def rule_of(deadline: Deadline) -> procedure.Rule:

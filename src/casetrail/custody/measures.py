@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -63,13 +65,19 @@ class NoticeException:
     en: str
     zh: str
 
+    @property
+    def label(self) -> str:
+        """The ground in the reader's language."""
+        return self.zh if (translation.get_language() or "").startswith("zh") else self.en
+
 
 @dataclass(frozen=True)
 class MeasureSpec:
     kind: MeasureKind
     pack: str
     approver: Role
-    approver_en: str
+    # Who approves, as the statute says, in the reader's language (``approver_en``: in English).
+    approver_label: str | Promise
     approval_citation: str
     attached: tuple[Attached, ...]
     # The extensions of the limit rule open to this measure (None: all the rule lists).
@@ -85,6 +93,21 @@ class MeasureSpec:
     # residential surveillance and administrative detention are not served in the area.
     ends_on_release_from_area: bool = False
 
+    @property
+    def approver_en(self) -> str:
+        with translation.override("en"):
+            return str(self.approver_label)
+
+
+# Who approves starting a measure, as the statute says.
+HANDLING_DEPARTMENT_HEAD = _("the head of the handling department")
+COUNTY_ORGAN_HEAD = _("the head of a public security organ at county level or above")
+COUNTY_ORGAN_HEAD_FOR_ARREST = _(
+    "the head of a public security organ at county level or above, executing the "
+    "procuratorate's approval"
+)
+COUNTY_ORGAN = _("a public security organ at county level or above")
+PACE_CUSTODY_OFFICER = _("the custody officer")
 
 IMPOSSIBLE = NoticeException(
     "impossible", "notice is impossible (no family, no address, identity unknown)", "无法通知"
@@ -113,7 +136,7 @@ SPECS: dict[MeasureKind, MeasureSpec] = {
         kind=MeasureKind.SUMMONS,
         pack="cn",
         approver=Role.UNIT_LEADER,
-        approver_en="the head of the handling department",
+        approver_label=HANDLING_DEPARTMENT_HEAD,
         approval_citation="CPL art. 119(1); MPS Provisions on Criminal Cases (2020) art. 198",
         attached=(Attached("CN-CPL119-SUMMONS-12H", Duty.LIMIT),),
         extensions=("serious-complex",),
@@ -124,7 +147,7 @@ SPECS: dict[MeasureKind, MeasureSpec] = {
         kind=MeasureKind.COMPELLED_APPEARANCE,
         pack="cn",
         approver=Role.AGENCY_HEAD,
-        approver_en="the head of a public security organ at county level or above",
+        approver_label=COUNTY_ORGAN_HEAD,
         approval_citation="CPL art. 66, 119; MPS Provisions on Criminal Cases (2020) art. 78",
         attached=(Attached("CN-CPL119-SUMMONS-12H", Duty.LIMIT),),
         extensions=("serious-complex-compelled",),
@@ -135,7 +158,7 @@ SPECS: dict[MeasureKind, MeasureSpec] = {
         kind=MeasureKind.CRIMINAL_DETENTION,
         pack="cn",
         approver=Role.AGENCY_HEAD,
-        approver_en="the head of a public security organ at county level or above",
+        approver_label=COUNTY_ORGAN_HEAD,
         approval_citation="CPL art. 82, 85(1); MPS Provisions on Criminal Cases (2020) art. 125",
         attached=(
             Attached("CN-CPL85-DELIVER-24H", Duty.DELIVER),
@@ -153,10 +176,7 @@ SPECS: dict[MeasureKind, MeasureSpec] = {
         kind=MeasureKind.ARREST,
         pack="cn",
         approver=Role.AGENCY_HEAD,
-        approver_en=(
-            "the head of a public security organ at county level or above, executing the "
-            "procuratorate's approval"
-        ),
+        approver_label=COUNTY_ORGAN_HEAD_FOR_ARREST,
         approval_citation="CPL art. 80, 87, 93; MPS Provisions on Criminal Cases (2020) art. 142",
         attached=(
             Attached("CN-CPL93-ARREST-FAMILY-24H", Duty.NOTIFY_FAMILY),
@@ -171,7 +191,7 @@ SPECS: dict[MeasureKind, MeasureSpec] = {
         kind=MeasureKind.BAIL,
         pack="cn",
         approver=Role.AGENCY_HEAD,
-        approver_en="the head of a public security organ at county level or above",
+        approver_label=COUNTY_ORGAN_HEAD,
         approval_citation="CPL art. 66, 67; MPS Provisions on Criminal Cases (2020) art. 83",
         attached=(Attached("CN-CPL79-BAIL-12M", Duty.LIMIT),),
     ),
@@ -179,7 +199,7 @@ SPECS: dict[MeasureKind, MeasureSpec] = {
         kind=MeasureKind.RESIDENTIAL_SURVEILLANCE,
         pack="cn",
         approver=Role.AGENCY_HEAD,
-        approver_en="the head of a public security organ at county level or above",
+        approver_label=COUNTY_ORGAN_HEAD,
         approval_citation="CPL art. 74, 75; MPS Provisions on Criminal Cases (2020) art. 110",
         attached=(Attached("CN-CPL79-RS-6M", Duty.LIMIT),),
     ),
@@ -187,7 +207,7 @@ SPECS: dict[MeasureKind, MeasureSpec] = {
         kind=MeasureKind.ADMIN_SUMMONS,
         pack="cn",
         approver=Role.UNIT_LEADER,
-        approver_en="the head of the handling department",
+        approver_label=HANDLING_DEPARTMENT_HEAD,
         approval_citation="PSAPL (2012) art. 82",
         attached=(Attached("CN-PSAPL-Q-8H", Duty.LIMIT),),
         area_duty=Duty.LIMIT,
@@ -198,7 +218,7 @@ SPECS: dict[MeasureKind, MeasureSpec] = {
         kind=MeasureKind.ADMIN_DETENTION,
         pack="cn",
         approver=Role.AGENCY_HEAD,
-        approver_en="a public security organ at county level or above",
+        approver_label=COUNTY_ORGAN,
         approval_citation="PSAPL (2012) art. 91",
         attached=(Attached("CN-ADMIN-DETENTION-EXEC", Duty.LIMIT),),
         params=("days",),
@@ -207,7 +227,7 @@ SPECS: dict[MeasureKind, MeasureSpec] = {
         kind=MeasureKind.PACE_DETENTION,
         pack="gb_eng",
         approver=Role.CUSTODY_OFFICER,
-        approver_en="the custody officer",
+        approver_label=PACE_CUSTODY_OFFICER,
         approval_citation="PACE s.37(2)-(3)",
         attached=(
             Attached("EW-PACE41-24H", Duty.LIMIT, "relevant_time"),
@@ -251,6 +271,14 @@ PACE_RELEVANT_TIME = "EW-PACE41-RT"
 PACE_ROUTES = ("arrival", "other_force", "outside_ew", "voluntary", "street_bail")
 
 
+# The approvers the packs name that are not roles granted here, in the reader's language.
+STATUTE_ROLE_LABELS = {
+    "superintendent": _("a superintendent"),
+    "inspector_review": _("a review officer of at least the rank of inspector"),
+    "magistrates_court": _("a magistrates' court"),
+}
+
+
 def spec(kind: str) -> MeasureSpec:
     return SPECS[MeasureKind(kind)]
 
@@ -258,3 +286,15 @@ def spec(kind: str) -> MeasureSpec:
 def org_role(statute_role: str) -> Role:
     """The role an officer must hold for an approver the statute names."""
     return STATUTE_ROLES[statute_role]
+
+
+def statute_role_label(statute_role: str) -> str:
+    """An approver the statute names, in the reader's language."""
+    if statute_role in STATUTE_ROLE_LABELS:
+        return str(STATUTE_ROLE_LABELS[statute_role])
+    return role_label(statute_role)
+
+
+def role_label(role: str) -> str:
+    """A role granted here, in the reader's language."""
+    return str(Role(role).label) if role in Role.values else role

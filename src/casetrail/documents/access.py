@@ -4,6 +4,7 @@ case is sealed with it (invariant 4): absent and not yours answer the same."""
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from casetrail.cases.access import require_case_write, visible_cases
 from casetrail.documents.models import Document
@@ -25,7 +26,7 @@ def access_document(officer: Officer, document_id: int, *, for_write: bool = Fal
         .first()
     )
     if doc is None:
-        raise NotFound(f"document {document_id} not found")
+        raise NotFound(gettext("document %(id)s not found") % {"id": document_id})
     if for_write:
         require_document_write(officer, doc)
     return doc
@@ -38,4 +39,4 @@ def require_document_write(officer: Officer, doc: Document) -> None:
 
 def require_revoker(officer: Officer, doc: Document) -> None:
     """Revoking an issued document undoes a decision: the unit's leader or the agency head."""
-    require_role(officer, doc.unit, CASE_LEADERS, doing="revoking a document")
+    require_role(officer, doc.unit, CASE_LEADERS, doing=gettext("revoking a document"))

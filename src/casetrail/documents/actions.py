@@ -16,6 +16,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import get_language, gettext
 
 from casetrail import clock
 from casetrail.approvals import actions as approvals
@@ -49,12 +50,19 @@ class DocumentError(Refused):
 OPEN = (DocumentStatus.DRAFT, DocumentStatus.RETURNED, DocumentStatus.PENDING)
 
 
+def _language() -> str:
+    """The officer's language, for a catalogue title or label put into a refusal."""
+    return get_language() or "en"
+
+
 def type_of(pack: str, type_id: str, *, field: str = "type_id") -> DocumentType:
     try:
         return document_type(pack, type_id)
     except CatalogueError as exc:
         raise DocumentError(
-            f"the {pack} catalogue has no document type {type_id!r}", field=field
+            gettext("the %(pack)s catalogue has no document type '%(type)s'")
+            % {"pack": pack, "type": type_id},
+            field=field,
         ) from exc
 
 
@@ -76,42 +84,57 @@ def checked_params(
     """The values a type declares (doc_type.params), each of its kind; an unknown name, a
     missing required one or a value of the wrong kind is refused naming ``params.<name>``."""
     declared = {p.name: p for p in doc_type.params}
+    language = _language()
     for name in given:
         if name not in declared:
-            names = ", ".join(declared) or "none"
+            names = ", ".join(declared) or gettext("none")
             raise DocumentError(
-                f"a {doc_type.title_en} takes no {name!r} (it takes: {names})",
+                gettext("a %(document)s takes no '%(name)s' (it takes: %(names)s)")
+                % {"document": doc_type.title(language), "name": name, "names": names},
                 field=f"params.{name}",
             )
     clean: dict[str, str] = {}
     for param in doc_type.params:
         value = given.get(param.name, "").strip()
         field = f"params.{param.name}"
+        label = param.label(language)
         if not value:
             if param.required and strict:
-                raise DocumentError(f"{param.label_en} ({param.name}) is required", field=field)
+                raise DocumentError(
+                    gettext("%(label)s (%(name)s) is required")
+                    % {"label": label, "name": param.name},
+                    field=field,
+                )
             continue
         if param.kind == "whole" and not _WHOLE.fullmatch(value):
-            raise DocumentError(f"{param.label_en} must be a whole number", field=field)
+            raise DocumentError(
+                gettext("%(label)s must be a whole number") % {"label": label}, field=field
+            )
         if param.kind == "money":
             if not _MONEY.fullmatch(value):
                 raise DocumentError(
-                    f"{param.label_en} must be an amount such as 500 or 500.00", field=field
+                    gettext("%(label)s must be an amount such as 500 or 500.00") % {"label": label},
+                    field=field,
                 )
             try:
                 value = str(Decimal(value).quantize(Decimal("0.01")))
             except InvalidOperation as exc:  # pragma: no cover - the pattern admits only digits
-                raise DocumentError(f"{param.label_en} must be an amount", field=field) from exc
+                raise DocumentError(
+                    gettext("%(label)s must be an amount") % {"label": label}, field=field
+                ) from exc
         if param.kind == "day":
             try:
                 value = date.fromisoformat(value).isoformat()
             except ValueError as exc:
                 raise DocumentError(
-                    f"{param.label_en} must be a date as YYYY-MM-DD", field=field
+                    gettext("%(label)s must be a date as YYYY-MM-DD") % {"label": label},
+                    field=field,
                 ) from exc
         if param.max_length is not None and len(value) > param.max_length:
             raise DocumentError(
-                f"{param.label_en} is at most {param.max_length} characters", field=field
+                gettext("%(label)s is at most %(limit)d characters")
+                % {"label": label, "limit": param.max_length},
+                field=field,
             )
         clean[param.name] = value
     return clean
@@ -134,7 +157,9 @@ def _draft(
         found = party.first()
         if found is None:
             raise DocumentError(
-                f"person #{person_id} is not a party of case {case.number}", field="person_id"
+                gettext("person #%(person)s is not a party of case %(case)s")
+                % {"person": person_id, "case": case.number},
+                field="person_id",
             )
         person = found.person
     if measure is not None and person is None:
@@ -187,13 +212,17 @@ def draft_document(case: Case, data: DraftInput, *, actor: Officer) -> Document:
         measure = Measure.objects.filter(pk=data.measure_id, case=case).first()
         if measure is None:
             raise DocumentError(
-                f"measure #{data.measure_id} is not a measure of case {case.number}",
+                gettext("measure #%(measure)s is not a measure of case %(case)s")
+                % {"measure": data.measure_id, "case": case.number},
                 field="measure_id",
             )
     if doc_type.step.startswith("measure:") and measure is None:
         raise DocumentError(
-            f"a {doc_type.title_en} is drafted with its measure: propose the measure, and its "
-            "draft is made with it",
+            gettext(
+                "a %(document)s is drafted with its measure: propose the measure, and its draft "
+                "is made with it"
+            )
+            % {"document": doc_type.title(_language())},
             field="type_id",
         )
     # A draft may lack what it needs; submission asks for every required value.
@@ -241,14 +270,16 @@ def submit_document(doc: Document, *, actor: Officer, complete: bool = True) -> 
     require_document_write(actor, doc)
     if doc.status not in (DocumentStatus.DRAFT, DocumentStatus.RETURNED):
         raise DocumentError(
-            f"the document is {doc.get_status_display()}: only a draft is submitted",
+            gettext("the document is %(status)s: only a draft is submitted")
+            % {"status": doc.get_status_display()},
             field="status",
         )
     doc_type = type_of(doc.pack, doc.type_id)
     missing = [p for p in doc_type.params if p.required and not doc.params.get(p.name)]
     if missing and complete:
         raise DocumentError(
-            f"{missing[0].label_en} ({missing[0].name}) is required before submission",
+            gettext("%(label)s (%(name)s) is required before submission")
+            % {"label": missing[0].label(_language()), "name": missing[0].name},
             field=f"params.{missing[0].name}",
         )
     if doc.serial is None:
@@ -307,9 +338,12 @@ def decide_document(doc: Document, data: DecisionInput, *, actor: Officer) -> Do
     the drafter with the reasons. A measure's own document is decided with the measure."""
     doc = _lock(doc)
     if doc.approval is not None and doc.approval.follows:
+        # Only a measure's own document follows another subject today (_follows).
         raise DocumentError(
-            f"this document is decided with its {doc.approval.follows.split(':')[0]}: decide "
-            "the measure, and the document follows",
+            gettext(
+                "this document is decided with its measure: decide the measure, and the "
+                "document follows"
+            ),
             field="decision",
         )
     return decided_with(doc, data, actor=actor)
@@ -321,7 +355,8 @@ def decided_with(doc: Document, data: DecisionInput, *, actor: Officer) -> Docum
     doc = _lock(doc)
     if doc.status != DocumentStatus.PENDING or doc.approval is None:
         raise DocumentError(
-            f"the document is {doc.get_status_display()}: nothing waits for a decision",
+            gettext("the document is %(status)s: nothing waits for a decision")
+            % {"status": doc.get_status_display()},
             field="decision",
         )
     approve = data.decision == "approve"
@@ -424,7 +459,7 @@ def _issue(doc: Document, *, actor: Officer, pdf: bytes) -> None:
         old = _lock(old)
         old.status = DocumentStatus.SUPERSEDED
         old.ended_at = now
-        old.end_reason = f"corrected by {doc.number}"
+        old.end_reason = gettext("corrected by %(number)s") % {"number": doc.number}
         old.save(update_fields=["status", "ended_at", "end_reason"])
         record(
             LedgerKind.DOCUMENT_SUPERSEDED,
@@ -447,8 +482,11 @@ def cancel_document(doc: Document, data: ReasonInput, *, actor: Officer) -> Docu
 def _void(doc: Document, reason: str, *, actor: Officer) -> Document:
     if doc.status not in OPEN:
         raise DocumentError(
-            f"the document is {doc.get_status_display()}: an issued document is revoked or "
-            "corrected, not cancelled",
+            gettext(
+                "the document is %(status)s: an issued document is revoked or corrected, not "
+                "cancelled"
+            )
+            % {"status": doc.get_status_display()},
             field="status",
         )
     if doc.approval is not None:
@@ -474,7 +512,8 @@ def revoke_document(doc: Document, data: ReasonInput, *, actor: Officer) -> Docu
     require_revoker(actor, doc)
     if doc.status != DocumentStatus.ISSUED:
         raise DocumentError(
-            f"the document is {doc.get_status_display()}: only an issued document is revoked",
+            gettext("the document is %(status)s: only an issued document is revoked")
+            % {"status": doc.get_status_display()},
             field="status",
         )
     doc.status = DocumentStatus.REVOKED
@@ -499,13 +538,14 @@ def correct_document(doc: Document, data: CorrectionInput, *, actor: Officer) ->
     require_document_write(actor, doc)
     if doc.status != DocumentStatus.ISSUED:
         raise DocumentError(
-            f"the document is {doc.get_status_display()}: only an issued document is corrected",
+            gettext("the document is %(status)s: only an issued document is corrected")
+            % {"status": doc.get_status_display()},
             field="status",
         )
     pending = Document.objects.filter(supersedes=doc).exclude(status=DocumentStatus.VOID)
     if pending.exists():
         raise DocumentError(
-            "a correction of this document is already drafted: finish or cancel it",
+            gettext("a correction of this document is already drafted: finish or cancel it"),
             field="status",
         )
     assert doc.case is not None  # noqa: S101 - every document belongs to a case today
@@ -530,11 +570,13 @@ def _signature(data: ServiceInput) -> tuple[bytes, str] | None:
     try:
         image = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise DocumentError("the signature image is not valid base64", field="signature") from exc
+        raise DocumentError(
+            gettext("the signature image is not valid base64"), field="signature"
+        ) from exc
     png = image.startswith(b"\x89PNG\r\n\x1a\n")
     jpeg = image.startswith(b"\xff\xd8\xff")
     if not (png and "png" in head) and not (jpeg and "jpeg" in head):
-        raise DocumentError("the signature is not a PNG or JPEG image", field="signature")
+        raise DocumentError(gettext("the signature is not a PNG or JPEG image"), field="signature")
     return image, "png" if png else "jpg"
 
 
@@ -545,28 +587,32 @@ def serve_document(doc: Document, data: ServiceInput, *, actor: Officer) -> Serv
     require_document_write(actor, doc)
     if doc.status != DocumentStatus.ISSUED:
         raise DocumentError(
-            f"the document is {doc.get_status_display()}: only an issued document is served",
+            gettext("the document is %(status)s: only an issued document is served")
+            % {"status": doc.get_status_display()},
             field="status",
         )
     now = clock.now()
     assert doc.issued_at is not None  # noqa: S101 - issued documents have their time
     if data.served_at > now:
-        raise DocumentError("served_at is in the future", field="served_at")
+        raise DocumentError(gettext("the time of service is in the future"), field="served_at")
     if data.served_at < doc.issued_at:
         raise DocumentError(
-            f"served_at is before the document was issued ({doc.issued_at.isoformat()})",
+            gettext("the time of service is before the document was issued (%(issued)s)")
+            % {"issued": doc.issued_at.isoformat()},
             field="served_at",
         )
     signature = _signature(data)
     if data.acknowledgment == Acknowledgment.SIGNED and signature is None:
         raise DocumentError(
-            "a signed acknowledgment needs the signature: drawn on the pad, or a scan",
+            gettext("a signed acknowledgment needs the signature: drawn on the pad, or a scan"),
             field="signature",
         )
     if data.acknowledgment == Acknowledgment.REFUSED and not data.witness:
-        raise DocumentError("a refusal to sign is witnessed: name the witness", field="witness")
+        raise DocumentError(
+            gettext("a refusal to sign is witnessed: name the witness"), field="witness"
+        )
     if data.acknowledgment == Acknowledgment.UNABLE and not data.note:
-        raise DocumentError("say why the recipient could not sign", field="note")
+        raise DocumentError(gettext("say why the recipient could not sign"), field="note")
     service = Service(
         document=doc,
         method=data.method,
@@ -618,7 +664,8 @@ def account_for_service(doc: Document, data: ServiceAccountInput, *, actor: Offi
     require_document_write(actor, doc)
     if doc.service_missed_at is None or doc.service_account:
         raise DocumentError(
-            "only a missed service not yet accounted for takes an account", field="account"
+            gettext("only a missed service not yet accounted for takes an account"),
+            field="account",
         )
     doc.service_account = data.account
     doc.save(update_fields=["service_account"])

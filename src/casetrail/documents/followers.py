@@ -7,7 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import get_language, gettext
+
 from casetrail import steps
+from casetrail.custody.inputs import NOTIFY_METHODS
 from casetrail.custody.models import Measure
 from casetrail.documents import actions
 from casetrail.documents.catalogue import for_step
@@ -23,6 +26,7 @@ _NOTICE_METHODS = {
     "sms": ServiceMethod.ELECTRONIC,
     "other": ServiceMethod.IN_PERSON,
 }
+_NOTICE_LABELS = dict(NOTIFY_METHODS)
 
 
 def _measure_documents(measure: Measure) -> list[Document]:
@@ -54,12 +58,13 @@ def measure_decided(measure: Measure, *, actor: Officer, approve: bool, opinion:
             continue
         decision = DecisionInput(
             decision="approve" if approve else "return",
-            opinion=opinion or ("" if approve else "measure refused"),
+            opinion=opinion or ("" if approve else gettext("measure refused")),
         )
         doc = actions.decided_with(doc, decision, actor=actor)
         if not approve:
             # A refused measure is final: its document's number stays void with the reason.
-            actions._void(actions._lock(doc), f"the measure was refused: {opinion}", actor=actor)
+            reason = gettext("the measure was refused: %(opinion)s") % {"opinion": opinion}
+            actions._void(actions._lock(doc), reason, actor=actor)
 
 
 def measure_start(measure: Measure) -> None:
@@ -68,9 +73,19 @@ def measure_start(measure: Measure) -> None:
             measure=measure, type_id=doc_type.id, status=DocumentStatus.ISSUED
         ).exists()
         if not issued:
+            title = doc_type.title(get_language() or "en")
+            if title != doc_type.title_zh:  # the paper form is known by its own title
+                title = f"{title} ({doc_type.title_zh})"
             raise actions.DocumentError(
-                f"a {measure.get_kind_display()} is executed on its issued {doc_type.title_en} "
-                f"({doc_type.title_zh}, {doc_type.basis}): it is not issued",
+                gettext(
+                    "a %(measure)s is executed on its issued %(document)s (%(basis)s): it is "
+                    "not issued"
+                )
+                % {
+                    "measure": measure.get_kind_display(),
+                    "document": title,
+                    "basis": doc_type.basis,
+                },
                 field="status",
             )
 
@@ -100,7 +115,8 @@ def family_notified(
                 recipient=details["recipient"],
                 relationship=details["relationship"],
                 acknowledgment=Acknowledgment.UNABLE,
-                note=f"served with the family notice ({details['method']})",
+                note=gettext("served with the family notice (%(method)s)")
+                % {"method": _NOTICE_LABELS.get(details["method"], details["method"])},
             ),
             actor=actor,
         )

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from casetrail import clock
@@ -67,7 +68,10 @@ def verify(request: HttpRequest) -> HttpResponse:
     file_hash = ""
     if upload is not None:
         if upload.size > MAX_UPLOAD:
-            form.add_error("pdf", f"a PDF of at most {MAX_UPLOAD // (1024 * 1024)} MB")
+            form.add_error(
+                "pdf",
+                gettext("a PDF of at most %(size)d MB") % {"size": MAX_UPLOAD // (1024 * 1024)},
+            )
             return render(request, "documents/verify.html", context, status=400)
         hasher = hashlib.sha256()
         for chunk in upload.chunks():

@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.utils.translation import gettext
 
 from casetrail.approvals.actions import may_decide
 from casetrail.cases.models import Case
@@ -88,7 +89,7 @@ def pdf_response(officer: Officer, doc: Document) -> HttpResponse:
     from casetrail.errors import NotFound
 
     if not doc.pdf:
-        raise NotFound("this draft has no PDF yet: it is rendered when submitted")
+        raise NotFound(gettext("this draft has no PDF yet: it is rendered when submitted"))
     record_view(doc, actor=officer, unit_id=doc.unit_id, what="document pdf")
     with doc.pdf.open("rb") as handle:
         data = handle.read()

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_POST
 
 from casetrail.approvals.actions import ApprovalRefused
@@ -115,7 +115,7 @@ _ACTS: dict[str, tuple[type[forms.Form] | None, str, Callable[..., Any]]] = {
 @require_POST
 def act(request: HttpRequest, document_id: int, action: str) -> HttpResponse:
     if action not in _ACTS:
-        raise NotFound(f"no action {action!r}")
+        raise NotFound(gettext("no action '%(action)s'") % {"action": action})
     officer = request_officer(request)
     doc = access_document(officer, document_id)
     form_class, name, run = _ACTS[action]

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext
+
 from casetrail.errors import AccessDenied, NotFound
 from casetrail.ledger.models import LedgerEntry
 from casetrail.ledger.record import LedgerSubject
@@ -82,4 +84,4 @@ def access_entry(officer: Any, seq: int) -> Visible:
             raise NotFound
         return Visible(entry, kind.access(officer, int(entry.subject_id)), kind.traced)
     except (NotFound, AccessDenied):
-        raise NotFound(f"ledger entry {seq} not found") from None
+        raise NotFound(gettext("ledger entry %(seq)s not found") % {"seq": seq}) from None

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Router, Schema
 
 from casetrail.errors import NotFound
@@ -73,7 +74,7 @@ def latest_head(request: HttpRequest) -> dict[str, object]:
     """The latest signed tree head. No login: anyone may hold the log to its word."""
     head = heads.latest_head()
     if head is None:
-        raise NotFound("no tree head has been signed yet")
+        raise NotFound(gettext("no tree head has been signed yet"))
     return head.to_dict()
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext
+
 from casetrail.errors import Refused
 from casetrail.ledger import heads, tree, verify
 from casetrail.ledger.models import LedgerEntry, leaf_fields_of
@@ -25,7 +27,10 @@ def entry(seq: int) -> LedgerEntry:
     found = LedgerEntry.objects.filter(seq=seq).first()
     if found is None:
         size = tree.tree_size()
-        raise ProofError(f"seq {seq}: the log has entries 1..{size}", field="seq")
+        raise ProofError(
+            gettext("seq %(seq)s: the log has entries 1..%(size)s") % {"seq": seq, "size": size},
+            field="seq",
+        )
     return found
 
 
@@ -82,7 +87,9 @@ def inclusion(seq: int, size: int | None = None) -> Inclusion:
         _check_size(size, "size")
         if size < seq:
             raise ProofError(
-                f"size {size}: a tree of {size} entries has no seq {seq}", field="size"
+                gettext("size %(size)s: a tree of %(size)s entries has no seq %(seq)s")
+                % {"size": size, "seq": seq},
+                field="size",
             )
         head = heads.head_of_size(size)
     proof = tree.inclusion_proof(leaf_index(seq), size)
@@ -122,11 +129,15 @@ def consistency(first: int, second: int | None = None) -> Consistency:
     _check_size(second, "second")
     if first < 1:
         raise ProofError(
-            "first: a consistency proof from the empty tree proves nothing; use 1 or more",
+            gettext("first: a consistency proof from the empty tree proves nothing; use 1 or more"),
             field="first",
         )
     if first > second:
-        raise ProofError(f"first {first} is larger than second {second}", field="first")
+        raise ProofError(
+            gettext("first %(first)s is larger than second %(second)s")
+            % {"first": first, "second": second},
+            field="first",
+        )
     return Consistency(
         first,
         second,
@@ -140,7 +151,14 @@ def consistency(first: int, second: int | None = None) -> Consistency:
 
 def _check_size(size: int, field: str) -> None:
     if size < 0:
-        raise ProofError(f"{field} must not be negative: {size}", field=field)
+        raise ProofError(
+            gettext("%(field)s must not be negative: %(size)s") % {"field": field, "size": size},
+            field=field,
+        )
     have = tree.tree_size()
     if size > have:
-        raise ProofError(f"{field} {size}: the log has {have} entries", field=field)
+        raise ProofError(
+            gettext("%(field)s %(size)s: the log has %(have)s entries")
+            % {"field": field, "size": size, "have": have},
+            field=field,
+        )

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from casetrail.errors import AccessDenied, NotFound, Refused
 from casetrail.org.models import Officer, RoleGrant, Unit, root_of
@@ -33,7 +34,7 @@ def request_officer(request: HttpRequest) -> Officer:
     """The officer behind an authenticated request (login or API token)."""
     user = request.user
     if not isinstance(user, Officer):
-        raise AccessDenied("log in first")
+        raise AccessDenied(gettext("log in first"))
     return user
 
 
@@ -71,10 +72,24 @@ def has_role(officer: Officer, unit: Unit, roles: Iterable[str]) -> bool:
     return any(g.role in wanted and g.covers(unit) for g in grants_of(officer))
 
 
+def role_label(role: str) -> str:
+    """A role's name in the officer's language (the code itself for one that is no role)."""
+    return str(Role(role).label) if role in Role.values else role
+
+
 def require_role(officer: Officer, unit: Unit, roles: Iterable[str], *, doing: str) -> None:
+    """AccessDenied unless the officer holds one of ``roles`` at the unit; ``doing`` says what
+    the officer attempts, in the officer's language (``doing=gettext("opening a case")``)."""
     wanted = sorted(roles)
     if not has_role(officer, unit, wanted):
-        raise AccessDenied(f"{doing} needs one of these roles at {unit.name}: {', '.join(wanted)}")
+        raise AccessDenied(
+            gettext("%(doing)s needs one of these roles at %(unit)s: %(roles)s")
+            % {
+                "doing": doing,
+                "unit": unit.name,
+                "roles": ", ".join(role_label(role) for role in wanted),
+            }
+        )
 
 
 def unit_ids_in_scope(officer: Officer, roles: Iterable[str]) -> frozenset[int]:
@@ -108,7 +123,7 @@ def access_unit(officer: Officer, unit_id: int) -> Unit:
     """A unit the officer holds any grant over; NotFound otherwise, as if it did not exist."""
     unit = Unit.objects.filter(pk=unit_id).first()
     if unit is None or not has_role(officer, unit, Role.values):
-        raise NotFound(f"unit {unit_id} not found")
+        raise NotFound(gettext("unit %(id)s not found") % {"id": unit_id})
     return unit
 
 
@@ -134,12 +149,20 @@ def require_staff(
     officers = officers_by_id(list(dict.fromkeys(ids)), field=field)
     for officer in officers:
         if not officer.is_active:
-            raise Refused(f"{officer} is not an active officer", field=field)
+            raise Refused(
+                gettext("%(officer)s is not an active officer") % {"officer": officer}, field=field
+            )
         if not on_staff(officer, unit):
-            raise Refused(f"{officer} is not on the staff of {unit}", field=field)
+            raise Refused(
+                gettext("%(officer)s is not on the staff of %(unit)s")
+                % {"officer": officer, "unit": unit},
+                field=field,
+            )
         if qualified_on is not None and not officer.qualified_on(qualified_on):
             raise Refused(
-                f"{officer} holds no law-enforcement qualification on {qualified_on}", field=field
+                gettext("%(officer)s holds no law-enforcement qualification on %(day)s")
+                % {"officer": officer, "day": qualified_on},
+                field=field,
             )
     return officers
 
@@ -155,7 +178,9 @@ def require_ledger_housekeeping(officer: Officer, entry: Any) -> None:
         else any(g.role in LEDGER_READERS for g in grants_of(officer))
     )
     if not allowed:
-        raise AccessDenied("the ledger's housekeeping needs the supervisor or administrator role")
+        raise AccessDenied(
+            gettext("the ledger's housekeeping needs the supervisor or administrator role")
+        )
 
 
 def needs_second_factor(officer: Officer) -> bool:
@@ -185,10 +210,16 @@ def second_factor_verified(user: Any) -> bool:
 
 def require_verified_session(request: HttpRequest, *, doing: str) -> Officer:
     """The officer of a logged-in session, verified with the second factor when the officer
-    must use one; an API token or an unverified session is refused (403)."""
+    must use one; an API token or an unverified session is refused (403). ``doing`` is in the
+    officer's language, as for `require_role`."""
     officer = request_officer(request)
     if getattr(request, "api_token", None) is not None:
-        raise AccessDenied(f"{doing} needs a logged-in session: an API token cannot do it")
+        raise AccessDenied(
+            gettext("%(doing)s needs a logged-in session: an API token cannot do it")
+            % {"doing": doing}
+        )
     if needs_second_factor(officer) and not second_factor_verified(request.user):
-        raise AccessDenied(f"{doing} needs a session verified with your second factor")
+        raise AccessDenied(
+            gettext("%(doing)s needs a session verified with your second factor") % {"doing": doing}
+        )
     return officer

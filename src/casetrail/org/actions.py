@@ -39,8 +39,8 @@ def _require_admin(actor: Officer | None, unit: Unit | None) -> None:
     if actor is None:
         return
     if unit is None:
-        raise OrgError("a unit is required", field="unit")
-    require_role(actor, unit, {Role.ADMINISTRATOR}, doing="administration")
+        raise OrgError(gettext("a unit is required"), field="unit")
+    require_role(actor, unit, {Role.ADMINISTRATOR}, doing=gettext("administration"))
 
 
 @transaction.atomic
@@ -58,7 +58,7 @@ def create_unit(
 ) -> Unit:
     _require_admin(actor, parent)
     if Unit.objects.filter(code=code).exists():
-        raise OrgError(f"unit code {code} is taken", field="code")
+        raise OrgError(gettext("unit code %(code)s is taken") % {"code": code}, field="code")
     unit = Unit.objects.create(
         code=code,
         name=name,
@@ -105,9 +105,14 @@ def create_officer(
 ) -> Officer:
     _require_admin(actor, unit)
     if Officer.objects.filter(username=username).exists():
-        raise OrgError(f"username {username} is taken", field="username")
+        raise OrgError(
+            gettext("username %(username)s is taken") % {"username": username}, field="username"
+        )
     if Officer.objects.filter(badge_number=badge_number).exists():
-        raise OrgError(f"badge number {badge_number} is taken", field="badge_number")
+        raise OrgError(
+            gettext("badge number %(badge)s is taken") % {"badge": badge_number},
+            field="badge_number",
+        )
     officer = Officer.objects.create_user(
         username,
         password,
@@ -141,7 +146,7 @@ def grant_role(
 ) -> None:
     _require_admin(actor, unit)
     if role not in Role.values:
-        raise OrgError(f"unknown role {role}", field="role")
+        raise OrgError(gettext("unknown role %(role)s") % {"role": role}, field="role")
     grant, created = officer.grants.get_or_create(unit=unit, role=role, defaults={"scope": scope})
     if not created and grant.scope == scope:
         return  # already granted so: nothing changes, nothing to record
@@ -173,7 +178,9 @@ def issue_token(data: TokenInput, *, actor: Officer) -> tuple[ApiToken, str]:
     days: int = data.lifetime_days or settings.CASETRAIL_TOKEN_DAYS
     if days > longest:
         raise OrgError(
-            f"a token lives at most {longest} days here ({days} asked)", field="lifetime_days"
+            gettext("a token lives at most %(longest)d days here (%(days)d asked)")
+            % {"longest": longest, "days": days},
+            field="lifetime_days",
         )
     now = clock.now()
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -204,7 +211,7 @@ def issue_token(data: TokenInput, *, actor: Officer) -> tuple[ApiToken, str]:
 @transaction.atomic
 def revoke_token(token: ApiToken, *, actor: Officer) -> None:
     if token.officer_id != actor.pk:
-        raise OrgError("only the holder can revoke a token", field="token")
+        raise OrgError(gettext("only the holder can revoke a token"), field="token")
     token.revoked_at = clock.now()
     token.save(update_fields=["revoked_at"])
     record(
@@ -229,12 +236,16 @@ def authenticate_token(key: str, *, method: str) -> Officer | None:
         return None
     if token.expired(clock.now()):
         raise TokenExpired(
-            f"the API token {token.prefix}… expired at {token.expires_at:%Y-%m-%d %H:%M} UTC: "
-            "create a new one on the API tokens page"
+            gettext(
+                "the API token %(prefix)s… expired at %(time)s UTC: create a new one on the API "
+                "tokens page"
+            )
+            % {"prefix": token.prefix, "time": f"{token.expires_at:%Y-%m-%d %H:%M}"}
         )
     if token.read_only and method.upper() not in READ_METHODS:
         raise AccessDenied(
-            f"the API token {token.prefix}… is read-only: it may read (GET) but not {method}"
+            gettext("the API token %(prefix)s… is read-only: it may read (GET) but not %(method)s")
+            % {"prefix": token.prefix, "method": method}
         )
     return token.officer
 
@@ -254,8 +265,11 @@ def set_second_factor(unit: Unit, *, required: bool, actor: Officer | None) -> U
     _require_admin(actor, unit)
     if unit.parent_id is not None:
         raise OrgError(
-            "the second factor is required or not for a whole agency: set it on its top-level "
-            f"unit, not on {unit.code}",
+            gettext(
+                "the second factor is required or not for a whole agency: set it on its "
+                "top-level unit, not on %(unit)s"
+            )
+            % {"unit": unit.code},
             field="unit",
         )
     if unit.second_factor_required == required:
@@ -279,11 +293,17 @@ def set_document_prefix(unit: Unit, *, prefix: str, actor: Officer | None) -> Un
     administrator (or from the CLI), and recorded: every number taken later depends on it."""
     _require_admin(actor, unit)
     prefix = prefix.strip()
-    if len(prefix) > Unit._meta.get_field("document_prefix").max_length:  # type: ignore[operator]
-        raise OrgError("a document prefix is at most 24 characters", field="document_prefix")
+    longest: int = Unit._meta.get_field("document_prefix").max_length  # type: ignore[assignment]
+    if len(prefix) > longest:
+        raise OrgError(
+            gettext("a document prefix is at most %(limit)d characters") % {"limit": longest},
+            field="document_prefix",
+        )
     if any(ch in prefix for ch in "〔〕{}/\\") or any(not ch.isprintable() for ch in prefix):
         raise OrgError(
-            "a document prefix holds no brackets 〔〕, braces, slashes or control characters",
+            gettext(
+                "a document prefix holds no brackets 〔〕, braces, slashes or control characters"
+            ),
             field="document_prefix",
         )
     unit.document_prefix = prefix
@@ -316,7 +336,9 @@ def _failed(actor: Officer, *, during: str, throttled: bool) -> None:
 @transaction.atomic
 def _enrol(data: CodeInput, key: str, actor: Officer) -> TOTPDevice | None:
     if TOTPDevice.objects.filter(user=actor, confirmed=True).exists():
-        raise OrgError("a second factor is already enrolled for this officer", field="code")
+        raise OrgError(
+            gettext("a second factor is already enrolled for this officer"), field="code"
+        )
     check = TOTP(bytes.fromhex(key))
     if not check.verify(int(data.code), tolerance=1):
         _failed(actor, during="enrolment", throttled=False)
@@ -354,7 +376,7 @@ def enrol_second_factor(data: CodeInput, *, key: str, actor: Officer) -> TOTPDev
 def _verify(data: CodeInput, actor: Officer) -> tuple[TOTPDevice | None, str]:
     device = TOTPDevice.objects.select_for_update().filter(user=actor, confirmed=True).first()
     if device is None:
-        raise OrgError("no second factor is enrolled for this officer", field="code")
+        raise OrgError(gettext("no second factor is enrolled for this officer"), field="code")
     allowed, why = device.verify_is_allowed()
     if allowed and device.verify_token(data.code):
         return device, ""
@@ -384,7 +406,10 @@ def reset_second_factor(officer: Officer, *, actor: Officer | None) -> int:
     _require_admin(actor, officer.unit)
     removed, _ = TOTPDevice.objects.filter(user=officer).delete()
     if not removed:
-        raise OrgError(f"{officer} has no second factor to reset", field="officer")
+        raise OrgError(
+            gettext("%(officer)s has no second factor to reset") % {"officer": officer},
+            field="officer",
+        )
     record(
         LedgerKind.SECOND_FACTOR_RESET,
         subject=officer,

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
@@ -110,7 +111,7 @@ def list_tokens(request: HttpRequest) -> list[ApiToken]:
 @router.post("/tokens", response={201: NewTokenOut})
 @body(TokenInput)
 def create_token(request: HttpRequest, data: TokenInput) -> Status[dict[str, Any]]:
-    officer = require_verified_session(request, doing="creating an API token")
+    officer = require_verified_session(request, doing=gettext("creating an API token"))
     token, key = actions.issue_token(data, actor=officer)
     return Status(
         201,

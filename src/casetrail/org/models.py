@@ -30,7 +30,7 @@ class Pack(models.TextChoices):
 class Unit(models.Model):
     LEDGER_SUBJECT: ClassVar[str] = "unit"
 
-    code = models.CharField(max_length=16, unique=True, help_text="used in case numbers")
+    code = models.CharField(max_length=16, unique=True, help_text=_("used in case numbers"))
     name = models.CharField(max_length=120)
     name_en = models.CharField(max_length=120, blank=True)
     kind = models.CharField(max_length=16, choices=UnitKind.choices)
@@ -103,7 +103,7 @@ class Officer(AbstractBaseUser, PermissionsMixin):
     )
     email = models.EmailField(blank=True)
     is_active = models.BooleanField(default=True)
-    is_staff = models.BooleanField(default=False, help_text="may use the Django admin")
+    is_staff = models.BooleanField(default=False, help_text=_("may use the Django admin"))
     qualification_level = models.CharField(
         max_length=16,
         blank=True,
@@ -114,7 +114,7 @@ class Officer(AbstractBaseUser, PermissionsMixin):
         ],
     )
     qualification_valid_until = models.DateField(null=True, blank=True)
-    language = models.CharField(max_length=8, blank=True, help_text="empty: the unit's default")
+    language = models.CharField(max_length=8, blank=True, help_text=_("empty: the unit's default"))
 
     objects = OfficerManager()
 

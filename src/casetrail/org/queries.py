@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casetrail.errors import NotFound, Refused
@@ -22,7 +23,7 @@ def officers_by_id(ids: Sequence[int], *, field: str) -> list[Officer]:
     found = Officer.objects.in_bulk(list(ids))
     missing = [i for i in ids if i not in found]
     if missing:
-        raise UnknownOfficer(f"no officer with id {missing[0]}", field=field)
+        raise UnknownOfficer(gettext("no officer with id %(id)s") % {"id": missing[0]}, field=field)
     return [found[i] for i in ids]
 
 
@@ -65,7 +66,7 @@ def token_of(officer: Officer, token_id: int) -> ApiToken:
     """One of the officer's own tokens; nobody else's exists for them."""
     token = ApiToken.objects.filter(pk=token_id, officer=officer).first()
     if token is None:
-        raise NotFound(f"token {token_id} not found")
+        raise NotFound(gettext("token %(id)s not found") % {"id": token_id})
     return token
 
 

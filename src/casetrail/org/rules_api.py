@@ -4,6 +4,7 @@ explanation, counting with the official holiday notices loaded into this install
 from typing import Annotated, Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Router, Schema
 from pydantic import JsonValue
 
@@ -94,11 +95,15 @@ def _summary(rule: Rule, pack: Pack) -> dict[str, Any]:
 
 def _pack_of(rule_id: str, pack_id: str | None) -> Pack:
     if pack_id and pack_id not in pack_ids():
-        raise RuleError(f"unknown pack {pack_id}; known: {', '.join(pack_ids())}", field="pack")
+        raise RuleError(
+            gettext("unknown pack %(pack)s; known: %(known)s")
+            % {"pack": pack_id, "known": ", ".join(pack_ids())},
+            field="pack",
+        )
     try:
         return load_pack(pack_id) if pack_id else find_pack(rule_id)
     except ProcedureError as exc:
-        raise NotFound(str(exc)) from exc
+        raise NotFound(exc.said(gettext)) from exc
 
 
 @router.get("/rules", response=list[RuleSummaryOut])
@@ -107,7 +112,11 @@ def list_rules(
     pack: Annotated[str, Field(json_schema_extra={"enum": ["", *PACK_IDS]})] = "",
 ) -> list[dict[str, Any]]:
     if pack and pack not in pack_ids():
-        raise RuleError(f"unknown pack {pack}; known: {', '.join(pack_ids())}", field="pack")
+        raise RuleError(
+            gettext("unknown pack %(pack)s; known: %(known)s")
+            % {"pack": pack, "known": ", ".join(pack_ids())},
+            field="pack",
+        )
     out = []
     for pid in [pack] if pack else pack_ids():
         loaded = load_pack(pid)
@@ -122,7 +131,7 @@ def show_rule(request: HttpRequest, rule_id: RuleId) -> list[dict[str, Any]]:
     try:
         versions = pack.rules_named(rule_id)
     except ProcedureError as exc:
-        raise NotFound(f"no rule {rule_id}") from exc
+        raise NotFound(gettext("no rule %(rule)s") % {"rule": rule_id}) from exc
     return [
         _summary(rule, pack)
         | {
@@ -170,9 +179,9 @@ def compute_deadline(request: HttpRequest, rule_id: RuleId, payload: DeadlineIn)
             calendar=calendar_named(pack.calendar),
         )
     except UnknownRule as exc:
-        raise NotFound(str(exc)) from exc
+        raise NotFound(exc.said(gettext)) from exc
     except ProcedureError as exc:
         field = next((name for kind, name in _FIELD_OF if isinstance(exc, kind)), "rule_id")
-        raise RuleError(str(exc), field=field) from exc
+        raise RuleError(exc.said(gettext), field=field) from exc
     result: dict[str, Any] = deadline.to_dict()
     return result

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from casetrail import clock
 
@@ -44,7 +45,10 @@ class TooManyFailures(Exception):
     """Too many wrong tokens from this address in this window (429)."""
 
     def __init__(self, retry_after: int) -> None:
-        super().__init__(f"too many failed API tokens from this address: retry in {retry_after} s")
+        super().__init__(
+            gettext("too many failed API tokens from this address: retry in %(seconds)d s")
+            % {"seconds": retry_after}
+        )
         self.retry_after = retry_after
 
 

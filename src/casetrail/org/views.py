@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
@@ -39,12 +40,12 @@ def tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "revoke" in request.POST:
         revoke = record_number(request.POST.get("revoke", ""))
         if revoke is None:
-            raise NotFound("token not found")
+            raise NotFound(gettext("token not found"))
         actions.revoke_token(queries.token_of(officer, revoke), actor=officer)
         return redirect("org:tokens")
     data = form.to_input() if request.method == "POST" else None
     if data is not None:
-        require_verified_session(request, doing="creating an API token")
+        require_verified_session(request, doing=gettext("creating an API token"))
         try:
             _, new_key = actions.issue_token(data, actor=officer)
         except Refused as exc:

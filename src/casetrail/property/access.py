@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext, gettext_lazy
 
 from casetrail.cases.access import require_case_write, visible_cases
 from casetrail.errors import AccessDenied, NotFound
@@ -31,6 +32,14 @@ from casetrail.property.models import (
 
 CUSTODIANS = frozenset({Role.PROPERTY_CUSTODIAN})
 ROOM_KEEPERS = frozenset({Role.PROPERTY_CUSTODIAN, *CASE_LEADERS})
+# What answers for a record reached through its item, when the officer may not see it.
+MISSING = {
+    Transfer: gettext_lazy("hand-over %(id)s not found"),
+    Borrow: gettext_lazy("borrowing %(id)s not found"),
+    Disposal: gettext_lazy("disposal %(id)s not found"),
+    ItemDeadline: gettext_lazy("time limit %(id)s not found"),
+    ItemFile: gettext_lazy("file %(id)s not found"),
+}
 
 
 def visible_items(officer: Officer) -> QuerySet[Item]:
@@ -44,14 +53,14 @@ def access_item(officer: Officer, item_id: int) -> Item:
     )
     item = items.filter(pk=item_id).first()
     if item is None:
-        raise NotFound(f"item {item_id} not found")
+        raise NotFound(gettext("item %(id)s not found") % {"id": item_id})
     return item
 
 
 def item_by_code(officer: Officer, code: str) -> Item:
     item = visible_items(officer).filter(code=code.strip().upper()).first()
     if item is None:
-        raise NotFound(f"no item with the code {code[:40]!r}")
+        raise NotFound(gettext("no item with the code %(code)s") % {"code": repr(code[:40])})
     return item
 
 
@@ -81,7 +90,8 @@ def holds(officer: Officer, item: Item) -> bool:
 def require_holder(officer: Officer, item: Item) -> None:
     if not holds(officer, item):
         raise AccessDenied(
-            f"item {item.code} is held by {holder_text(item)}: only its holder moves it"
+            gettext("item %(code)s is held by %(holder)s: only its holder moves it")
+            % {"code": item.code, "holder": holder_text(item)}
         )
 
 
@@ -132,7 +142,7 @@ def visible_locations(officer: Officer) -> QuerySet[Location]:
 def access_location(officer: Officer, location_id: int) -> Location:
     location = visible_locations(officer).filter(pk=location_id).first()
     if location is None:
-        raise NotFound(f"location {location_id} not found")
+        raise NotFound(gettext("location %(id)s not found") % {"id": location_id})
     return location
 
 
@@ -144,11 +154,11 @@ def access_stocktake(officer: Officer, stocktake_id: int) -> StockTake:
         .first()
     )
     if found is None:
-        raise NotFound(f"stock-take {stocktake_id} not found")
+        raise NotFound(gettext("stock-take %(id)s not found") % {"id": stocktake_id})
     return found
 
 
-def _through_item(officer: Officer, model: type[Any], pk: int, what: str) -> Any:
+def _through_item(officer: Officer, model: type[Any], pk: int) -> Any:
     row = (
         model.objects.filter(pk=pk, item__in=visible_items(officer).values("pk"))
         .select_related(
@@ -157,30 +167,30 @@ def _through_item(officer: Officer, model: type[Any], pk: int, what: str) -> Any
         .first()
     )
     if row is None:
-        raise NotFound(f"{what} {pk} not found")
+        raise NotFound(str(MISSING[model]) % {"id": pk})
     return row
 
 
 def access_transfer(officer: Officer, pk: int) -> Transfer:
-    transfer: Transfer = _through_item(officer, Transfer, pk, "hand-over")
+    transfer: Transfer = _through_item(officer, Transfer, pk)
     return transfer
 
 
 def access_borrow(officer: Officer, pk: int) -> Borrow:
-    borrow: Borrow = _through_item(officer, Borrow, pk, "borrowing")
+    borrow: Borrow = _through_item(officer, Borrow, pk)
     return borrow
 
 
 def access_disposal(officer: Officer, pk: int) -> Disposal:
-    disposal: Disposal = _through_item(officer, Disposal, pk, "disposal")
+    disposal: Disposal = _through_item(officer, Disposal, pk)
     return disposal
 
 
 def access_deadline(officer: Officer, pk: int) -> ItemDeadline:
-    deadline: ItemDeadline = _through_item(officer, ItemDeadline, pk, "time limit")
+    deadline: ItemDeadline = _through_item(officer, ItemDeadline, pk)
     return deadline
 
 
 def access_file(officer: Officer, pk: int) -> ItemFile:
-    stored: ItemFile = _through_item(officer, ItemFile, pk, "file")
+    stored: ItemFile = _through_item(officer, ItemFile, pk)
     return stored

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from casetrail import clock
 from casetrail.ledger.kinds import LedgerKind
@@ -130,9 +131,9 @@ def account_for_deadline(
     )
     require_case_side(actor, row.item)
     if row.status != DeadlineStatus.MISSED:
-        raise PropertyError("only a missed limit is accounted for", field="account")
+        raise PropertyError(gettext("only a missed limit is accounted for"), field="account")
     if row.accounted_at is not None:
-        raise PropertyError("this limit was already accounted for", field="account")
+        raise PropertyError(gettext("this limit was already accounted for"), field="account")
     row.account, row.accounted_at, row.accounted_by = data.account, clock.now(), actor
     row.save(update_fields=["account", "accounted_at", "accounted_by"])
     record(

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
@@ -247,10 +248,10 @@ def download_receipt(request: HttpRequest, copy_seq: RecordId) -> JsonResponse:
     proof and a signed head, to check offline with `casetrail ledger check-receipt`."""
     entry = queries.download_entry(request_officer(request), copy_seq)
     if entry is None:
-        raise NotFound(f"no copy {copy_seq} of yours")
+        raise NotFound(gettext("no copy %(copy)s of yours") % {"copy": copy_seq})
     receipt = receipt_for_entry(entry)
     if receipt is None:
-        raise NotFound("no signing key is configured: no receipt can be made")
+        raise NotFound(gettext("no signing key is configured: no receipt can be made"))
     return JsonResponse(receipt.file())
 
 
@@ -374,7 +375,7 @@ def store(
 ) -> dict[str, Any]:
     officer = request_officer(request)
     unit = access_unit(officer, unit_id)
-    require_room_keeper(officer, unit, doing="reading the property room")
+    require_room_keeper(officer, unit, doing=gettext("reading the property room"))
     view = queries.store(
         unit,
         queries.StoreFilter(

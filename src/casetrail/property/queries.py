@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.http import HttpResponse
 from django.template.loader import render_to_string
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from casetrail import clock
 from casetrail.approvals.actions import may_decide
@@ -400,7 +400,7 @@ def case_labels_pdf(case: Case) -> HttpResponse:
     """The labels of every item the case still holds."""
     items = list(case_items(case).filter(status=ItemStatus.HELD))
     if not items:
-        raise NotFound(f"case {case.number} holds no items")
+        raise NotFound(gettext("case %(case)s holds no items") % {"case": case.number})
     return labels_pdf(items)
 
 

@@ -13,6 +13,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from casetrail.approvals.actions import ApprovalRefused
@@ -193,7 +194,7 @@ def item_label(request: HttpRequest, item_id: int) -> HttpResponse:
 def _target(request: HttpRequest) -> int:
     number = record_number(request.POST.get("target", ""))
     if number is None:
-        raise NotFound("no such record")
+        raise NotFound(gettext("no such record"))
     return number
 
 
@@ -275,7 +276,7 @@ _ACTS: dict[str, tuple[type[forms.Form] | None, str, Run]] = {
 def _of_item(row: Any, item: Item) -> Any:
     """A hand-over, borrowing, disposal or limit named on an item's page belongs to that item."""
     if row.item_id != item.pk:
-        raise NotFound("no such record of this item")
+        raise NotFound(gettext("no such record of this item"))
     return row
 
 
@@ -287,7 +288,7 @@ def act(request: HttpRequest, item_id: int, action: str) -> HttpResponse:
     if action == "file":
         return _add_file(request, officer, found)
     if action not in _ACTS:
-        raise NotFound(f"no action {action!r}")
+        raise NotFound(gettext("no action %(action)s") % {"action": repr(action)})
     form_class, name, run = _ACTS[action]
     offered = {
         "to_officer_id": unit_officers(found.unit),
@@ -357,10 +358,10 @@ def download(request: HttpRequest, file_id: int) -> HttpResponse | FileResponse:
 def receipt(request: HttpRequest, copy_seq: int) -> HttpResponse:
     entry = queries.download_entry(request_officer(request), copy_seq)
     if entry is None:
-        raise NotFound(f"no copy {copy_seq} of yours")
+        raise NotFound(gettext("no copy %(copy)s of yours") % {"copy": copy_seq})
     made = receipt_for_entry(entry)
     if made is None:
-        raise NotFound("no signing key is configured: no receipt can be made")
+        raise NotFound(gettext("no signing key is configured: no receipt can be made"))
     response = JsonResponse(made.file(), json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = f'attachment; filename="receipt-{copy_seq}.json"'
     return response
@@ -434,7 +435,7 @@ def _room_context(request: HttpRequest, unit: Unit, **given: Any) -> dict[str, A
 def room(request: HttpRequest, unit_id: int) -> HttpResponse:
     officer = request_officer(request)
     unit = access_unit(officer, unit_id)
-    require_room_keeper(officer, unit, doing="reading the property room")
+    require_room_keeper(officer, unit, doing=gettext("reading the property room"))
     if request.method != "POST":
         return render(request, "property/room.html", _room_context(request, unit))
     if "location_id" in request.POST:

@@ -6,8 +6,12 @@ the business of the leaders of the unit it was escalated to."""
 
 from __future__ import annotations
 
-from django.db.models import Q
+from collections.abc import Iterable
 
+from django.db.models import Q
+from django.utils.translation import gettext
+
+from casetrail.approvals.actions import role_label
 from casetrail.errors import AccessDenied, NotFound, in_field
 from casetrail.org.access import access_unit, grants_of, has_role, unit_for, unit_ids_in_scope
 from casetrail.org.models import Officer, Unit
@@ -25,6 +29,11 @@ ESCALATION_OWNERS = frozenset({Role.UNIT_LEADER, Role.AGENCY_HEAD})
 # An owner role outside READERS (a handler, a custodian) never sees a sealed case's findings;
 # cases' SEALED_READERS are all among READERS.
 _OPEN_CASE_ONLY = Q(case__isnull=True) | Q(case__sealed=False)
+
+
+def _roles(roles: Iterable[str]) -> str:
+    """Roles by their names in the officer's language, in a steady order."""
+    return ", ".join(role_label(role) for role in sorted(roles))
 
 
 def scope_q(officer: Officer, roles: frozenset[str], field: str = "unit") -> Q:
@@ -85,7 +94,7 @@ def access_finding(officer: Officer, finding_id: int) -> Finding:
         .first()
     )
     if found is None:
-        raise NotFound(f"finding {finding_id} not found")
+        raise NotFound(gettext("finding %(id)s not found") % {"id": finding_id})
     return found
 
 
@@ -99,7 +108,7 @@ def access_finding_file(officer: Officer, file_id: int) -> FindingFile:
         .first()
     )
     if found is None:
-        raise NotFound(f"file {file_id} not found")
+        raise NotFound(gettext("file %(id)s not found") % {"id": file_id})
     return found
 
 
@@ -114,9 +123,9 @@ def may_rectify(officer: Officer, finding: Finding) -> bool:
 
 def require_rectifier(officer: Officer, finding: Finding) -> None:
     if not may_rectify(officer, finding):
-        owners = ", ".join(sorted(BY_ID[finding.check_id].owners))
         raise AccessDenied(
-            f"reporting a rectification needs one of these roles at {finding.unit}: {owners}"
+            gettext("reporting a rectification needs one of these roles at %(unit)s: %(roles)s")
+            % {"unit": finding.unit.name, "roles": _roles(BY_ID[finding.check_id].owners)}
         )
 
 
@@ -125,15 +134,21 @@ def may_review(officer: Officer, finding: Finding) -> bool:
 
 
 def require_reviewer(officer: Officer, finding: Finding, *, doing: str) -> None:
+    """``doing`` says what the officer attempts, in the officer's language
+    (``doing=gettext("dismissing a finding")``), as for `org.access.require_role`."""
     if not may_review(officer, finding):
-        raise AccessDenied(f"{doing} needs the supervisor role at {finding.unit}")
+        raise AccessDenied(
+            gettext("%(doing)s needs the supervisor role at %(unit)s")
+            % {"doing": doing, "unit": finding.unit.name}
+        )
 
 
 def require_dashboard(officer: Officer) -> None:
     """The dashboards are for those who read supervision over a scope, not for every owner."""
     if not unit_ids_in_scope(officer, READERS):
         raise AccessDenied(
-            f"the supervision dashboard needs one of these roles: {', '.join(sorted(READERS))}"
+            gettext("the supervision dashboard needs one of these roles: %(roles)s")
+            % {"roles": _roles(READERS)}
         )
 
 
@@ -142,8 +157,10 @@ def scorecard_unit_ids(officer: Officer) -> frozenset[int]:
     reviewer or agency head, and the units they lead."""
     ids = unit_ids_in_scope(officer, SCORE_READERS) | unit_ids_in_scope(officer, SCORE_ASKERS)
     if not ids:
-        roles = ", ".join(sorted(SCORE_READERS | SCORE_ASKERS))
-        raise AccessDenied(f"the quality scorecard needs one of these roles: {roles}")
+        raise AccessDenied(
+            gettext("the quality scorecard needs one of these roles: %(roles)s")
+            % {"roles": _roles(SCORE_READERS | SCORE_ASKERS)}
+        )
     return ids
 
 
@@ -153,7 +170,10 @@ def require_score_asker(officer: Officer, unit_id: int) -> Unit:
     with in_field("unit_id"):
         unit = access_unit(officer, unit_id)
     if not leads(officer, unit):
-        raise AccessDenied(f"asking for a review of {unit.name}'s score needs its unit leader role")
+        raise AccessDenied(
+            gettext("asking for a review of %(unit)s's score needs its unit leader role")
+            % {"unit": unit.name}
+        )
     return unit
 
 
@@ -169,13 +189,19 @@ def access_score_review(officer: Officer, review_id: int) -> ScoreReview:
     except AccessDenied:  # "absent" and "not yours" answer alike
         visible = frozenset()
     if found is None or found.unit_id not in visible:
-        raise NotFound(f"score review {review_id} not found")
+        raise NotFound(gettext("score review %(id)s not found") % {"id": review_id})
     return found
 
 
 def require_score_answerer(officer: Officer, review: ScoreReview) -> None:
     unit = unit_for(officer, review.unit_id)
     if not has_role(officer, unit, REVIEWERS):
-        raise AccessDenied(f"answering a score review needs the supervisor role at {review.unit}")
+        raise AccessDenied(
+            gettext("answering a score review needs the supervisor role at %(unit)s")
+            % {"unit": review.unit.name}
+        )
     if leads(officer, unit):
-        raise AccessDenied(f"a leader of {unit.name} does not answer the review of its own score")
+        raise AccessDenied(
+            gettext("a leader of %(unit)s does not answer the review of its own score")
+            % {"unit": unit.name}
+        )

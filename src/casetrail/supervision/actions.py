@@ -10,6 +10,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext, override
 
 from casetrail import clock
 from casetrail.errors import Refused
@@ -77,6 +78,10 @@ def open_finding(check: Check, instance: Instance, params: dict[str, Any]) -> Fi
     fails on the one-live-finding constraint, and its transaction rolls back."""
     now = clock.now()
     records = [r.as_json() for r in instance.records]
+    # Kept (and recorded in the ledger) in the catalogue's language, English, whoever's request
+    # or sweep opens it; the pages translate it for their reader.
+    with override("en"):
+        basis = str(instance.basis or check.basis)[:400]
     finding = Finding.objects.create(
         check_id=check.id,
         check_version=check.version,
@@ -84,7 +89,7 @@ def open_finding(check: Check, instance: Instance, params: dict[str, Any]) -> Fi
         severity=check.severity,
         title_en=check.title_en,
         title_zh=check.title_zh,
-        basis=(instance.basis or check.basis)[:400],
+        basis=basis,
         unit_id=instance.unit_id,
         case_id=instance.case_id,
         evidence=records,
@@ -138,7 +143,9 @@ def rectify(finding: Finding, data: FindingRectifyInput, *, actor: Officer) -> F
     require_rectifier(actor, row)
     if row.status != FindingStatus.OPEN:
         raise SupervisionError(
-            f"only an open finding takes a rectification; this one is {row.status}", field="text"
+            gettext("only an open finding takes a rectification; this one is %(status)s")
+            % {"status": row.get_status_display()},
+            field="text",
         )
     now = clock.now()
     row.status = FindingStatus.RECTIFIED
@@ -169,12 +176,17 @@ def attach_file(finding: Finding, upload: UploadedFile[Any], *, actor: Officer) 
     row = _lock(finding)
     require_rectifier(actor, row)
     if row.status not in LIVE:
-        raise SupervisionError(f"this finding is closed ({row.status})", field="file")
+        raise SupervisionError(
+            gettext("this finding is closed (%(status)s)") % {"status": row.get_status_display()},
+            field="file",
+        )
     if not upload.size:
-        raise SupervisionError("the file is empty", field="file")
+        raise SupervisionError(gettext("the file is empty"), field="file")
     if upload.size > ATTACHMENT_LIMIT:
         raise SupervisionError(
-            f"the file is larger than {ATTACHMENT_LIMIT // (1024 * 1024)} MiB", field="file"
+            gettext("the file is larger than %(size)d MiB")
+            % {"size": ATTACHMENT_LIMIT // (1024 * 1024)},
+            field="file",
         )
     sha256, size = hash_upload(upload)
     name = (upload.name or "file")[-200:]
@@ -211,8 +223,11 @@ def copy_file(stored: FindingFile, *, actor: Officer) -> IO[bytes]:
                 data=data,
             )
         raise SupervisionError(
-            f"the stored file no longer matches its recorded SHA-256 {stored.sha256[:16]}…: "
-            "no copy is handed out",
+            gettext(
+                "the stored file no longer matches its recorded SHA-256 %(sha256)s…: no copy is "
+                "handed out"
+            )
+            % {"sha256": stored.sha256[:16]},
             field="file",
         )
     with transaction.atomic():
@@ -231,19 +246,22 @@ def review(finding: Finding, data: FindingReviewInput, *, actor: Officer) -> Fin
     """A supervisor accepts the rectification (the finding closes) or rejects it with reasons
     (the finding goes back to its unit with a new deadline). Nobody reviews their own."""
     row = _lock(finding)
-    require_reviewer(actor, row, doing="reviewing a rectification")
+    require_reviewer(actor, row, doing=gettext("reviewing a rectification"))
     if row.status != FindingStatus.RECTIFIED:
         raise SupervisionError(
-            f"only a rectified finding is reviewed; this one is {row.status}", field="decision"
+            gettext("only a rectified finding is reviewed; this one is %(status)s")
+            % {"status": row.get_status_display()},
+            field="decision",
         )
     if _rectified_by(row) == actor.pk:
         raise SupervisionError(
-            "the officer who reported the rectification cannot review it", field="decision"
+            gettext("the officer who reported the rectification cannot review it"),
+            field="decision",
         )
     now = clock.now()
     if data.decision == "reject":
         if not data.reasons:
-            raise SupervisionError("a rejection says why", field="reasons")
+            raise SupervisionError(gettext("a rejection says why"), field="reasons")
         row.status = FindingStatus.OPEN
         row.due_at = now + rectify_period(row.severity)
         row.save(update_fields=["status", "due_at"])
@@ -269,9 +287,13 @@ def dismiss(finding: Finding, data: FindingDismissInput, *, actor: Officer) -> F
     """Only a supervisor dismisses a finding, with reasons; the same instance is not opened
     again by the same version of its check."""
     row = _lock(finding)
-    require_reviewer(actor, row, doing="dismissing a finding")
+    require_reviewer(actor, row, doing=gettext("dismissing a finding"))
     if row.status not in LIVE:
-        raise SupervisionError(f"this finding is already closed ({row.status})", field="reasons")
+        raise SupervisionError(
+            gettext("this finding is already closed (%(status)s)")
+            % {"status": row.get_status_display()},
+            field="reasons",
+        )
     now = clock.now()
     row.status, row.closed_at, row.closed_by = FindingStatus.DISMISSED, now, actor
     row.save(update_fields=["status", "closed_at", "closed_by"])
@@ -306,7 +328,10 @@ def escalate(finding_id: int) -> bool:
     row.escalations += 1
     row.due_at = now + rectify_period(row.severity)
     row.save(update_fields=["escalated_to", "escalations", "due_at"])
-    text = f"overdue at {answering.name}; now answered for by the unit above"
+    # Written by the sweep, in the installation's language (no officer asked for it).
+    text = gettext("overdue at %(unit)s; now answered for by the unit above") % {
+        "unit": answering.name
+    }
     _step(row, StepKind.ESCALATED, text, None, now)
     record(
         LedgerKind.FINDING_ESCALATED,
@@ -328,19 +353,26 @@ def request_score_review(data: ScoreReviewRequestInput, *, actor: Officer) -> Sc
     published = quarter.published_at(unit.timezone)
     if now < published:
         raise SupervisionError(
-            f"the score of {quarter} is published when the quarter ends, "
-            f"{published:%Y-%m-%d %H:%M} ({unit.timezone})",
+            gettext(
+                "the score of %(quarter)s is published when the quarter ends, %(time)s (%(zone)s)"
+            )
+            % {"quarter": quarter, "time": f"{published:%Y-%m-%d %H:%M}", "zone": unit.timezone},
             field="quarter",
         )
     closes = published + scorecard.REVIEW_WINDOW
     if now >= closes:
         raise SupervisionError(
-            f"a review of the score of {quarter} is asked for within three days of its "
-            f"publication, by {closes:%Y-%m-%d %H:%M} ({unit.timezone})",
+            gettext(
+                "a review of the score of %(quarter)s is asked for within three days of its "
+                "publication, by %(time)s (%(zone)s)"
+            )
+            % {"quarter": quarter, "time": f"{closes:%Y-%m-%d %H:%M}", "zone": unit.timezone},
             field="quarter",
         )
     twice = SupervisionError(
-        f"{unit.name} has already asked for a review of its score of {quarter}", field="quarter"
+        gettext("%(unit)s has already asked for a review of its score of %(quarter)s")
+        % {"unit": unit.name, "quarter": quarter},
+        field="quarter",
     )
     if ScoreReview.objects.filter(unit=unit, quarter=str(quarter)).exists():
         raise twice
@@ -384,10 +416,14 @@ def answer_score_review(
     )
     require_score_answerer(actor, row)
     if row.status != ReviewStatus.REQUESTED:
-        raise SupervisionError(f"this review is already answered ({row.status})", field="decision")
+        raise SupervisionError(
+            gettext("this review is already answered (%(status)s)")
+            % {"status": row.get_status_display()},
+            field="decision",
+        )
     if row.requested_by_id == actor.pk:
         raise SupervisionError(
-            "the officer who asked for the review cannot answer it", field="decision"
+            gettext("the officer who asked for the review cannot answer it"), field="decision"
         )
     now = clock.now()
     row.status, row.answer, row.answered_by, row.answered_at = (

@@ -149,7 +149,7 @@ def list_checks(request: HttpRequest) -> list[dict[str, Any]]:
             "version": c.version,
             "title_en": c.title_en,
             "title_zh": c.title_zh,
-            "basis": c.basis,
+            "basis": str(c.basis),
             "severity": c.severity,
             "owners": sorted(c.owners),
             "params": c.params(),

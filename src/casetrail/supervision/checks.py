@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from math import isfinite
 from statistics import fmean, median
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy
 
 from casetrail import procedure
 from casetrail.cases.machine import Status
@@ -55,6 +56,9 @@ from casetrail.property.models import (
     TransferStatus,
 )
 from casetrail.supervision.models import Severity
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # A case somebody is still working on: not yet decided for good, handed on or filed.
 ACTIVE_CASE = (
@@ -113,7 +117,7 @@ class Check:
     version: int
     title_en: str
     title_zh: str
-    basis: str
+    basis: StrOrPromise  # in the reader's language; a finding keeps it as the sweep said it
     severity: Severity
     owners: frozenset[str]
     find: Find
@@ -783,15 +787,13 @@ def _unlinked_views(now: datetime, params: Mapping[str, Any]) -> Iterator[Instan
         )
 
 
-AGENCY_RULE = "agency rule (本机关规定)"
-
 CHECKS: tuple[Check, ...] = (
     Check(
         id="custody.deadline-missed",
         version=1,
         title_en="Custody deadline missed with no account",
         title_zh="羁押/办案区时限超期未说明",
-        basis="the deadline's own rule (cited on each finding)",
+        basis=gettext_lazy("the deadline's own rule (cited on each finding)"),
         severity=Severity.RED,
         owners=CUSTODY_SIDE,
         find=_missed_unaccounted,
@@ -804,8 +806,10 @@ CHECKS: tuple[Check, ...] = (
         version=1,
         title_en="Person in the case-handling area with no running measure",
         title_zh="办案区内人员无正在执行的强制措施或法律依据",
-        basis=f"{AGENCY_RULE}: nobody is held in the case-handling area without a running "
-        "measure (summons, detention, …) that authorises it",
+        basis=gettext_lazy(
+            "agency rule (本机关规定): nobody is held in the case-handling area without a "
+            "running measure (summons, detention, …) that authorises it"
+        ),
         severity=Severity.RED,
         owners=CUSTODY_SIDE,
         find=_area_without_measure,
@@ -819,7 +823,7 @@ CHECKS: tuple[Check, ...] = (
         version=1,
         title_en="Measure running without its approval",
         title_zh="强制措施未经审批即在执行",
-        basis="the measure's own approval rule (cited on each finding)",
+        basis=gettext_lazy("the measure's own approval rule (cited on each finding)"),
         severity=Severity.RED,
         owners=CASE_SIDE,
         find=_unapproved_measures,
@@ -832,7 +836,9 @@ CHECKS: tuple[Check, ...] = (
         version=1,
         title_en="Case with fewer than two active handlers",
         title_zh="案件主办、协办民警不足二人",
-        basis="CPL art. 118 (讯问的时候，侦查人员不得少于二人); casetrail opens a case with two",
+        basis=gettext_lazy(
+            "CPL art. 118 (讯问的时候，侦查人员不得少于二人); casetrail opens a case with two"
+        ),
         severity=Severity.ORANGE,
         owners=CASE_SIDE,
         find=_few_handlers,
@@ -846,8 +852,10 @@ CHECKS: tuple[Check, ...] = (
         version=1,
         title_en="Handler's law-enforcement qualification lapsed on an open case",
         title_zh="办案民警执法资格失效仍在办理案件",
-        basis=f"{AGENCY_RULE}: only officers holding a valid law-enforcement qualification "
-        "handle cases (公安机关人民警察执法资格等级考试)",
+        basis=gettext_lazy(
+            "agency rule (本机关规定): only officers holding a valid law-enforcement "
+            "qualification handle cases (公安机关人民警察执法资格等级考试)"
+        ),
         severity=Severity.ORANGE,
         owners=CASE_SIDE,
         find=_unqualified_handlers,
@@ -860,7 +868,9 @@ CHECKS: tuple[Check, ...] = (
         version=1,
         title_en="Case with no action for too long",
         title_zh="案件长期未办理",
-        basis=f"{AGENCY_RULE}: days without a recorded action, set per case kind",
+        basis=gettext_lazy(
+            "agency rule (本机关规定): days without a recorded action, set per case kind"
+        ),
         severity=Severity.YELLOW,
         owners=CASE_SIDE,
         find=_idle_cases,
@@ -873,7 +883,7 @@ CHECKS: tuple[Check, ...] = (
         version=1,
         title_en="Case in registration review past its limit",
         title_zh="立案审查超期",
-        basis="MPS Opinions 2015 (公通字〔2015〕32号), review time limits",
+        basis=gettext_lazy("MPS Opinions 2015 (公通字〔2015〕32号), review time limits"),
         severity=Severity.ORANGE,
         owners=CASE_SIDE,
         find=_review_overdue,
@@ -887,7 +897,7 @@ CHECKS: tuple[Check, ...] = (
         version=1,
         title_en="Report with no decision past the acceptance limit",
         title_zh="接报后超过受案审查期限未作决定",
-        basis="MPS Opinions 2015 (公通字〔2015〕32号), review time limits",
+        basis=gettext_lazy("MPS Opinions 2015 (公通字〔2015〕32号), review time limits"),
         severity=Severity.ORANGE,
         owners=frozenset({Role.UNIT_LEADER, Role.INTAKE_OFFICER, Role.CASE_HANDLER}),
         find=_undecided_incidents,
@@ -900,7 +910,7 @@ CHECKS: tuple[Check, ...] = (
         version=1,
         title_en="Case at a stage whose document was never issued",
         title_zh="案件所处阶段应有的法律文书未制作签发",
-        basis="the document type's basis in the catalogue (cited on each finding)",
+        basis=gettext_lazy("the document type's basis in the catalogue (cited on each finding)"),
         severity=Severity.ORANGE,
         owners=CASE_SIDE,
         find=_stage_documents,
@@ -914,7 +924,7 @@ CHECKS: tuple[Check, ...] = (
         version=1,
         title_en="Document not served in time, not accounted for",
         title_zh="法律文书未按期送达且未说明",
-        basis="the document's service rule (cited on each finding)",
+        basis=gettext_lazy("the document's service rule (cited on each finding)"),
         severity=Severity.ORANGE,
         owners=CASE_SIDE,
         find=_late_service,
@@ -927,9 +937,11 @@ CHECKS: tuple[Check, ...] = (
         version=1,
         title_en="Penalties out of line with the agency's for the same offence (for review)",
         title_zh="同类违法行为处罚幅度与本机关其他单位差异明显（提请审视）",
-        basis="Administrative Penalty Law (2021) art. 5 (过罚相当) and art. 34 (裁量基准): like "
-        f"cases are punished alike; {AGENCY_RULE}: the distance and the least samples are "
-        "the parameters",
+        basis=gettext_lazy(
+            "Administrative Penalty Law (2021) art. 5 (过罚相当) and art. 34 (裁量基准): like "
+            "cases are punished alike; agency rule (本机关规定): the distance and the least "
+            "samples are the parameters"
+        ),
         severity=Severity.YELLOW,
         owners=frozenset({Role.UNIT_LEADER}),
         find=_penalty_outliers,
@@ -947,8 +959,10 @@ CHECKS: tuple[Check, ...] = (
         version=1,
         title_en="Officer opened many persons' records in one hour",
         title_zh="民警一小时内查阅人员信息过多",
-        basis=f"{AGENCY_RULE}: looks at persons' records are for the cases one works on "
-        "(Personal Information Protection Law art. 6: no more than the purpose needs)",
+        basis=gettext_lazy(
+            "agency rule (本机关规定): looks at persons' records are for the cases one works "
+            "on (Personal Information Protection Law art. 6: no more than the purpose needs)"
+        ),
         severity=Severity.YELLOW,
         owners=frozenset({Role.UNIT_LEADER}),
         find=_many_views,
@@ -962,8 +976,10 @@ CHECKS: tuple[Check, ...] = (
         version=1,
         title_en="Officer opened a person's record with no link to their cases",
         title_zh="民警查阅与其承办案件无关的人员信息",
-        basis=f"{AGENCY_RULE}: looks at persons' records are for the cases one works on "
-        "(Personal Information Protection Law art. 6)",
+        basis=gettext_lazy(
+            "agency rule (本机关规定): looks at persons' records are for the cases one works "
+            "on (Personal Information Protection Law art. 6)"
+        ),
         severity=Severity.YELLOW,
         owners=frozenset({Role.UNIT_LEADER}),
         find=_unlinked_views,
@@ -978,7 +994,9 @@ CHECKS: tuple[Check, ...] = (
         version=1,
         title_en="Property hand-over not confirmed",
         title_zh="涉案财物移交未确认",
-        basis=f"{AGENCY_RULE}: the receiving side confirms a hand-over the same day",
+        basis=gettext_lazy(
+            "agency rule (本机关规定): the receiving side confirms a hand-over the same day"
+        ),
         severity=Severity.YELLOW,
         owners=PROPERTY_SIDE,
         find=_unconfirmed_transfers,
@@ -992,7 +1010,7 @@ CHECKS: tuple[Check, ...] = (
         version=1,
         title_en="Property time limit missed with no account",
         title_zh="涉案财物处理期限超期未说明",
-        basis="the limit's own rule (cited on each finding)",
+        basis=gettext_lazy("the limit's own rule (cited on each finding)"),
         severity=Severity.ORANGE,
         owners=PROPERTY_SIDE,
         find=_property_limits,
@@ -1005,7 +1023,9 @@ CHECKS: tuple[Check, ...] = (
         version=1,
         title_en="Stock-take difference not accounted for",
         title_zh="涉案财物盘点差异未说明",
-        basis=f"{AGENCY_RULE}: every difference a stock-take finds is accounted for",
+        basis=gettext_lazy(
+            "agency rule (本机关规定): every difference a stock-take finds is accounted for"
+        ),
         severity=Severity.ORANGE,
         owners=frozenset({Role.UNIT_LEADER, Role.PROPERTY_CUSTODIAN}),
         find=_stocktake_differences,

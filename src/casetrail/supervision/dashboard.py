@@ -363,5 +363,5 @@ def chart(officer: Officer, chart_id: str, now: datetime, language: str) -> Char
     require_dashboard(officer)
     build = _BUILDERS.get(chart_id)
     if build is None:
-        raise NotFound(f"no chart {chart_id!r}")
+        raise NotFound(_("no chart '%(chart)s'") % {"chart": chart_id})
     return build(officer, now, language)

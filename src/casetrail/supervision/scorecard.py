@@ -25,8 +25,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from casetrail.errors import Refused
 from casetrail.org.models import Unit
@@ -50,7 +50,10 @@ class Quarter:
         found = QUARTER.fullmatch(text.strip())
         if found is None or not 1970 <= int(found.group(1)) <= 2100:
             raise ScorecardError(
-                f"a quarter is written as 2026Q3 (year 1970 to 2100, Q1 to Q4), not {text!r}",
+                gettext(
+                    "a quarter is written as 2026Q3 (year 1970 to 2100, Q1 to Q4), not '%(text)s'"
+                )
+                % {"text": text},
                 field="quarter",
             )
         return cls(int(found.group(1)), int(found.group(2)))
@@ -347,7 +350,11 @@ def header() -> list[str]:
     cols = [str(_("Unit")), str(_("Findings"))]
     for i in INDICATORS:
         title = str(i.title)
-        cols += [f"{title}: {_('numerator')}", f"{title}: {_('denominator')}", f"{title} %"]
+        cols += [
+            gettext("%(indicator)s: numerator") % {"indicator": title},
+            gettext("%(indicator)s: denominator") % {"indicator": title},
+            f"{title} %",
+        ]
     return [*cols, str(_("Weight counted")), str(_("Score")), str(_("Review"))]
 
 

@@ -11,7 +11,7 @@ from django import forms
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_POST
 
 from casetrail import clock
@@ -163,7 +163,7 @@ def act(request: HttpRequest, finding_id: int, action: str) -> HttpResponse:
     officer = request_officer(request)
     found = access_finding(officer, finding_id)
     if action not in _ACTS:
-        raise NotFound(f"no action {action!r}")
+        raise NotFound(gettext("no action '%(action)s'") % {"action": action})
     form_class, name, run = _ACTS[action]
     form = form_class(request.POST)
     data = form.to_input()  # type: ignore[attr-defined]

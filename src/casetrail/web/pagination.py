@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
 
@@ -37,7 +38,9 @@ class Pages(PageNumberPagination):
         last = max(1, -(-count // page_size))
         if pagination.page > last:
             raise Refused(
-                f"page {pagination.page} is past the end: the last page is {last}", field="page"
+                gettext("page %(page)s is past the end: the last page is %(last)s")
+                % {"page": pagination.page, "last": last},
+                field="page",
             )
         offset = (pagination.page - 1) * page_size
         return {self.items_attribute: queryset[offset : offset + page_size], "count": count}

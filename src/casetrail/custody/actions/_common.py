@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Q
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
 
 from casetrail import clock
 from casetrail.custody import clocks
@@ -30,18 +32,51 @@ from casetrail.org.models import Officer
 
 ACTIVE = (MeasureStatus.PROPOSED, MeasureStatus.APPROVED, MeasureStatus.RUNNING)
 
+# The times the actions check, in the officer's words (a refusal names the field to correct too).
+TIMES = {
+    "at": gettext_lazy("the time given"),
+    "started_at": gettext_lazy("the start time"),
+    "ended_at": gettext_lazy("the end time"),
+    "arrived_at": gettext_lazy("the time of arrival at the station"),
+    "authorised_at": gettext_lazy("the time detention was authorised"),
+    "submitted_at": gettext_lazy("the time submitted"),
+    "received_at": gettext_lazy("the time received"),
+    "decided_at": gettext_lazy("the time of the decision"),
+    "issued_at": gettext_lazy("the time of issue"),
+    "entered_at": gettext_lazy("the time of entry"),
+    "given_at": gettext_lazy("the time the rights were given"),
+    "lawyer_requested_at": gettext_lazy("the time a lawyer was requested"),
+    "exited_at": gettext_lazy("the time of exit"),
+}
+# What a time may not precede, in the officer's words.
+MEASURE_START = gettext_lazy("the start of the measure")
+AREA_ENTRY = gettext_lazy("the entry into the area")
+
+
+def time_named(field: str) -> str | Promise:
+    return TIMES.get(field, field)
+
 
 def not_future(value: datetime, field: str, *, now: datetime) -> datetime:
     """An instant that is not in the future (the input already made sure it has an offset)."""
     if value > now:
-        raise CustodyError(f"{field} is in the future", field=field)
+        raise CustodyError(
+            gettext("%(time)s is in the future") % {"time": time_named(field)}, field=field
+        )
     return value
 
 
-def not_before(value: datetime, earlier: datetime, field: str, what: str) -> None:
+def not_before(value: datetime, earlier: datetime, field: str, what: str | Promise) -> None:
     if value < earlier:
         raise CustodyError(
-            f"{field} {value.isoformat()} is before {what} ({earlier.isoformat()})", field=field
+            gettext("%(time)s %(value)s is before %(what)s (%(earlier)s)")
+            % {
+                "time": time_named(field),
+                "value": value.isoformat(),
+                "what": what,
+                "earlier": earlier.isoformat(),
+            },
+            field=field,
         )
 
 
@@ -66,13 +101,15 @@ def require_running(measure: Measure, *, allow_ended: bool = False) -> None:
     allowed = {MeasureStatus.RUNNING} | ({MeasureStatus.ENDED} if allow_ended else set())
     if measure.status not in allowed:
         raise CustodyError(
-            f"the measure is {measure.get_status_display()}, not running", field="status"
+            gettext("the measure is %(status)s, not running")
+            % {"status": measure.get_status_display()},
+            field="status",
         )
 
 
 def require_pace(measure: Measure) -> None:
     if measure.kind != MeasureKind.PACE_DETENTION:
-        raise CustodyError("only a PACE detention has reviews and warrants", field="kind")
+        raise CustodyError(gettext("only a PACE detention has reviews and warrants"), field="kind")
 
 
 def opened(
@@ -92,7 +129,7 @@ def event_time(measure: Measure, at: datetime, field: str, now: datetime) -> dat
     """When something happened under a measure: not in the future, not before its start."""
     at = not_future(at, field, now=now)
     assert measure.started_at is not None  # noqa: S101 - only started measures take events
-    not_before(at, measure.started_at, field, "the start of the measure")
+    not_before(at, measure.started_at, field, MEASURE_START)
     return at
 
 

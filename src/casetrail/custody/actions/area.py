@@ -10,12 +10,15 @@ from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils.translation import gettext
 
 from casetrail import clock
 from casetrail.cases.models import Party, Person
 from casetrail.custody import clocks
 from casetrail.custody.access import case_for_area, require_session_write
 from casetrail.custody.actions._common import (
+    AREA_ENTRY,
+    MEASURE_START,
     area_clock,
     close_all,
     duty_deadlines,
@@ -75,25 +78,27 @@ def open_session(data: SessionInput, *, actor: Officer) -> CustodySession:
     with in_field("case_id"):
         case = case_for_area(actor, data.case_id)
     if case.unit_id != data.unit_id:
-        raise CustodyError("the case belongs to another unit", field="case_id")
+        raise CustodyError(gettext("the case belongs to another unit"), field="case_id")
     unit = case.unit  # case_for_area let through only those who run its area
     party = Party.objects.filter(case=case, person_id=data.person_id).select_related("person")
     found = party.first()
     if found is None:
         raise CustodyError(
-            f"person #{data.person_id} is not a party to case {case.number}", field="person_id"
+            gettext("person #%(person)s is not a party to case %(case)s")
+            % {"person": data.person_id, "case": case.number},
+            field="person_id",
         )
     person = found.person
     now = clock.now()
     entered_at = not_future(data.entered_at, "entered_at", now=now)
     measure = _entry_measure(data.measure_id, case.pk, person, entered_at)
     if _in_area(person):
-        raise CustodyError(
-            f"person #{person.pk} is already in a case-handling area", field="person_id"
-        )
+        raise CustodyError(_already_in(person), field="person_id")
     if len(set(data.escort_ids)) < MIN_ESCORTS:
         raise CustodyError(
-            f"a person is brought in by at least {MIN_ESCORTS} officers", field="escort_ids"
+            gettext("a person is brought in by at least %(count)d officers")
+            % {"count": MIN_ESCORTS},
+            field="escort_ids",
         )
     escorts = require_staff(unit, data.escort_ids, field="escort_ids")
     try:
@@ -108,9 +113,7 @@ def open_session(data: SessionInput, *, actor: Officer) -> CustodySession:
                 recorded_by=actor,
             )
     except IntegrityError as exc:  # another officer brought the person in at the same moment
-        raise CustodyError(
-            f"person #{person.pk} is already in a case-handling area", field="person_id"
-        ) from exc
+        raise CustodyError(_already_in(person), field="person_id") from exc
     session.escorts.set(escorts)
     clock_row = area_clock(measure) if measure is not None else None
     session.clock = clock_row
@@ -135,6 +138,10 @@ def open_session(data: SessionInput, *, actor: Officer) -> CustodySession:
     return session
 
 
+def _already_in(person: Person) -> str:
+    return gettext("person #%(person)s is already in a case-handling area") % {"person": person.pk}
+
+
 def _entry_measure(
     measure_id: int | None, case_id: int, person: Person, entered_at: datetime
 ) -> Measure | None:
@@ -143,11 +150,13 @@ def _entry_measure(
         return None
     found = Measure.objects.filter(pk=measure_id, case_id=case_id, person=person).first()
     if found is None:
-        raise CustodyError("the measure belongs to another person or case", field="measure_id")
+        raise CustodyError(
+            gettext("the measure belongs to another person or case"), field="measure_id"
+        )
     measure = lock(found)
     require_running(measure)
     assert measure.started_at is not None  # noqa: S101 - running
-    not_before(entered_at, measure.started_at, "entered_at", "the start of the measure")
+    not_before(entered_at, measure.started_at, "entered_at", MEASURE_START)
     return measure
 
 
@@ -182,12 +191,12 @@ def _rest_minimum(session: CustodySession, at: datetime) -> timedelta | None:
 
 def _require_open(session: CustodySession) -> None:
     if session.exited_at is not None:
-        raise CustodyError("the person has left the area", field="session")
+        raise CustodyError(gettext("the person has left the area"), field="session")
 
 
 def _area_time(session: CustodySession, at: datetime, field: str, now: datetime) -> datetime:
     at = not_future(at, field, now=now)
-    not_before(at, session.entered_at, field, "the entry into the area")
+    not_before(at, session.entered_at, field, AREA_ENTRY)
     return at
 
 
@@ -206,7 +215,7 @@ def record_safety_check(
 ) -> CustodySession:
     session = _opened(session, actor)
     if session.checked_at is not None:
-        raise CustodyError("the safety check was already recorded", field="at")
+        raise CustodyError(gettext("the safety check was already recorded"), field="at")
     at = _area_time(session, data.at, "at", clock.now())
     session.checked_at, session.checked_by = at, actor
     session.search_record, session.injuries_observed = data.search_record, data.injuries_observed
@@ -275,20 +284,28 @@ def settle_belonging(item: Belonging, data: SettleInput, *, actor: Officer) -> B
     )
     session = _opened(item.session, actor, open_only=False)
     if item.outcome:
-        raise CustodyError(f"item {item.number} was already {item.outcome}", field="outcome")
+        raise CustodyError(
+            gettext("item %(number)s was already %(outcome)s")
+            % {"number": item.number, "outcome": item.get_outcome_display()},
+            field="outcome",
+        )
     if data.outcome == BelongingOutcome.TRANSFERRED and not data.transferred_to:
-        raise CustodyError("where the item went is required", field="transferred_to")
+        raise CustodyError(gettext("where the item went is required"), field="transferred_to")
     witness = None
     if not data.person_signed:
         if data.refusal_witness_id is None:
             raise CustodyError(
-                f"item {item.number} ({item.description}) needs the person's signature, or a "
-                "second officer who witnessed the refusal to sign",
+                gettext(
+                    "item %(number)s (%(description)s) needs the person's signature, or a second "
+                    "officer who witnessed the refusal to sign"
+                )
+                % {"number": item.number, "description": item.description},
                 field="person_signed",
             )
         if data.refusal_witness_id == actor.pk:
             raise CustodyError(
-                "the witness of a refusal to sign is a second officer", field="refusal_witness_id"
+                gettext("the witness of a refusal to sign is a second officer"),
+                field="refusal_witness_id",
             )
         (witness,) = require_staff(
             session.unit, [data.refusal_witness_id], field="refusal_witness_id"
@@ -338,17 +355,24 @@ def record_interview(session: CustodySession, data: InterviewInput, *, actor: Of
     started_at = _area_time(session, data.started_at, "started_at", now)
     ended_at = not_future(data.ended_at, "ended_at", now=now)
     if ended_at < started_at:
-        raise CustodyError("the interview ends before it starts", field="ended_at")
+        raise CustodyError(gettext("the interview ends before it starts"), field="ended_at")
     if session.exited_at is not None and ended_at > session.exited_at:
-        raise CustodyError("the interview ends after the person left the area", field="ended_at")
+        raise CustodyError(
+            gettext("the interview ends after the person left the area"), field="ended_at"
+        )
     two = data.kind == InterviewKind.INTERROGATION and session.unit.pack == "cn"
     minimum = MIN_INTERROGATORS if two else 1
     if len(set(data.officer_ids)) < minimum:
-        why = " (CPL art. 118: at least two investigators)" if two else ""
-        raise CustodyError(
-            f"an {data.kind} needs at least {minimum} officer{'s' if minimum > 1 else ''}{why}",
-            field="officer_ids",
-        )
+        if two:
+            message = gettext(
+                "an interrogation needs at least %(count)d officers (CPL art. 118: at least two "
+                "investigators)"
+            ) % {"count": minimum}
+        else:
+            message = gettext("%(kind)s needs at least one officer") % {
+                "kind": InterviewKind(data.kind).label
+            }
+        raise CustodyError(message, field="officer_ids")
     zone = load_pack(session.unit.pack).time_zone
     day = started_at.astimezone(zone).date()
     officers = require_staff(session.unit, data.officer_ids, field="officer_ids", qualified_on=day)
@@ -356,8 +380,11 @@ def record_interview(session: CustodySession, data: InterviewInput, *, actor: Of
         citation = "CPL art. 281" if session.unit.pack == "cn" else "PACE Code C 11.15"
         if not data.guardian_name or not data.guardian_relation:
             raise CustodyError(
-                f"{session.person} is a juvenile: name the guardian or appropriate adult present "
-                f"and their relation ({citation})",
+                gettext(
+                    "%(person)s is a juvenile: name the guardian or appropriate adult present and "
+                    "their relation (%(citation)s)"
+                )
+                % {"person": session.person, "citation": citation},
                 field="guardian_name",
             )
     digest = data.recording_sha256.lower()
@@ -478,18 +505,21 @@ def record_care(session: CustodySession, data: CareInput, *, actor: Officer) -> 
     if data.ended_at is not None:
         ended_at = not_future(data.ended_at, "ended_at", now=now)
         if ended_at < started_at:
-            raise CustodyError("it ends before it starts", field="ended_at")
+            raise CustodyError(gettext("it ends before it starts"), field="ended_at")
     if data.kind == CareKind.REST and ended_at is None:
-        raise CustodyError("a rest has an end", field="ended_at")
+        raise CustodyError(gettext("a rest has an end"), field="ended_at")
     if data.interruption and data.kind != CareKind.REST:
-        raise CustodyError("only a rest is interrupted", field="interruption")
+        raise CustodyError(gettext("only a rest is interrupted"), field="interruption")
     if data.interruption and session.unit.pack not in REST_RULES:
         raise CustodyError(
-            "the grounds of an interruption are PACE Code C 12.2's; this pack sets no rest period",
+            gettext(
+                "the grounds of an interruption are PACE Code C 12.2's; this pack sets no rest "
+                "period"
+            ),
             field="interruption",
         )
     if data.kind == CareKind.MEDICAL and not data.notes:
-        raise CustodyError("say who gave what care", field="notes")
+        raise CustodyError(gettext("say who gave what care"), field="notes")
     care = CareEvent.objects.create(
         session=session,
         kind=data.kind,
@@ -533,7 +563,7 @@ def record_rights(session: CustodySession, data: RightsInput, *, actor: Officer)
         asked = data.lawyer_requested_at or given_at
         lawyer_requested_at = _area_time(session, asked, "lawyer_requested_at", now)
     if data.interpreter_language and not data.interpreter_name:
-        raise CustodyError("name the interpreter", field="interpreter_name")
+        raise CustodyError(gettext("name the interpreter"), field="interpreter_name")
     session.rights_given_at = given_at
     session.lawyer_requested = data.lawyer_requested
     session.lawyer_requested_at = lawyer_requested_at
@@ -574,17 +604,22 @@ def close_session(session: CustodySession, data: ExitInput, *, actor: Officer) -
     exited_at = not_future(data.exited_at, "exited_at", now=now)
     if exited_at < session.entered_at:
         raise CustodyError(
-            f"exited_at {exited_at.isoformat()} is before the entry "
-            f"({session.entered_at.isoformat()})",
+            gettext("the time of exit %(exited)s is before the entry (%(entered)s)")
+            % {"exited": exited_at.isoformat(), "entered": session.entered_at.isoformat()},
             field="exited_at",
         )
     if data.destination != Destination.RELEASED and not data.destination_detail:
-        raise CustodyError("where the person went is required", field="destination_detail")
+        raise CustodyError(gettext("where the person went is required"), field="destination_detail")
     open_items = list(session.belongings.filter(outcome=""))
     if open_items:
-        listed = "; ".join(f"item {i.number} ({i.description})" for i in open_items)
+        listed = "; ".join(
+            gettext("item %(number)s (%(description)s)")
+            % {"number": i.number, "description": i.description}
+            for i in open_items
+        )
         raise CustodyError(
-            f"belongings not yet returned or transferred with both signatures: {listed}",
+            gettext("belongings not yet returned or transferred with both signatures: %(items)s")
+            % {"items": listed},
             field="belongings",
         )
     session.exited_at = exited_at

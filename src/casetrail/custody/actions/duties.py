@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext, gettext_lazy
 
 from casetrail import clock, steps
 from casetrail.cases.access import is_handler
@@ -49,6 +50,7 @@ from casetrail.custody.measures import (
     Duty,
     MeasureKind,
     org_role,
+    role_label,
     spec,
 )
 from casetrail.custody.models import Deadline, DeadlineStatus, EventKind, Measure, MeasureEvent
@@ -96,11 +98,20 @@ def record_notice_exception(
     measure_spec = spec(measure.kind)
     grounds = {g.code: g for g in measure_spec.notice_exceptions}
     if data.ground not in grounds:
-        allowed = ", ".join(grounds) or "none"
-        where = measure_spec.notice_exception_citation or "the statute"
+        if not grounds:
+            raise CustodyError(
+                gettext("the statute allows no exception to the family notice for a %(kind)s")
+                % {"kind": measure_spec.kind.label},
+                field="ground",
+            )
         raise CustodyError(
-            f"{where} allows no exception {data.ground!r} for a {measure_spec.kind.label} "
-            f"(allowed: {allowed})",
+            gettext("%(law)s allows no exception %(ground)r for a %(kind)s (allowed: %(allowed)s)")
+            % {
+                "law": measure_spec.notice_exception_citation,
+                "ground": data.ground,
+                "kind": measure_spec.kind.label,
+                "allowed": "; ".join(g.label for g in grounds.values()),
+            },
             field="ground",
         )
     deadlines = [
@@ -109,7 +120,9 @@ def record_notice_exception(
         if d.status == DeadlineStatus.OPEN or d.accounted_at is None
     ]
     if not deadlines:
-        raise CustodyError("there is no pending family-notice deadline to except", field="ground")
+        raise CustodyError(
+            gettext("there is no pending family-notice deadline to except"), field="ground"
+        )
     citation = measure_spec.notice_exception_citation
     reason = f"lawful exception ({citation}): {grounds[data.ground].en}; {data.detail}"
     for deadline in deadlines:
@@ -208,12 +221,12 @@ def record_arrest_request(
     request deadline and starts the procuratorate's seven days (art. 91(3))."""
     measure, now = opened(measure, actor)
     if measure.kind != MeasureKind.CRIMINAL_DETENTION:
-        raise CustodyError("an arrest is requested for a detained person", field="kind")
+        raise CustodyError(gettext("an arrest is requested for a detained person"), field="kind")
     submitted_at = event_time(measure, data.submitted_at, "submitted_at", now)
     received_at = not_future(data.received_at, "received_at", now=now)
-    not_before(received_at, submitted_at, "received_at", "the submission")
+    not_before(received_at, submitted_at, "received_at", gettext_lazy("the submission"))
     if measure.events.filter(kind=EventKind.ARREST_REQUESTED).exists():
-        raise CustodyError("the arrest was already requested", field="submitted_at")
+        raise CustodyError(gettext("the arrest was already requested"), field="submitted_at")
     computed = clocks.compute(
         PROCURATORATE_RULE,
         received_at,
@@ -249,7 +262,9 @@ def record_procuratorate_decision(
     decided_at = event_time(measure, data.decided_at, "decided_at", now)
     deadlines = duty_deadlines(measure, Duty.PROCURATORATE_DECISION)
     if not deadlines:
-        raise CustodyError("no request for approval of arrest is pending", field="decided_at")
+        raise CustodyError(
+            gettext("no request for approval of arrest is pending"), field="decided_at"
+        )
     word = "approved" if data.approved else "refused"
     details = {"approved": data.approved, "number": data.number}
     return duty_done(
@@ -279,9 +294,12 @@ def record_review(measure: Measure, data: ReviewInput, *, actor: Officer) -> Mea
     reviewer = org_role("inspector_review")
     if not may_decide(actor, measure.unit, reviewer) or is_handler(actor, measure.case):
         raise ApprovalRefused(
-            f"a review of detention is carried out by an officer of at least the rank of "
-            f"inspector (role {reviewer}) not directly involved in the investigation "
-            "(PACE s.40(1)(b))",
+            gettext(
+                "a review of detention is carried out by an officer of at least the rank of "
+                "inspector (role %(role)s) not directly involved in the investigation "
+                "(PACE s.40(1)(b))"
+            )
+            % {"role": role_label(reviewer)},
             field="reviewer",
         )
     now = clock.now()
@@ -357,10 +375,10 @@ def record_warrant(measure: Measure, data: WarrantInput, *, actor: Officer) -> M
     ]
     in_force = any(d.rule_id != PACE_FIRST_LIMIT for d in current)
     if data.extension and not in_force:
-        raise CustodyError("there is no warrant in force to extend", field="extension")
+        raise CustodyError(gettext("there is no warrant in force to extend"), field="extension")
     if in_force and not data.extension:
         raise CustodyError(
-            "a warrant is in force: record the court's extension of it (PACE s.44)",
+            gettext("a warrant is in force: record the court's extension of it (PACE s.44)"),
             field="extension",
         )
     params = {"hours": data.hours, "relevant_time": measure.relevant_at}
@@ -375,8 +393,8 @@ def record_warrant(measure: Measure, data: WarrantInput, *, actor: Officer) -> M
     for deadline in current:
         if deadline.due_at < issued_at:
             raise CustodyError(
-                f"the period under {deadline.rule_id} ended at {deadline.due_at.isoformat()}, "
-                "before the warrant was issued",
+                gettext("the period under %(rule)s ended at %(due)s, before the warrant was issued")
+                % {"rule": deadline.rule_id, "due": deadline.due_at.isoformat()},
                 field="issued_at",
             )
     superseded = [

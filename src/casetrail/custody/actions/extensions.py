@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from casetrail import clock
 from casetrail.custody import clocks
@@ -19,7 +20,15 @@ from casetrail.custody.access import (
 from casetrail.custody.actions._common import duty_deadlines, lock, meet, require_running
 from casetrail.custody.errors import ApprovalRefused, CustodyError
 from casetrail.custody.inputs import AccountInput, ExtensionDecisionInput, ExtensionInput
-from casetrail.custody.measures import PACE_APPLY, Duty, MeasureKind, org_role, spec
+from casetrail.custody.measures import (
+    PACE_APPLY,
+    Duty,
+    MeasureKind,
+    org_role,
+    role_label,
+    spec,
+    statute_role_label,
+)
 from casetrail.custody.models import (
     Deadline,
     DeadlineStatus,
@@ -47,25 +56,28 @@ def request_extension(data: ExtensionInput, *, actor: Officer) -> ExtensionReque
         Deadline.objects.select_for_update(of=("self",)).select_related("measure").get(pk=seen.pk)
     )
     if deadline.measure is None:
-        raise CustodyError("this deadline takes no extension", field="extension")
+        raise CustodyError(gettext("this deadline takes no extension"), field="extension")
     measure = lock(deadline.measure)
     require_measure_write(actor, measure)
     require_running(measure)
     if deadline.status != DeadlineStatus.OPEN:
         raise CustodyError(
-            f"the deadline is {deadline.get_status_display()}: only an open one is extended",
+            gettext("the deadline is %(status)s: only an open one is extended")
+            % {"status": deadline.get_status_display()},
             field="extension",
         )
     name = data.extension.partition("=")[0]
     allowed = spec(measure.kind).extensions
     if allowed is not None and name not in allowed:
         raise CustodyError(
-            f"a {spec(measure.kind).kind.label} may be extended only by {', '.join(allowed)}",
+            gettext("a %(kind)s may be extended only by %(extensions)s")
+            % {"kind": spec(measure.kind).kind.label, "extensions": ", ".join(allowed)},
             field="extension",
         )
     if deadline.requests.filter(status=ExtensionStatus.REQUESTED).exists():
         raise CustodyError(
-            "an extension of this deadline is already waiting for a decision", field="extension"
+            gettext("an extension of this deadline is already waiting for a decision"),
+            field="extension",
         )
     now = clock.now()
     ruling = clocks.check_extension(deadline, data.extension, calendars=clocks.Calendars(), now=now)
@@ -116,8 +128,11 @@ def _check_pace_extension(measure: Measure, name: str) -> None:
     reviews = measure.events.filter(kind=EventKind.REVIEWED).count()
     if reviews < SECOND_REVIEW:
         raise CustodyError(
-            f"a superintendent may authorise continued detention only after the second review "
-            f"of detention (PACE s.42(4)(b)); {reviews} held so far",
+            gettext(
+                "a superintendent may authorise continued detention only after the second "
+                "review of detention (PACE s.42(4)(b)); %(count)d held so far"
+            )
+            % {"count": reviews},
             field="extension",
         )
 
@@ -136,19 +151,30 @@ def decide_extension(
     measure = lock(request.measure)
     if not may_decide(actor, measure.unit, request.approver_role):
         raise ApprovalRefused(
-            f"extension {request.extension} of {request.deadline.rule_id} is approved by "
-            f"{request.statute_approver} (role {request.approver_role}), which you do not hold "
-            f"at {measure.unit.name} ({request.citation})",
+            gettext(
+                "extension %(extension)s of %(rule)s is approved by %(approver)s (role %(role)s), "
+                "which you do not hold at %(unit)s (%(citation)s)"
+            )
+            % {
+                "extension": request.extension,
+                "rule": request.deadline.rule_id,
+                "approver": statute_role_label(request.statute_approver),
+                "role": role_label(request.approver_role),
+                "unit": measure.unit.name,
+                "citation": request.citation,
+            },
             field="approver",
         )
     if request.status != ExtensionStatus.REQUESTED:
         raise CustodyError(
-            f"the request was already {request.get_status_display()}", field="decision"
+            gettext("the request was already %(status)s")
+            % {"status": request.get_status_display()},
+            field="decision",
         )
     now = clock.now()
     if data.decision != "approve":
         if not data.reason:
-            raise CustodyError("the reason for the refusal is required", field="reason")
+            raise CustodyError(gettext("the reason for the refusal is required"), field="reason")
         request.status = ExtensionStatus.REFUSED
         request.decided_at, request.decider, request.decision_reason = now, actor, data.reason
         request.save(update_fields=["status", "decided_at", "decider", "decision_reason"])
@@ -162,7 +188,8 @@ def decide_extension(
         return request
     if request.decided_by_body and not data.reference:
         raise CustodyError(
-            f"{request.citation}: {request.decided_by_body} decides; give its decision's reference",
+            gettext("%(citation)s: %(body)s decides; give its decision's reference")
+            % {"citation": request.citation, "body": request.decided_by_body},
             field="reference",
         )
     require_running(measure)
@@ -228,7 +255,11 @@ def _extend(deadline: Deadline, extension: str, calendars: clocks.Calendars) -> 
     )
     if computed.due_at < before:
         # The engine never shortens a period by an extension; refuse rather than store it.
-        raise CustodyError(f"{extension} would move {deadline.rule_id} earlier", field="extension")
+        raise CustodyError(
+            gettext("%(extension)s would move %(rule)s earlier")
+            % {"extension": extension, "rule": deadline.rule_id},
+            field="extension",
+        )
     clocks.fill(deadline, computed)
     deadline.warning_sent = deadline.warning_sent and deadline.due_at == before
     deadline.save()
@@ -270,7 +301,8 @@ def account_for_missed(deadline: Deadline, data: AccountInput, *, actor: Officer
     require_deadline_write(actor, deadline)
     if deadline.status != DeadlineStatus.MISSED or deadline.accounted_at is not None:
         raise CustodyError(
-            "only a missed deadline nobody has accounted for takes an account", field="account"
+            gettext("only a missed deadline nobody has accounted for takes an account"),
+            field="account",
         )
     deadline.account = data.account
     deadline.accounted_at = clock.now()
@@ -290,9 +322,9 @@ def account_for_missed(deadline: Deadline, data: AccountInput, *, actor: Officer
 def acknowledge_alert(item: InboxItem, *, actor: Officer) -> InboxItem:
     item = InboxItem.objects.select_for_update(of=("self",)).select_related("alert").get(pk=item.pk)
     if item.officer_id != actor.pk:
-        raise CustodyError("only the recipient acknowledges an alert", field="item")
+        raise CustodyError(gettext("only the recipient acknowledges an alert"), field="item")
     if item.acknowledged_at is not None:
-        raise CustodyError("the alert was already acknowledged", field="item")
+        raise CustodyError(gettext("the alert was already acknowledged"), field="item")
     item.acknowledged_at = clock.now()
     item.save(update_fields=["acknowledged_at"])
     record(

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from casetrail import clock, steps
 from casetrail.cases.access import access_case
@@ -37,6 +38,7 @@ from casetrail.custody.measures import (
     QUESTIONING_RULES,
     MeasureKind,
     MeasureSpec,
+    role_label,
     spec,
 )
 from casetrail.custody.models import (
@@ -56,6 +58,12 @@ from casetrail.org.roles import Role
 from casetrail.procedure import load_pack, resolve
 
 
+def _pack_title(pack_id: str) -> str:
+    """A rule pack's title in the reader's language."""
+    pack = load_pack(pack_id)
+    return pack.title_zh if (get_language() or "").startswith("zh") else pack.title_en
+
+
 def _params(measure_spec: MeasureSpec, data: MeasureInput, on: date) -> dict[str, Any]:
     """The parameters a measure takes when proposed, checked against its rule in the pack."""
     given = {
@@ -71,7 +79,11 @@ def _params(measure_spec: MeasureSpec, data: MeasureInput, on: date) -> dict[str
     }
     unknown = sorted(set(given) - set(measure_spec.params))
     if unknown:
-        raise CustodyError(f"a {measure_spec.kind.label} takes no {unknown[0]}", field=unknown[0])
+        raise CustodyError(
+            gettext("a %(kind)s takes no %(param)s")
+            % {"kind": measure_spec.kind.label, "param": MeasureInput.labels()[unknown[0]]},
+            field=unknown[0],
+        )
     clean: dict[str, Any] = dict(given)
     if measure_spec.kind == MeasureKind.ADMIN_SUMMONS:
         clean["questioning"] = data.questioning or "ordinary"
@@ -82,7 +94,10 @@ def _params(measure_spec: MeasureSpec, data: MeasureInput, on: date) -> dict[str
         low, high = days_param.min or 1, days_param.max or 1
         if data.days is None or not low <= data.days <= high:
             raise CustodyError(
-                f"days must be a whole number from {low} to {high} ({days_param.notes})",
+                gettext(
+                    "the number of days must be a whole number from %(low)d to %(high)d (%(notes)s)"
+                )
+                % {"low": low, "high": high, "notes": days_param.notes},
                 field="days",
             )
     if measure_spec.kind == MeasureKind.PACE_DETENTION:
@@ -99,8 +114,15 @@ def propose_measure(data: MeasureInput, *, actor: Officer) -> Measure:
     unit = case.unit
     if measure_spec.pack != unit.pack:
         raise CustodyError(
-            f"a {measure_spec.kind.label} is a measure of the {measure_spec.pack} pack; "
-            f"{unit.name} works under {unit.pack}",
+            gettext(
+                "a %(kind)s is a measure of the %(pack)s pack; %(unit)s works under %(unit_pack)s"
+            )
+            % {
+                "kind": measure_spec.kind.label,
+                "pack": _pack_title(measure_spec.pack),
+                "unit": unit.name,
+                "unit_pack": _pack_title(unit.pack),
+            },
             field="kind",
         )
     suspect = Party.objects.filter(
@@ -109,15 +131,18 @@ def propose_measure(data: MeasureInput, *, actor: Officer) -> Measure:
     party = suspect.first()
     if party is None:
         raise CustodyError(
-            f"person #{data.person_id} is not a suspect in case {case.number}: a coercive "
-            "measure is taken against a suspect",
+            gettext(
+                "person #%(person)s is not a suspect in case %(case)s: a coercive measure is "
+                "taken against a suspect"
+            )
+            % {"person": data.person_id, "case": case.number},
             field="person_id",
         )
     person = party.person
     if Measure.objects.filter(case=case, person=person, kind=data.kind, status__in=ACTIVE).exists():
         raise CustodyError(
-            f"person #{person.pk} already has a {measure_spec.kind.label} in this case that is "
-            "not over",
+            gettext("person #%(person)s already has a %(kind)s in this case that is not over")
+            % {"person": person.pk, "kind": measure_spec.kind.label},
             field="kind",
         )
     now = clock.now()
@@ -182,22 +207,27 @@ def review_measure(measure: Measure, data: LegalReviewInput, *, actor: Officer) 
     measure = lock(measure)
     if not has_role(actor, measure.unit, {Role.LEGAL_REVIEWER}):
         raise ApprovalRefused(
-            f"a legal review needs the legal reviewer role at {measure.unit.name}",
+            gettext("a legal review needs the legal reviewer role at %(unit)s")
+            % {"unit": measure.unit.name},
             field="verdict",
         )
     if not needs_legal_review(measure):
         raise CustodyError(
-            "this kind of measure is not reviewed by the legal department", field="verdict"
+            gettext("this kind of measure is not reviewed by the legal department"),
+            field="verdict",
         )
     if measure.status != MeasureStatus.PROPOSED:
         raise CustodyError(
-            f"the measure is {measure.get_status_display()}: only a proposed measure is reviewed",
+            gettext("the measure is %(status)s: only a proposed measure is reviewed")
+            % {"status": measure.get_status_display()},
             field="verdict",
         )
     if actor.pk == measure.proposed_by_id:
-        raise ApprovalRefused("nobody reviews the measure they proposed", field="verdict")
+        raise ApprovalRefused(gettext("nobody reviews the measure they proposed"), field="verdict")
     if legal_reviewed(measure):
-        raise CustodyError("the legal review of this measure is already written", field="verdict")
+        raise CustodyError(
+            gettext("the legal review of this measure is already written"), field="verdict"
+        )
     agrees = data.verdict == "agree"
     MeasureApproval.objects.create(
         measure=measure,
@@ -226,25 +256,37 @@ def decide_measure(measure: Measure, data: MeasureDecisionInput, *, actor: Offic
     measure_spec = spec(measure.kind)
     if not may_decide(actor, measure.unit, measure.approver_role):
         raise ApprovalRefused(
-            f"a {measure_spec.kind.label} is approved by {measure_spec.approver_en} "
-            f"(role {measure.approver_role}), which you do not hold at {measure.unit.name} "
-            f"({measure.approval_citation})",
+            gettext(
+                "a %(kind)s is approved by %(approver)s (role %(role)s), which you do not hold "
+                "at %(unit)s (%(citation)s)"
+            )
+            % {
+                "kind": measure_spec.kind.label,
+                "approver": measure_spec.approver_label,
+                "role": role_label(measure.approver_role),
+                "unit": measure.unit.name,
+                "citation": measure.approval_citation,
+            },
             field="approver",
         )
     if measure.status != MeasureStatus.PROPOSED:
         raise CustodyError(
-            f"the measure is {measure.get_status_display()}: only a proposed measure is decided",
+            gettext("the measure is %(status)s: only a proposed measure is decided")
+            % {"status": measure.get_status_display()},
             field="decision",
         )
     if needs_legal_review(measure) and not legal_reviewed(measure):
         raise CustodyError(
-            f"the legal department reviews this measure first ({LEGAL_REVIEW_CITATION}): "
-            "its written opinion is not in yet",
+            gettext(
+                "the legal department reviews this measure first (%(citation)s): its written "
+                "opinion is not in yet"
+            )
+            % {"citation": LEGAL_REVIEW_CITATION},
             field="decision",
         )
     approve = data.decision == "approve"
     if not approve and not data.reason:
-        raise CustodyError("say why the measure is refused", field="reason")
+        raise CustodyError(gettext("say why the measure is refused"), field="reason")
     now = clock.now()
     decision = ApprovalDecision.APPROVED if approve else ApprovalDecision.REFUSED
     MeasureApproval.objects.create(
@@ -287,11 +329,16 @@ def _replaced(measure: Measure, replaces_id: int | None, started_at: datetime) -
         or replaced.status != MeasureStatus.RUNNING
     ):
         raise CustodyError(
-            "the measure replaced must be a running measure of the same person and case",
+            gettext("the measure replaced must be a running measure of the same person and case"),
             field="replaces_id",
         )
     replaced = lock(replaced)
-    not_before(started_at, replaced.started_at or started_at, "started_at", "that measure")
+    not_before(
+        started_at,
+        replaced.started_at or started_at,
+        "started_at",
+        gettext_lazy("the start of the measure replaced"),
+    )
     return replaced
 
 
@@ -303,7 +350,8 @@ def start_measure(measure: Measure, data: StartInput, *, actor: Officer) -> Meas
     require_measure_write(actor, measure)
     if measure.status != MeasureStatus.APPROVED:
         raise CustodyError(
-            f"the measure is {measure.get_status_display()}: it starts only once approved",
+            gettext("the measure is %(status)s: it starts only once approved")
+            % {"status": measure.get_status_display()},
             field="status",
         )
     # A measure is executed on its issued document (a 拘留证 for a detention), where one is due.
@@ -315,20 +363,25 @@ def start_measure(measure: Measure, data: StartInput, *, actor: Officer) -> Meas
     ).latest("decided_at")
     measure_spec = spec(measure.kind)
     if measure.kind != MeasureKind.PACE_DETENTION:
-        not_before(started_at, approval.decided_at, "started_at", "the approval")
+        not_before(started_at, approval.decided_at, "started_at", gettext_lazy("the approval"))
     params: dict[str, Any] = dict(measure.params)
     if measure.kind == MeasureKind.ARREST:
         if not data.decision_number:
             raise CustodyError(
-                "an arrest is executed on the procuratorate's approval: give its decision number "
-                "(CPL art. 80)",
+                gettext(
+                    "an arrest is executed on the procuratorate's approval: give its decision "
+                    "number (CPL art. 80)"
+                ),
                 field="decision_number",
             )
         if data.decided_on is None:
-            raise CustodyError("give the date of the procuratorate's decision", field="decided_on")
+            raise CustodyError(
+                gettext("give the date of the procuratorate's decision"), field="decided_on"
+            )
         if data.decided_on > started_at.astimezone(clocks_zone(measure)).date():
             raise CustodyError(
-                "the procuratorate's decision is dated after the arrest", field="decided_on"
+                gettext("the procuratorate's decision is dated after the arrest"),
+                field="decided_on",
             )
         measure.decision_number = data.decision_number
         measure.decided_on = data.decided_on
@@ -426,9 +479,11 @@ def _pace_triggers(
     rt_params: dict[str, Any] = {"route": route}
     if route != "voluntary":
         if data.arrived_at is None:
-            raise CustodyError("arrived_at is required", field="arrived_at")
+            raise CustodyError(
+                gettext("the time of arrival at the station is required"), field="arrived_at"
+            )
         arrived_at = not_future(data.arrived_at, "arrived_at", now=now)
-        not_before(arrived_at, arrested_at, "arrived_at", "the arrest")
+        not_before(arrived_at, arrested_at, "arrived_at", gettext_lazy("the arrest"))
         rt_params["arrived"] = arrived_at
     relevant = clocks.compute(
         PACE_RELEVANT_TIME,
@@ -438,7 +493,7 @@ def _pace_triggers(
         params=rt_params,
         field="arrived_at",
     )
-    not_before(authorised_at, relevant.due_at, "authorised_at", "the relevant time")
+    not_before(authorised_at, relevant.due_at, "authorised_at", gettext_lazy("the relevant time"))
     measure.relevant_at = relevant.due_at
     measure.authorised_at = authorised_at
     params["arrested_at"] = arrested_at.isoformat()
@@ -491,8 +546,11 @@ def end(
     assert measure.started_at is not None  # noqa: S101 - a running measure has started
     if ended_at < measure.started_at:
         raise CustodyError(
-            f"a measure cannot end before it starts: ended_at {ended_at.isoformat()} is before "
-            f"the start, {measure.started_at.isoformat()}",
+            gettext(
+                "a measure cannot end before it starts: the end time %(ended)s is before the "
+                "start, %(started)s"
+            )
+            % {"ended": ended_at.isoformat(), "started": measure.started_at.isoformat()},
             field="ended_at",
         )
     measure.status = MeasureStatus.ENDED

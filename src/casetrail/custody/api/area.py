@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Router
 from ninja.pagination import paginate
 from ninja.responses import Status
@@ -89,6 +90,6 @@ def settle(
     session = access_session(officer, session_id, for_write=True)
     item = access_belonging(officer, belonging_id)
     if item.session_id != session.pk:
-        raise NotFound(f"belonging {belonging_id} not found")
+        raise NotFound(gettext("belonging %(id)s not found") % {"id": belonging_id})
     actions.settle_belonging(item, data, actor=officer)
     return session_detail(session)

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext, gettext_lazy
 
 from casetrail import clock
 from casetrail.approvals import actions as engine
@@ -32,6 +33,26 @@ from casetrail.property.models import (
 
 CODE_PREFIX = "P"
 CODE_DIGITS = 9
+# The refusals of a particular, one sentence each, by the field the request named.
+NOT_A_NUMBER = {
+    "weight": gettext_lazy("the weight is not a number"),
+    "amount": gettext_lazy("the amount is not a number"),
+    "value": gettext_lazy("the value is not a number"),
+}
+NEGATIVE = {
+    "weight": gettext_lazy("the weight may not be negative"),
+    "amount": gettext_lazy("the amount may not be negative"),
+    "value": gettext_lazy("the value may not be negative"),
+}
+IN_THE_FUTURE = {
+    "found_at": gettext_lazy("the time it was found is in the future"),
+    "at": gettext_lazy("the time given is in the future"),
+}
+# What a decided step is, in the sentence that says it is no longer waiting.
+STEP_IS = {
+    "borrow": gettext_lazy("the borrowing is %(status)s"),
+    "disposal": gettext_lazy("the disposal is %(status)s"),
+}
 
 
 def luhn_digit(digits: str) -> str:
@@ -69,9 +90,9 @@ def decimal_of(text: str, field: str) -> Decimal | None:
     try:
         value = Decimal(text)
     except InvalidOperation as exc:  # a correction's value is free text
-        raise PropertyError(f"{field} is not a number", field=field) from exc
+        raise PropertyError(str(NOT_A_NUMBER[field]), field=field) from exc
     if value < 0:
-        raise PropertyError(f"{field} may not be negative", field=field)
+        raise PropertyError(str(NEGATIVE[field]), field=field)
     return value
 
 
@@ -87,12 +108,14 @@ def lock_item(item: Item) -> Item:
 
 def require_held(item: Item) -> None:
     if item.status != "held":
-        raise PropertyError(f"item {item.code} has been disposed of", field="status")
+        raise PropertyError(
+            gettext("item %(code)s has been disposed of") % {"code": item.code}, field="status"
+        )
 
 
 def not_future(value: datetime, field: str) -> datetime:
     if value > clock.now():
-        raise PropertyError(f"{field} is in the future", field=field)
+        raise PropertyError(str(IN_THE_FUTURE[field]), field=field)
     return value
 
 
@@ -157,20 +180,31 @@ def check_image(item: Item, given: str, *, actor: Officer, where: str, field: st
     if found != item.image_sha256:
         flag_integrity(item, found or "absent", actor=actor, where=f"{where}: stored image")
         raise PropertyError(
-            f"the stored image of {item.code} no longer matches its registered SHA-256: "
-            "the hand-over is refused and the item flagged",
+            gettext(
+                "the stored image of %(code)s no longer matches its registered SHA-256: "
+                "the hand-over is refused and the item flagged"
+            )
+            % {"code": item.code},
             field=field,
         )
     if not given:
         raise PropertyError(
-            f"{item.code} is digital evidence: give the SHA-256 of the image as handed over",
+            gettext("%(code)s is digital evidence: give the SHA-256 of the image as handed over")
+            % {"code": item.code},
             field=field,
         )
     if given.lower() != item.image_sha256:
         flag_integrity(item, given.lower(), actor=actor, where=where)
         raise PropertyError(
-            f"SHA-256 {given.lower()[:16]}… does not match the registered image of {item.code} "
-            f"({item.image_sha256[:16]}…): the hand-over is refused and the item flagged",
+            gettext(
+                "SHA-256 %(given)s… does not match the registered image of %(code)s "
+                "(%(registered)s…): the hand-over is refused and the item flagged"
+            )
+            % {
+                "given": given.lower()[:16],
+                "code": item.code,
+                "registered": item.image_sha256[:16],
+            },
             field=field,
         )
     return found
@@ -209,7 +243,9 @@ def decide_step(
     ``outcomes`` is the row's (waiting, approved, refused) status."""
     waiting, approved, refused = outcomes
     if row.status != waiting:
-        raise PropertyError(f"the {key} is {row.get_status_display()}", field="decision")
+        raise PropertyError(
+            str(STEP_IS[key]) % {"status": row.get_status_display()}, field="decision"
+        )
     step = engine.decide(
         row.approval, actor=actor, approve=data.decision == "approve", opinion=data.opinion
     )

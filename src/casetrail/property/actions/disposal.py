@@ -5,6 +5,7 @@ kind requires (identity and signed receipt, two witnesses and photos, the accoun
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from casetrail import clock
 from casetrail.approvals import actions as engine
@@ -63,16 +64,16 @@ def _still_needed(item: Item, kind: str) -> str | None:
         return (
             None
             if status in WITH_FILE_STATES
-            else ("an item goes with the case file once the investigation is concluded")
+            else gettext("an item goes with the case file once the investigation is concluded")
         )
     if kind == DisposalKind.RETURN and item.unrelated_at is not None:
         return None
     if status in CASE_DONE:
         return None
-    return (
-        f"case {item.case.number} is still open and needs {item.code}: it is disposed of once "
+    return gettext(
+        "case %(case)s is still open and needs %(code)s: it is disposed of once "
         "the case is decided (or, for a return, once the item is found unrelated)"
-    )
+    ) % {"case": item.case.number, "code": item.code}
 
 
 @transaction.atomic
@@ -86,7 +87,10 @@ def request_disposal(item: Item, data: DisposalInput, *, actor: Officer) -> Disp
     if data.kind == DisposalKind.RETURN and item.owner is None:
         pass  # an unknown owner may still come forward with the document that entitles them
     if Disposal.objects.filter(item=item, status__in=DISPOSAL_UNDER_WAY).exists():
-        raise PropertyError(f"a disposal of {item.code} is already under way", field="kind")
+        raise PropertyError(
+            gettext("a disposal of %(code)s is already under way") % {"code": item.code},
+            field="kind",
+        )
     approval = engine.open_approval(
         subject_type=DISPOSAL_SUBJECT,
         subject_id=0,
@@ -140,9 +144,9 @@ def decide_disposal(disposal: Disposal, data: PropertyDecisionInput, *, actor: O
 
 def _check_return(item: Item, data: CarryOutInput) -> str:
     if not data.recipient:
-        raise PropertyError("name the person the item goes back to", field="recipient")
+        raise PropertyError(gettext("name the person the item goes back to"), field="recipient")
     if not data.receipt_signed:
-        raise PropertyError("the recipient signs the receipt", field="receipt_signed")
+        raise PropertyError(gettext("the recipient signs the receipt"), field="receipt_signed")
     owner = item.owner
     is_owner = (
         owner is not None
@@ -153,8 +157,10 @@ def _check_return(item: Item, data: CarryOutInput) -> str:
         return "owner"
     if data.recipient_document_id is None:
         raise PropertyError(
-            "the recipient's ID number is not the owner's: name the issued document that "
-            "entitles another recipient",
+            gettext(
+                "the recipient's ID number is not the owner's: name the issued document that "
+                "entitles another recipient"
+            ),
             field="recipient_document_id",
         )
     doc = Document.objects.filter(
@@ -162,11 +168,14 @@ def _check_return(item: Item, data: CarryOutInput) -> str:
     ).first()
     if doc is None:
         raise PropertyError(
-            f"document #{data.recipient_document_id} is not an issued document of the case",
+            gettext("document #%(document)s is not an issued document of the case")
+            % {"document": data.recipient_document_id},
             field="recipient_document_id",
         )
     if not data.recipient_id_number:
-        raise PropertyError("record the recipient's ID number", field="recipient_id_number")
+        raise PropertyError(
+            gettext("record the recipient's ID number"), field="recipient_id_number"
+        )
     return f"document {doc.number or doc.pk}"
 
 
@@ -174,11 +183,12 @@ def _check_destruction(item: Item, data: CarryOutInput, actor: Officer) -> list[
     ids = [i for i in dict.fromkeys(data.witness_ids) if i != actor.pk]
     if len(ids) < MIN_DESTRUCTION_WITNESSES:
         raise PropertyError(
-            f"a destruction is witnessed by {MIN_DESTRUCTION_WITNESSES} officers besides you",
+            gettext("a destruction is witnessed by %(count)d officers besides you")
+            % {"count": MIN_DESTRUCTION_WITNESSES},
             field="witness_ids",
         )
     if not ItemFile.objects.filter(item=item, role=FileRole.DISPOSAL).exists():
-        raise PropertyError("add the photos of the destruction first", field="witness_ids")
+        raise PropertyError(gettext("add the photos of the destruction first"), field="witness_ids")
     return require_staff(item.unit, ids, field="witness_ids")
 
 
@@ -189,18 +199,23 @@ def carry_out(disposal: Disposal, data: CarryOutInput, *, actor: Officer) -> Dis
     require_held(item)
     require_holder(actor, item)
     if disposal.status != DisposalStatus.APPROVED:
-        raise PropertyError(f"the disposal is {disposal.get_status_display()}", field="status")
+        raise PropertyError(
+            gettext("the disposal is %(status)s") % {"status": disposal.get_status_display()},
+            field="status",
+        )
     if Transfer.objects.filter(item=item, status=TransferStatus.PENDING).exists():
-        raise PropertyError("a hand-over of the item is still pending", field="status")
+        raise PropertyError(gettext("a hand-over of the item is still pending"), field="status")
     basis, witnesses = "", []
     if disposal.kind == DisposalKind.RETURN:
         basis = _check_return(item, data)
     elif disposal.kind == DisposalKind.DESTROY:
         witnesses = _check_destruction(item, data, actor)
     elif disposal.kind == DisposalKind.WITH_FILE and not data.recipient:
-        raise PropertyError("name the procuratorate or court that receives it", field="recipient")
+        raise PropertyError(
+            gettext("name the procuratorate or court that receives it"), field="recipient"
+        )
     if item.kind == ItemKind.CASH and disposal.kind != DisposalKind.RETURN and not data.account:
-        raise PropertyError("cash goes to a recorded account: give it", field="account")
+        raise PropertyError(gettext("cash goes to a recorded account: give it"), field="account")
     now = clock.now()
     disposal.recipient = data.recipient
     disposal.recipient_id_number = data.recipient_id_number

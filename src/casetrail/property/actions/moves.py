@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from casetrail import clock
 from casetrail.errors import AccessDenied
@@ -39,11 +40,13 @@ from casetrail.property.models import (
 
 def _location(item: Item, location_id: int | None, *, field: str) -> Location:
     if location_id is None:
-        raise PropertyError("name the location in the property room", field=field)
+        raise PropertyError(gettext("name the location in the property room"), field=field)
     location = locations_near(item.unit).filter(pk=location_id).first()
     if location is None:
         raise PropertyError(
-            f"location #{location_id} is not a property room of {item.unit.name}", field=field
+            gettext("location #%(location)s is not a property room of %(unit)s")
+            % {"location": location_id, "unit": item.unit.name},
+            field=field,
         )
     return location
 
@@ -54,8 +57,10 @@ def _approved_borrow(item: Item, borrower_id: int) -> Borrow:
     ).first()
     if borrow is None:
         raise PropertyError(
-            "an item leaves the property room only on an approved borrowing (to the officer "
-            "who borrows it) or an approved disposal",
+            gettext(
+                "an item leaves the property room only on an approved borrowing (to the officer "
+                "who borrows it) or an approved disposal"
+            ),
             field="to_officer_id",
         )
     return borrow
@@ -65,23 +70,25 @@ def _receiver(item: Item, data: TransferInput, actor: Officer) -> dict[str, Any]
     kind = data.to_kind
     if kind == HolderKind.OFFICER:
         if data.to_officer_id is None:
-            raise PropertyError("name the receiving officer", field="to_officer_id")
+            raise PropertyError(gettext("name the receiving officer"), field="to_officer_id")
         (officer,) = require_staff(item.unit, [data.to_officer_id], field="to_officer_id")
         if officer.pk == actor.pk:
-            raise PropertyError("you already hold it", field="to_officer_id")
+            raise PropertyError(gettext("you already hold it"), field="to_officer_id")
         return {"to_officer": officer}
     if kind == HolderKind.ROOM:
         location = _location(item, data.location_id, field="location_id")
         if item.holder_kind == HolderKind.ROOM and item.location_id == location.pk:
-            raise PropertyError("the item is already at that location", field="location_id")
+            raise PropertyError(
+                gettext("the item is already at that location"), field="location_id"
+            )
         return {"location": location, "to_name": location.unit.name}
     if kind == HolderKind.OWNER:
         raise PropertyError(
-            "an item goes back to its owner through an approved disposal (return)",
+            gettext("an item goes back to its owner through an approved disposal (return)"),
             field="to_kind",
         )
     if not data.to_name:
-        raise PropertyError("name the receiver", field="to_name")
+        raise PropertyError(gettext("name the receiver"), field="to_name")
     return {"to_name": data.to_name}
 
 
@@ -103,7 +110,9 @@ def _send(item: Item, data: TransferInput, actor: Officer) -> Transfer:
     if leaving:  # only to the officer an approved borrowing names (disposals carry it out)
         if data.to_kind != HolderKind.OFFICER:
             raise PropertyError(
-                "an item leaves the property room only on an approved borrowing or disposal",
+                gettext(
+                    "an item leaves the property room only on an approved borrowing or disposal"
+                ),
                 field="to_kind",
             )
         borrow = _approved_borrow(item, receiver["to_officer"].pk)
@@ -130,7 +139,8 @@ def _send(item: Item, data: TransferInput, actor: Officer) -> Transfer:
             )
     except IntegrityError as exc:  # the partial unique constraint: one pending at a time
         raise PropertyError(
-            f"a hand-over of {item.code} already waits for its receiver", field="to_kind"
+            gettext("a hand-over of %(code)s already waits for its receiver") % {"code": item.code},
+            field="to_kind",
         ) from exc
     record(
         LedgerKind.PROPERTY_TRANSFER_SENT,
@@ -174,9 +184,12 @@ def _answer(transfer: Transfer, data: AnswerInput, actor: Officer) -> Transfer:
         "location__unit", "to_officer", "from_officer", "borrow"
     ).get(pk=transfer.pk)
     if transfer.status != TransferStatus.PENDING:
-        raise PropertyError(f"the hand-over is {transfer.get_status_display()}", field="answer")
+        raise PropertyError(
+            gettext("the hand-over is %(status)s") % {"status": transfer.get_status_display()},
+            field="answer",
+        )
     if not may_answer(actor, transfer):
-        raise AccessDenied("only the receiving side confirms or refuses a hand-over")
+        raise AccessDenied(gettext("only the receiving side confirms or refuses a hand-over"))
     now = clock.now()
     transfer.answered_at, transfer.answered_by = now, actor
     transfer.received_condition = data.condition
@@ -185,7 +198,7 @@ def _answer(transfer: Transfer, data: AnswerInput, actor: Officer) -> Transfer:
     transfer.note = (transfer.note + " / " + data.note).strip(" /")[:400]
     if data.answer == "refuse":
         if not data.note:
-            raise PropertyError("say why the hand-over is refused", field="note")
+            raise PropertyError(gettext("say why the hand-over is refused"), field="note")
         transfer.status = TransferStatus.REFUSED
         transfer.save()
         record(
@@ -198,12 +211,12 @@ def _answer(transfer: Transfer, data: AnswerInput, actor: Officer) -> Transfer:
         return transfer
     if transfer.to_kind in EXTERNAL:
         if not data.receiver_name:
-            raise PropertyError("name who signed for it", field="receiver_name")
+            raise PropertyError(gettext("name who signed for it"), field="receiver_name")
         transfer.to_name = data.receiver_name
     if transfer.to_kind == HolderKind.ROOM and data.location_id is not None:
         transfer.location = _location(item, data.location_id, field="location_id")
         if not is_custodian(actor, transfer.location.unit):
-            raise AccessDenied("only a custodian of that room places an item in it")
+            raise AccessDenied(gettext("only a custodian of that room places an item in it"))
     transfer.status = TransferStatus.CONFIRMED
     transfer.save()
     _move(item, transfer, now)
@@ -255,9 +268,12 @@ def withdraw(transfer: Transfer, *, actor: Officer) -> Transfer:
     item = lock_item(transfer.item)
     transfer = Transfer.objects.get(pk=transfer.pk)
     if transfer.status != TransferStatus.PENDING:
-        raise PropertyError(f"the hand-over is {transfer.get_status_display()}", field="status")
+        raise PropertyError(
+            gettext("the hand-over is %(status)s") % {"status": transfer.get_status_display()},
+            field="status",
+        )
     if transfer.sent_by_id != actor.pk and not holds(actor, item):
-        raise AccessDenied("only the side that handed it over withdraws a hand-over")
+        raise AccessDenied(gettext("only the side that handed it over withdraws a hand-over"))
     transfer.status = TransferStatus.CANCELLED
     transfer.answered_at, transfer.answered_by = clock.now(), actor
     transfer.save()
@@ -284,14 +300,15 @@ def _receive_back(item: Item, data: ReturnInput, actor: Officer) -> Transfer:
     require_held(item)
     if item.holder_kind not in EXTERNAL:
         raise PropertyError(
-            f"{item.code} is not with a holder outside casetrail: its holder hands it over",
+            gettext("%(code)s is not with a holder outside casetrail: its holder hands it over")
+            % {"code": item.code},
             field="from_name",
         )
     location = None
     if data.location_id is not None:
         location = _location(item, data.location_id, field="location_id")
         if not is_custodian(actor, location.unit):
-            raise AccessDenied("only a custodian of that room places an item in it")
+            raise AccessDenied(gettext("only a custodian of that room places an item in it"))
     else:
         require_case_side(actor, item)
     now = clock.now()

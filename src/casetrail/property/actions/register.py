@@ -10,6 +10,7 @@ from typing import IO, Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from casetrail import clock
 from casetrail.cases.access import require_case_write
@@ -63,10 +64,11 @@ def _seal_numbers(text: str) -> list[str]:
     for number in numbers:
         if len(number) > 40:
             raise PropertyError(
-                f"seal number {number[:20]}… is longer than 40", field="seal_numbers"
+                gettext("seal number %(number)s… is longer than 40") % {"number": number[:20]},
+                field="seal_numbers",
             )
     if len(set(numbers)) != len(numbers):
-        raise PropertyError("a seal number is listed twice", field="seal_numbers")
+        raise PropertyError(gettext("a seal number is listed twice"), field="seal_numbers")
     return numbers
 
 
@@ -79,7 +81,8 @@ def _apply_seals(item: Item, numbers: list[str], now: datetime) -> None:
     except IntegrityError as exc:
         taken = Seal.objects.filter(number__in=numbers).values_list("number", flat=True)
         raise PropertyError(
-            f"seal number {', '.join(taken) or numbers[0]} is already in use",
+            gettext("seal number %(number)s is already in use")
+            % {"number": ", ".join(taken) or numbers[0]},
             field="seal_numbers",
         ) from exc
 
@@ -90,7 +93,9 @@ def _owner(case: Case, owner_id: int | None) -> Any:
     party = Party.objects.filter(case=case, person_id=owner_id).select_related("person").first()
     if party is None:
         raise PropertyError(
-            f"person #{owner_id} is not a party to case {case.number}", field="owner_id"
+            gettext("person #%(person)s is not a party to case %(case)s")
+            % {"person": owner_id, "case": case.number},
+            field="owner_id",
         )
     return party.person
 
@@ -101,19 +106,21 @@ def _legal_act(case: Case, data: ItemInput) -> tuple[Measure | None, Document | 
         measure = Measure.objects.filter(pk=data.measure_id, case=case).first()
         if measure is None:
             raise PropertyError(
-                f"measure #{data.measure_id} is not a measure of case {case.number}",
+                gettext("measure #%(measure)s is not a measure of case %(case)s")
+                % {"measure": data.measure_id, "case": case.number},
                 field="measure_id",
             )
     if data.document_id is not None:
         document = Document.objects.filter(pk=data.document_id, case=case).first()
         if document is None or document.status != DocumentStatus.ISSUED:
             raise PropertyError(
-                f"document #{data.document_id} is not an issued document of case {case.number}",
+                gettext("document #%(document)s is not an issued document of case %(case)s")
+                % {"document": data.document_id, "case": case.number},
                 field="document_id",
             )
     if measure is None and document is None and not data.legal_basis:
         raise PropertyError(
-            "name the legal act behind it: a measure, an issued document, or the decision",
+            gettext("name the legal act behind it: a measure, an issued document, or the decision"),
             field="legal_basis",
         )
     return measure, document
@@ -174,15 +181,19 @@ def register_item(case: Case, data: ItemInput, *, actor: Officer) -> Item:
     if found_at < case.opened_at and data.basis not in (Basis.EVIDENCE, Basis.PRESERVED):
         # Seizing, sealing and freezing are investigative measures: they follow the case.
         raise PropertyError(
-            f"found_at is before case {case.number} was opened: a seizure follows the case",
+            gettext(
+                "the time it was found is before case %(case)s was opened: "
+                "a seizure follows the case"
+            )
+            % {"case": case.number},
             field="found_at",
         )
     weight = decimal_of(data.weight, "weight")
     amount = decimal_of(data.amount, "amount")
     if amount is not None and not data.currency:
-        raise PropertyError("an amount needs its currency", field="currency")
+        raise PropertyError(gettext("an amount needs its currency"), field="currency")
     if data.kind == ItemKind.CASH and amount is None:
-        raise PropertyError("cash is registered with its amount", field="amount")
+        raise PropertyError(gettext("cash is registered with its amount"), field="amount")
     owner = _owner(case, data.owner_id)
     measure, document = _legal_act(case, data)
     seals = _seal_numbers(data.seal_numbers)
@@ -230,7 +241,8 @@ def register_belonging(data: BelongingItemInput, *, actor: Officer) -> Item:
     require_case_write(actor, case)
     if belonging.outcome:
         raise PropertyError(
-            f"belonging {belonging.number} was already {belonging.get_outcome_display()}",
+            gettext("belonging %(number)s was already %(outcome)s")
+            % {"number": belonging.number, "outcome": belonging.get_outcome_display()},
             field="belonging_id",
         )
     now = clock.now()
@@ -275,15 +287,24 @@ def _corrected_value(field: str, text: str) -> Any:
     refuses an empty value: a particular is corrected, never erased)."""
     if field == "quantity":
         if not text.isascii() or not text.isdigit() or int(text) < 1:
-            raise PropertyError("a quantity is a whole number of at least 1", field="value")
+            raise PropertyError(
+                gettext("a quantity is a whole number of at least 1"), field="value"
+            )
         return int(text)
     if field in ("weight", "amount"):
         return decimal_of(text, "value")
     if field == "currency" and (len(text) != 3 or not text.isascii() or not text.isupper()):
-        raise PropertyError("a currency is three capital letters, such as CNY", field="value")
-    limit = getattr(Item._meta.get_field(field), "max_length", None)
+        raise PropertyError(
+            gettext("a currency is three capital letters, such as CNY"), field="value"
+        )
+    particular = Item._meta.get_field(field)
+    limit = getattr(particular, "max_length", None)
     if limit is not None and len(text) > limit:
-        raise PropertyError(f"{field} is at most {limit} characters", field="value")
+        raise PropertyError(
+            gettext("%(particular)s: at most %(limit)d characters")
+            % {"particular": getattr(particular, "verbose_name", field), "limit": limit},
+            field="value",
+        )
     return text
 
 
@@ -296,7 +317,7 @@ def correct_item(item: Item, data: ItemCorrectionInput, *, actor: Officer) -> Co
     new = _corrected_value(data.field, data.value)
     old = getattr(item, data.field)
     if old == new or (old is not None and new is not None and str(old) == str(new)):
-        raise PropertyError("the value is the same as the one registered", field="value")
+        raise PropertyError(gettext("the value is the same as the one registered"), field="value")
     setattr(item, data.field, new)
     item.save(update_fields=[data.field])
     correction = Correction.objects.create(
@@ -333,17 +354,21 @@ def add_file(item: Item, data: FileInput, upload: UploadedFile[Any], *, actor: O
         require_case_side(actor, item)
     role = data.role
     if upload.size is None or upload.size == 0:
-        raise PropertyError("the file is empty", field="file")
+        raise PropertyError(gettext("the file is empty"), field="file")
     if upload.size > FILE_LIMIT:
         raise PropertyError(
-            f"the file is larger than {FILE_LIMIT // (1024 * 1024)} MiB", field="file"
+            gettext("the file is larger than %(limit)d MiB")
+            % {"limit": FILE_LIMIT // (1024 * 1024)},
+            field="file",
         )
     if role == FileRole.IMAGE:
         if item.kind != ItemKind.DEVICE:
-            raise PropertyError("only a digital device has a forensic image", field="role")
+            raise PropertyError(gettext("only a digital device has a forensic image"), field="role")
         if item.image_sha256:
             raise PropertyError(
-                f"{item.code} already has its image ({item.image_sha256[:16]}…)", field="role"
+                gettext("%(code)s already has its image (%(sha256)s…)")
+                % {"code": item.code, "sha256": item.image_sha256[:16]},
+                field="role",
             )
     sha256, size = hash_upload(upload)
     name = (upload.name or "file")[-200:]
@@ -387,10 +412,10 @@ def _event(
     require_case_side(actor, item)
     require_held(item)
     if getattr(item, stamp) is not None:
-        raise PropertyError(already.format(code=item.code), field="at")
+        raise PropertyError(already % {"code": item.code}, field="at")
     at = not_future(data.at, "at")
     if at < item.found_at:
-        raise PropertyError("at is before the item was taken", field="at")
+        raise PropertyError(gettext("the time given is before the item was taken"), field="at")
     setattr(item, stamp, at)
     item.save(update_fields=[stamp])
     rule_id = rule(item)
@@ -418,7 +443,7 @@ def found_unrelated(item: Item, data: EventInput, *, actor: Officer) -> Item:
         data,
         actor,
         stamp="unrelated_at",
-        already="{code} was already found unrelated",
+        already=gettext("%(code)s was already found unrelated"),
         rule=lambda it: limits.on_unrelated(it.unit.pack, it.basis),
         kind=LedgerKind.PROPERTY_FOUND_UNRELATED,
     )
@@ -432,7 +457,7 @@ def owner_notified(item: Item, data: EventInput, *, actor: Officer) -> Item:
         data,
         actor,
         stamp="owner_notified_at",
-        already="the owner of {code} was already notified",
+        already=gettext("the owner of %(code)s was already notified"),
         rule=lambda it: limits.on_owner_notified(it.unit.pack, it.case.kind),
         kind=LedgerKind.PROPERTY_OWNER_NOTIFIED,
     )
@@ -448,8 +473,11 @@ def download_file(stored: ItemFile, *, actor: Officer) -> tuple[IO[bytes], int]:
         copy.close()
         flag_integrity(stored.item, found, actor=actor, where=f"download of file {stored.pk}")
         raise PropertyError(
-            f"the stored file no longer matches its registered SHA-256 {stored.sha256[:16]}…: "
-            "no copy is handed out and the item is flagged",
+            gettext(
+                "the stored file no longer matches its registered SHA-256 %(sha256)s…: "
+                "no copy is handed out and the item is flagged"
+            )
+            % {"sha256": stored.sha256[:16]},
             field="file",
         )
     with transaction.atomic():

@@ -7,6 +7,7 @@ import hashlib
 import random
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from casetrail import clock
 from casetrail.approvals import actions as engine
@@ -41,7 +42,7 @@ SCAN_LIMIT = 20_000
 
 @transaction.atomic
 def add_location(unit: Unit, data: LocationInput, *, actor: Officer) -> Location:
-    require_room_keeper(actor, unit, doing="adding a property room location")
+    require_room_keeper(actor, unit, doing=gettext("adding a property room location"))
     try:
         with transaction.atomic():
             location = Location.objects.create(
@@ -52,7 +53,9 @@ def add_location(unit: Unit, data: LocationInput, *, actor: Officer) -> Location
                 shelf=data.shelf,
             )
     except IntegrityError as exc:
-        raise PropertyError(f"location code {data.code.upper()} is in use", field="code") from exc
+        raise PropertyError(
+            gettext("location code %(code)s is in use") % {"code": data.code.upper()}, field="code"
+        ) from exc
     record(
         LedgerKind.PROPERTY_LOCATION_ADDED,
         subject=unit,
@@ -76,17 +79,26 @@ def request_borrow(item: Item, data: BorrowInput, *, actor: Officer) -> Borrow:
     require_case_side(actor, item)
     require_held(item)
     if item.holder_kind != HolderKind.ROOM:
-        raise PropertyError(f"{item.code} is not in the property room", field="purpose")
+        raise PropertyError(
+            gettext("%(code)s is not in the property room") % {"code": item.code}, field="purpose"
+        )
     now = clock.now()
     if data.due_back_at <= now:
-        raise PropertyError("due_back_at is not in the future", field="due_back_at")
+        raise PropertyError(
+            gettext("the time it is due back is not in the future"), field="due_back_at"
+        )
     if (data.due_back_at - now).days >= LONGEST_BORROW_DAYS:
         raise PropertyError(
-            f"an item is borrowed for less than {LONGEST_BORROW_DAYS} days", field="due_back_at"
+            gettext("an item is borrowed for less than %(days)d days")
+            % {"days": LONGEST_BORROW_DAYS},
+            field="due_back_at",
         )
     waiting = Borrow.objects.filter(item=item, status__in=BORROW_UNDER_WAY)
     if waiting.exists():
-        raise PropertyError(f"{item.code} already has a borrowing under way", field="purpose")
+        raise PropertyError(
+            gettext("%(code)s already has a borrowing under way") % {"code": item.code},
+            field="purpose",
+        )
     approval = engine.open_approval(
         subject_type=BORROW_SUBJECT,
         subject_id=0,
@@ -135,10 +147,16 @@ def _codes(text: str) -> list[str]:
     codes = [line.strip().upper() for line in text.replace("\r", "\n").split("\n")]
     codes = list(dict.fromkeys(c for c in codes if c))
     if len(codes) > SCAN_LIMIT:
-        raise PropertyError(f"at most {SCAN_LIMIT} codes in one stock-take", field="codes")
+        raise PropertyError(
+            gettext("at most %(limit)d codes in one stock-take") % {"limit": SCAN_LIMIT},
+            field="codes",
+        )
     for number, code in enumerate(codes, start=1):
         if len(code) > 64:
-            raise PropertyError(f"line {number}: a code is at most 64 characters", field="codes")
+            raise PropertyError(
+                gettext("line %(line)d: a code is at most 64 characters") % {"line": number},
+                field="codes",
+            )
     return codes
 
 
@@ -146,7 +164,7 @@ def _codes(text: str) -> list[str]:
 def start_stocktake(location: Location, *, actor: Officer) -> StockTake:
     """Which items of the location the custodian counts: every high-risk item, and a random
     sample of the rest sized by `sampling` (stated on the report)."""
-    require_custodian(actor, location.unit, doing="a stock-take")
+    require_custodian(actor, location.unit, doing=gettext("a stock-take"))
     rows = list(
         Item.objects.filter(
             location=location, holder_kind=HolderKind.ROOM, status=ItemStatus.HELD
@@ -194,9 +212,9 @@ def reconcile(stocktake: StockTake, data: ScanInput, *, actor: Officer) -> Stock
         .select_related("location", "location__unit")
         .get(pk=stocktake.pk)
     )
-    require_custodian(actor, stocktake.location.unit, doing="a stock-take")
+    require_custodian(actor, stocktake.location.unit, doing=gettext("a stock-take"))
     if stocktake.submitted_at is not None:
-        raise PropertyError("this stock-take was already reconciled", field="codes")
+        raise PropertyError(gettext("this stock-take was already reconciled"), field="codes")
     scanned = _codes(data.codes)
     expected = set(
         Item.objects.filter(
