@@ -17,6 +17,8 @@ need_apt=""
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
 [ -n "$(pg_bin)" ] || need_apt="$need_apt postgresql"
 command -v chromium >/dev/null 2>&1 || need_apt="$need_apt chromium"
+# GNU gettext: tests/test_translations.py checks the catalogue with scripts/translations.py.
+command -v xgettext >/dev/null 2>&1 || need_apt="$need_apt gettext"
 need_apt="$need_apt$(document_packages_missing)"
 if [ -n "$need_apt" ]; then
     if [ "$(id -u)" = 0 ]; then
