@@ -68,6 +68,7 @@ class Incident(models.Model):
         verbose_name=_("Category"),
     )
     status = models.CharField(
+        _("Status"),
         max_length=24,
         choices=IncidentStatus.choices,
         default=IncidentStatus.RECEIVED,

@@ -95,7 +95,7 @@ class OfficerManager(BaseUserManager["Officer"]):
 class Officer(AbstractBaseUser, PermissionsMixin):
     LEDGER_SUBJECT: ClassVar[str] = "officer"
 
-    username = models.CharField(max_length=64, unique=True)
+    username = models.CharField(_("Username"), max_length=64, unique=True)
     name = models.CharField(max_length=80)
     badge_number = models.CharField(max_length=32, unique=True)
     unit = models.ForeignKey(
