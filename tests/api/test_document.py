@@ -97,7 +97,7 @@ def test_a_revoked_bearer_token_is_a_401_on_a_write_not_a_csrf_refusal(world):
 def test_a_body_that_is_not_json_is_a_400_in_the_one_error_body(world):
     response = ApiClient(world.intake).post("/tokens", raw="{not json")
     assert response.status_code == 400
-    assert response.json() == {"detail": "Cannot parse request body", "field": None}
+    assert response.json() == {"detail": "the body of the request is not valid JSON", "field": None}
 
 
 def _body_schema(path: str) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
@@ -26,6 +27,7 @@ from casetrail.org.rules_api import router as rules_router
 from casetrail.org.throttle import TooManyFailures, check_token_allowed, token_failed
 from casetrail.property.api import router as property_router
 from casetrail.supervision.api import router as supervision_router
+from casetrail.web.api_errors import located, ninja_said
 
 
 class TokenAuth(HttpBearer):
@@ -134,14 +136,13 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     first = exc.errors[0] if exc.errors else {}
     loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "payload")]
     field = ".".join(loc) or None
-    message = first.get("msg", "invalid input")
-    return _error(request, 422, f"{field}: {message}" if field else message, field)
+    return _error(request, 422, located(field, first), field)
 
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     """Ninja's own refusals (a body that is not JSON: 400; a throttle: 429) in the one body."""
-    return _error(request, exc.status_code, str(exc))
+    return _error(request, exc.status_code, ninja_said(str(exc)))
 
 
 @api.exception_handler(Refused)
@@ -170,7 +171,7 @@ def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, 401, "log in or send an API token (Authorization: Bearer …)")
+    return _error(request, 401, gettext("log in or send an API token (Authorization: Bearer …)"))
 
 
 @api.exception_handler(TokenExpired)
@@ -189,5 +190,8 @@ def on_too_many_failures(request: HttpRequest, exc: TooManyFailures) -> HttpResp
 def on_damaged_ledger(request: HttpRequest, exc: LedgerDamaged) -> HttpResponse:
     """The server's own rows are missing, not the request wrong: said, not a traceback."""
     return _error(
-        request, 500, f"the ledger is damaged: {exc}; the operator should run ledger verify"
+        request,
+        500,
+        gettext("the ledger is damaged: %(fault)s; the operator should run ledger verify")
+        % {"fault": exc},
     )

@@ -1,0 +1,123 @@
+"""Every refusal of every route, said in the language the officer reads.
+
+Over the route walker's site (tests/routes.py), each API operation is refused as an officer
+meets refusals: not logged in, by an officer with no grant and by one of another unit, and,
+for a write, with a body whose every value is of the wrong kind and with an empty body. Each
+page's form is sent empty. Asked for Chinese (the cookie, or Accept-Language at the API), every
+refusal must contain Chinese; asked for English, none may. A message made without gettext, or
+one the catalogue lacks, comes out in English under a Chinese request and fails here, naming
+the route and the message.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.api.conftest import ApiClient
+from tests.conftest import login
+from tests.routes import (
+    PUBLIC,
+    SELF,
+    SELF_WRITE,
+    UPLOAD,
+    Call,
+    Kept,
+    api_calls,
+    api_routes,
+    page_calls,
+    page_routes,
+)
+
+API = sorted(api_routes())
+PAGES = sorted(page_routes())
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+# Beside a field (web/field.html), over a form (web/form_errors.html), or over the page.
+ERRORS = re.compile(
+    r'<ul class="errors[^"]*"[^>]*>(.*?)</ul>|<p class="[^"]*"\s+role="alert"[^>]*>(.*?)</p>', re.S
+)
+
+# The approvers and supervisors enrolled for their second factor (tests/conftest.py `kept`).
+ENROLLED = True
+
+
+@pytest.fixture
+def site(kept: Kept, db: None, frozen_clock: Any) -> Any:
+    return kept.at(frozen_clock)
+
+
+def _api(client: ApiClient, method: str, path: str, body: Any, language: str) -> Any:
+    headers = {**client.headers, "Accept-Language": language}
+    if method == "GET":
+        return client.client.get(f"/api/v1{path}", headers=headers)
+    return client.client.post(
+        f"/api/v1{path}", body, content_type="application/json", headers=headers
+    )
+
+
+def _said(response: Any, language: str, where: str) -> None:
+    """A refusal whose ``detail`` is in ``language``."""
+    assert 400 <= response.status_code < 500, (where, response.status_code)
+    detail = response.json()["detail"]
+    if language == "zh-hans":
+        assert CHINESE.search(detail), f"{where}: not in Chinese: {detail!r}"
+    else:
+        assert not CHINESE.search(detail), f"{where}: Chinese in English: {detail!r}"
+
+
+def _wrong_kinds(body: dict[str, Any]) -> dict[str, Any]:
+    """Every value of the body replaced by one of another kind than it has."""
+    return {key: ({"x": 1} if isinstance(value, list) else [value]) for key, value in body.items()}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("route", API, ids=lambda r: f"{r[0]} {r[1]}")
+def test_every_api_refusal_is_said_in_the_language_asked_for(site, route, language):
+    method, _template = route
+    call: Call = api_calls(site)[route]
+    w = site.s.world
+    path = call.path.replace("{own_token}", "999999")
+    body = call.body if isinstance(call.body, dict) else {}
+    if call.kind == PUBLIC:
+        return
+    _said(_api(ApiClient(None), method, path, body, language), language, "not logged in")
+    if call.kind not in (SELF, SELF_WRITE):
+        for who, stranger in (("no grant", w.nobody), ("another unit", w.outsider)):
+            _said(_api(ApiClient(stranger), method, path, body, language), language, who)
+    if method == "POST" and call.body != UPLOAD and body:
+        granted = ApiClient(call.granted)
+        _said(_api(granted, method, path, _wrong_kinds(body), language), language, "wrong kinds")
+        empty = _api(granted, method, path, {}, language)
+        if empty.status_code >= 400:  # a write whose every field is optional may just work
+            _said(empty, language, "empty body")
+
+
+def _form_errors(page: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", " ", "".join(found)).strip() for found in ERRORS.findall(page)]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("pattern", PAGES)
+def test_every_form_refusal_is_said_in_the_officer_language(site, pattern, language):
+    """A page's form sent with every field left empty, as a browser sends it: each error
+    beside a field in the officer's language."""
+    call = page_calls(site).get(("POST", pattern))
+    if call is None or call.body == UPLOAD or call.kind == PUBLIC:
+        return
+    client: Client = login(call.granted, language)
+    response = client.post(call.path, {name: "" for name in call.body or {"_": ""}})
+    errors = _form_errors(response.content.decode())
+    if response.status_code == 400:
+        assert errors, f"{pattern}: a 400 with no error beside any field"
+    else:
+        # A form with nothing to fill in (a button) does what it does; the token and the
+        # second-factor forms answer their errors with the page (200).
+        assert response.status_code in (200, 302, 403, 404), (pattern, response.status_code)
+    for error in errors:
+        if language == "zh-hans":
+            assert CHINESE.search(error), f"{pattern}: not in Chinese: {error!r}"
+        else:
+            assert not CHINESE.search(error), f"{pattern}: Chinese in English: {error!r}"
