@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from django.db import connection, transaction
 
@@ -18,6 +22,40 @@ def test_postgresql_prepares_the_ledgers_statements_unless_told_not_to(tmp_path)
     assert "prepare_threshold" not in plain.get("OPTIONS", {})
     sqlite = database_config(None, tmp_path)
     assert "prepare_threshold" not in sqlite["OPTIONS"]
+
+
+def test_database_url_may_name_an_sqlite_file(tmp_path):
+    """``DATABASE_URL=sqlite:///path`` crashed every start with "'prepare_threshold' is an
+    invalid keyword argument": it gets the SQLite options of the default database instead."""
+    named = database_config(f"sqlite:///{tmp_path}/elsewhere.sqlite3", tmp_path)
+    default = database_config(None, tmp_path)
+    assert named["NAME"] == f"{tmp_path}/elsewhere.sqlite3"
+    assert named["OPTIONS"] == default["OPTIONS"]
+    assert "prepare_threshold" not in named["OPTIONS"]
+
+
+def test_casetrail_opens_the_sqlite_file_database_url_names(tmp_path):
+    """The settings read from the environment, in a process of their own: the file is created
+    and opened in WAL mode with foreign keys on."""
+    path = tmp_path / "named.sqlite3"
+    code = (
+        "import django; django.setup(); from django.db import connection\n"
+        "with connection.cursor() as c:\n"
+        "    c.execute('PRAGMA journal_mode'); mode = c.fetchone()[0]\n"
+        "    c.execute('PRAGMA foreign_keys'); keys = c.fetchone()[0]\n"
+        "print(connection.settings_dict['NAME'], mode, keys)"
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{path}",
+        "DJANGO_SETTINGS_MODULE": "casetrail.config.settings.test",
+    }
+    done = subprocess.run(  # noqa: S603 - our own interpreter and a constant script
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [str(path), "wal", "1"]
+    assert path.exists()
 
 
 @pytest.mark.parametrize(("value", "expected"), [(None, True), ("1", True), ("0", False)])

@@ -101,21 +101,28 @@ TEMPLATES = [
 
 
 def database_config(url: str | None, data_dir: Path, *, prepare: bool = True) -> dict[str, Any]:
-    """PostgreSQL from DATABASE_URL, else SQLite in WAL mode in the data folder.
+    """The database DATABASE_URL names (PostgreSQL, or SQLite as ``sqlite:///path``), else
+    SQLite in the data folder; SQLite always in WAL mode with the options below.
 
     On PostgreSQL, ``prepare`` lets the ledger's append and proof statements run as prepared
     statements from their second use (they run on a server-binding cursor; Django's own
     queries bind on the client and are never prepared). Turn it off (CASETRAIL_PG_PREPARE=0)
     behind a transaction-pooling PgBouncer older than 1.21, which cannot keep them.
     """
-    if url:
-        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
-        if prepare:
-            config.setdefault("OPTIONS", {})["prepare_threshold"] = 2
-        return config
+    if not url:
+        return _sqlite(data_dir / "casetrail.sqlite3")
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        return _sqlite(config["NAME"])  # psycopg's options would crash the SQLite driver
+    if prepare:
+        config.setdefault("OPTIONS", {})["prepare_threshold"] = 2
+    return config
+
+
+def _sqlite(path: Path | str) -> dict[str, Any]:
     return {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": data_dir / "casetrail.sqlite3",
+        "NAME": path,
         "OPTIONS": {
             # Writers take the lock when the transaction begins, so the ledger's
             # read-then-append cannot interleave with another writer's.
