@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from zoneinfo import ZoneInfo
 
 from django.urls import reverse
 
@@ -54,3 +55,13 @@ def test_the_receipt_file_follows_the_incidents_access_rules(client, world, sign
     assert login(world.outsider).get(url).status_code == 404
     assert login(world.nobody).get(url).status_code == 404
     assert login(world.intake).get(url).status_code == 200
+
+
+def test_a_receipts_signing_time_is_labelled_with_the_zone_it_is_shown_in(world, signing_key):
+    """The receipt printed Shanghai time labelled "UTC"."""
+    incident = world.incident()
+    page = login(world.intake, "en").get(reverse("cases:incident_receipt", args=[incident.pk]))
+    head = heads.latest_head()
+    assert head is not None
+    shown = head.timestamp.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M:%S")
+    assert f'data-testid="head-time">{shown} (Asia/Shanghai)</dd>' in page.content.decode()
