@@ -48,6 +48,25 @@ def test_the_logins_text_lists_every_officer():
 
 
 @pytest.mark.django_db
+def test_the_readme_lists_the_demo_logins_as_the_demo_makes_them():
+    """Every demo officer is in the README's table of logins (``dh02.*`` standing for a
+    station's officers), and every login the table names exists."""
+    import re
+    from pathlib import Path
+
+    demo.load(seed=1, incidents=0)
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    table = [line for line in readme.splitlines() if line.startswith("| `")]
+    named = {name for line in table for name in re.findall(r"`([^`]+)`", line.split("|")[1])}
+    exact = {name for name in named if not name.endswith("*")}
+    prefixes = tuple(name[:-1] for name in named if name.endswith("*"))
+    usernames = set(Officer.objects.values_list("username", flat=True))
+    assert exact <= usernames, exact - usernames
+    unlisted = {u for u in usernames if u not in exact and not u.startswith(prefixes)}
+    assert unlisted == set()
+
+
+@pytest.mark.django_db
 def test_the_demo_enrols_who_must_use_a_second_factor_with_the_published_secret(frozen_clock):
     demo.load(seed=1, incidents=0)
     text = demo.logins_text()
@@ -177,6 +196,34 @@ def test_the_demo_has_people_on_the_whiteboard():
     assert Measure.objects.filter(status="running").exists()
     assert CustodySession.objects.exists()
     assert Deadline.objects.filter(status="open").count() >= 5
+
+
+@pytest.mark.django_db
+def test_the_english_suite_has_cases_and_pace_detentions_with_reviews_due_and_one_overdue():
+    """The English suite had no handler, so no English case could be opened: now two detective
+    constables have three cases from the desk's reports, each with a PACE detention running
+    (s.37), its person in the suite; the first review (s.40(3)(a), 6 hours after the custody
+    officer authorised detention) is ahead for one, overdue for one, and held for the third,
+    which has its next review ahead. Nothing lies after the clock the demo is loaded at."""
+    from casetrail.custody.models import CustodySession, Deadline, Measure
+
+    demo.load(seed=1, incidents=0)
+    now = clock.now()
+    suite = Unit.objects.get(code="WDCNG")
+    handlers = Officer.objects.filter(grants__unit=suite, grants__role=Role.CASE_HANDLER)
+    assert set(handlers.values_list("username", flat=True)) == {"wdc.dc1", "wdc.dc2"}
+    assert Case.objects.filter(unit=suite, incident__isnull=False).count() == 3
+    running = Measure.objects.filter(case__unit=suite, kind="pace_detention", status="running")
+    assert running.count() == 3
+    assert CustodySession.objects.filter(measure__in=running, exited_at__isnull=True).count() == 3
+    reviews = Deadline.objects.filter(measure__in=running, rule_id__startswith="EW-PACE40-REVIEW")
+    ahead = reviews.filter(status="open", due_at__gt=now)
+    overdue = reviews.filter(status__in=("open", "missed"), due_at__lt=now)
+    assert ahead.count() == 2
+    assert overdue.count() == 1
+    assert reviews.filter(status="met").count() == 2
+    assert not Measure.objects.filter(started_at__gt=now).exists()
+    assert not LedgerEntry.objects.filter(at__gt=now).exists()
 
 
 @pytest.mark.django_db

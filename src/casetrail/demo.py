@@ -313,6 +313,18 @@ def _units_and_officers() -> Jurisdiction:
         [(Role.CUSTODY_OFFICER, suite, U), (Role.INTAKE_OFFICER, suite, U)],
         describe="custody officer (England and Wales, English UI)",
     )
+    for number, (username, name) in enumerate(
+        (("wdc.dc1", "DC Jordan Lee"), ("wdc.dc2", "DC Priya Shah")), start=1003
+    ):
+        _officer(
+            j,
+            suite,
+            username,
+            name,
+            f"WDC{number}",
+            [(Role.CASE_HANDLER, suite, U)],
+            describe="case handler (England and Wales, English UI)",
+        )
     _officer(
         j,
         force,
@@ -508,6 +520,7 @@ def load(*, seed: int = 2026, incidents: int = 500) -> Jurisdiction:
                 )
                 case.refresh_from_db()
     _custody(j, rng)
+    _english_suite()
     _documents(j)
     _property(j)
     # What supervision finds in this history (the server's sweep adds the custody deadlines
@@ -739,6 +752,100 @@ def _custody(j: Jurisdiction, rng: random.Random) -> None:
                         ),
                         actor=keeper,
                     )
+
+
+# The English suite's arrests: what was reported, the suspect, how many hours ago the arrest
+# was, and the reviews of detention already held (hours after the custody officer authorised
+# it). Arrested 3 hours ago: the first review (PACE s.40(3)(a), 6 hours after authorisation) is
+# due soon; 8 hours ago: it is overdue; 20 hours ago: reviewed twice, the 24 hours of s.41 near.
+_GB_ARRESTS = (
+    ("CR-THEFT", "Burglary at 12 High Street: a laptop and jewellery taken", "Ryan Cole", 3, ()),
+    ("CR-ROBBERY", "Mobile phone taken at knifepoint on Station Road", "Liam Turner", 8, ()),
+    ("CR-INJURY", "Assault outside the Red Lion: a broken nose", "Kyle Ward", 20, (6, 15)),
+)
+
+
+def _english_suite() -> None:
+    """The English custody suite's day: reports taken at the desk, cases opened for the two
+    detective constables, and PACE detentions running, one with its review overdue."""
+    from casetrail.custody import actions as custody
+
+    sergeant = Officer.objects.get(username="wdc.sergeant")
+    inspector = Officer.objects.get(username="wdc.inspector")
+    dc1, dc2 = Officer.objects.get(username="wdc.dc1"), Officer.objects.get(username="wdc.dc2")
+    suite = sergeant.unit
+    now = clock.now()
+    for code, summary, suspect, hours, reviews in _GB_ARRESTS:
+        arrested = now - timedelta(hours=hours)
+        arrived = arrested + timedelta(minutes=25)
+        authorised = arrived + timedelta(minutes=10)
+        with clock.backdated(arrived), transaction.atomic():
+            incident, _ = actions.record_incident(
+                actions.IncidentInput(
+                    unit_id=suite.pk,
+                    channel=Channel.CALL,
+                    received_at=arrested - timedelta(minutes=40),
+                    reporter_name="Control room",
+                    location=summary.split(": ")[0],
+                    summary=summary,
+                    category=code,
+                ),
+                actor=sergeant,
+            )
+            case = actions.decide_incident(
+                incident,
+                actions.IncidentDecisionInput(
+                    decision=actions.Decision.REGISTRATION_REVIEW,
+                    handler_ids=(dc1.pk, dc2.pk),
+                    title=summary.split(": ")[0],
+                ),
+                actor=sergeant,
+            )
+            assert case is not None  # noqa: S101 - the decision opens a case
+            party = actions.add_party(
+                case,
+                actions.PartyInput(role=PartyRole.SUSPECT, name=suspect, id_type=IdType.NONE),
+                actor=dc1,
+            )
+            measure = custody.propose_measure(
+                custody.MeasureInput(
+                    case_id=case.pk,
+                    person_id=party.person_id,
+                    kind="pace_detention",
+                    reason="to secure and preserve evidence and to obtain it by questioning",
+                    route="arrival",
+                ),
+                actor=dc1,
+            )
+        with clock.backdated(authorised), transaction.atomic():
+            custody.decide_measure(
+                measure,
+                custody.MeasureDecisionInput(decision="approve", reason="grounds made out"),
+                actor=sergeant,
+            )
+            custody.start_measure(
+                measure, custody.StartInput(started_at=arrested, arrived_at=arrived), actor=dc1
+            )
+            custody.open_session(
+                custody.SessionInput(
+                    unit_id=suite.pk,
+                    case_id=case.pk,
+                    person_id=party.person_id,
+                    measure_id=measure.pk,
+                    entered_at=arrived,
+                    escort_ids=(dc1.pk, dc2.pk),
+                    reason="arrested and brought to the custody suite",
+                ),
+                actor=sergeant,
+            )
+        for after in reviews:
+            at = authorised + timedelta(hours=after)
+            with clock.backdated(at):
+                custody.record_review(
+                    measure,
+                    custody.ReviewInput(at=at, outcome="continue", notes="detention necessary"),
+                    actor=inspector,
+                )
 
 
 def _identify_suspect(case: Case, actor: Officer, fake: Faker) -> None:
