@@ -313,14 +313,14 @@ def _units_and_officers() -> Jurisdiction:
         [(Role.CUSTODY_OFFICER, suite, U), (Role.INTAKE_OFFICER, suite, U)],
         describe="custody officer (England and Wales, English UI)",
     )
-    for number, (username, name) in enumerate(
+    for number, (username, full_name) in enumerate(
         (("wdc.dc1", "DC Jordan Lee"), ("wdc.dc2", "DC Priya Shah")), start=1003
     ):
         _officer(
             j,
             suite,
             username,
-            name,
+            full_name,
             f"WDC{number}",
             [(Role.CASE_HANDLER, suite, U)],
             describe="case handler (England and Wales, English UI)",
@@ -773,7 +773,7 @@ def _english_suite() -> None:
     sergeant = Officer.objects.get(username="wdc.sergeant")
     inspector = Officer.objects.get(username="wdc.inspector")
     dc1, dc2 = Officer.objects.get(username="wdc.dc1"), Officer.objects.get(username="wdc.dc2")
-    suite = sergeant.unit
+    suite = Unit.objects.get(code="WDCNG")
     now = clock.now()
     for code, summary, suspect, hours, reviews in _GB_ARRESTS:
         arrested = now - timedelta(hours=hours)
