@@ -288,9 +288,10 @@ def build_site(traveller: Any) -> Site:
     case_actions.assign_handler(
         case, case_actions.HandlerInput(officer_id=w.leader.pk), actor=w.handler1
     )  # three handlers: one may be released
-    victim = case_actions.add_party(
+    victim_party = case_actions.add_party(
         case, case_actions.PartyInput(role="victim", name="王小明"), actor=w.handler1
-    ).person
+    )
+    victim = victim_party.person
 
     def propose(kind: str) -> Any:
         made = actions.MeasureInput(case_id=case.pk, person_id=p4.pk, kind=kind, reason="x")
@@ -379,6 +380,7 @@ def build_site(traveller: Any) -> Site:
         "case": case,
         "incident": incident,
         "victim": victim,
+        "victim_party": victim_party.pk,
         "p1": p1,
         "p3": p3,
         "proposed": proposed.pk,
@@ -542,6 +544,10 @@ def _incident_body(site: Site) -> dict[str, Any]:
     }
 
 
+# A victim's birth date, left out when the party was added, and why it is corrected.
+CORRECTION = {"name": "王小明", "birth_date": "1990-05-04", "reason": "出生日期漏填"}
+
+
 def api_calls(site: Site) -> dict[tuple[str, str], Call]:
     s, x, w = site.s, site.x, site.s.world
     now = iso(clock.now())
@@ -605,6 +611,9 @@ def api_calls(site: Site) -> dict[tuple[str, str], Call]:
             {"move": "start_review"},
             w.handler1,
             WRITE,
+        ),
+        ("POST", "/api/v1/cases/{case_ref}/parties/{party_id}"): Call(
+            f"/cases/{case.pk}/parties/{x['victim_party']}", CORRECTION, w.handler1, WRITE
         ),
         ("POST", "/api/v1/cases/{case_ref}/parties"): Call(
             f"/cases/{case.pk}/parties", {"role": "witness", "name": "李四"}, w.handler1, WRITE
@@ -1012,6 +1021,15 @@ def page_calls(site: Site) -> dict[tuple[str, str], Call]:
         ("GET", "/cases/<str:case_ref>/"): Call(f"/cases/{case.number}/", None, w.handler1, TRACED),
         ("POST", "/cases/<str:case_ref>/move/"): Call(
             f"/cases/{case.number}/move/", {"move": "start_review"}, w.handler1, WRITE
+        ),
+        ("GET", "/cases/<str:case_ref>/parties/<int:party_id>/correct/"): Call(
+            f"/cases/{case.number}/parties/{x['victim_party']}/correct/", None, w.handler1, READ
+        ),
+        ("POST", "/cases/<str:case_ref>/parties/<int:party_id>/correct/"): Call(
+            f"/cases/{case.number}/parties/{x['victim_party']}/correct/",
+            {**CORRECTION, "id_type": "none"},
+            w.handler1,
+            WRITE,
         ),
         ("POST", "/cases/<str:case_ref>/parties/"): Call(
             f"/cases/{case.number}/parties/", {"role": "witness", "name": "李四"}, w.handler1, WRITE

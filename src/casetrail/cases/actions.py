@@ -24,6 +24,7 @@ from casetrail.cases.inputs import (
     IncidentDecisionInput,
     IncidentInput,
     MoveInput,
+    PartyCorrectionInput,
     PartyInput,
     ReleaseInput,
 )
@@ -40,7 +41,7 @@ from casetrail.cases.models import (
     PartyRole,
     Person,
 )
-from casetrail.errors import AccessDenied, Refused, in_field
+from casetrail.errors import AccessDenied, NotFound, Refused, in_field
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.record import record
 from casetrail.org.access import access_unit, has_role, require_role
@@ -525,31 +526,8 @@ def add_party(case: Case, data: PartyInput, *, actor: Officer) -> Party:
 
 def _person(case: Case, data: PartyInput, event_on: date, *, actor: Officer) -> Person:
     """The person a new party describes: the one already recorded with the same identity
-    document, or a new record. A resident ID number is checked (GB 11643-1999: its length,
-    province, birth date and check character) and gives the birth date when none is typed;
-    one typed must agree with it."""
-    if not data.name:
-        raise CaseError(gettext("a party needs a name"), field="name")
-    if data.id_type != IdType.NONE and not data.id_number:
-        raise CaseError(gettext("give the document number"), field="id_number")
-    id_number, birth_date, birth_field = data.id_number, data.birth_date, "birth_date"
-    if data.id_type == IdType.RESIDENT_ID:
-        try:
-            card = read_resident_id(data.id_number)
-        except BadResidentId as exc:
-            # Said in the officer's language: identity.py marks its messages, knowing no Django.
-            raise CaseError(gettext(exc.template) % exc.params, field="id_number") from exc
-        id_number = card.number
-        if birth_date is None:
-            birth_date, birth_field = card.birth_date, "id_number"
-        elif birth_date != card.birth_date:
-            raise CaseError(
-                gettext("the birth date differs from the one in the ID number (%(date)s)")
-                % {"date": card.birth_date.isoformat()},
-                field="birth_date",
-            )
-    if birth_date and birth_date > event_on:
-        raise CaseError(gettext("the birth date is after the event"), field=birth_field)
+    document, or a new record."""
+    id_number, birth_date = _particulars(data, event_on)
     if data.id_type != IdType.NONE:
         known = Person.objects.filter(id_type=data.id_type, id_number=id_number).first()
         if known is not None:
@@ -578,6 +556,141 @@ def _person(case: Case, data: PartyInput, event_on: date, *, actor: Officer) -> 
         data={"name": person.name, "id_type": person.id_type, "case": case.pk},
     )
     return person
+
+
+def _particulars(
+    data: PartyInput | PartyCorrectionInput, event_on: date
+) -> tuple[str, date | None]:
+    """A person's document number and birth date as they are stored, checked: a resident ID
+    number (GB 11643-1999: its length, province, birth date and check character) gives the
+    birth date when none is typed, and one typed must agree with it."""
+    if not data.name:
+        raise CaseError(gettext("a party needs a name"), field="name")
+    if data.id_type != IdType.NONE and not data.id_number:
+        raise CaseError(gettext("give the document number"), field="id_number")
+    id_number, birth_date, birth_field = data.id_number, data.birth_date, "birth_date"
+    if data.id_type == IdType.RESIDENT_ID:
+        try:
+            card = read_resident_id(data.id_number)
+        except BadResidentId as exc:
+            # Said in the officer's language: identity.py marks its messages, knowing no Django.
+            raise CaseError(gettext(exc.template) % exc.params, field="id_number") from exc
+        id_number = card.number
+        if birth_date is None:
+            birth_date, birth_field = card.birth_date, "id_number"
+        elif birth_date != card.birth_date:
+            raise CaseError(
+                gettext("the birth date differs from the one in the ID number (%(date)s)")
+                % {"date": card.birth_date.isoformat()},
+                field="birth_date",
+            )
+    if birth_date and birth_date > event_on:
+        raise CaseError(gettext("the birth date is after the event"), field=birth_field)
+    return id_number, birth_date
+
+
+PARTICULARS = ("name", "id_type", "id_number", "birth_date", "contact")
+
+
+@transaction.atomic
+def correct_party(
+    case: Case, party_id: int, data: PartyCorrectionInput, *, actor: Officer
+) -> Party:
+    """Correct the particulars of a party's person (a misspelt name, a mistyped number), checked
+    as when the party was added. The person's record is one for every case the person is a
+    party to: the officer must be able to change each of them. A suspect who is a minor by the
+    corrected birth date seals the case (CPL Art. 286), as when the party is added; nothing
+    unseals one."""
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("unit", "incident")
+        .get(pk=case.pk)
+    )
+    require_case_write(actor, case)
+    party = Party.objects.filter(case=case, pk=party_id).first()
+    if party is None:
+        raise NotFound(gettext("party %(id)s not found") % {"id": party_id})
+    person = Person.objects.select_for_update().get(pk=party.person_id)
+    for other in Case.objects.filter(parties__person=person).exclude(pk=case.pk).distinct():
+        try:
+            require_case_write(actor, other)
+        except (AccessDenied, NotFound):
+            raise CaseError(
+                gettext(
+                    "this person is also a party to a case you may not change: its handlers "
+                    "correct the record there"
+                ),
+                field="name",
+            ) from None
+    id_number, birth_date = _particulars(data, _event_date(case))
+    if (
+        data.id_type != IdType.NONE
+        and Person.objects.filter(id_type=data.id_type, id_number=id_number)
+        .exclude(pk=person.pk)
+        .exists()
+    ):
+        raise CaseError(
+            gettext(
+                "another person is recorded with this document number: check the number; if "
+                "it is that person, add them as a party instead"
+            ),
+            field="id_number",
+        )
+    wanted = {
+        "name": data.name,
+        "id_type": data.id_type,
+        "id_number": id_number,
+        "birth_date": birth_date,
+        "contact": data.contact,
+    }
+    changed = [name for name in PARTICULARS if getattr(person, name) != wanted[name]]
+    if not changed:
+        raise CaseError(
+            gettext("nothing differs from the record: change what is wrong, then send"),
+            field="name",
+        )
+    for name in changed:
+        setattr(person, name, wanted[name])
+    person.save(update_fields=changed)
+    record(
+        LedgerKind.PERSON_CORRECTED,
+        subject=person,
+        actor=actor,
+        unit_id=case.unit_id,
+        data={"fields": changed, "reason": data.reason, "case": case.pk},
+    )
+    for each in Party.objects.filter(person=person).select_related("case").order_by("pk"):
+        _after_correction(each, person, changed, actor)
+    party.refresh_from_db()
+    return party
+
+
+def _after_correction(party: Party, person: Person, changed: list[str], actor: Officer) -> None:
+    """A party of the corrected person: its age on the event, its case's seal and search, and
+    the correction in the case's own history."""
+    age = person.age_on(party.event_on)
+    juvenile = age is not None and age < 18
+    if juvenile != party.juvenile:
+        party.juvenile = juvenile
+        party.save(update_fields=["juvenile"])
+    case = party.case
+    if party.role == PartyRole.SUSPECT and juvenile and not case.sealed:
+        case.sealed = True
+        case.save(update_fields=["sealed"])
+    _refresh_search_text(case)
+    record(
+        LedgerKind.PARTY_CORRECTED,
+        subject=case,
+        actor=actor,
+        unit_id=case.unit_id,
+        data={
+            "person": person.pk,
+            "role": party.role,
+            "fields": changed,
+            "juvenile": juvenile,
+            "sealed": case.sealed,
+        },
+    )
 
 
 def _facts(case: Case) -> Facts:

@@ -307,6 +307,18 @@ def add_party(
     return Status(201, _detail(officer, case))
 
 
+@router.post("/cases/{case_ref}/parties/{party_id}", response=CaseDetailOut)
+@body(inputs.PartyCorrectionInput)
+def correct_party(
+    request: HttpRequest, case_ref: CaseRef, party_id: int, data: inputs.PartyCorrectionInput
+) -> dict[str, Any]:
+    """Correct a party's particulars (the person's record, in every case they are a party to)."""
+    officer = request_officer(request)
+    case = access_case(officer, case_ref, for_write=True)
+    actions.correct_party(case, party_id, data, actor=officer)
+    return _detail(officer, case)
+
+
 @router.post("/cases/{case_ref}/handlers", response={201: CaseDetailOut})
 @body(inputs.HandlerInput)
 def assign_handler(

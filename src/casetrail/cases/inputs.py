@@ -113,6 +113,19 @@ class PartyInput(Input):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PartyCorrectionInput(Input):
+    """A party's particulars as they should read, and why they are corrected. The person's
+    record changes in every case the person is a party to."""
+
+    name: Annotated[str, Text(Person, "name")]
+    id_type: Annotated[str, Choice(Person, "id_type")] = "none"
+    id_number: Annotated[str, Text(Person, "id_number")] = ""
+    birth_date: Annotated[date | None, Day(Person, "birth_date")] = None
+    contact: Annotated[str, Text(Person, "contact")] = ""
+    reason: Annotated[str, _reason(label=_("Why they are corrected"))]
+
+
+@dataclass(frozen=True, kw_only=True)
 class HandlerInput(Input):
     officer_id: Annotated[int, Ref(Officer, _("Officer"))]
 

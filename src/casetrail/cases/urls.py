@@ -19,6 +19,11 @@ urlpatterns = [
     path("cases/<str:case_ref>/", views.case_detail, name="case_detail"),
     path("cases/<str:case_ref>/move/", views.case_move, name="case_move"),
     path("cases/<str:case_ref>/parties/", views.case_add_party, name="case_add_party"),
+    path(
+        "cases/<str:case_ref>/parties/<int:party_id>/correct/",
+        views.party_correct,
+        name="party_correct",
+    ),
     path("cases/<str:case_ref>/handlers/", views.case_handlers, name="case_handlers"),
     path("persons/<int:person_id>/", views.person_detail, name="person_detail"),
 ]

@@ -19,8 +19,8 @@ from casetrail.cases.access import (
     may_write_case,
     parties_visible,
 )
-from casetrail.cases.models import Incident
-from casetrail.errors import AccessDenied, Refused
+from casetrail.cases.models import Incident, Party
+from casetrail.errors import AccessDenied, NotFound, Refused
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.receipts import receipt_for
 from casetrail.ledger.record import record_view
@@ -278,6 +278,36 @@ def case_add_party(request: HttpRequest, case_ref: str) -> HttpResponse:
             return redirect("cases:case_detail", case.number)
     context = _case_context(request, officer, case_ref) | {"party_form": form}
     return render(request, "cases/case_detail.html", context, status=400)
+
+
+@officer_view
+@require_http_methods(["GET", "POST"])
+def party_correct(request: HttpRequest, case_ref: str, party_id: int) -> HttpResponse:
+    """The form that corrects a party's particulars, filled with the record as it stands."""
+    officer = request_officer(request)
+    case = access_case(officer, case_ref, for_write=True)
+    party = Party.objects.select_related("person").filter(case=case, pk=party_id).first()
+    if party is None:
+        raise NotFound(_("party %(id)s not found") % {"id": party_id})
+    person = party.person
+    if request.method == "POST":
+        form = ui.PartyCorrectionForm(request.POST)
+        data = form.to_input()
+        if data is not None:
+            try:
+                actions.correct_party(case, party.pk, data, actor=officer)
+            except Refused as exc:
+                form_error(form, exc)
+            else:
+                return redirect("cases:case_detail", case.number)
+        status = 400
+    else:
+        form = ui.PartyCorrectionForm(
+            initial={name: getattr(person, name) for name in actions.PARTICULARS}
+        )
+        status = 200
+    context = {"case": case, "party": party, "form": form}
+    return render(request, "cases/party_correct.html", context, status=status)
 
 
 @officer_view
