@@ -106,11 +106,12 @@ def test_the_whiteboard_in_a_browser(live_server, page, browser, settings, tmp_p
     # Clicking a row opens the person's custody record with every explanation and citation.
     page.click("[data-testid=board-row][data-state=overdue] a.row-link")
     page.wait_for_url(f"{base}/custody/persons/{people['超时甲'].pk}/")
+    # In the officer's language (zh-CN): 《中华人民共和国刑事诉讼法》第85条第2款, and the steps.
     citations = page.locator("[data-testid=citation]").all_inner_texts()
-    assert any("art. 85" in c for c in citations)
-    assert any("art. 91" in c for c in citations)
+    assert any("第85条" in c for c in citations)
+    assert any("第91条" in c for c in citations)
     page.locator("details").first.click()
-    assert "exact elapsed time" in page.inner_text("[data-testid=explanation] >> nth=0")
+    assert "按实际经过时间计算" in page.inner_text("[data-testid=explanation] >> nth=0")
 
     # Without JavaScript it is a plain page that reloads itself.
     context = browser.new_context(locale="zh-CN", java_script_enabled=False)

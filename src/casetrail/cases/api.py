@@ -310,7 +310,7 @@ def add_party(
 @router.post("/cases/{case_ref}/parties/{party_id}", response=CaseDetailOut)
 @body(inputs.PartyCorrectionInput)
 def correct_party(
-    request: HttpRequest, case_ref: CaseRef, party_id: int, data: inputs.PartyCorrectionInput
+    request: HttpRequest, case_ref: CaseRef, party_id: RecordId, data: inputs.PartyCorrectionInput
 ) -> dict[str, Any]:
     """Correct a party's particulars (the person's record, in every case they are a party to)."""
     officer = request_officer(request)

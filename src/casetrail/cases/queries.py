@@ -24,7 +24,7 @@ from casetrail.cases.models import (
     Party,
     Person,
 )
-from casetrail.errors import Refused
+from casetrail.errors import NotFound, Refused
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.models import LedgerEntry
 from casetrail.org.access import has_role, unit_q
@@ -131,6 +131,14 @@ class CaseDetail:
     moves: list[machine.Move]
     # Per party's person: other persons the officer sees with the same name and birth date.
     alike: dict[int, list[Person]] = field(default_factory=dict)
+
+
+def party_of(case: Case, party_id: int) -> Party:
+    """A party of ``case`` (its person read with it); a party of another case is not found."""
+    party = Party.objects.select_related("person").filter(case=case, pk=party_id).first()
+    if party is None:
+        raise NotFound(gettext("party %(id)s not found") % {"id": party_id})
+    return party
 
 
 def case_detail(officer: Officer, case: Case) -> CaseDetail:

@@ -19,8 +19,8 @@ from casetrail.cases.access import (
     may_write_case,
     parties_visible,
 )
-from casetrail.cases.models import Incident, Party
-from casetrail.errors import AccessDenied, NotFound, Refused
+from casetrail.cases.models import Incident
+from casetrail.errors import AccessDenied, Refused
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.receipts import receipt_for
 from casetrail.ledger.record import record_view
@@ -286,9 +286,7 @@ def party_correct(request: HttpRequest, case_ref: str, party_id: int) -> HttpRes
     """The form that corrects a party's particulars, filled with the record as it stands."""
     officer = request_officer(request)
     case = access_case(officer, case_ref, for_write=True)
-    party = Party.objects.select_related("person").filter(case=case, pk=party_id).first()
-    if party is None:
-        raise NotFound(_("party %(id)s not found") % {"id": party_id})
+    party = queries.party_of(case, party_id)
     person = party.person
     if request.method == "POST":
         form = ui.PartyCorrectionForm(request.POST)
