@@ -61,7 +61,7 @@ def test_a_notice_makes_a_provisional_deadline_firm_and_moves_it_with_a_ledger_e
     shifting.refresh_from_db()
     assert shifting.provisional is False
     assert shifting.last_day.isoformat() == "2027-10-08"  # the notice: 1-7 October off
-    assert any("2027-10-08" in line for line in shifting.explanation)
+    assert any("2027-10-08" in clocks.in_english(line) for line in shifting.explanation)
     entry = LedgerEntry.objects.get(action="deadline.recomputed")
     assert f'"deadline":{shifting.pk}' in entry.payload
     assert '"provisional_before":true' in entry.payload

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from casetrail.custody.clocks import in_english
 from casetrail.custody.models import Deadline
 from casetrail.ledger.models import LedgerEntry
 from tests.conftest import login as log_in
@@ -88,7 +89,7 @@ def test_the_custody_record_shows_every_explanation_and_citation_and_is_recorded
     for deadline in Deadline.objects.filter(person=person):
         assert deadline.rule_id in html
         assert deadline.citation in html
-        assert deadline.explanation[-1] in html
+        assert in_english(deadline.explanation[-1]) in html
     assert LedgerEntry.objects.filter(action="viewed").count() == before + 1
 
 

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_noop
 
 from casetrail import clock, procedure
 from casetrail.cases.models import CaseHandler
@@ -38,7 +39,11 @@ from casetrail.procedure import Calendar, Notice
 log = logging.getLogger("casetrail.custody.sweep")
 
 BATCH = 500
-MISSED_REASON = "not met by the due time; stays on the board until somebody records what happened"
+# Kept on the row in English (the sweep writes it with a bulk UPDATE, outside any request);
+# the pages say it in the reader's language (custody_tags.status_note).
+MISSED_REASON = gettext_noop(
+    "not met by the due time; stays on the board until somebody records what happened"
+)
 
 
 @dataclass

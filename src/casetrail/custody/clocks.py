@@ -1,24 +1,31 @@
-"""The seam to the procedure engine: compute a rule, keep the answer on a Deadline row.
+"""The seam to the procedure engine: compute a rule, keep the answer on a Deadline row, and
+say what the engine said in the reader's language.
 
 No period is written here (DESIGN.md invariant 3): every due time comes from `procedure.compute`
 with the calendar the installation has loaded (`org.calendars.calendar_named`).
+
+A row keeps each step of its explanation and each provisional reason as the engine's sentence
+(``{"template": ..., "params": {...}}``, `procedure.Said.as_json`), so a page says it in the
+language of whoever reads it (`say`) and the API in English (`in_english`). A row written
+before kept the English line itself, a plain string, shown as it is.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from casetrail import procedure
 from casetrail.custody.errors import CustodyError
-from casetrail.custody.measures import Duty
+from casetrail.custody.measures import Duty, statute_role_label
 from casetrail.custody.models import CustodySession, Deadline, Measure
 from casetrail.org.calendars import calendar_named
-from casetrail.procedure import Calendar, ExtensionRuling, ProcedureError
+from casetrail.procedure import Calendar, ExtensionRuling, ProcedureError, Said
 
 
 class Calendars:
@@ -108,8 +115,8 @@ def fill(deadline: Deadline, computed: procedure.Deadline) -> None:
     deadline.warn_at = computed.warn_at
     deadline.last_day = computed.last_day
     deadline.provisional = computed.provisional
-    deadline.provisional_reasons = list(computed.provisional_reasons)
-    deadline.explanation = list(computed.explanation)
+    deadline.provisional_reasons = [r.as_json() for r in computed.provisional_reasons_said]
+    deadline.explanation = [step.as_json() for step in computed.explanation_said]
     deadline.extensions = [_request_text(e) for e in computed.extensions]
     deadline.calendar_dependent = computed.rule.holidays == "shift"
 
@@ -154,3 +161,76 @@ def summary(deadline: Deadline) -> dict[str, Any]:
         "provisional": deadline.provisional,
         "extensions": list(deadline.extensions),
     }
+
+
+# -- what the engine said, in the reader's language -----------------------------------------
+
+
+def _stored(value: object) -> Said | None:
+    """A stored sentence, or None for a plain line (a row written before) or anything else."""
+    if not isinstance(value, Mapping):
+        return None
+    try:
+        return Said.from_json(value)
+    except ValueError:
+        return None
+
+
+def _reading_chinese() -> bool:
+    return (get_language() or "").startswith("zh")
+
+
+def said(sentence: Said) -> str:
+    """An engine sentence in the active language, a role it names by the role's label; in
+    English if the catalogue's sentence does not fit its values."""
+    try:
+        return sentence.said(gettext, chinese=_reading_chinese(), role=statute_role_label)
+    except (KeyError, ValueError, TypeError):
+        return sentence.said(role=statute_role_label)
+
+
+def say(stored: object) -> str:
+    """A stored step of an explanation or a provisional reason, in the reader's language; a
+    plain line (a row written before the sentences were kept) as it is."""
+    sentence = _stored(stored)
+    if sentence is None:
+        return str(stored)
+    return said(sentence)
+
+
+def in_english(stored: object) -> str:
+    """A stored step or reason as the engine writes it in English (the API, mail, logs)."""
+    sentence = _stored(stored)
+    return str(stored) if sentence is None else str(sentence)
+
+
+@functools.cache
+def _chinese_citations() -> dict[str, str]:
+    """Each citation of the shipped packs as a row keeps it (``str(Citation)``), and the same
+    citation as a Chinese text writes it, where the pack names the law in Chinese."""
+    found: dict[str, str] = {}
+    for pack_id in procedure.pack_ids():
+        for rule in procedure.load_pack(pack_id).rules:
+            chinese = rule.citation.in_chinese()
+            if chinese:
+                found.setdefault(str(rule.citation), chinese)
+    return found
+
+
+def citation_shown(citation: str) -> str:
+    """A stored citation in the reader's language: in Chinese, 《…》第85条第2款 where a pack
+    names the law in Chinese; otherwise (English, a law with no Chinese name, a citation no
+    pack holds any more) as it is stored."""
+    if _reading_chinese():
+        return _chinese_citations().get(citation, citation)
+    return citation
+
+
+def listed(items: Sequence[str]) -> str:
+    """Items of a list in one line, with the reader's punctuation."""
+    return ("；" if _reading_chinese() else "; ").join(items)
+
+
+def extensions_offered(rule: procedure.Rule) -> str:
+    """The extensions a rule allows, each described in the reader's language."""
+    return listed([said(ext.described()) for ext in rule.extensions])

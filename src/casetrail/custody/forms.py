@@ -9,18 +9,19 @@ from typing import Any
 from django import forms
 
 from casetrail.custody import inputs
-from casetrail.custody.clocks import rule_of
+from casetrail.custody.clocks import extensions_offered, rule_of
 from casetrail.custody.measures import SPECS
 from casetrail.custody.models import Deadline
 from casetrail.web.inputs import RefField, form_of
 
 
 class DeadlineChoice(RefField):
-    """A deadline with the extensions its rule offers, as the pack describes them."""
+    """A deadline with the extensions its rule offers, as the pack describes them, in the
+    reader's language."""
 
     def label_from_instance(self, obj: Any) -> str:
         assert isinstance(obj, Deadline)  # noqa: S101 - the queryset holds deadlines
-        offered = "; ".join(e.describe() for e in rule_of(obj).extensions)
+        offered = extensions_offered(rule_of(obj))
         return f"{obj.rule_id} ({obj.due_at:%Y-%m-%d %H:%M} UTC): {offered}"
 
 

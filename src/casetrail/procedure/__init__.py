@@ -36,6 +36,7 @@ from casetrail.procedure.errors import (
 )
 from casetrail.procedure.model import Amount, Citation, Extension, Pack, Param, Rule
 from casetrail.procedure.packs import load_pack, pack_ids, read_pack
+from casetrail.procedure.said import RoleName, Said, Term
 
 __all__ = [
     "Amount",
@@ -57,7 +58,10 @@ __all__ = [
     "Param",
     "ParamError",
     "ProcedureError",
+    "RoleName",
     "Rule",
+    "Said",
+    "Term",
     "TriggerError",
     "UnknownRule",
     "calendar_for",

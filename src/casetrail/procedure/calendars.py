@@ -19,7 +19,8 @@ from typing import Any, Protocol, runtime_checkable
 import chinese_calendar
 import holidays as holidays_lib
 
-from casetrail.procedure.errors import CalendarError
+from casetrail.procedure.errors import CalendarError, gettext_noop
+from casetrail.procedure.said import Said
 
 CALENDARS = ("cn", "gb_eng")
 
@@ -37,6 +38,25 @@ class Calendar(Protocol):
     def provisional_reason(self, day: date) -> str | None:
         """Why the answer for this date is not backed by published data, or None if it is."""
         ...
+
+
+@runtime_checkable
+class SaysWhy(Protocol):
+    """A calendar that also gives its provisional reason as a `Said`, so that whoever shows it
+    says it in the reader's language (the shipped calendars do; a calendar that does not is
+    shown as it words its reason)."""
+
+    def provisional_said(self, day: date) -> Said | None:
+        """`provisional_reason`, to be said in the reader's language."""
+        ...
+
+
+def provisional_said(calendar: Calendar, day: date) -> Said | None:
+    """The calendar's reason for ``day`` as a `Said`; a reason it gives only as text, as it is."""
+    if isinstance(calendar, SaysWhy):
+        return calendar.provisional_said(day)
+    reason = calendar.provisional_reason(day)
+    return None if reason is None else Said(reason)
 
 
 def _cn_fixed_holidays(year: int) -> frozenset[date]:
@@ -84,14 +104,21 @@ class ChinaCalendar:
         return day.weekday() >= 5 or day in _cn_fixed_holidays(day.year)
 
     def provisional_reason(self, day: date) -> str | None:
+        said = self.provisional_said(day)
+        return None if said is None else str(said)
+
+    def provisional_said(self, day: date) -> Said | None:
         self.is_holiday(day)
         if day.year not in self._unknown_years:
             return None
-        return (
-            f"the PRC holiday calendar for {day.year} is not published in chinese_calendar: "
-            "weekends and the fixed-date statutory holidays (Jan 1, May 1-2, Oct 1-3) were used; "
-            "lunar holidays and adjusted working days are unknown until the State Council notice "
-            "is loaded"
+        return Said.of(
+            gettext_noop(
+                "the PRC holiday calendar for %(year)s is not published in chinese_calendar: "
+                "weekends and the fixed-date statutory holidays (Jan 1, May 1-2, Oct 1-3) were "
+                "used; lunar holidays and adjusted working days are unknown until the State "
+                "Council notice is loaded"
+            ),
+            year=day.year,
         )
 
 
@@ -307,6 +334,11 @@ class NoticeCalendar:
             return None
         return self.base.provisional_reason(day)
 
+    def provisional_said(self, day: date) -> Said | None:
+        if self._notice_for(day) is not None:
+            return None
+        return provisional_said(self.base, day)
+
     def source_for(self, day: date) -> str | None:
         notice = self._notice_for(day)
         return notice.source if notice else None
@@ -351,6 +383,15 @@ def first_working_day_after(calendar: Calendar, day: date, *, limit: int = 60) -
 
 def walk_working_days(calendar: Calendar, day: date, count: int) -> tuple[date, tuple[str, ...]]:
     """The N-th working day after `day` (which is not counted), and why any day walked over is
+    only a guess (`walk_working_days_said`, the reasons as text)."""
+    last, reasons = walk_working_days_said(calendar, day, count)
+    return last, tuple(str(reason) for reason in reasons)
+
+
+def walk_working_days_said(
+    calendar: Calendar, day: date, count: int
+) -> tuple[date, tuple[Said, ...]]:
+    """The N-th working day after `day` (which is not counted), and why any day walked over is
     only a guess.
 
     A working day is neither a weekend day nor a statutory holiday; an adjusted working day (a
@@ -360,13 +401,13 @@ def walk_working_days(calendar: Calendar, day: date, count: int) -> tuple[date, 
     """
     if count < 0:
         raise CalendarError(f"a period of {count} working days makes no sense")
-    reasons: list[str] = []
+    reasons: list[Said] = []
     current = day
     found = 0
     idle = 0
     while found < count:
         current += timedelta(days=1)
-        reason = calendar.provisional_reason(current)
+        reason = provisional_said(calendar, current)
         if reason is not None and reason not in reasons:
             reasons.append(reason)
         if calendar.is_holiday(current):

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from casetrail.procedure.errors import ParamError, TriggerError, gettext_noop
+from casetrail.procedure.said import Said
 
 END_OF_DAY = (23, 59, 59)
 
@@ -31,15 +32,25 @@ def add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, last))
 
 
-def month_step_reason(start: date, months: int) -> str:
+def month_step_said(start: date, months: int) -> Said:
     """Why add_months landed where it did, in the words of art. 202."""
     end = add_months(start, months)
     target = f"{end.year}-{end.month:02d}"
     if start.day == last_day_of_month(start.year, start.month):
-        return f"{start.isoformat()} is the last day of its month, so to the last day of {target}"
+        return Said.of(
+            gettext_noop(
+                "%(start)s is the last day of its month, so to the last day of %(target)s"
+            ),
+            start=start.isoformat(),
+            target=target,
+        )
     if start.day > last_day_of_month(end.year, end.month):
-        return f"{target} has no day {start.day}, so to its last day"
-    return f"to the same day of {target}"
+        return Said.of(
+            gettext_noop("%(target)s has no day %(day)s, so to its last day"),
+            target=target,
+            day=start.day,
+        )
+    return Said.of(gettext_noop("to the same day of %(target)s"), target=target)
 
 
 def advance(day: date, amount: int, unit: str) -> date:

@@ -12,14 +12,15 @@ from casetrail.procedure.calendars import (
     Calendar,
     default_calendar,
     first_working_day_after,
-    walk_working_days,
+    provisional_said,
+    walk_working_days_said,
 )
 from casetrail.procedure.counting import (
     advance,
     describe,
     elapsed,
     end_of_day,
-    month_step_reason,
+    month_step_said,
     parse_hhmm,
     place,
 )
@@ -32,16 +33,37 @@ from casetrail.procedure.errors import (
 )
 from casetrail.procedure.model import Amount, Citation, Extension, Pack, Param, Rule
 from casetrail.procedure.packs import load_pack, pack_ids
+from casetrail.procedure.said import RoleName, Said, Term, Value, unit_word
 
 # How each jurisdiction reads a period of months, as counted by counting.add_months. In England
 # and Wales a period "beginning with" the day after the trigger (PACE s.47ZB(1), (4)(a)) ends the
 # day before that day's corresponding date, or on the last day of a month that has none: the
 # same last day as add_months from the trigger (worked through in packs/gb_eng/bail.toml).
 MONTH_READINGS = {
-    "cn": "SPC Interpretation of the CPL 2021, art. 202",
-    "gb_eng": "months beginning with the next day, to the day before its corresponding date",
+    "cn": gettext_noop("SPC Interpretation of the CPL 2021, art. 202"),
+    "gb_eng": gettext_noop(
+        "months beginning with the next day, to the day before its corresponding date"
+    ),
 }
-MONTH_READING = "the end-of-month rule"
+MONTH_READING = gettext_noop("the end-of-month rule")
+
+# A last day on a holiday that is not shifted: (custody period?, provisional calendar?).
+NOT_SHIFTED = {
+    (True, False): gettext_noop(
+        "last day %(last)s is a holiday, custody period: not shifted (%(basis)s)"
+    ),
+    (True, True): gettext_noop(
+        "last day %(last)s is a holiday, custody period: not shifted (%(basis)s) (provisional "
+        "calendar, not needed here)"
+    ),
+    (False, False): gettext_noop(
+        "last day %(last)s is a holiday, this rule does not shift: not shifted (%(basis)s)"
+    ),
+    (False, True): gettext_noop(
+        "last day %(last)s is a holiday, this rule does not shift: not shifted (%(basis)s) "
+        "(provisional calendar, not needed here)"
+    ),
+}
 
 TRUE_WORDS = {"true", "yes", "1", "on"}
 FALSE_WORDS = {"false", "no", "0", "off"}
@@ -83,6 +105,11 @@ class Deadline:
     provisional_reasons: tuple[str, ...]
     explanation: tuple[str, ...]
     extensions: tuple[AppliedExtension, ...]
+    # The same reasons and steps, each a sentence for the catalogue and its values, so that
+    # whoever shows them says them in the reader's language (said.py); str() of each is the
+    # English line above.
+    provisional_reasons_said: tuple[Said, ...] = ()
+    explanation_said: tuple[Said, ...] = ()
 
     @property
     def custody(self) -> bool:
@@ -206,11 +233,27 @@ def compute(
     values = _read_params(rule, params or {}, zone)
     run = _Run(rule, zone, calendar or default_calendar(found.calendar))
 
-    in_force = f"{rule.id} ({rule.citation}), in force on {trigger_local.date().isoformat()}"
+    in_force: dict[str, Value] = {
+        "rule": rule.id,
+        "citation": rule.citation.term(),
+        "day": trigger_local.date().isoformat(),
+    }
     if rule_id != rule.id:
-        in_force += f", chosen for {rule_id} by the trigger date"
-    run.step(in_force)
-    run.step(f"trigger ({rule.trigger.en}): {describe(trigger_at, zone)}")
+        run.step(
+            gettext_noop(
+                "%(rule)s (%(citation)s), in force on %(day)s, chosen for %(asked)s by the "
+                "trigger date"
+            ),
+            **in_force,
+            asked=rule_id,
+        )
+    else:
+        run.step(gettext_noop("%(rule)s (%(citation)s), in force on %(day)s"), **in_force)
+    run.step(
+        gettext_noop("trigger (%(trigger)s): %(at)s"),
+        trigger=Term(rule.trigger.en, rule.trigger.zh),
+        at=describe(trigger_at, zone),
+    )
 
     base = _base_duration(rule, values)
     if rule.counting == "calendar":
@@ -229,9 +272,14 @@ def compute(
         last_day = None
     due_at = run.caps(due_at, values)
     due_local = due_at.astimezone(zone)
-    run.step(f"due: {describe(due_at, zone)}")
+    run.step(gettext_noop("due: %(at)s"), at=describe(due_at, zone))
     warn_at = max(trigger_at, due_at - rule.warn_before.as_timedelta())
-    run.step(f"warning {rule.warn_before} before: {describe(warn_at, zone)}")
+    run.step(
+        gettext_noop("warning %(amount)s before: %(at)s"),
+        amount=rule.warn_before.said(),
+        at=describe(warn_at, zone),
+    )
+    reasons = tuple(dict.fromkeys(run.provisional))
     return Deadline(
         rule_id=rule.id,
         requested_id=rule_id,
@@ -244,9 +292,11 @@ def compute(
         warn_at=warn_at,
         last_day=last_day,
         provisional=bool(run.provisional),
-        provisional_reasons=tuple(dict.fromkeys(run.provisional)),
-        explanation=tuple(run.steps),
+        provisional_reasons=tuple(str(reason) for reason in reasons),
+        explanation=tuple(str(step) for step in run.steps),
         extensions=tuple(run.applied),
+        provisional_reasons_said=reasons,
+        explanation_said=tuple(run.steps),
     )
 
 
@@ -423,12 +473,18 @@ class _Run:
         self.rule = rule
         self.zone = zone
         self.calendar = calendar
-        self.steps: list[str] = []
-        self.provisional: list[str] = []
+        self.steps: list[Said] = []
+        self.provisional: list[Said] = []
         self.applied: list[AppliedExtension] = []
 
-    def step(self, text: str) -> None:
-        self.steps.append(text)
+    def step(self, template: str, **params: Value) -> None:
+        """A step of the explanation: a template marked with gettext_noop and its values."""
+        self.steps.append(Said.of(template, **params))
+
+    def extension_step(self, ext: Extension, template: str, **params: Value) -> None:
+        """A step that applies an extension: the template goes on after "extension ID
+        (citation; approved by ...): "."""
+        self.step(template, id=ext.id, citation=ext.citation, who=_who(ext), **params)
 
     def extension_units(
         self, requests: Sequence[str], total: int
@@ -550,14 +606,25 @@ class _Run:
         last = advance(start, base, unit)
         if unit == "days":
             self.step(
-                f"trigger day {start.isoformat()} not counted ({basis}): {base} days, "
-                f"last day {last.isoformat()}"
+                gettext_noop(
+                    "trigger day %(start)s not counted (%(basis)s): %(n)s days, last day %(last)s"
+                ),
+                start=start.isoformat(),
+                basis=basis,
+                n=base,
+                last=last.isoformat(),
             )
         else:
             reading = MONTH_READINGS.get(self.calendar.name, MONTH_READING)
             self.step(
-                f"{base} months from {start.isoformat()}: {month_step_reason(start, base)}, "
-                f"last day {last.isoformat()} ({reading})"
+                gettext_noop(
+                    "%(n)s months from %(start)s: %(why)s, last day %(last)s (%(reading)s)"
+                ),
+                n=base,
+                start=start.isoformat(),
+                why=month_step_said(start, base),
+                last=last.isoformat(),
+                reading=Said(reading),
             )
         for ext, added, total in self.extension_units(requests, base):
             before = last
@@ -565,20 +632,38 @@ class _Run:
                 # `to` is a total counted from the trigger (model.Extension): months counted in
                 # one step, so a month-end on the way does not drift the end.
                 last = advance(start, total, unit)
-                self.step(
-                    f"extension {ext.id} ({ext.citation}; approved by {_who(ext)}): {total} "
-                    f"months from {start.isoformat()}: {month_step_reason(start, total)}, "
-                    f"last day {last.isoformat()}"
+                self.extension_step(
+                    ext,
+                    gettext_noop(
+                        "extension %(id)s (%(citation)s; approved by %(who)s): %(total)s months "
+                        "from %(start)s: %(why)s, last day %(last)s"
+                    ),
+                    total=total,
+                    start=start.isoformat(),
+                    why=month_step_said(start, total),
+                    last=last.isoformat(),
                 )
                 continue
             last = advance(last, added, unit)
-            how = str(Amount(added, unit))
+            how = Amount(added, unit).said()
             if unit == "months":
-                how += f"; {month_step_reason(before, added)}"
-            self.step(
-                f"extension {ext.id} ({ext.citation}; approved by {_who(ext)}): chained from the "
-                f"unshifted last day {before.isoformat()}, {how}: last day {last.isoformat()} "
-                f"({total} {unit} in all)"
+                how = Said.of(
+                    gettext_noop("%(amount)s; %(why)s"),
+                    amount=how,
+                    why=month_step_said(before, added),
+                )
+            self.extension_step(
+                ext,
+                gettext_noop(
+                    "extension %(id)s (%(citation)s; approved by %(who)s): chained from the "
+                    "unshifted last day %(before)s, %(how)s: last day %(last)s (%(total)s "
+                    "%(unit)s in all)"
+                ),
+                before=before.isoformat(),
+                how=how,
+                last=last.isoformat(),
+                total=total,
+                unit=unit_word(unit),
             )
         for param in rule.params:
             value = values.get(param.name)
@@ -586,22 +671,41 @@ class _Run:
                 if isinstance(value, int) and not isinstance(value, bool):
                     before, last = last, advance(last, value, param.unit)
                     self.step(
-                        f"{param.name} = {value} {param.unit} not counted in the period "
-                        f"({param.notes}): last day {before.isoformat()} -> {last.isoformat()}"
+                        gettext_noop(
+                            "%(name)s = %(value)s %(unit)s not counted in the period "
+                            "(%(notes)s): last day %(before)s -> %(last)s"
+                        ),
+                        name=param.name,
+                        value=value,
+                        unit=unit_word(param.unit),
+                        notes=param.notes,
+                        before=before.isoformat(),
+                        last=last.isoformat(),
                     )
                 else:
                     # A true flag: the loader gives every true/false `adds` parameter its amount
                     # and refuses an H:MM span on a calendar period.
                     assert param.amount is not None  # noqa: S101 - see above
                     before, last = last, advance(last, param.amount.value, param.amount.unit)
-                    self.step(f"{param.name}: adds {param.amount}: last day {last.isoformat()}")
+                    self.step(
+                        gettext_noop("%(name)s: adds %(amount)s: last day %(last)s"),
+                        name=param.name,
+                        amount=param.amount.said(),
+                        last=last.isoformat(),
+                    )
         last = self.holiday(last)
         due = end_of_day(last, self.zone)
-        self.step(f"the period runs to the end of its last day, {last.isoformat()} 23:59:59")
+        self.runs_to_the_end_of(last)
         return due, last
 
+    def runs_to_the_end_of(self, last: date) -> None:
+        self.step(
+            gettext_noop("the period runs to the end of its last day, %(last)s 23:59:59"),
+            last=last.isoformat(),
+        )
+
     def working_days(self, day: date, count: int) -> date:
-        last, reasons = walk_working_days(self.calendar, day, count)
+        last, reasons = walk_working_days_said(self.calendar, day, count)
         self.provisional.extend(reasons)
         return last
 
@@ -614,17 +718,30 @@ class _Run:
         rule = self.rule
         last = self.working_days(start, base)
         self.step(
-            f"trigger day {start.isoformat()} not counted ({rule.counting_basis}): {base} working "
-            "days (weekends and statutory holidays skipped, adjusted working days counted), "
-            f"last day {last.isoformat()}"
+            gettext_noop(
+                "trigger day %(start)s not counted (%(basis)s): %(n)s working days (weekends "
+                "and statutory holidays skipped, adjusted working days counted), last day "
+                "%(last)s"
+            ),
+            start=start.isoformat(),
+            basis=rule.counting_basis,
+            n=base,
+            last=last.isoformat(),
         )
         for ext, added, total in self.extension_units(requests, base):
             before = last
             last = self.working_days(last, added)
-            self.step(
-                f"extension {ext.id} ({ext.citation}; approved by {_who(ext)}): {added} more "
-                f"working days after {before.isoformat()}: last day {last.isoformat()} "
-                f"({total} working days in all)"
+            self.extension_step(
+                ext,
+                gettext_noop(
+                    "extension %(id)s (%(citation)s; approved by %(who)s): %(added)s more "
+                    "working days after %(before)s: last day %(last)s (%(total)s working days "
+                    "in all)"
+                ),
+                added=added,
+                before=before.isoformat(),
+                last=last.isoformat(),
+                total=total,
             )
         for param in rule.params:
             value = values.get(param.name)
@@ -633,48 +750,60 @@ class _Run:
             if value:
                 before, last = last, self.working_days(last, value)
                 self.step(
-                    f"{param.name} = {value} working days not counted in the period "
-                    f"({param.notes}): last day {before.isoformat()} -> {last.isoformat()}"
+                    gettext_noop(
+                        "%(name)s = %(value)s working days not counted in the period "
+                        "(%(notes)s): last day %(before)s -> %(last)s"
+                    ),
+                    name=param.name,
+                    value=value,
+                    notes=param.notes,
+                    before=before.isoformat(),
+                    last=last.isoformat(),
                 )
-        note = f"last day {last.isoformat()} is a working day"
-        if self.provisional:
-            note += " (provisional calendar)"
-        self.step(note)
-        self.step(f"the period runs to the end of its last day, {last.isoformat()} 23:59:59")
+        self.working_day(last, provisional=bool(self.provisional))
+        self.runs_to_the_end_of(last)
         return end_of_day(last, self.zone), last
+
+    def working_day(self, last: date, *, provisional: bool) -> None:
+        self.step(
+            gettext_noop("last day %(last)s is a working day (provisional calendar)")
+            if provisional
+            else gettext_noop("last day %(last)s is a working day"),
+            last=last.isoformat(),
+        )
 
     def holiday(self, last: date) -> date:
         rule, calendar = self.rule, self.calendar
-        reason = calendar.provisional_reason(last)
+        reason = provisional_said(calendar, last)
         depends = rule.holidays == "shift"
         if not calendar.is_holiday(last):
-            note = f"last day {last.isoformat()} is a working day"
-            if reason:
-                note += " (provisional calendar)"
-                if depends:
-                    self.provisional.append(reason)
-            self.step(note)
+            if reason and depends:
+                self.provisional.append(reason)
+            self.working_day(last, provisional=bool(reason))
             return last
         if rule.holidays != "shift":
-            why = "custody period" if rule.custody else "this rule does not shift"
-            note = (
-                f"last day {last.isoformat()} is a holiday, {why}: "
-                f"not shifted ({rule.counting_basis})"
+            # Whole sentences: why it is not shifted, and whether the calendar was a guess.
+            self.step(
+                NOT_SHIFTED[rule.custody, bool(reason)],
+                last=last.isoformat(),
+                basis=rule.counting_basis,
             )
-            if reason:
-                note += " (provisional calendar, not needed here)"
-            self.step(note)
             return last
         shifted = first_working_day_after(calendar, last)
         day = last
         while day <= shifted:
-            found = calendar.provisional_reason(day)
+            found = provisional_said(calendar, day)
             if found:
                 self.provisional.append(found)
             day += timedelta(days=1)
         self.step(
-            f"last day {last.isoformat()} is a holiday: the first working day after it, "
-            f"{shifted.isoformat()}, becomes the last day ({rule.counting_basis})"
+            gettext_noop(
+                "last day %(last)s is a holiday: the first working day after it, %(shifted)s, "
+                "becomes the last day (%(basis)s)"
+            ),
+            last=last.isoformat(),
+            shifted=shifted.isoformat(),
+            basis=rule.counting_basis,
         )
         return shifted
 
@@ -687,8 +816,10 @@ class _Run:
         zone = self.zone
         if route == "voluntary":
             self.step(
-                "s.41(2)(c): arrested at the station after attending voluntarily: "
-                "the relevant time is the time of arrest"
+                gettext_noop(
+                    "s.41(2)(c): arrested at the station after attending voluntarily: "
+                    "the relevant time is the time of arrest"
+                )
             )
             return trigger_at
         if not isinstance(arrived, datetime):
@@ -701,7 +832,10 @@ class _Run:
             )
         if route == "street_bail":
             self.step(
-                "s.41(2)(ca): answering bail granted under s.30A: the relevant time is the arrival"
+                gettext_noop(
+                    "s.41(2)(ca): answering bail granted under s.30A: the relevant time is the "
+                    "arrival"
+                )
             )
             return arrived
         if arrived < trigger_at:
@@ -713,16 +847,40 @@ class _Run:
             )
         limb = {"arrival": "(d)", "other_force": "(a)", "outside_ew": "(b)"}[str(route)]
         cap = trigger_at + elapsed(within, self.rule.unit)
-        start = "entry into England and Wales" if route == "outside_ew" else "arrest"
+        # A whole sentence for each starting point (arrest, or entry into England and Wales),
+        # so a translator never has to fit a noun into someone else's sentence.
+        abroad = route == "outside_ew"
+        common: dict[str, Value] = {
+            "limb": limb,
+            "arrived": describe(arrived, zone),
+            "within": within,
+        }
         if arrived <= cap:
             self.step(
-                f"s.41(2){limb}: arrival {describe(arrived, zone)} is the earlier of arrival "
-                f"and {within} hours after {start}"
+                gettext_noop(
+                    "s.41(2)%(limb)s: arrival %(arrived)s is the earlier of arrival and "
+                    "%(within)s hours after entry into England and Wales"
+                )
+                if abroad
+                else gettext_noop(
+                    "s.41(2)%(limb)s: arrival %(arrived)s is the earlier of arrival and "
+                    "%(within)s hours after arrest"
+                ),
+                **common,
             )
             return arrived
         self.step(
-            f"s.41(2){limb}: {within} hours after {start}, {describe(cap, zone)}, is earlier than "
-            f"the arrival {describe(arrived, zone)}"
+            gettext_noop(
+                "s.41(2)%(limb)s: %(within)s hours after entry into England and Wales, %(cap)s, "
+                "is earlier than the arrival %(arrived)s"
+            )
+            if abroad
+            else gettext_noop(
+                "s.41(2)%(limb)s: %(within)s hours after arrest, %(cap)s, is earlier than the "
+                "arrival %(arrived)s"
+            ),
+            **common,
+            cap=describe(cap, zone),
         )
         return cap
 
@@ -735,14 +893,25 @@ class _Run:
         else:
             due = start + elapsed(base, unit)
             self.step(
-                f"exact elapsed time: {base} {unit} from {describe(start, zone)}, counted in UTC "
-                "(clock changes neither lengthen nor shorten it)"
+                gettext_noop(
+                    "exact elapsed time: %(n)s %(unit)s from %(start)s, counted in UTC (clock "
+                    "changes neither lengthen nor shorten it)"
+                ),
+                n=base,
+                unit=unit_word(unit),
+                start=describe(start, zone),
             )
         for ext, added, total in self.extension_units(requests, base):
             due += elapsed(added, unit)
-            self.step(
-                f"extension {ext.id} ({ext.citation}; approved by {_who(ext)}): +{added} {unit}, "
-                f"{total} {unit} in all"
+            self.extension_step(
+                ext,
+                gettext_noop(
+                    "extension %(id)s (%(citation)s; approved by %(who)s): +%(added)s %(unit)s, "
+                    "%(total)s %(unit)s in all"
+                ),
+                added=added,
+                unit=unit_word(unit),
+                total=total,
             )
         for param in rule.params:
             value = values.get(param.name)
@@ -751,19 +920,40 @@ class _Run:
             if param.effect == "adds":
                 if isinstance(value, timedelta):
                     due += value
-                    self.step(f"{param.name} {value} not counted ({param.notes})")
+                    self.step(
+                        gettext_noop("%(name)s %(value)s not counted (%(notes)s)"),
+                        name=param.name,
+                        value=str(value),
+                        notes=param.notes,
+                    )
                 elif isinstance(value, bool):
                     assert param.amount is not None  # noqa: S101 - the loader gives a flag its amount
                     due += param.amount.as_timedelta()
-                    self.step(f"{param.name}: +{param.amount} ({param.notes})")
+                    self.step(
+                        gettext_noop("%(name)s: +%(amount)s (%(notes)s)"),
+                        name=param.name,
+                        amount=param.amount.said(),
+                        notes=param.notes,
+                    )
                 else:
                     # `adds` parameters are H:MM spans, flags or whole numbers (packs.py).
                     assert isinstance(value, int)  # noqa: S101 - see above
                     due += elapsed(value, param.unit)
-                    self.step(f"{param.name}: +{value} {param.unit} ({param.notes})")
+                    self.step(
+                        gettext_noop("%(name)s: +%(value)s %(unit)s (%(notes)s)"),
+                        name=param.name,
+                        value=value,
+                        unit=unit_word(param.unit),
+                        notes=param.notes,
+                    )
             elif param.effect == "deducts" and isinstance(value, timedelta):
                 due -= value
-                self.step(f"{param.name} {value} already spent ({param.notes})")
+                self.step(
+                    gettext_noop("%(name)s %(value)s already spent (%(notes)s)"),
+                    name=param.name,
+                    value=str(value),
+                    notes=param.notes,
+                )
         return due
 
     def caps(self, due: datetime, values: Mapping[str, object]) -> datetime:
@@ -773,13 +963,20 @@ class _Run:
                 earliest = value + (param.amount.as_timedelta() if param.amount else timedelta(0))
                 if due < earliest:
                     self.step(
-                        f"not before {param.name} ({param.notes}): {describe(earliest, self.zone)}"
+                        gettext_noop("not before %(name)s (%(notes)s): %(at)s"),
+                        name=param.name,
+                        notes=param.notes,
+                        at=describe(earliest, self.zone),
                     )
                     due = earliest
                 else:
                     self.step(
-                        f"{param.name} {describe(earliest, self.zone)} is before the deadline "
-                        f"({param.notes}): no change"
+                        gettext_noop(
+                            "%(name)s %(at)s is before the deadline (%(notes)s): no change"
+                        ),
+                        name=param.name,
+                        at=describe(earliest, self.zone),
+                        notes=param.notes,
                     )
                 continue
             if param.effect != "cap" or param.amount is None or not isinstance(value, datetime):
@@ -787,16 +984,31 @@ class _Run:
             limit = value + param.amount.as_timedelta()
             if due > limit:
                 self.step(
-                    f"capped: ends no later than {param.amount} after {param.name} "
-                    f"({param.notes}): {describe(limit, self.zone)}"
+                    gettext_noop(
+                        "capped: ends no later than %(amount)s after %(name)s (%(notes)s): %(at)s"
+                    ),
+                    amount=param.amount.said(),
+                    name=param.name,
+                    notes=param.notes,
+                    at=describe(limit, self.zone),
                 )
                 due = limit
             else:
                 self.step(
-                    f"within {param.amount} after {param.name} ({describe(limit, self.zone)})"
+                    gettext_noop("within %(amount)s after %(name)s (%(at)s)"),
+                    amount=param.amount.said(),
+                    name=param.name,
+                    at=describe(limit, self.zone),
                 )
         return due
 
 
-def _who(ext: Extension) -> str:
-    return ext.approver + (f", decided by {ext.decided_by}" if ext.decided_by else "")
+def _who(ext: Extension) -> Said | RoleName:
+    """Who approves an extension (and, where the statute says so, who decides it)."""
+    if not ext.decided_by:
+        return RoleName(ext.approver)
+    return Said.of(
+        gettext_noop("%(approver)s, decided by %(body)s"),
+        approver=RoleName(ext.approver),
+        body=ext.decided_by,
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -9,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from casetrail.procedure.errors import NotInForce, UnknownRule, gettext_noop
+from casetrail.procedure.said import RoleName, Said, Term, amount, unit_word
 
 UNITS = ("hours", "days", "months")
 
@@ -61,6 +63,10 @@ class Amount:
         unit = self.unit[:-1] if self.value == 1 else self.unit
         return f"{self.value} {unit}"
 
+    def said(self) -> Said:
+        """The amount as `__str__` writes it, to be said in the reader's language."""
+        return amount(self.value, self.unit)
+
     def as_timedelta(self) -> timedelta:
         """Hours and days as elapsed time; months have no fixed length."""
         if self.unit == "minutes":
@@ -87,6 +93,23 @@ class Citation:
         elif self.paragraph:
             text += f", {self.paragraph}"
         return text
+
+    def in_chinese(self) -> str:
+        """The citation as a Chinese text cites a law: 《中华人民共和国刑事诉讼法》第85条第2款,
+        with Arabic numerals. Empty for a law the pack names in English only (gb_eng); an
+        article or paragraph written otherwise than "art. N" / "para. N" ("article
+        unverified") follows the title as the pack wrote it."""
+        if not self.law_zh:
+            return ""
+        article, paragraph = _articles(self.article), _paragraphs(self.paragraph)
+        if article is not None and paragraph is not None:
+            return f"《{self.law_zh}》{article}{paragraph}"
+        rest = [article or self.article, paragraph or self.paragraph]
+        return f"《{self.law_zh}》" + ", ".join(part for part in rest if part)
+
+    def term(self) -> Term:
+        """The citation in English and in Chinese, for a sentence that cites it."""
+        return Term(str(self), self.in_chinese())
 
     def as_dict(self) -> dict[str, str]:
         return {
@@ -130,15 +153,42 @@ class Extension:
         return self.adds is None and self.to is None
 
     def describe(self) -> str:
+        return str(self.described())
+
+    def described(self) -> Said:
+        """What the extension does, who approves it and how often, as `describe` writes it,
+        to be said in the reader's language."""
+        how: Said
         if self.to is not None:
-            how = f"to {self.to} in all"
+            how = Said.of(gettext_noop("to %(amount)s in all"), amount=self.to.said())
         elif self.adds is not None:
-            how = f"adds {self.adds}"
+            how = Said.of(gettext_noop("adds %(amount)s"), amount=self.adds.said())
         else:
-            how = f"adds N {self.unit} (N from {self.adds_min} to {self.adds_max})"
-        who = self.approver + (f"; decided by {self.decided_by}" if self.decided_by else "")
-        times = "once" if self.max_times == 1 else f"at most {self.max_times} times"
-        return f"{self.id}: {how}, approved by {who}, {times}"
+            how = Said.of(
+                gettext_noop("adds N %(unit)s (N from %(low)s to %(high)s)"),
+                unit=unit_word(self.unit),
+                low=self.adds_min,
+                high=self.adds_max,
+            )
+        who: Said | RoleName = RoleName(self.approver)
+        if self.decided_by:
+            who = Said.of(
+                gettext_noop("%(approver)s; decided by %(body)s"),
+                approver=who,
+                body=self.decided_by,
+            )
+        times = (
+            Said(gettext_noop("once"))
+            if self.max_times == 1
+            else Said.of(gettext_noop("at most %(n)s times"), n=self.max_times)
+        )
+        return Said.of(
+            gettext_noop("%(id)s: %(how)s, approved by %(who)s, %(times)s"),
+            id=self.id,
+            how=how,
+            who=who,
+            times=times,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,3 +334,36 @@ class Pack:
             day=on.isoformat(),
             ranges=ranges,
         )
+
+
+_NUMBERS = re.compile(r"\d+(?:(?:, |-)\d+)*")
+
+
+def _numbered(numbers: str, unit: str) -> str:
+    """Numbers as a Chinese citation lists them: "16, 92, 103" -> 第16条、第92条、第103条,
+    "1-2" -> 第1款至第2款."""
+    items = re.split(r"(, |-)", numbers)
+    joins = {", ": "、", "-": "至"}
+    return "".join(joins.get(item, f"第{item}{unit}") for item in items)
+
+
+def _articles(text: str) -> str | None:
+    if not text:
+        return ""
+    found = re.fullmatch(r"arts?\. (.+)", text)
+    if found and _NUMBERS.fullmatch(found.group(1)):
+        return _numbered(found.group(1), "条")
+    return None
+
+
+def _paragraphs(text: str) -> str | None:
+    if not text:
+        return ""
+    found = re.fullmatch(r"paras?\. (.+)", text)
+    if not found:
+        return None
+    numbers = found.group(1)
+    item = re.fullmatch(r"(\d+)\((\d+)\)", numbers)
+    if item:
+        return f"第{item.group(1)}款第{item.group(2)}项"
+    return _numbered(numbers, "款") if _NUMBERS.fullmatch(numbers) else None

@@ -9,7 +9,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from casetrail import clock
-from casetrail.custody import queries
+from casetrail.custody import clocks, queries
 from casetrail.custody.models import CustodySession, Deadline, InboxItem, Measure, MeasureEvent
 
 
@@ -38,6 +38,16 @@ class DeadlineOut(Schema):
     @staticmethod
     def resolve_state(obj: Deadline) -> str:
         return queries.deadline_state(obj, clock.now())
+
+    @staticmethod
+    def resolve_provisional_reasons(obj: Deadline) -> list[str]:
+        return [clocks.in_english(reason) for reason in obj.provisional_reasons]
+
+    @staticmethod
+    def resolve_explanation(obj: Deadline) -> list[str]:
+        """The engine's English lines, as the API has always given them (the row keeps each
+        as a sentence a page says in the reader's language)."""
+        return [clocks.in_english(step) for step in obj.explanation]
 
 
 class ApprovalOut(Schema):
