@@ -121,3 +121,13 @@ def test_the_missed_note_is_said_in_the_reader_language(scene):
     page = _page(s, detail, "zh-hans")
     assert "期限届满时未完成；在记录处理情况之前一直保留在看板上" in page
     assert alerts.MISSED_REASON not in page
+
+
+def test_the_measure_page_names_its_approver_by_the_role_not_its_code(scene):
+    """The header read "approved by <code>agency_head</code>" in either language."""
+    s = scene(EVE)
+    detail = _detention(s)
+    english, chinese = _page(s, detail, "en"), _page(s, detail, "zh-hans")
+    assert "approved by agency head (" in english
+    assert "审批人 机关负责人 (" in chinese
+    assert "<code>agency_head</code>" not in english + chinese

@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from casetrail import clock
 from casetrail.approvals.models import Approval, ApprovalStatus, ApprovalStep, Verdict
 from casetrail.errors import Refused
-from casetrail.org.access import has_role
+from casetrail.org.access import has_role, role_label
 from casetrail.org.models import Officer, Unit
 from casetrail.org.roles import Role
 
@@ -28,10 +28,6 @@ StepDue = Callable[[str, datetime], tuple[datetime, str] | None]
 class ApprovalRefused(Refused):
     """The officer may not decide this step (a 403 at the doors); an approval in the wrong state
     or a return with no reason is a plain `Refused` (400)."""
-
-
-def role_label(role: str) -> str:
-    return str(Role(role).label) if role in Role.values else role
 
 
 def _wait(approval: Approval, since: datetime, step_due: StepDue | None) -> None:

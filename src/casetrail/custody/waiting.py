@@ -9,11 +9,10 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from casetrail.approvals.actions import role_label
 from casetrail.approvals.inbox import Source, Waiting, register
 from casetrail.custody.actions.measures import legal_reviewed_kinds
 from casetrail.custody.models import ExtensionRequest, ExtensionStatus, Measure, MeasureStatus
-from casetrail.org.access import unit_ids_in_scope
+from casetrail.org.access import role_label, unit_ids_in_scope
 from casetrail.org.models import Officer
 from casetrail.org.roles import Role
 

@@ -40,6 +40,7 @@ from casetrail.documents.numbering import issuing_agency, take_number
 from casetrail.errors import Refused
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.record import record
+from casetrail.org.access import role_label
 from casetrail.org.models import Officer
 
 
@@ -362,7 +363,7 @@ def decided_with(doc: Document, data: DecisionInput, *, actor: Officer) -> Docum
     approve = data.decision == "approve"
     step = approvals.decide(doc.approval, actor=actor, approve=approve, opinion=data.opinion)
     doc.approval.refresh_from_db()
-    label = approvals.role_label(step.role)
+    label = role_label(step.role)
     pdf_sha = None
     pdf = b""
     if approve:

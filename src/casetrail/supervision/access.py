@@ -11,9 +11,15 @@ from collections.abc import Iterable
 from django.db.models import Q
 from django.utils.translation import gettext
 
-from casetrail.approvals.actions import role_label
 from casetrail.errors import AccessDenied, NotFound, in_field
-from casetrail.org.access import access_unit, grants_of, has_role, unit_for, unit_ids_in_scope
+from casetrail.org.access import (
+    access_unit,
+    grants_of,
+    has_role,
+    role_label,
+    unit_for,
+    unit_ids_in_scope,
+)
 from casetrail.org.models import Officer, Unit
 from casetrail.org.roles import Role, Scope
 from casetrail.supervision.checks import BY_ID, CHECKS
