@@ -89,6 +89,24 @@ def test_a_past_due_deadline_the_missed_pass_skipped_is_never_warned_of_as_due_s
     assert {m.subject.split(":")[0] for m in mail.outbox} == {"[casetrail] MISSED"}
 
 
+def test_the_sweeps_log_line_counts_what_the_inboxes_show(scene, caplog):
+    """It read "3 missed" while the inboxes held one item per officer told of each: the line
+    now gives both, counted from the rows the pass wrote."""
+    s = scene(EVE)
+    _detention(s)
+    s.at(LATE)
+    with caplog.at_level("INFO", logger=alerts.log.name):
+        report = alerts.run_sweep()
+    items = InboxItem.objects.all()
+    assert report.items == items.count() > report.missed == 3
+    assert report.officers == set(items.values_list("officer_id", flat=True))
+    line = (
+        f"custody sweep: 3 deadlines missed, 0 entering their warning window; {items.count()} "
+        f"inbox items for {len(report.officers)} officers, {report.mails} e-mails"
+    )
+    assert line in caplog.messages
+
+
 def test_a_missed_deadline_is_marked_told_and_stays_until_accounted_for(scene):
     s = scene(EVE)
     _, _, detail = _detention(s)
@@ -187,7 +205,7 @@ def test_a_sweep_that_lost_the_race_sends_nothing(scene):
     assert first.missed == 3
     sent = len(mail.outbox)
     for pk in mine:
-        assert alerts._alert(pk, "missed", now) == (False, 0)
+        assert alerts._alert(pk, "missed", now) == (False, [], 0)
     assert Alert.objects.count() == 3
     assert len(mail.outbox) == sent
 

@@ -10,7 +10,7 @@ second sweeper that got past the claim cannot insert a second alert; its transac
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -51,6 +51,17 @@ class SweepReport:
     warned: int = 0
     missed: int = 0
     mails: int = 0
+    # What the inboxes show of the pass: one item per officer told of each deadline.
+    items: int = 0
+    officers: set[int] = field(default_factory=set)
+
+    def said(self) -> str:
+        """The log line, counted as the inboxes count (officers told, not deadlines only)."""
+        return (
+            f"custody sweep: {self.missed} deadlines missed, {self.warned} entering their "
+            f"warning window; {self.items} inbox items for {len(self.officers)} officers, "
+            f"{self.mails} e-mails"
+        )
 
 
 def warning_query(now: datetime) -> QuerySet[Deadline]:
@@ -88,12 +99,14 @@ def sweep(*, limit: int = BATCH) -> SweepReport:
             log.warning("custody sweep: %s candidates locked by another sweeper; next run", kind)
             continue
         for pk in candidates:
-            claimed, mails = _alert(pk, kind, now)
+            claimed, told, mails = _alert(pk, kind, now)
             if kind == AlertKind.MISSED:
                 report.missed += claimed
             else:
                 report.warned += claimed
             report.mails += mails
+            report.items += len(told)
+            report.officers.update(told)
     return report
 
 
@@ -116,13 +129,13 @@ def _claim(pk: int, kind: str, now: datetime) -> bool:
     return due_soon.update(warning_sent=True) == 1
 
 
-def _alert(pk: int, kind: str, now: datetime) -> tuple[bool, int]:
-    """Claim, alert, record; whether this sweeper claimed it, and the e-mails it queued (they
-    go out after the commit)."""
+def _alert(pk: int, kind: str, now: datetime) -> tuple[bool, list[int], int]:
+    """Claim, alert, record; whether this sweeper claimed it, the officers whose inboxes it
+    reached, and the e-mails it queued (they go out after the commit)."""
     try:
         with transaction.atomic():
             if not _claim(pk, kind, now):
-                return False, 0
+                return False, [], 0
             deadline = Deadline.objects.select_related("measure", "session", "unit", "case").get(
                 pk=pk
             )
@@ -148,12 +161,12 @@ def _alert(pk: int, kind: str, now: datetime) -> tuple[bool, int]:
     except IntegrityError:
         # Another sweeper alerted this deadline first; nothing of ours was kept.
         log.info("deadline %s: %s alert already sent by another sweeper", pk, kind)
-        return False, 0
+        return False, [], 0
     except OperationalError:
         # Locked by another sweeper (SQLite reports it rather than waiting): rolled back.
         log.warning("deadline %s: locked by another sweeper; left for the next run", pk)
-        return False, 0
-    return True, len(messages)
+        return False, [], 0
+    return True, [o.pk for o in officers], len(messages)
 
 
 def recipients(deadline: Deadline) -> list[Officer]:
@@ -225,7 +238,7 @@ def run_sweep() -> SweepReport:
     """The background job."""
     report = sweep()
     if report.warned or report.missed:
-        log.info("custody sweep: %d warned, %d missed", report.warned, report.missed)
+        log.info("%s", report.said())
     return report
 
 
