@@ -232,3 +232,36 @@ def test_the_measure_and_session_pages_have_no_duplicate_html_ids(scene):
         client.post(f"{url}belongings/", {"description": item, "quantity": 1})
     session_ids = _ids(client.get(url).content.decode())
     assert len(session_ids) == len(set(session_ids)), sorted(session_ids)
+
+
+def test_ending_a_measure_and_leaving_the_area_ask_first_saying_what_follows(scene):
+    """The forms that end what cannot be resumed carry a confirmation (casetrail.js asks it),
+    in the officer's language; the others do not."""
+    s = scene(EVE)
+    case, person, detail = _running(s)
+    s.at(DETAINED + timedelta(hours=1))
+    session = ok(
+        s.api(s.custody).post(
+            "/custody/sessions",
+            {
+                "unit_id": s.world.station.pk,
+                "case_id": case.pk,
+                "person_id": person.pk,
+                "measure_id": detail["id"],
+                "entered_at": iso(DETAINED + timedelta(minutes=30)),
+                "escort_ids": [s.world.handler1.pk, s.world.handler2.pk],
+                "reason": "刑事拘留后带入办案区",
+            },
+        ),
+        201,
+    )
+    measure = f"/custody/measures/{detail['id']}/"
+    english = log_in(s.world.handler1, "en").get(measure).content.decode()
+    assert re.search(
+        r'data-action="end" data-confirm="End the measure: [^"]*cannot be undone', english
+    )
+    assert english.count("data-confirm=") == 1
+    chinese = log_in(s.world.handler1, "zh-hans").get(measure).content.decode()
+    assert re.search(r'data-action="end" data-confirm="[^"]*[\u4e00-\u9fff][^"]*"', chinese)
+    area = log_in(s.custody, "en").get(f"/custody/sessions/{session['id']}/").content.decode()
+    assert re.search(r'data-action="exit" data-confirm="Record that the person left', area)

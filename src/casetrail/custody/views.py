@@ -46,6 +46,18 @@ from casetrail.org.queries import unit_officers
 from casetrail.web.inputs import record_number
 from casetrail.web.shortcuts import errors_line, form_error, officer_view
 
+# The forms that end what cannot be resumed ask first, saying what follows (casetrail.js).
+CONFIRMS = {
+    "end": gettext_lazy(
+        "End the measure: the person is no longer held under it and its deadlines stop. This "
+        "cannot be undone. Continue?"
+    ),
+    "exit": gettext_lazy(
+        "Record that the person left the case-handling area: the area's clock stops and the "
+        "person leaves the whiteboard. This cannot be undone. Continue?"
+    ),
+}
+
 MEASURE_TITLES = {
     "legal-review": gettext_lazy("Legal review (法制审核)"),
     "decision": gettext_lazy("Approve or refuse"),
@@ -261,7 +273,10 @@ def _measure_page(
     if bound is not None:
         page_forms[bound[0]] = bound[1]
     _own_ids(page_forms)
-    listed = [(name, MEASURE_TITLES.get(name, name), form) for name, form in page_forms.items()]
+    listed = [
+        (name, MEASURE_TITLES.get(name, name), form, CONFIRMS.get(name, ""))
+        for name, form in page_forms.items()
+    ]
     pending = [r for r in detail.requests if r.status == "requested"]
     return render(
         request,
@@ -431,7 +446,10 @@ def _session_page(
     if bound is not None:
         page_forms[bound[0]] = bound[1]
     _own_ids(page_forms)
-    listed = [(name, SESSION_TITLES.get(name, name), form) for name, form in page_forms.items()]
+    listed = [
+        (name, SESSION_TITLES.get(name, name), form, CONFIRMS.get(name, ""))
+        for name, form in page_forms.items()
+    ]
     officers = unit_officers(session.unit)
     settle = [
         (
