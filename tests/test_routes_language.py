@@ -1,4 +1,4 @@
-"""Every refusal of every route, said in the language the officer reads.
+"""Every page, and every refusal of every route, said in the language the officer reads.
 
 Over the route walker's site (tests/routes.py), each API operation is refused as an officer
 meets refusals: not logged in, by an officer with no grant and by one of another unit, and,
@@ -12,6 +12,7 @@ the route and the message.
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -121,3 +122,48 @@ def test_every_form_refusal_is_said_in_the_officer_language(site, pattern, langu
             assert CHINESE.search(error), f"{pattern}: not in Chinese: {error!r}"
         else:
             assert not CHINESE.search(error), f"{pattern}: Chinese in English: {error!r}"
+
+
+# Two English words running: a sentence or a title left in English (a rule id, a file name, a
+# code, "SHA-256" or "CSV" alone are not).
+ENGLISH = re.compile(r"\b[A-Za-z]{2,}(?: [A-Za-z]{2,})+\b")
+
+
+class _Text(HTMLParser):
+    """The text an officer reads in a page's main part: its words and the texts of its
+    placeholders, labels for screen readers and confirmations (a tooltip may keep the pack's
+    English citation beside the Chinese one)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.skipping = self.main = 0
+        self.texts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.skipping += tag in ("script", "style")
+        self.main += tag == "main"
+        if self.main:
+            shown = ("placeholder", "aria-label", "data-confirm")
+            self.texts += [value for name, value in attrs if name in shown and value]
+
+    def handle_endtag(self, tag: str) -> None:
+        self.skipping -= tag in ("script", "style")
+        self.main -= tag == "main"
+
+    def handle_data(self, data: str) -> None:
+        if self.main and not self.skipping and data.strip():
+            self.texts.append(" ".join(data.split()))
+
+
+@pytest.mark.parametrize("pattern", PAGES)
+def test_every_page_reads_in_chinese_for_a_chinese_officer(site, pattern):
+    call = page_calls(site).get(("GET", pattern))
+    if call is None or call.kind == PUBLIC:
+        return
+    response = login(call.granted, "zh-hans").get(call.path)
+    if response.streaming or not response["Content-Type"].startswith("text/html"):
+        return  # a PDF, a download
+    reader = _Text()
+    reader.feed(response.content.decode())
+    english = [t for t in reader.texts if not CHINESE.search(t) and ENGLISH.search(t)]
+    assert english == [], f"{pattern}: English on a Chinese page"

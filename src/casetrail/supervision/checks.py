@@ -84,9 +84,11 @@ class Record:
     id: int
     label: str
     facts: dict[str, Any] = field(default_factory=dict)
+    label_zh: str = ""  # how it reads in Chinese, where that differs (a deadline's title)
 
     def as_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "id": self.id, "label": self.label, "facts": self.facts}
+        said = {"kind": self.kind, "id": self.id, "label": self.label, "facts": self.facts}
+        return said | ({"label_zh": self.label_zh} if self.label_zh else {})
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,7 @@ def _missed_unaccounted(now: datetime, params: Mapping[str, Any]) -> Iterator[In
                         "missed_at": _stamp(row.status_at),
                         "person": row.person_id,
                     },
+                    label_zh=f"{row.title_zh} · {row.case.number}",
                 ),
             ),
         )
