@@ -201,3 +201,21 @@ def test_the_record_is_corrected_in_every_case_of_the_person(world):
     for case in (first, second):
         found = queries.case_list(world.handler1, inputs.CaseFilterInput(q="王小明"))
         assert case.pk in {c.pk for c in found}
+
+
+def test_every_entry_the_case_actions_write_is_named_in_chinese_on_the_timeline():
+    """The timeline named the correction "a party's particulars corrected" on a Chinese page:
+    each kind cases/actions.py records has its Chinese name."""
+    import re
+    from pathlib import Path
+
+    from django.utils import translation
+
+    from casetrail.cases.templatetags.cases_tags import action_label
+
+    source = Path(actions.__file__).read_text(encoding="utf-8")
+    kinds = {getattr(LedgerKind, name) for name in re.findall(r"LedgerKind\.([A-Z_]+)", source)}
+    assert LedgerKind.PARTY_CORRECTED in kinds
+    with translation.override("zh-hans"):
+        unnamed = [k for k in kinds if action_label(k) == str(k.label)]
+    assert unnamed == []

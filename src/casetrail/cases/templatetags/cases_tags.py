@@ -19,6 +19,9 @@ _ACTION_ZH = {
     LedgerKind.HANDLER_ASSIGNED: "指派办案民警",
     LedgerKind.HANDLER_RELEASED: "撤换办案民警",
     LedgerKind.PARTY_ADDED: "添加当事人",
+    LedgerKind.PARTY_CORRECTED: "更正当事人信息",
+    LedgerKind.PERSON_RECORDED: "登记人员",
+    LedgerKind.PERSON_CORRECTED: "更正人员信息",
 }
 
 
