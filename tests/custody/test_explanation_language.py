@@ -131,3 +131,4 @@ def test_the_measure_page_names_its_approver_by_the_role_not_its_code(scene):
     assert "approved by agency head (" in english
     assert "审批人 机关负责人 (" in chinese
     assert "<code>agency_head</code>" not in english + chinese
+    assert "(agency_head)" not in english + chinese  # the approvals list below
