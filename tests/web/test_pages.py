@@ -34,13 +34,13 @@ def test_the_leader_sees_cases_waiting_for_approval(world):
     case = world.case()
     actions.transition_case(case, actions.MoveInput(move="start_review"), actor=world.handler1)
     page = login(world.leader, "en").get("/").content.decode()
-    assert case.number in page.split("Waiting for my approval")[1]
+    assert case.number in page.split("Case moves waiting for my decision")[1]
     assert (
         case.number
         not in login(world.handler2, "en")
         .get("/")
         .content.decode()
-        .split("Waiting for my approval")[1]
+        .split("Case moves waiting for my decision")[1]
     )
 
 
