@@ -376,3 +376,21 @@ def test_a_second_open_stay_racing_past_the_check_is_refused_naming_the_person(
     assert f"person #{person.pk}" in str(refused_entry.value)
     assert CustodySession.objects.filter(person=person, exited_at__isnull=True).count() == 1
     assert ledger_size() == size
+
+
+def test_a_measure_whose_statute_has_no_notice_exception_refuses_any_ground(scene):
+    """Bail (取保候审) carries no family notice duty that a ground could waive: any ground is
+    refused, saying the statute allows none, in the officer's language."""
+    s = scene(datetime(2026, 3, 31, 9, 0, tzinfo=SHANGHAI))
+    case = s.world.case()
+    person = s.suspect(case)
+    bail = run_measure(s, case, person, "bail", datetime(2026, 3, 31, 10, 0, tzinfo=SHANGHAI))
+    message = _unchanged(
+        lambda: s.api(s.world.handler1).post(
+            f"/custody/measures/{bail['id']}/notice-exception",
+            {"ground": "impossible", "detail": "无家属"},
+        ),
+        400,
+        "ground",
+    )
+    assert message.startswith("the statute allows no exception to the family notice")
