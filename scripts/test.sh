@@ -31,8 +31,8 @@ if [ -n "$need_apt" ]; then
 fi
 
 echo "==> ruff"
-ruff check src tests benchmarks
-ruff format --check src tests benchmarks
+ruff check src tests benchmarks scripts
+ruff format --check src tests benchmarks scripts
 echo "==> mypy"
 mypy src
 echo "==> import contracts"
