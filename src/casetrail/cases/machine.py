@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from django.utils.translation import get_language, gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from casetrail.errors import Refused
+from casetrail.web.language import pick
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -243,7 +244,7 @@ def moves_from(kind: Kind, status: Status) -> list[Move]:
 
 
 def _in_language(en: str, zh: str) -> str:
-    return zh if (get_language() or "").startswith("zh") else en
+    return pick(en, zh)
 
 
 def status_label(status: Status) -> str:

@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 
 from casetrail import procedure
 from casetrail.custody.errors import CustodyError
@@ -26,6 +26,7 @@ from casetrail.custody.measures import Duty, statute_role_label
 from casetrail.custody.models import CustodySession, Deadline, Measure
 from casetrail.org.calendars import calendar_named
 from casetrail.procedure import Calendar, ExtensionRuling, ProcedureError, Said
+from casetrail.web.language import reading_chinese
 
 
 class Calendars:
@@ -176,15 +177,11 @@ def _stored(value: object) -> Said | None:
         return None
 
 
-def _reading_chinese() -> bool:
-    return (get_language() or "").startswith("zh")
-
-
 def said(sentence: Said) -> str:
     """An engine sentence in the active language, a role it names by the role's label; in
     English if the catalogue's sentence does not fit its values."""
     try:
-        return sentence.said(gettext, chinese=_reading_chinese(), role=statute_role_label)
+        return sentence.said(gettext, chinese=reading_chinese(), role=statute_role_label)
     except (KeyError, ValueError, TypeError):
         return sentence.said(role=statute_role_label)
 
@@ -221,14 +218,14 @@ def citation_shown(citation: str) -> str:
     """A stored citation in the reader's language: in Chinese, 《…》第85条第2款 where a pack
     names the law in Chinese; otherwise (English, a law with no Chinese name, a citation no
     pack holds any more) as it is stored."""
-    if _reading_chinese():
+    if reading_chinese():
         return _chinese_citations().get(citation, citation)
     return citation
 
 
 def listed(items: Sequence[str]) -> str:
     """Items of a list in one line, with the reader's punctuation."""
-    return ("；" if _reading_chinese() else "; ").join(items)
+    return ("；" if reading_chinese() else "; ").join(items)
 
 
 def extensions_offered(rule: procedure.Rule) -> str:

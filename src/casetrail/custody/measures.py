@@ -16,7 +16,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from casetrail.org.access import role_label
 from casetrail.org.roles import Role
+from casetrail.web.language import reading_chinese
 
 
 class MeasureKind(models.TextChoices):
@@ -68,7 +70,7 @@ class NoticeException:
     @property
     def label(self) -> str:
         """The ground in the reader's language."""
-        return self.zh if (translation.get_language() or "").startswith("zh") else self.en
+        return self.zh if reading_chinese() else self.en
 
 
 @dataclass(frozen=True)
@@ -293,8 +295,3 @@ def statute_role_label(statute_role: str) -> str:
     if statute_role in STATUTE_ROLE_LABELS:
         return str(STATUTE_ROLE_LABELS[statute_role])
     return role_label(statute_role)
-
-
-def role_label(role: str) -> str:
-    """A role granted here, in the reader's language."""
-    return str(Role(role).label) if role in Role.values else role

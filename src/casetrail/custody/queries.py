@@ -11,7 +11,7 @@ from typing import NamedTuple, Protocol
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 
 from casetrail.cases.access import visible_cases
 from casetrail.cases.models import Case, Party, PartyRole, Person
@@ -39,6 +39,7 @@ from casetrail.custody.models import (
 from casetrail.org.access import unit_q
 from casetrail.org.models import Officer, Unit
 from casetrail.org.roles import Role
+from casetrail.web.language import reading_chinese
 
 OVERDUE, WARNING, OK = "overdue", "warning", "ok"
 
@@ -191,7 +192,7 @@ def _state_text(state: str, subject: BoardDeadline | None, now: datetime) -> str
     readers as much as for everyone)."""
     if subject is None:
         return gettext("within limits: no statutory deadline pending")
-    zh = (get_language() or "").startswith("zh")
+    zh = reading_chinese()
     values = {"title": subject.title_zh if zh else subject.title_en, "rule": subject.rule_id}
     if state == OVERDUE:
         values["time"] = span(now - subject.due_at)
@@ -354,7 +355,7 @@ class MeasureDetail:
 
 def notice_grounds(kind: str) -> list[tuple[str, str]]:
     """The lawful grounds for withholding the family notice, in the current language."""
-    zh = (get_language() or "").startswith("zh")
+    zh = reading_chinese()
     return [(g.code, g.zh if zh else g.en) for g in spec(kind).notice_exceptions]
 
 

@@ -39,12 +39,12 @@ from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origi
 from django import forms
 from django.db import models
 from django.utils.functional import lazy
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Query, Schema
 from pydantic import AwareDatetime, Field, StringConstraints, create_model
 
 from casetrail.errors import Refused
+from casetrail.web.language import pick
 
 # The largest primary key either database stores (a signed 64-bit integer): a larger id is a
 # refusal naming its field, never an overflow deep in a driver.
@@ -141,11 +141,7 @@ def when_pattern() -> str:
     return f"^{_years(EARLIEST.year + 1, LATEST.year - 1)}{_MONTH_DAY}{_TIME}{_OFFSET}$"
 
 
-def _pick(en: str, zh: str) -> str:
-    return zh if (get_language() or "").startswith("zh") else en
-
-
-bilingual = lazy(_pick, str)
+bilingual = lazy(pick, str)
 """A label kept in both languages where no catalogue holds it (the state machine's, the rule
 packs'): shown in the language of the request."""
 

@@ -3,11 +3,11 @@
 from typing import Any
 
 from django import template
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from casetrail.cases.machine import STATUS_LABELS, Status
 from casetrail.ledger.kinds import LedgerKind
+from casetrail.web.language import pick, reading_chinese
 
 register = template.Library()
 
@@ -31,7 +31,7 @@ def status_label(value: str) -> str:
         en, zh = STATUS_LABELS[Status(value)]
     except ValueError:
         return value
-    return zh if (get_language() or "").startswith("zh") else en
+    return pick(en, zh)
 
 
 @register.filter
@@ -40,7 +40,7 @@ def action_label(value: str) -> str:
         kind = LedgerKind(value)
     except ValueError:
         return value
-    if (get_language() or "").startswith("zh"):
+    if reading_chinese():
         return _ACTION_ZH.get(kind, str(kind.label))
     return str(kind.label)
 
@@ -54,7 +54,7 @@ def alike_of(detail: Any, party: Any) -> list[Any]:
 @register.filter
 def move_label(move: Any) -> str:
     """A move's name in the current language."""
-    return str(move.label_zh if (get_language() or "").startswith("zh") else move.label_en)
+    return str(move.label_zh if reading_chinese() else move.label_en)
 
 
 @register.filter

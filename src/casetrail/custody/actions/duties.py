@@ -50,12 +50,12 @@ from casetrail.custody.measures import (
     Duty,
     MeasureKind,
     org_role,
-    role_label,
     spec,
 )
 from casetrail.custody.models import Deadline, DeadlineStatus, EventKind, Measure, MeasureEvent
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.record import record
+from casetrail.org.access import role_label
 from casetrail.org.models import Officer
 
 PACE_FIRST_LIMIT = "EW-PACE41-24H"

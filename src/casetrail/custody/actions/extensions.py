@@ -25,7 +25,6 @@ from casetrail.custody.measures import (
     Duty,
     MeasureKind,
     org_role,
-    role_label,
     spec,
     statute_role_label,
 )
@@ -41,6 +40,7 @@ from casetrail.custody.models import (
 from casetrail.errors import in_field
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.record import record
+from casetrail.org.access import role_label
 from casetrail.org.models import Officer
 
 SECOND_REVIEW = 2  # PACE s.42(4)(b)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.utils.translation import get_language, gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from casetrail import clock, steps
 from casetrail.cases.access import access_case
@@ -38,7 +38,6 @@ from casetrail.custody.measures import (
     QUESTIONING_RULES,
     MeasureKind,
     MeasureSpec,
-    role_label,
     spec,
 )
 from casetrail.custody.models import (
@@ -52,16 +51,17 @@ from casetrail.custody.models import (
 from casetrail.errors import in_field
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.record import record
-from casetrail.org.access import has_role
+from casetrail.org.access import has_role, role_label
 from casetrail.org.models import Officer
 from casetrail.org.roles import Role
 from casetrail.procedure import load_pack, resolve
+from casetrail.web.language import reading_chinese
 
 
 def _pack_title(pack_id: str) -> str:
     """A rule pack's title in the reader's language."""
     pack = load_pack(pack_id)
-    return pack.title_zh if (get_language() or "").startswith("zh") else pack.title_en
+    return pack.title_zh if reading_chinese() else pack.title_en
 
 
 def _params(measure_spec: MeasureSpec, data: MeasureInput, on: date) -> dict[str, Any]:

@@ -4,13 +4,14 @@ from datetime import datetime
 from typing import Protocol
 
 from django import template
-from django.utils.translation import get_language, gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from casetrail.custody import clocks
 from casetrail.custody.alerts import MISSED_REASON
 from casetrail.custody.measures import Duty
 from casetrail.custody.models import Deadline
 from casetrail.custody.queries import deadline_state
+from casetrail.web.language import reading_chinese
 
 register = template.Library()
 
@@ -22,7 +23,7 @@ class Titled(Protocol):
 
 @register.filter
 def deadline_title(deadline: Titled) -> str:
-    return deadline.title_zh if (get_language() or "").startswith("zh") else deadline.title_en
+    return deadline.title_zh if reading_chinese() else deadline.title_en
 
 
 @register.filter
