@@ -191,12 +191,15 @@ def test_the_record_is_corrected_in_every_case_of_the_person(world):
     passport = {"id_type": "passport", "id_number": "E12345678"}
     party = _party(world, first, name="王小名", **passport)
     again = _party(world, second, role="witness", name="王小名", **passport)
-    assert again.person_id == party.person_id
+    twice = _party(world, first, role="witness", name="王小名", **passport)  # two roles here
+    assert again.person_id == twice.person_id == party.person_id
     actions.correct_party(
         first, party.pk, _correction(name="王小明", **passport), actor=world.handler1
     )
-    corrected = LedgerEntry.objects.filter(action=LedgerKind.PARTY_CORRECTED)
-    assert sorted(int(e.subject_id) for e in corrected) == sorted([first.pk, second.pk])
+    corrected = LedgerEntry.objects.filter(action=LedgerKind.PARTY_CORRECTED).order_by("seq")
+    # One entry a case, naming every role the person has in it.
+    assert [int(e.subject_id) for e in corrected] == [first.pk, second.pk]
+    assert '"roles":["victim","witness"]' in corrected[0].payload
     assert LedgerEntry.objects.filter(action=LedgerKind.PERSON_CORRECTED).count() == 1
     for case in (first, second):
         found = queries.case_list(world.handler1, inputs.CaseFilterInput(q="王小明"))

@@ -611,7 +611,15 @@ def correct_party(
     if party is None:
         raise NotFound(gettext("party %(id)s not found") % {"id": party_id})
     person = Person.objects.select_for_update().get(pk=party.person_id)
-    for other in Case.objects.filter(parties__person=person).exclude(pk=case.pk).distinct():
+    # Every other case of the person, locked as this one is (no DISTINCT: PostgreSQL refuses
+    # it with FOR UPDATE).
+    others = list(
+        Case.objects.select_for_update(of=("self",))
+        .filter(pk__in=Party.objects.filter(person=person).values("case_id"))
+        .exclude(pk=case.pk)
+        .order_by("pk")
+    )
+    for other in others:
         try:
             require_case_write(actor, other)
         except (AccessDenied, NotFound):
@@ -659,22 +667,24 @@ def correct_party(
         unit_id=case.unit_id,
         data={"fields": changed, "reason": data.reason, "case": case.pk},
     )
-    for each in Party.objects.filter(person=person).select_related("case").order_by("pk"):
+    for each in (case, *others):
         _after_correction(each, person, changed, actor)
     party.refresh_from_db()
     return party
 
 
-def _after_correction(party: Party, person: Person, changed: list[str], actor: Officer) -> None:
-    """A party of the corrected person: its age on the event, its case's seal and search, and
-    the correction in the case's own history."""
-    age = person.age_on(party.event_on)
-    juvenile = age is not None and age < 18
-    if juvenile != party.juvenile:
-        party.juvenile = juvenile
-        party.save(update_fields=["juvenile"])
-    case = party.case
-    if party.role == PartyRole.SUSPECT and juvenile and not case.sealed:
+def _after_correction(case: Case, person: Person, changed: list[str], actor: Officer) -> None:
+    """A case of the corrected person: the age of each of its parties that is the person on
+    the event, the case's seal and search, and the correction in the case's own history."""
+    parties = list(Party.objects.filter(case=case, person=person).order_by("pk"))
+    for party in parties:
+        age = person.age_on(party.event_on)
+        juvenile = age is not None and age < 18
+        if juvenile != party.juvenile:
+            party.juvenile = juvenile
+            party.save(update_fields=["juvenile"])
+    suspect_minor = any(p.juvenile and p.role == PartyRole.SUSPECT for p in parties)
+    if suspect_minor and not case.sealed:
         case.sealed = True
         case.save(update_fields=["sealed"])
     _refresh_search_text(case)
@@ -685,9 +695,9 @@ def _after_correction(party: Party, person: Person, changed: list[str], actor: O
         unit_id=case.unit_id,
         data={
             "person": person.pk,
-            "role": party.role,
+            "roles": [p.role for p in parties],
             "fields": changed,
-            "juvenile": juvenile,
+            "juvenile": any(p.juvenile for p in parties),
             "sealed": case.sealed,
         },
     )
