@@ -47,18 +47,21 @@ def _made_from_source(package: Path) -> Path:
 
 
 def _msgids(po: Path, *flags: str) -> list[str]:
-    """The msgids msgattrib selects with ``flags`` (for example --untranslated)."""
+    """The messages msgattrib selects with ``flags`` (for example --untranslated), each its
+    msgid, after its context where it has one (``measure | "arrest"``)."""
     text = _run("msgattrib", "--no-wrap", *flags, str(po))
-    ids, current = [], None
+    ids, context, current = [], "", None
     for line in text.splitlines():
-        if line.startswith("msgid "):
+        if line.startswith("msgctxt "):
+            context = line[len("msgctxt ") :] + " | "
+        elif line.startswith("msgid "):
             current = line[len("msgid ") :]
         elif current is not None and line.startswith('"'):
-            current += line
+            current += line  # a message with a newline in it continues on the next lines
         elif current is not None:
             if current != '""':
-                ids.append(current)
-            current = None
+                ids.append(context + current)
+            context, current = "", None
     return ids
 
 
