@@ -102,14 +102,21 @@ class Deadline:
     warn_at: datetime  # aware, UTC
     last_day: date | None  # the last day of a calendar period, after any holiday shift
     provisional: bool
-    provisional_reasons: tuple[str, ...]
-    explanation: tuple[str, ...]
     extensions: tuple[AppliedExtension, ...]
-    # The same reasons and steps, each a sentence for the catalogue and its values, so that
-    # whoever shows them says them in the reader's language (said.py); str() of each is the
-    # English line above.
-    provisional_reasons_said: tuple[Said, ...] = ()
-    explanation_said: tuple[Said, ...] = ()
+    # The reasons and steps, each a sentence for the catalogue and its values, so that whoever
+    # shows them says them in the reader's language (said.py).
+    provisional_reasons_said: tuple[Said, ...]
+    explanation_said: tuple[Said, ...]
+
+    @property
+    def provisional_reasons(self) -> tuple[str, ...]:
+        """The reasons as the engine writes them in English."""
+        return tuple(str(reason) for reason in self.provisional_reasons_said)
+
+    @property
+    def explanation(self) -> tuple[str, ...]:
+        """The steps as the engine writes them in English."""
+        return tuple(str(step) for step in self.explanation_said)
 
     @property
     def custody(self) -> bool:
@@ -279,7 +286,6 @@ def compute(
         amount=rule.warn_before.said(),
         at=describe(warn_at, zone),
     )
-    reasons = tuple(dict.fromkeys(run.provisional))
     return Deadline(
         rule_id=rule.id,
         requested_id=rule_id,
@@ -292,10 +298,8 @@ def compute(
         warn_at=warn_at,
         last_day=last_day,
         provisional=bool(run.provisional),
-        provisional_reasons=tuple(str(reason) for reason in reasons),
-        explanation=tuple(str(step) for step in run.steps),
         extensions=tuple(run.applied),
-        provisional_reasons_said=reasons,
+        provisional_reasons_said=tuple(dict.fromkeys(run.provisional)),
         explanation_said=tuple(run.steps),
     )
 
