@@ -17,9 +17,9 @@ from django.utils.translation import gettext
 from casetrail import clock
 from casetrail.approvals.models import Approval, ApprovalStatus, ApprovalStep, Verdict
 from casetrail.errors import Refused
-from casetrail.org.access import has_role, role_label
+from casetrail.org.access import has_role
 from casetrail.org.models import Officer, Unit
-from casetrail.org.roles import Role
+from casetrail.org.roles import Role, role_label
 
 # A step's deadline, from the subject's rules: (role, step began) -> (due, rule id), or None.
 StepDue = Callable[[str, datetime], tuple[datetime, str] | None]

@@ -70,7 +70,7 @@ def _engine_q(officer: Officer) -> Q:
 
 
 def _engine_items(officer: Officer) -> list[Waiting]:
-    from casetrail.org.access import role_label
+    from casetrail.org.roles import role_label
 
     rows = Approval.objects.filter(_engine_q(officer)).select_related("unit")
     return [

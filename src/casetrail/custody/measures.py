@@ -16,8 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from casetrail.org.access import role_label
-from casetrail.org.roles import Role
+from casetrail.org.roles import Role, role_label
 from casetrail.web.language import reading_chinese
 
 

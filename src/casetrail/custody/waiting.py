@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from casetrail.approvals.inbox import Source, Waiting, register
 from casetrail.custody.actions.measures import legal_reviewed_kinds
 from casetrail.custody.models import ExtensionRequest, ExtensionStatus, Measure, MeasureStatus
-from casetrail.org.access import role_label, unit_ids_in_scope
+from casetrail.org.access import unit_ids_in_scope
 from casetrail.org.models import Officer
-from casetrail.org.roles import Role
+from casetrail.org.roles import Role, role_label
 
 
 def _by_role(officer: Officer, rows: QuerySet[Any], unit: str) -> Q:

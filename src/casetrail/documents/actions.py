@@ -40,8 +40,8 @@ from casetrail.documents.numbering import issuing_agency, take_number
 from casetrail.errors import Refused
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.record import record
-from casetrail.org.access import role_label
 from casetrail.org.models import Officer
+from casetrail.org.roles import role_label
 
 
 class DocumentError(Refused):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from casetrail.errors import AccessDenied, NotFound, Refused
 from casetrail.org.models import Officer, RoleGrant, Unit, root_of
 from casetrail.org.queries import officers_by_id
-from casetrail.org.roles import LEDGER_READERS, SECOND_FACTOR_ROLES, Role, Scope
+from casetrail.org.roles import LEDGER_READERS, SECOND_FACTOR_ROLES, Role, Scope, role_label
 
 
 @dataclass(frozen=True)
@@ -70,11 +70,6 @@ def roles_at(officer: Officer, unit: Unit) -> frozenset[str]:
 def has_role(officer: Officer, unit: Unit, roles: Iterable[str]) -> bool:
     wanted = set(roles)
     return any(g.role in wanted and g.covers(unit) for g in grants_of(officer))
-
-
-def role_label(role: str) -> str:
-    """A role's name in the officer's language (the code itself for one that is no role)."""
-    return str(Role(role).label) if role in Role.values else role
 
 
 def require_role(officer: Officer, unit: Unit, roles: Iterable[str], *, doing: str) -> None:

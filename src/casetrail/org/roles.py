@@ -61,3 +61,8 @@ SECOND_FACTOR_ROLES = frozenset(
         Role.ADMINISTRATOR,
     }
 )
+
+
+def role_label(role: str) -> str:
+    """A role's name in the officer's language (the code itself for one that is no role)."""
+    return str(Role(role).label) if role in Role.values else role

@@ -16,12 +16,11 @@ from casetrail.org.access import (
     access_unit,
     grants_of,
     has_role,
-    role_label,
     unit_for,
     unit_ids_in_scope,
 )
 from casetrail.org.models import Officer, Unit
-from casetrail.org.roles import Role, Scope
+from casetrail.org.roles import Role, Scope, role_label
 from casetrail.supervision.checks import BY_ID, CHECKS
 from casetrail.supervision.models import Finding, FindingFile, ScoreReview
 

@@ -7,7 +7,8 @@ from typing import Any
 from django import template
 
 from casetrail.approvals.inbox import count_for
-from casetrail.org.access import needs_second_factor, role_label, second_factor_verified
+from casetrail.org.access import needs_second_factor, second_factor_verified
+from casetrail.org.roles import role_label
 
 register = template.Library()
 

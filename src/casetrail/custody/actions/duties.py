@@ -55,8 +55,8 @@ from casetrail.custody.measures import (
 from casetrail.custody.models import Deadline, DeadlineStatus, EventKind, Measure, MeasureEvent
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.record import record
-from casetrail.org.access import role_label
 from casetrail.org.models import Officer
+from casetrail.org.roles import role_label
 
 PACE_FIRST_LIMIT = "EW-PACE41-24H"
 

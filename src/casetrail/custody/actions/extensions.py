@@ -40,8 +40,8 @@ from casetrail.custody.models import (
 from casetrail.errors import in_field
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.record import record
-from casetrail.org.access import role_label
 from casetrail.org.models import Officer
+from casetrail.org.roles import role_label
 
 SECOND_REVIEW = 2  # PACE s.42(4)(b)
 

@@ -51,9 +51,9 @@ from casetrail.custody.models import (
 from casetrail.errors import in_field
 from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.record import record
-from casetrail.org.access import has_role, role_label
+from casetrail.org.access import has_role
 from casetrail.org.models import Officer
-from casetrail.org.roles import Role
+from casetrail.org.roles import Role, role_label
 from casetrail.procedure import load_pack, resolve
 from casetrail.web.language import reading_chinese
 
