@@ -231,3 +231,11 @@ def workbench(officer: Officer) -> Workbench:
         .order_by("received_at", "id")
     )
     return Workbench(mine, waiting, incidents)
+
+
+def report_of(officer: Officer, case: Case) -> Incident | None:
+    """The report the case was opened from, if the officer may open it (its receipt and query
+    code are on its page)."""
+    if case.incident_id is None:
+        return None
+    return visible_incidents(officer).filter(pk=case.incident_id).first()

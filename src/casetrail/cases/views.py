@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from casetrail import clock
 from casetrail.cases import actions, inputs, panels, queries
 from casetrail.cases import forms as ui
 from casetrail.cases.access import (
@@ -192,6 +193,10 @@ def _case_context(request: HttpRequest, officer: Officer, case_ref: str) -> dict
     writable = may_write_case(officer, case)
     return {
         "detail": queries.case_detail(officer, case),
+        # Every pending time limit of the case, whichever app keeps it, the soonest first.
+        "limits": panels.case_limits(case, clock.now()),
+        # The report the case came from, linked only for an officer who may open it.
+        "report": queries.report_of(officer, case),
         # Offered only to whoever may use it (the case's handlers, its leaders).
         "party_form": ui.PartyForm() if writable else None,
         "panels": panels.case_panels(request, officer, case),

@@ -8,7 +8,8 @@ class CustodyConfig(AppConfig):
 
     def ready(self) -> None:
         from casetrail import background
-        from casetrail.custody import alerts, waiting
+        from casetrail.cases import panels
+        from casetrail.custody import alerts, case_limits, waiting
         from casetrail.org.calendars import register_recomputer
 
         # Every minute: a warning or a missed deadline reaches the people responsible within a
@@ -17,6 +18,7 @@ class CustodyConfig(AppConfig):
         register_recomputer("custody", alerts.recompute_for_notice)
         _register_ledger_subjects()
         waiting.register_source()
+        panels.register_case_limits(case_limits.limits)
 
 
 def _register_ledger_subjects() -> None:

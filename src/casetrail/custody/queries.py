@@ -40,8 +40,7 @@ from casetrail.org.access import unit_q
 from casetrail.org.models import Officer, Unit
 from casetrail.org.roles import Role
 from casetrail.web.language import reading_chinese
-
-OVERDUE, WARNING, OK = "overdue", "warning", "ok"
+from casetrail.web.states import OK, OVERDUE, WARNING, pending_state
 
 
 @functools.cache
@@ -86,11 +85,7 @@ def deadline_state(deadline: Timed, now: datetime) -> str:
         return OVERDUE if deadline.accounted_at is None else str(DeadlineStatus.MISSED)
     if deadline.status != DeadlineStatus.OPEN:
         return str(deadline.status)
-    if deadline.due_at <= now:
-        return OVERDUE
-    if deadline.warn_at <= now:
-        return WARNING
-    return OK
+    return pending_state(deadline.due_at, deadline.warn_at, now)
 
 
 class BoardDeadline(NamedTuple):

@@ -17,7 +17,7 @@ class PropertyConfig(AppConfig):
         from casetrail.cases import panels
         from casetrail.cases.export import register_case_files, register_case_subjects
         from casetrail.ledger.access import register_state, register_subject
-        from casetrail.property import alerts, casefile, views
+        from casetrail.property import alerts, case_limits, casefile, views
         from casetrail.property.access import access_item, access_stocktake
         from casetrail.property.actions.disposal import DISPOSAL_SUBJECT
         from casetrail.property.actions.room import BORROW_SUBJECT
@@ -38,6 +38,7 @@ class PropertyConfig(AppConfig):
         register_case_files(casefile.case_files)
         panels.register_case_panel(views.case_panel)
         panels.register_person_panel(views.person_panel)
+        panels.register_case_limits(case_limits.limits)
 
         def item_of(model: type[Borrow] | type[Disposal]) -> Callable[[int], str]:
             return lambda pk: reverse(

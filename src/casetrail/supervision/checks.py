@@ -26,10 +26,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy
 
-from casetrail import procedure
 from casetrail.cases.machine import Status
 from casetrail.cases.models import Case, CaseHandler, Incident, IncidentStatus, Party
-from casetrail.custody import clocks
+from casetrail.custody import case_limits, clocks
 from casetrail.custody.models import (
     ApprovalDecision,
     CustodySession,
@@ -45,7 +44,6 @@ from casetrail.ledger.kinds import LedgerKind
 from casetrail.ledger.models import LedgerEntry
 from casetrail.org.models import Officer, Pack, RoleGrant, Unit, root_of
 from casetrail.org.roles import Role
-from casetrail.procedure import ProcedureError
 from casetrail.property.models import (
     DeadlineStatus as LimitStatus,
 )
@@ -324,18 +322,7 @@ def _idle_cases(now: datetime, params: Mapping[str, Any]) -> Iterator[Instance]:
             yield _of_case(f"case-idle:{pk}:{moved:%Y%m%d%H%M}", pk, unit_id, number, facts)
 
 
-def _due(
-    rule_id: str, trigger_at: datetime, calendars: clocks.Calendars
-) -> procedure.Deadline | None:
-    try:
-        return procedure.compute(
-            rule_id, trigger_at, pack=Pack.CN, calendar=calendars.of_pack(Pack.CN)
-        )
-    except ProcedureError:  # a trigger before the rule took effect: the rule does not apply
-        return None
-
-
-REGISTRATION_RULE = "CN-MPS2015-CRIM-REG-REVIEW"
+REGISTRATION_RULE = case_limits.REGISTRATION_RULE
 ACCEPTANCE_RULE = "CN-MPS2015-ADMIN-ACCEPT-24H"
 
 
@@ -352,13 +339,12 @@ def _review_overdue(now: datetime, params: Mapping[str, Any]) -> Iterator[Instan
         .order_by("pk")
     )
     for case in rows:
-        received = case.incident.received_at if case.incident else case.opened_at
-        due = _due(REGISTRATION_RULE, received, calendars)
+        due = case_limits.registration_review_due(case, calendars)
         if due is None or due.due_at > now:
             continue
         facts = {
             "rule": REGISTRATION_RULE,
-            "received_at": _stamp(received),
+            "received_at": _stamp(due.trigger_at),
             "due_at": _stamp(due.due_at),
         }
         key = f"registration-review:{case.pk}"
@@ -375,7 +361,7 @@ def _undecided_incidents(now: datetime, params: Mapping[str, Any]) -> Iterator[I
         received_at__lte=now - timedelta(hours=24),
     ).order_by("pk")
     for incident in rows:
-        due = _due(ACCEPTANCE_RULE, incident.received_at, calendars)
+        due = case_limits.due_under((ACCEPTANCE_RULE,), incident.received_at, calendars)
         if due is None or due.due_at > now:
             continue
         yield Instance(

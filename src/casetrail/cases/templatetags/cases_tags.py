@@ -7,9 +7,12 @@ from django.utils.translation import gettext as _
 
 from casetrail.cases.machine import STATUS_LABELS, Status
 from casetrail.ledger.kinds import LedgerKind
+from casetrail.web import states
 from casetrail.web.language import pick, reading_chinese
 
 register = template.Library()
+register.filter("state_label", states.state_label)
+register.filter("state_icon", states.state_icon)
 
 _ACTION_ZH = {
     LedgerKind.INCIDENT_RECORDED: "登记警情",

@@ -4,13 +4,14 @@ from datetime import datetime
 from typing import Protocol
 
 from django import template
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 
 from casetrail.custody import clocks
 from casetrail.custody.alerts import MISSED_REASON
 from casetrail.custody.measures import Duty
 from casetrail.custody.models import Deadline
 from casetrail.custody.queries import deadline_state
+from casetrail.web import states
 from casetrail.web.language import reading_chinese
 
 register = template.Library()
@@ -34,27 +35,8 @@ def duty_label(value: str) -> str:
         return value
 
 
-_STATE_LABELS = {
-    "ok": gettext_lazy("within limits"),
-    "warning": gettext_lazy("warning"),
-    "overdue": gettext_lazy("overdue"),
-    "open": gettext_lazy("open"),
-    "met": gettext_lazy("met"),
-    "missed": gettext_lazy("missed"),
-    "waived": gettext_lazy("waived"),
-}
-
-
-@register.filter
-def state_label(value: str) -> str:
-    label = _STATE_LABELS.get(value)
-    return str(label) if label is not None else value
-
-
-@register.filter
-def state_icon(value: str) -> str:
-    """A shape as well as a colour, so the state never rests on colour alone."""
-    return {"ok": "●", "met": "✓", "warning": "▲", "overdue": "✖", "missed": "✖"}.get(value, "○")
+register.filter("state_label", states.state_label)
+register.filter("state_icon", states.state_icon)
 
 
 @register.filter

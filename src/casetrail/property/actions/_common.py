@@ -136,7 +136,8 @@ def open_deadline(item: Item, rule_id: str, trigger_at: datetime, *, field: str)
         trigger_at=computed.trigger_at,
         due_at=computed.due_at,
         warn_at=computed.warn_at,
-        explanation=list(computed.explanation),
+        # Each step as the engine's sentence, said in the reader's language (clocks.say).
+        explanation=[step.as_json() for step in computed.explanation_said],
     )
 
 
