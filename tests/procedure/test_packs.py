@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -131,6 +132,21 @@ def test_every_rule_cites_its_law_and_explains_its_reading(pack_id: str) -> None
         assert len(rule.notes) > 80
         for ext in rule.extensions:
             assert ext.approver in ROLES
+
+
+def test_every_cn_extension_has_a_chinese_title() -> None:
+    """A Chinese officer picks an extension by its name (the measure page's form)."""
+    extensions = [ext for rule in load_pack("cn").rules for ext in rule.extensions]
+    assert len(extensions) >= 21
+    for ext in extensions:
+        assert re.search(r"[\u4e00-\u9fff]", ext.title_zh), ext.id
+
+
+def test_gb_eng_extensions_are_named_in_english_only() -> None:
+    for rule in load_pack("gb_eng").rules:
+        for ext in rule.extensions:
+            assert ext.title_en
+            assert ext.title_zh == ""
 
 
 def test_custody_periods_in_the_cn_pack_never_shift_for_holidays() -> None:

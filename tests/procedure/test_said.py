@@ -229,6 +229,34 @@ def test_an_extension_is_described_as_before_and_said_with_the_role_named():
     )
 
 
+def test_an_extension_described_by_title_is_named_in_the_reader_language():
+    """The measure page offers an extension by its title, in Chinese where the pack gives one;
+    a gb_eng extension has its English title only."""
+    rule = load_pack("cn").resolve("CN-CPL91-ARREST-REQUEST", date(2026, 9, 30))
+    special = rule.extension("special").described(by_title=True)
+    assert str(special) == (
+        "Special circumstances: one to four more days: adds N days (N from 1 to 4), approved "
+        "by agency_head, once"
+    )
+    catalogue = {
+        "%(id)s: %(how)s, approved by %(who)s, %(times)s": (
+            "%(id)s：%(how)s，审批人：%(who)s，%(times)s"
+        ),
+        "adds N %(unit)s (N from %(low)s to %(high)s)": "增加N%(unit)s（N为%(low)s至%(high)s）",
+        "days": "日",
+        "once": "限一次",
+    }
+    assert special.said(lambda t: catalogue.get(t, t), chinese=True, role=ROLES.get) == (
+        "特殊情况下，提请审查批准的时间延长一日至四日：增加N日（N为1至4），审批人：机关负责人，限一次"
+    )
+    assert Said.from_json(json.loads(json.dumps(special.as_json()))) == special
+    pace = load_pack("gb_eng").resolve("EW-PACE41-24H", date(2026, 3, 10))
+    s42 = pace.extension("s42").described(by_title=True)
+    assert s42.said(chinese, chinese=True).startswith(
+        "Superintendent's authorisation of continued detention"
+    )
+
+
 def test_an_extension_decided_by_another_body_and_allowed_more_than_once():
     rule = load_pack("cn").resolve("CN-PSAPL2025-CASE118", date(2026, 3, 10))
     (ext,) = rule.extensions

@@ -85,9 +85,8 @@ def _rule(rule: Rule) -> str:
         lines.append(f"- Ceiling with every extension: {rule.ceiling}")
     for ext in rule.extensions:
         note = f" {ext.notes}" if ext.notes else ""
-        lines.append(
-            f"- Extension `{ext.id}`: {ext.title_en}. {ext.describe()} ({ext.citation}).{note}"
-        )
+        title = f"{ext.title_en} / {ext.title_zh}" if ext.title_zh else ext.title_en
+        lines.append(f"- Extension `{ext.id}`: {title}. {ext.describe()} ({ext.citation}).{note}")
     for param in rule.params:
         need = "required" if param.required else f"default `{param.default}`"
         lines.append(

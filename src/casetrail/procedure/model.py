@@ -134,6 +134,7 @@ class Extension:
 
     id: str
     title_en: str
+    title_zh: str  # "" where the pack names the extension in English only (gb_eng)
     # Exactly one of adds / to. adds with value None takes N from the request (ID=N), within
     # [adds_min, adds_max]; `to` is the new total length of the period counted from the trigger.
     adds: Amount | None
@@ -155,9 +156,10 @@ class Extension:
     def describe(self) -> str:
         return str(self.described())
 
-    def described(self) -> Said:
+    def described(self, *, by_title: bool = False) -> Said:
         """What the extension does, who approves it and how often, as `describe` writes it,
-        to be said in the reader's language."""
+        to be said in the reader's language; ``by_title`` names it by its title (in Chinese
+        where the pack gives one) instead of its id, for a reader who picks it by name."""
         how: Said
         if self.to is not None:
             how = Said.of(gettext_noop("to %(amount)s in all"), amount=self.to.said())
@@ -184,7 +186,7 @@ class Extension:
         )
         return Said.of(
             gettext_noop("%(id)s: %(how)s, approved by %(who)s, %(times)s"),
-            id=self.id,
+            id=Term(self.title_en, self.title_zh) if by_title else self.id,
             how=how,
             who=who,
             times=times,

@@ -79,6 +79,7 @@ AMOUNT_KEYS = {"value", "unit"}
 EXTENSION_KEYS = {
     "id",
     "title_en",
+    "title_zh",
     "adds",
     "to",
     "approver",
@@ -656,6 +657,7 @@ class _Reader:
         return Extension(
             id=ext_id,
             title_en=self.text(raw, "title_en", line, where, required=True),
+            title_zh=self.text(raw, "title_zh", line, where, required=False),
             adds=adds,
             adds_min=adds_min,
             adds_max=adds_max,
