@@ -60,8 +60,11 @@ def test_the_measure_page_explains_a_deadline_in_english(scene):
     assert "last day 2026-10-03 is a holiday, custody period: not shifted (CPL art. 105)" in page
     assert "due: 2026-10-01 20:00:00 +08:00 (Asia/Shanghai)" in page
     assert "Criminal Procedure Law of the PRC (2018), art. 85, para. 2" in page
-    # The extensions offered name the approver by the role's name, not its code.
-    assert "special: adds N days (N from 1 to 4), approved by agency head, once" in page
+    # The extensions offered by title name the approver by the role's name, not its code.
+    assert (
+        "Special circumstances: one to four more days: adds N days (N from 1 to 4), approved by "
+        "agency head, once"
+    ) in page
     assert "agency_head, once" not in page
 
 
@@ -88,7 +91,9 @@ def test_the_measure_page_explains_a_deadline_in_chinese(scene):
     assert (
         "CN-CPL85-DELIVER-24H（《中华人民共和国刑事诉讼法》第85条第2款），2026-09-30时有效"
     ) in page
-    assert "special：增加N日（N为1至4），审批人：机关负责人，限一次" in page
+    assert (
+        "特殊情况下，提请审查批准的时间延长一日至四日：增加N日（N为1至4），审批人：机关负责人，限一次"
+    ) in page
     for english in ("not counted", "custody period", "due:", "in force on", "approved by"):
         assert english not in page, english
 

@@ -228,6 +228,7 @@ def listed(items: Sequence[str]) -> str:
     return ("；" if reading_chinese() else "; ").join(items)
 
 
-def extensions_offered(rule: procedure.Rule) -> str:
-    """The extensions a rule allows, each described in the reader's language."""
-    return listed([said(ext.described()) for ext in rule.extensions])
+def extension_offered(extension: procedure.Extension) -> str:
+    """An extension as a form offers it, in the reader's language: its title, what it does,
+    who approves it (by the role's name) and how often."""
+    return said(extension.described(by_title=True))

@@ -166,17 +166,23 @@ def measure_new(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(request, "custody/measure_new.html", {"case": case, "form": form}, status=status)
 
 
-def _extendable(detail: queries.MeasureDetail) -> list[int]:
-    """The open deadlines of the measure that an extension its kind allows could move."""
+def _offered(detail: queries.MeasureDetail) -> list[ui.Offered]:
+    """The open deadlines of the measure that an extension its kind allows could move, soonest
+    first, each with its rule and those extensions."""
     allowed = spec(detail.measure.kind).extensions
-    found = []
-    for deadline in detail.open_deadlines:
-        ids = {e.id for e in rule_of(deadline).extensions}
-        if allowed is not None:
-            ids &= set(allowed)
-        if ids:
-            found.append(deadline.pk)
+    found: list[ui.Offered] = []
+    for deadline in sorted(detail.open_deadlines, key=lambda d: (d.due_at, d.pk)):
+        rule = rule_of(deadline)
+        extensions = [e for e in rule.extensions if allowed is None or e.id in allowed]
+        if extensions:
+            found.append((deadline, rule, extensions))
     return found
+
+
+def _extension_form(data: Any, measure: Measure, detail: queries.MeasureDetail) -> forms.Form:
+    offered = _offered(detail)
+    deadlines = queries.deadlines_by_id(d.pk for d, _, _ in offered).select_related("unit")
+    return ui.ExtensionForm(data, offered=offered, choices={"deadline_id": deadlines})
 
 
 def _run_extension(measure: Measure, data: Any, *, actor: Officer) -> object:
@@ -218,12 +224,7 @@ MEASURE_ACTIONS: dict[str, tuple[Callable[..., forms.Form], Callable[..., object
         actions.record_warrant_application,
     ),
     "warrants": (lambda d, m, detail: ui.WarrantForm(d), actions.record_warrant),
-    "extensions": (
-        lambda d, m, detail: ui.ExtensionForm(
-            d, choices={"deadline_id": queries.deadlines_by_id(_extendable(detail))}
-        ),
-        _run_extension,
-    ),
+    "extensions": (_extension_form, _run_extension),
 }
 
 
@@ -254,7 +255,7 @@ def _measure_forms(measure: Measure, detail: queries.MeasureDetail) -> dict[str,
         ]
         if measure.kind == MeasureKind.PACE_DETENTION:
             names += ["reviews", "warrant-applications", "warrants"]
-        if _extendable(detail):
+        if _offered(detail):
             names.append("extensions")
         names.append("end")
     return {name: MEASURE_ACTIONS[name][0](None, measure, detail) for name in names}
