@@ -606,6 +606,9 @@ def api_calls(site: Site) -> dict[tuple[str, str], Call]:
         ("GET", "/api/v1/cases/{case_ref}"): Call(
             f"/cases/{case.number}", None, w.handler1, TRACED
         ),
+        ("GET", "/api/v1/cases/{case_ref}/limits"): Call(
+            f"/cases/{case.number}/limits", None, w.handler1, TRACED
+        ),
         ("POST", "/api/v1/cases/{case_ref}/transitions"): Call(
             f"/cases/{case.pk}/transitions",
             {"move": "start_review"},

@@ -223,3 +223,28 @@ def test_the_document_states_that_a_code_is_not_blank():
 @given(st.from_regex(CODE_PATTERN, fullmatch=True).filter(lambda code: len(code) <= 32))
 def test_a_code_the_pattern_admits_is_accepted(code):
     assert CODE.check(code, "category", "Category", True) == code
+
+
+def _schemas(cls: type) -> list[type]:
+    found = []
+    for sub in cls.__subclasses__():
+        found += [sub, *_schemas(sub)]
+    return found
+
+
+def test_no_two_different_schemas_share_a_name():
+    """The document keeps one component per name: a second schema of the same name silently
+    replaced the first (the case limits' LimitOut took the place of property's, and every
+    property answer was then checked against the wrong shape)."""
+    from ninja import Schema
+
+    by_name: dict[str, dict[str, object]] = {}
+    clashes = []
+    mine = [s for s in _schemas(Schema) if s.__module__.startswith("casetrail.")]
+    assert len(mine) > 100
+    for schema in mine:
+        shape = schema.model_json_schema()
+        seen = by_name.setdefault(schema.__name__, shape)
+        if seen != shape:
+            clashes.append(f"{schema.__module__}.{schema.__name__}")
+    assert clashes == []

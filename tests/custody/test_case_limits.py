@@ -16,7 +16,7 @@ from casetrail.custody.models import Deadline
 from casetrail.property import actions as prop_actions
 from casetrail.property.inputs import ItemInput
 from tests.conftest import login
-from tests.custody.conftest import SHANGHAI, Scene, run_measure
+from tests.custody.conftest import SHANGHAI, Scene, ok, run_measure
 
 AUTUMN = datetime(2026, 9, 30, 10, 0, tzinfo=SHANGHAI)
 
@@ -193,3 +193,28 @@ def test_an_issued_document_not_yet_served_is_listed_until_it_is(scene):
     # The soonest first: the service (three days from issue) before nothing later than it.
     dues = [row["due"] for row in rows]
     assert dues == sorted(dues)
+
+
+def test_the_api_lists_the_same_limits_in_the_language_asked_for(scene):
+    """GET /api/v1/cases/{case}/limits: the page's list, with the time as an instant and the
+    state at the time of the request; Accept-Language says the titles and citations."""
+    s = scene(AUTUMN)
+    incident, case = _in_review(s)
+    due = _computed("CN-MPS2015-CRIM-REG-REVIEW", incident.received_at)
+    client = s.api(s.world.handler1)
+    (limit,) = ok(client.get(f"/cases/{case.number}/limits"))
+    assert limit["title"] == "Review of whether to register a criminal case"
+    assert datetime.fromisoformat(limit["due_at"].replace("Z", "+00:00")) == due.due_at
+    assert limit["state"] == "ok"
+    assert limit["url"] == f"/cases/{case.number}/"
+    assert len(limit["steps"]) == len(due.explanation_said) > 0
+    s.at(due.due_at)
+    chinese = client.client.get(
+        f"/api/v1/cases/{case.number}/limits",
+        headers=client.headers | {"Accept-Language": "zh-hans"},
+    )
+    (limit,) = ok(chinese)
+    assert limit["title"] == "刑事案件立案审查期限"
+    assert limit["state"] == "overdue"
+    outsider = s.api(s.world.outsider)
+    assert outsider.get(f"/cases/{case.number}/limits").status_code == 404

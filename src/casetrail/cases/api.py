@@ -10,7 +10,8 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from casetrail.cases import actions, inputs, queries
+from casetrail import clock
+from casetrail.cases import actions, inputs, panels, queries
 from casetrail.cases.access import access_case, access_incident, access_person, parties_visible
 from casetrail.cases.models import Case, Incident, OffenceCategory
 from casetrail.errors import NotFound
@@ -285,6 +286,28 @@ def get_case(request: HttpRequest, case_ref: CaseRef) -> dict[str, Any]:
     case = access_case(officer, case_ref)
     record_view(case, actor=officer, unit_id=case.unit_id, what="case file (API)")
     return _detail(officer, case)
+
+
+class CaseLimitOut(Schema):
+    area: str
+    title: str
+    subject: str
+    due_at: datetime
+    state: str = Field(description="ok, warning or overdue at the time of the request")
+    citation: str = Field(description="as shown in the request's language")
+    citation_full: str
+    steps: list[str] = Field(description="how it was computed, in the request's language")
+    url: str
+
+
+@router.get("/cases/{case_ref}/limits", response=list[CaseLimitOut])
+def list_case_limits(request: HttpRequest, case_ref: CaseRef) -> list[panels.Limit]:
+    """Every pending time limit of the case, whichever module keeps it, the soonest first: the
+    case page's list (said in the request's language)."""
+    officer = request_officer(request)
+    case = access_case(officer, case_ref)
+    record_view(case, actor=officer, unit_id=case.unit_id, what="time limits (API)")
+    return panels.case_limits(case, clock.now())
 
 
 @router.post("/cases/{case_ref}/transitions", response=CaseDetailOut)
