@@ -24,7 +24,10 @@ def test_the_rules_of_a_pack_are_listed_with_citations(world):
 
 def test_a_rule_shows_its_extensions(world):
     versions = ApiClient(world.handler1).get("/rules/CN-CPL91-ARREST-REQUEST").json()
-    assert {e["id"] for e in versions[-1]["extensions"]} >= {"special", "roving"}
+    extensions = {e["id"]: e for e in versions[-1]["extensions"]}
+    assert set(extensions) >= {"special", "roving"}
+    # CPL art. 91(2): the special extension of one to four days, named in Chinese too.
+    assert "一日至四日" in extensions["special"]["title_zh"]
 
 
 def test_the_api_computes_what_the_library_computes(world):

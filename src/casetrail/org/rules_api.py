@@ -54,6 +54,7 @@ class RuleSummaryOut(Schema):
 class ExtensionOut(Schema):
     id: str
     title_en: str
+    title_zh: str = Field(description="empty where the pack names it in English only")
     description: str
     approver: str
     max_times: int
@@ -144,6 +145,7 @@ def show_rule(request: HttpRequest, rule_id: RuleId) -> list[dict[str, Any]]:
                 {
                     "id": e.id,
                     "title_en": e.title_en,
+                    "title_zh": e.title_zh,
                     "description": e.describe(),
                     "approver": e.approver,
                     "max_times": e.max_times,
