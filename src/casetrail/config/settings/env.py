@@ -36,6 +36,7 @@ class Env:
     document_signing_key: Path
     document_signing_cert: Path
     document_signing_ca: Path
+    server_timing: bool = False
     s3_bucket: str | None = None
     s3_endpoint_url: str | None = None
     s3_region: str | None = None
@@ -63,6 +64,7 @@ class Env:
             email_url=os.environ.get("CASETRAIL_EMAIL_URL") or None,
             pg_prepare=os.environ.get("CASETRAIL_PG_PREPARE", "1") not in {"0", "false", "no"},
             public_url=os.environ.get("CASETRAIL_PUBLIC_URL") or "http://127.0.0.1:8000",
+            server_timing=os.environ.get("CASETRAIL_SERVER_TIMING", "") in {"1", "true", "yes"},
             document_signing_key=_path(
                 "CASETRAIL_DOCUMENT_SIGNING_KEY", keys / "document-signing-key.pem"
             ),

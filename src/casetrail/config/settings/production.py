@@ -4,6 +4,10 @@ from casetrail.config.settings.base import *  # noqa: F403
 from casetrail.config.settings.base import ENV
 
 DEBUG = False
+# The server's time in each answer's Server-Timing header is for the demo and the benchmarks
+# (benchmarks/officer_day.py); in production only when the operator asks for it.
+if not ENV.server_timing:
+    MIDDLEWARE = [m for m in MIDDLEWARE if m != "casetrail.web.timing.ServerTimingMiddleware"]  # noqa: F405
 SECRET_KEY = ENV.require_secret()
 ALLOWED_HOSTS = list(ENV.allowed_hosts) or ["localhost"]
 SECURE_SSL_REDIRECT = True
