@@ -25,9 +25,9 @@ select), the OK of a confirmation dialog and a signature drawn on the pad, each 
 a field is not an action, and the fields typed are counted apart. A select left at the value the
 page already offers costs nothing. Logging in (password and, for a leader, the six-digit code)
 counts, and is reported apart; each officer works at their own browser and logs in once a run.
-Waiting for the clock is no action: the time fields have minute precision and refuse a minute
-before the approval or the issue they follow, so where the flow needs it the script waits for the
-next minute, as the officer would have to (the waits are reported).
+The time fields have minute precision; a time in the minute of the approval or the issue it
+follows is accepted, so the officer types the current minute and never waits (a version that
+refused it made the script wait for the next minute; the waits are still reported).
 
 What it times: the demo's `Server-Timing: app;dur=<ms>` header (casetrail.web.timing, the time
 Django spent on the request), read from every page and every htmx answer in the browser, so the
@@ -396,9 +396,9 @@ class Day:
     # ---- the clock
 
     def minute_after_last_event(self) -> str:
-        """The current minute, once it is later than the minute of the last approval, issue or
-        start (the fields have minute precision and refuse a time before what they follow)."""
-        floor = self.last_event.replace(second=0, microsecond=0) + timedelta(minutes=1)
+        """The current minute, at the earliest the minute of the last approval, issue or start
+        (a time typed to the minute is not before an event recorded within that minute)."""
+        floor = self.last_event.replace(second=0, microsecond=0)
         now = datetime.now(SHANGHAI)
         if now < floor:
             self._wait((floor - now).total_seconds() + 0.5)

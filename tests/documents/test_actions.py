@@ -225,6 +225,18 @@ def test_an_acknowledgment_without_its_proof_is_refused(docs: Docs, given, field
     assert LedgerEntry.objects.count() == before
 
 
+def test_service_typed_in_the_minute_of_issue_is_not_before_it(docs: Docs, frozen_clock):
+    """The page types the time of service to the minute; the issue is recorded to the
+    microsecond. Served in the minute it was issued is not "before the document was issued"."""
+    frozen_clock.move_to(clock.now() + timedelta(seconds=37, microseconds=289))
+    doc = docs.issued(REGISTER)
+    assert doc.issued_at.second == 37
+    typed = doc.issued_at.replace(second=0, microsecond=0)
+    docs.serve(doc, served_at=typed)
+    doc.refresh_from_db()
+    assert doc.served_at == typed
+
+
 def test_service_cannot_precede_the_issue_nor_lie_in_the_future(docs: Docs):
     doc = docs.issued(REGISTER)
     with pytest.raises(DocumentError) as early:

@@ -596,10 +596,12 @@ def serve_document(doc: Document, data: ServiceInput, *, actor: Officer) -> Serv
     assert doc.issued_at is not None  # noqa: S101 - issued documents have their time
     if data.served_at > now:
         raise DocumentError(gettext("the time of service is in the future"), field="served_at")
-    if data.served_at < doc.issued_at:
+    # Typed to the minute: a service in the minute the document was issued is not before it.
+    if data.served_at < doc.issued_at.replace(second=0, microsecond=0):
+        issued = doc.issued_at.astimezone(data.served_at.tzinfo)
         raise DocumentError(
             gettext("the time of service is before the document was issued (%(issued)s)")
-            % {"issued": doc.issued_at.isoformat()},
+            % {"issued": issued.isoformat(timespec="seconds")},
             field="served_at",
         )
     signature = _signature(data)

@@ -67,14 +67,18 @@ def not_future(value: datetime, field: str, *, now: datetime) -> datetime:
 
 
 def not_before(value: datetime, earlier: datetime, field: str, what: str | Promise) -> None:
-    if value < earlier:
+    """Refuses a time before an earlier event's. A page types times to the minute while the
+    application records its own events to the microsecond, so a time in the same minute as
+    the earlier event is not before it (a summons started in the minute it was approved). The
+    refusal says both times in the zone the time was given in."""
+    if value < earlier.replace(second=0, microsecond=0):
         raise CustodyError(
             gettext("%(time)s %(value)s is before %(what)s (%(earlier)s)")
             % {
                 "time": time_named(field),
-                "value": value.isoformat(),
+                "value": value.isoformat(timespec="seconds"),
                 "what": what,
-                "earlier": earlier.isoformat(),
+                "earlier": earlier.astimezone(value.tzinfo).isoformat(timespec="seconds"),
             },
             field=field,
         )
