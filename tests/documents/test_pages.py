@@ -11,7 +11,7 @@ from django.test import Client
 from casetrail.documents.models import Document
 from casetrail.ledger.models import LedgerEntry
 from tests.conftest import PASSWORD, login
-from tests.documents.conftest import Docs, by_title
+from tests.documents.conftest import Docs, by_title, propose_detention
 
 REGISTER = by_title("cn", "立案决定书")
 
@@ -80,3 +80,23 @@ def test_the_awaiting_count_shows_only_after_the_second_factor(docs: Docs):
     verified = login(docs.head).get("/approvals/").content.decode()
     assert '<span class="count due">1</span>' in verified
     assert waiting.number in verified
+
+
+def test_the_document_page_links_its_case(docs: Docs):
+    doc = docs.draft("立案决定书")
+    page = login(docs.world.handler1, "en").get(f"/documents/{doc.pk}/").content.decode()
+    assert f'href="/cases/{docs.case.number}/"' in page  # the case page itself
+    assert f'href="/documents/cases/{docs.case.number}/"' in page  # and its documents
+
+
+def test_the_measure_page_lists_the_documents_issued_under_it(docs: Docs):
+    measure = propose_detention(docs)
+    warrants = list(Document.objects.filter(measure=measure))
+    assert warrants
+    page = login(docs.world.supervisor, "en").get(f"/custody/measures/{measure.pk}/")
+    html = page.content.decode()
+    for doc in warrants:
+        assert f'href="/documents/{doc.pk}/"' in html
+    # and the document leads back to its measure
+    doc_page = login(docs.world.supervisor, "en").get(f"/documents/{warrants[0].pk}/")
+    assert f'href="/custody/measures/{measure.pk}/"' in doc_page.content.decode()

@@ -9,7 +9,7 @@ class CustodyConfig(AppConfig):
     def ready(self) -> None:
         from casetrail import background
         from casetrail.cases import panels
-        from casetrail.custody import alerts, case_limits, waiting
+        from casetrail.custody import alerts, case_limits, views, waiting
         from casetrail.org.calendars import register_recomputer
 
         # Every minute: a warning or a missed deadline reaches the people responsible within a
@@ -19,6 +19,7 @@ class CustodyConfig(AppConfig):
         _register_ledger_subjects()
         waiting.register_source()
         panels.register_case_limits(case_limits.limits)
+        panels.register_case_panel(views.case_panel)
 
 
 def _register_ledger_subjects() -> None:

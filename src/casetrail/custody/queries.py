@@ -474,3 +474,28 @@ def custody_cases(officer: Officer, *, limit: int = 50) -> list[Case]:
         Q(pk__in=visible_cases(officer).values("pk")) | unit_q(officer, AREA_WRITERS)
     )
     return list(qs.select_related("unit").order_by("-opened_at", "-id")[:limit])
+
+
+class CaseCustody(NamedTuple):
+    """The case's measures and stays in the case-handling area that the officer may see."""
+
+    measures: list[Measure]
+    sessions: list[CustodySession]
+
+
+def case_custody(officer: Officer, case: Case) -> CaseCustody:
+    """For the case page: the same rows the measure and session pages would show the officer
+    (a sealed case's only to those who may see them), the latest first."""
+    measures = (
+        visible_measures(officer)
+        .filter(case=case)
+        .select_related("person")
+        .order_by("-proposed_at", "-id")
+    )
+    sessions = (
+        visible_sessions(officer)
+        .filter(case=case)
+        .select_related("person")
+        .order_by("-entered_at", "-id")
+    )
+    return CaseCustody(list(measures), list(sessions))

@@ -12,14 +12,17 @@ from django import forms
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from casetrail import clock
-from casetrail.cases.access import access_case
-from casetrail.custody import actions, queries
+from casetrail.cases.access import access_case, may_write_case, visible_cases
+from casetrail.cases.models import Case
+from casetrail.custody import actions, panels, queries
 from casetrail.custody import forms as ui
 from casetrail.custody.access import (
     CUSTODY_READERS,
@@ -32,6 +35,7 @@ from casetrail.custody.access import (
     access_measure,
     access_session,
     case_for_area,
+    may_run_area,
     require_deadline_write,
 )
 from casetrail.custody.clocks import rule_of
@@ -291,6 +295,8 @@ def _measure_page(
             "account_form": ui.AccountForm(),
             "now": clock.now(),
             "page_error": error,
+            "panels": panels.measure_panels(request, request_officer(request), measure),
+            "case_link": _may_open_case(request, measure.case_id),
         },
         status=status,
     )
@@ -434,6 +440,12 @@ def _session_forms(session: CustodySession) -> dict[str, forms.Form]:
     return {name: SESSION_ACTIONS[name][0](None, session) for name in names}
 
 
+def _may_open_case(request: HttpRequest, case_id: int) -> bool:
+    """Whether the case's page opens for the officer: a custody officer keeps a sealed case's
+    person in the area without reading the case, and is offered no link that would refuse."""
+    return visible_cases(request_officer(request)).filter(pk=case_id).exists()
+
+
 def _session_page(
     request: HttpRequest,
     session: CustodySession,
@@ -470,6 +482,7 @@ def _session_page(
             "account_form": ui.AccountForm(),
             "now": clock.now(),
             "page_error": error,
+            "case_link": _may_open_case(request, session.case_id),
         },
         status=status,
     )
@@ -532,6 +545,29 @@ def inbox(request: HttpRequest) -> HttpResponse:
         return redirect("custody:inbox")
     items = list(queries.inbox(officer)[:200])
     return render(request, "custody/inbox.html", {"items": items, "now": clock.now()})
+
+
+def case_panel(request: HttpRequest, officer: Officer, case: Case) -> SafeString:
+    """The case page's custody section: the measures and stays the officer may see, and the
+    ways in (a measure, the case-handling area) offered only to whoever may use them."""
+    custody = queries.case_custody(officer, case)
+    may_propose = may_write_case(officer, case)
+    may_bring_in = may_run_area(officer, case.unit, case)
+    if not (custody.measures or custody.sessions or may_propose or may_bring_in):
+        return SafeString("")
+    return SafeString(
+        render_to_string(
+            "custody/panel_case.html",
+            {
+                "case": case,
+                "measures": custody.measures,
+                "sessions": custody.sessions,
+                "may_propose": may_propose,
+                "may_bring_in": may_bring_in,
+            },
+            request=request,
+        )
+    )
 
 
 @officer_view

@@ -14,7 +14,8 @@ class DocumentsConfig(AppConfig):
         from casetrail.approvals import inbox
         from casetrail.cases import panels
         from casetrail.cases.export import register_case_files, register_case_subjects
-        from casetrail.documents import alerts, case_limits, casefile, followers
+        from casetrail.custody import panels as custody_panels
+        from casetrail.documents import alerts, case_limits, casefile, followers, views
         from casetrail.documents.access import access_document
         from casetrail.documents.models import Document
         from casetrail.ledger.access import register_state, register_subject
@@ -33,6 +34,7 @@ class DocumentsConfig(AppConfig):
         )
         register_case_files(casefile.case_files)
         panels.register_case_limits(case_limits.limits)
+        custody_panels.register_measure_panel(views.measure_panel)
         inbox.register_subject(
             Document.LEDGER_SUBJECT,
             link=lambda pk: reverse("documents:detail", args=[pk]),

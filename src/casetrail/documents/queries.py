@@ -16,6 +16,7 @@ from casetrail.approvals.actions import may_decide
 from casetrail.cases.models import Case
 from casetrail.custody.models import Measure
 from casetrail.custody.queries import case_persons
+from casetrail.documents.access import visible_documents
 from casetrail.documents.catalogue import DocumentType, catalogue
 from casetrail.documents.models import Document, DocumentStatus
 from casetrail.ledger.kinds import LedgerKind
@@ -33,6 +34,12 @@ def case_documents(case: Case) -> QuerySet[Document]:
         .prefetch_related("approval__steps__officer", "services")
         .order_by("drafted_at", "pk")
     )
+
+
+def measure_documents(officer: Officer, measure: Measure) -> QuerySet[Document]:
+    """The documents issued under a measure (its summons, its warrant) that the officer may see,
+    in the order they were drafted."""
+    return visible_documents(officer).filter(measure=measure).order_by("drafted_at", "id")
 
 
 def document_out(doc: Document) -> dict[str, Any]:

@@ -9,11 +9,14 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_POST
 
 from casetrail.approvals.actions import ApprovalRefused
 from casetrail.cases.access import access_case, may_write_case
+from casetrail.custody.models import Measure
 from casetrail.documents import actions, queries
 from casetrail.documents import forms as ui
 from casetrail.documents.access import access_document
@@ -139,3 +142,13 @@ def act(request: HttpRequest, document_id: int, action: str) -> HttpResponse:
     context = _detail_context(officer, doc, **({name: form} if form is not None else {}))
     context["error"] = error
     return render(request, "documents/detail.html", context, status=status)
+
+
+def measure_panel(request: HttpRequest, officer: Officer, measure: Measure) -> SafeString:
+    """The measure page's documents section: those issued under it that the officer may see."""
+    documents = list(queries.measure_documents(officer, measure))
+    if not documents:
+        return SafeString("")
+    return SafeString(
+        render_to_string("documents/panel_measure.html", {"documents": documents}, request=request)
+    )
