@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 
+import pytest
+
 from casetrail.custody.forms import ExtensionForm
 from casetrail.custody.models import Deadline, ExtensionRequest
 from casetrail.procedure import resolve
@@ -126,47 +128,34 @@ def test_a_pace_detention_offers_the_superintendent_s_extension_in_london_time(s
     assert 'max="12"' in form
 
 
-def test_the_extension_chosen_and_n_request_id_eq_n(scene):
-    s = scene(EVE)
+def _asked(s, posted: dict[str, str]):
+    """The measure's page posted with the extension form's values for its arrest request's
+    deadline: the response, the measure, the deadline and the ledger's size before the post."""
     detail = _detention(s)
     target = deadline(detail, "CN-CPL91-ARREST-REQUEST")
     s.at(ASKED)
-    response = _post(
-        s,
-        detail,
-        {"deadline_id": target["id"], "extension": "special", "n": "4", "reason": "同案犯在逃"},
-    )
+    size = ledger_size()
+    return _post(s, detail, {"deadline_id": target["id"], **posted}), detail, target, size
+
+
+@pytest.mark.parametrize(
+    ("posted", "requested"),
+    [
+        # CPL art. 91(2): the special extension takes its one to four days as N.
+        ({"extension": "special", "n": "4", "reason": "同案犯在逃"}, "special=4"),
+        # The roving extension takes no N: one typed is left out.
+        ({"extension": "roving", "n": "3", "reason": "流窜作案"}, "roving"),
+        # A value written "ID=N" (a script) goes to the action as it is.
+        ({"extension": "special=2", "reason": "特殊情况"}, "special=2"),
+    ],
+)
+def test_the_extension_chosen_and_its_n_are_requested(scene, posted, requested):
+    response, detail, target, _ = _asked(scene(EVE), posted)
     assert response.status_code == 302, response.content.decode()
     asked = ExtensionRequest.objects.get(measure_id=detail["id"])
-    assert asked.extension == "special=4"
-    assert asked.extension_id == "special"
+    assert asked.extension == requested
+    assert asked.extension_id == requested.split("=")[0]
     assert asked.deadline_id == target["id"]
-
-
-def test_n_is_left_out_for_an_extension_that_takes_none(scene):
-    s = scene(EVE)
-    detail = _detention(s)
-    target = deadline(detail, "CN-CPL91-ARREST-REQUEST")
-    s.at(ASKED)
-    response = _post(
-        s,
-        detail,
-        {"deadline_id": target["id"], "extension": "roving", "n": "3", "reason": "流窜作案"},
-    )
-    assert response.status_code == 302, response.content.decode()
-    assert ExtensionRequest.objects.get(measure_id=detail["id"]).extension == "roving"
-
-
-def test_a_value_written_id_eq_n_is_requested_as_it_is(scene):
-    s = scene(EVE)
-    detail = _detention(s)
-    target = deadline(detail, "CN-CPL91-ARREST-REQUEST")
-    s.at(ASKED)
-    response = _post(
-        s, detail, {"deadline_id": target["id"], "extension": "special=2", "reason": "特殊情况"}
-    )
-    assert response.status_code == 302, response.content.decode()
-    assert ExtensionRequest.objects.get(measure_id=detail["id"]).extension == "special=2"
 
 
 def _field_errors(html: str, field: str) -> str:
@@ -178,16 +167,8 @@ def _field_errors(html: str, field: str) -> str:
 
 
 def test_an_n_out_of_range_is_refused_beside_the_field_with_the_action_s_message(scene):
-    s = scene(EVE)
-    detail = _detention(s)
-    target = deadline(detail, "CN-CPL91-ARREST-REQUEST")
-    s.at(ASKED)
-    size = ledger_size()
-    response = _post(
-        s,
-        detail,
-        {"deadline_id": target["id"], "extension": "special", "n": "5", "reason": "延长五天"},
-    )
+    posted = {"extension": "special", "n": "5", "reason": "延长五天"}
+    response, detail, _, size = _asked(scene(EVE), posted)
     assert response.status_code == 400
     message = _field_errors(response.content.decode(), "extension")
     assert "CPL art. 91(1)" in message
@@ -196,13 +177,7 @@ def test_an_n_out_of_range_is_refused_beside_the_field_with_the_action_s_message
 
 
 def test_an_unknown_extension_is_refused_beside_the_field(scene):
-    s = scene(EVE)
-    detail = _detention(s)
-    target = deadline(detail, "CN-CPL91-ARREST-REQUEST")
-    s.at(ASKED)
-    response = _post(
-        s, detail, {"deadline_id": target["id"], "extension": "nonesuch", "reason": "未知"}
-    )
+    response, detail, _, _ = _asked(scene(EVE), {"extension": "nonesuch", "reason": "未知"})
     assert response.status_code == 400
     assert "nonesuch" in _field_errors(response.content.decode(), "extension")
     assert not ExtensionRequest.objects.filter(measure_id=detail["id"]).exists()
