@@ -511,6 +511,8 @@ def test_the_good_catalogue_loads(tmp_path: Path) -> None:
         ('served_on = "family"', 'served_on = "neighbour"', "served_on", "neighbour"),
         ('copies = ["stub", "original"]', "copies = []", "copies", "empty"),
         ("party_signs = true", 'party_signs = "yes"', "party_signs", "true or false"),
+        ("party_signs = true", 'party_signs = true\nalone = "yes"', "alone", "true or false"),
+        ('step = "measure:criminal_detention"', 'step = ""\nalone = true', "alone", "measure"),
         ('kind = "text"', 'kind = "colour"', "param.kind", "colour"),
         ("max_length = 100", "", "param.max_length", "max_length"),
         ('title_zh = "拘留证"', 'title_zh = ""', "title_zh", "empty"),

@@ -11,7 +11,7 @@ import pytest
 
 from casetrail import clock
 from casetrail.cases import actions as case_actions
-from casetrail.documents import actions
+from casetrail.documents import actions, queries
 from casetrail.documents.actions import checked_params
 from casetrail.documents.catalogue import DocumentType, catalogue
 from casetrail.documents.inputs import CorrectionInput, DraftInput
@@ -101,6 +101,29 @@ def test_a_measure_document_is_drafted_with_its_measure_only(docs: Docs):
             actor=docs.world.handler1,
         )
     assert caught.value.field == "type_id"
+
+
+def test_a_penalty_decision_is_drafted_alone_for_a_fine_and_issued_and_served(docs: Docs):
+    """PSAPL (2012) arts. 91, 96-97: a fine is decided in writing (行政处罚决定书) and served;
+    with no administrative detention to draft it with, it is drafted by hand (alone)."""
+    penalty = by_title("cn", "行政处罚决定书")
+    assert penalty.step == "measure:admin_detention"
+    assert penalty.alone
+    assert penalty.id in dict(queries.draftable_types("cn", "zh-hans"))
+    doc = docs.issued(
+        "行政处罚决定书",
+        params={
+            "penalty": "罚款五百元",
+            "legal_basis": "《治安管理处罚法》第四十九条",
+            "fine": "500",
+        },
+    )
+    assert doc.status == "issued"
+    assert doc.measure is None
+    assert doc.service_due_at is not None  # PSAPL: served within two days
+    docs.serve(doc)
+    doc.refresh_from_db()
+    assert doc.served_at is not None
 
 
 def test_a_draft_missing_a_required_value_is_not_submitted(docs: Docs):

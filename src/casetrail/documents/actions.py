@@ -217,7 +217,7 @@ def draft_document(case: Case, data: DraftInput, *, actor: Officer) -> Document:
                 % {"measure": data.measure_id, "case": case.number},
                 field="measure_id",
             )
-    if doc_type.step.startswith("measure:") and measure is None:
+    if doc_type.step.startswith("measure:") and measure is None and not doc_type.alone:
         raise DocumentError(
             gettext(
                 "a %(document)s is drafted with its measure: propose the measure, and its draft "

@@ -72,6 +72,7 @@ DOCUMENT_KEYS = {
     "copies",
     "party_signs",
     "step",
+    "alone",
     "param",
     "notes",
 }
@@ -151,6 +152,9 @@ class DocumentType:
     step: str  # "" or a step (see check_step)
     params: tuple[Param, ...]
     notes: str = ""  # what a legal reviewer should know: readings, articles not verified
+    # A measure's own document that is also drafted by hand on its own (a penalty decision for
+    # a fine or a warning, with no administrative detention to draft it).
+    alone: bool = False
 
     def title(self, language: str) -> str:
         """The title in a language code as Django gives it ("zh-hans", "en")."""
@@ -437,6 +441,13 @@ class _Reader:
         problem = check_step(step)
         if problem is not None:
             raise self.fail("step", problem)
+        alone = raw.get("alone", False)
+        if not isinstance(alone, bool):
+            raise self.fail("alone", "must be true or false")
+        if alone and not step.startswith("measure:"):
+            raise self.fail(
+                "alone", "only a measure's own document (step measure:<kind>) is drafted alone too"
+            )
         return DocumentType(
             pack=self.pack,
             id=type_id,
@@ -455,6 +466,7 @@ class _Reader:
             step=step,
             params=self.params(raw.get("param", [])),
             notes=" ".join(self.text(raw, "notes", required=False).split()),
+            alone=alone,
         )
 
     def text(self, raw: Mapping[str, Any], key: str, *, required: bool) -> str:

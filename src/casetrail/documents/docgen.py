@@ -107,7 +107,8 @@ def _type(pack: Pack, doc: DocumentType) -> str:
         f"- Approval: {_chain(doc)}",
         f"- Served on: {doc.served_on}; service rule: {_service(pack, doc.service_rule)}",
         f"- Copies: {', '.join(doc.copies)}; the party signs: {'yes' if doc.party_signs else 'no'}",
-        f"- Step: {f'`{doc.step}`' if doc.step else 'none'}",
+        f"- Step: {f'`{doc.step}`' if doc.step else 'none'}"
+        + ("; also drafted alone, without its measure" if doc.alone else ""),
         f"- Draws: {', '.join(doc.draws) or 'nothing'}",
         f"- Template: `{doc.template}`",
     ]

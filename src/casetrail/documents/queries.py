@@ -139,7 +139,8 @@ def draft_choices(case: Case) -> dict[str, QuerySet[Any]]:
 
 
 def draftable_types(pack: str, language: str) -> list[tuple[str, str]]:
-    """The types an officer drafts by hand (those of a measure are drafted with the measure),
+    """The types an officer drafts by hand (those of a measure are drafted with the measure,
+    unless the catalogue drafts one alone too),
     each by its title in ``language``; a Chinese type read in English keeps its own title
     beside the translation, as the paper form is known by it."""
 
@@ -161,7 +162,7 @@ def draftable_params(pack: str, language: str) -> list[tuple[str, list[tuple[str
 
 
 def _drafted_by_hand(pack: str) -> list[DocumentType]:
-    return [t for t in catalogue(pack).values() if not t.step.startswith("measure:")]
+    return [t for t in catalogue(pack).values() if t.alone or not t.step.startswith("measure:")]
 
 
 @dataclass(frozen=True)
