@@ -14,7 +14,7 @@ from django.utils.translation import gettext, gettext_lazy
 from casetrail import procedure
 from casetrail.custody import inputs
 from casetrail.custody.clocks import extension_offered, listed, rule_of, said
-from casetrail.custody.measures import SPECS
+from casetrail.custody.measures import ADMINISTRATIVE_KINDS, SPECS
 from casetrail.custody.models import Deadline
 from casetrail.procedure.said import unit_word
 from casetrail.web.inputs import RefField, form_of
@@ -46,14 +46,25 @@ class ProposeForm(form_of(inputs.MeasureInput, exclude=["case_id"])):  # type: i
     """Only the measures of the case's rule pack, and only the parameters they take, are
     offered (the action refuses the others)."""
 
-    def __init__(self, *args: Any, pack: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, pack: str | None = None, case_kind: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if pack is None:
             return
         kinds = [s for s in SPECS.values() if s.pack == pack]
         offered = {s.kind.value for s in kinds}
         kind = self.fields["kind"]
-        kind.choices = [c for c in kind.choices if c[0] in offered]
+        choices = [c for c in kind.choices if c[0] in offered]
+        if case_kind:
+            # The case's own measures first, the first of them chosen: an administrative case
+            # is offered the administrative summons, not the criminal one.
+            administrative = case_kind == "administrative"
+            own = [c for c in choices if (c[0] in ADMINISTRATIVE_KINDS) == administrative]
+            choices = own + [c for c in choices if c not in own]
+            if own and self.initial.get("kind") is None:
+                self.initial["kind"] = own[0][0]
+        kind.choices = choices
         taken = {p for s in kinds for p in s.params}
         for name in (PARAMETERS - taken) & set(self.fields):
             del self.fields[name]

@@ -32,6 +32,13 @@ class MeasureKind(models.TextChoices):
     PACE_DETENTION = "pace_detention", _("detention without charge (PACE)")
 
 
+# The measures of the public security administration law (an administrative case's); the others
+# are the criminal procedure's. A page offers the case's own first.
+ADMINISTRATIVE_KINDS = frozenset(
+    {MeasureKind.ADMIN_SUMMONS.value, MeasureKind.ADMIN_DETENTION.value}
+)
+
+
 class Duty(models.TextChoices):
     """What must happen by a deadline, and so which recorded event meets it."""
 

@@ -157,7 +157,9 @@ def measure_new(request: HttpRequest, case_id: int) -> HttpResponse:
         request.POST or None,
         choices={"person_id": queries.case_persons(case, suspects_only=True)},
         pack=case.unit.pack,
+        case_kind=case.kind,
     )
+    form.offer_the_only_choice("person_id")
     data = form.to_input(case_id=case.pk) if request.method == "POST" else None
     if data is not None:
         try:
@@ -399,6 +401,7 @@ def session_new(request: HttpRequest, case_id: int) -> HttpResponse:
             "escort_ids": unit_officers(case.unit),
         },
     )
+    form.offer_the_only_choice("person_id", "measure_id")
     status: int | None = 200
     if request.method == "POST":
         status, made = _attempt(

@@ -140,9 +140,9 @@ def draft_choices(case: Case) -> dict[str, QuerySet[Any]]:
 
 def draftable_types(pack: str, language: str) -> list[tuple[str, str]]:
     """The types an officer drafts by hand (those of a measure are drafted with the measure,
-    unless the catalogue drafts one alone too),
-    each by its title in ``language``; a Chinese type read in English keeps its own title
-    beside the translation, as the paper form is known by it."""
+    unless the catalogue drafts one alone too), each by its title in ``language``; a Chinese
+    type read in English keeps its own title beside the translation, as the paper form is known
+    by it."""
 
     def label(t: DocumentType) -> str:
         title = t.title(language)

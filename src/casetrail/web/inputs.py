@@ -804,6 +804,16 @@ class InputForm(forms.Form):
             assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - Ref and Refs only
             field.queryset = queryset
 
+    def offer_the_only_choice(self, *names: str) -> None:
+        """Where one of these choices has a single record to offer (the one suspect of a case,
+        its one running measure), it is offered chosen: the officer confirms, not picks."""
+        for name in names:
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - Ref and Refs only
+            found = list(field.queryset[:2]) if field.queryset is not None else []
+            if len(found) == 1 and self.initial.get(name) is None:
+                self.initial[name] = getattr(found[0], field.to_field_name or "pk")
+
     def to_input(self, **given: Any) -> Any:
         """The action's input from the cleaned data and what the page's address gives
         (``case_id=...``), or None with each refusal beside its field. A field the form adds
