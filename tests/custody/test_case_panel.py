@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from casetrail.custody.models import CustodySession
+from casetrail.custody.views import _interview_kind
 from casetrail.documents.models import Document
 from tests.conftest import login
 from tests.custody.conftest import SHANGHAI, run_measure
@@ -105,3 +106,18 @@ def test_the_measure_and_session_pages_link_the_case_and_the_measure_s_documents
         assert f'href="/documents/{doc.pk}/"' in measure_page
     session_page = client.get(f"/custody/sessions/{session_id}/").content.decode()
     assert case_link in session_page
+
+
+def test_the_interview_offers_the_person_s_own_kind_chosen(scene):
+    """CPL art. 118: a criminal suspect is interrogated (讯问); PSAPL (2012) art. 83: a person of
+    an administrative case is questioned (询问). The session's interview form chooses it."""
+    s = scene(EVE)
+    _, _, session_id = _held(s)
+    page = login(s.world.handler1).get(f"/custody/sessions/{session_id}/").content.decode()
+    assert '<option value="interrogation" selected>' in page
+    held = CustodySession.objects.get(pk=session_id)
+    assert _interview_kind(held) == "interrogation"
+    # The same person in an administrative case (a stay not saved: the ledger keeps the real
+    # one's case) is questioned.
+    administrative = s.world.case(kind="administrative")
+    assert _interview_kind(CustodySession(case=administrative, person=held.person)) == "inquiry"
