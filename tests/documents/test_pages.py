@@ -11,7 +11,7 @@ from django.test import Client
 from casetrail.documents.models import Document
 from casetrail.ledger.models import LedgerEntry
 from tests.conftest import PASSWORD, login
-from tests.documents.conftest import Docs, by_title, propose_detention
+from tests.documents.conftest import SAMPLE, Docs, by_title, propose_detention
 
 REGISTER = by_title("cn", "立案决定书")
 
@@ -100,3 +100,47 @@ def test_the_measure_page_lists_the_documents_issued_under_it(docs: Docs):
     # and the document leads back to its measure
     doc_page = login(docs.world.supervisor, "en").get(f"/documents/{warrants[0].pk}/")
     assert f'href="/custody/measures/{measure.pk}/"' in doc_page.content.decode()
+
+
+def test_a_type_is_drafted_with_its_particulars_as_labelled_fields(docs: Docs):
+    """The documents page lists the types by name; one chosen, its particulars are fields
+    labelled in the reader's language (a required one marked), not lines of ``name: value``."""
+    client = login(docs.world.handler1, "zh-hans")
+    listing = client.get(f"/documents/cases/{docs.case.number}/").content.decode()
+    assert f'href="?type={REGISTER.id}"' in listing
+    page = client.get(f"/documents/cases/{docs.case.number}/?type={REGISTER.id}")
+    html = page.content.decode()
+    required = [p for p in REGISTER.params if p.required]
+    assert required
+    for param in REGISTER.params:
+        assert f'name="params.{param.name}"' in html
+        assert param.label_zh in html
+    assert 'name="params"' not in html  # no lines to type
+    before = LedgerEntry.objects.count()
+    values = {f"params.{p.name}": SAMPLE[p.kind] for p in required}
+    response = client.post(
+        f"/documents/cases/{docs.case.number}/",
+        {"type_id": REGISTER.id, "person_id": docs.suspect.pk, **values},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    doc = Document.objects.get()
+    assert doc.params == {p.name: SAMPLE[p.kind] for p in required}
+    assert LedgerEntry.objects.count() == before + 1
+
+
+def test_a_particular_of_the_wrong_kind_is_refused_beside_its_field(docs: Docs):
+    """MPS Provisions on Administrative Cases art. 175: a penalty decision states the fine; a
+    fine that is not an amount is refused beside the fine's own field, nothing written."""
+    client = login(docs.world.handler1, "en")
+    penalty = by_title("cn", "行政处罚决定书")
+    before = LedgerEntry.objects.count()
+    response = client.post(
+        f"/documents/cases/{docs.case.number}/",
+        {"type_id": penalty.id, "person_id": docs.suspect.pk, "params.fine": "five hundred"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    errors = html.split('id="id_params.fine-errors"', 1)[1].split("</ul>", 1)[0]
+    assert "Fine" in errors  # the refusal names the fine, beside its field
+    assert LedgerEntry.objects.count() == before
+    assert not Document.objects.exists()

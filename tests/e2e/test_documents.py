@@ -36,12 +36,13 @@ def test_draft_approve_issue_serve_and_verify(live_server, page, tmp_path, froze
     log_in(page, base, docs.world.handler1.username, PASSWORD)
     page.goto(f"{base}/cases/{docs.case.number}/")
     page.click("[data-testid=case-documents]")
-    page.select_option("#id_type_id", register.id)
+    page.click(f"[data-testid=draft-types] a[href='?type={register.id}']")
     page.select_option("#id_person_id", str(docs.suspect.pk))
     page.fill("#id_particulars", "经审查，有犯罪事实需要追究刑事责任")
-    params = "\n".join(f"{p.name}: {SAMPLE[p.kind]}" for p in register.params if p.required)
-    page.fill("#id_params", params)
-    page.click("main form button[type=submit]")
+    for param in register.params:  # each particular a field of its own, labelled
+        if param.required:
+            page.fill(f"[name='params.{param.name}']", SAMPLE[param.kind])
+    page.click("[data-testid=draft] form button[type=submit]")
     page.wait_for_url(re.compile(r"/documents/\d+/$"))
     page.click("text=提交审批")
     page.wait_for_load_state()

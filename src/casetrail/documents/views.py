@@ -16,31 +16,60 @@ from django.views.decorators.http import require_POST
 
 from casetrail.approvals.actions import ApprovalRefused
 from casetrail.cases.access import access_case, may_write_case
+from casetrail.cases.models import Case
 from casetrail.custody.models import Measure
 from casetrail.documents import actions, queries
 from casetrail.documents import forms as ui
 from casetrail.documents.access import access_document
+from casetrail.documents.actions import type_of
+from casetrail.documents.catalogue import DocumentType
 from casetrail.documents.models import Document, DocumentStatus
 from casetrail.errors import NotFound, Refused
 from casetrail.org.access import has_role, request_officer
 from casetrail.org.models import Officer
 from casetrail.org.roles import CASE_LEADERS
+from casetrail.web.inputs import InputForm
 from casetrail.web.shortcuts import form_error, officer_view
 
 
+def _typed(case: Case, type_id: str | None) -> DocumentType | None:
+    """The type chosen to draft, if it is one the officer drafts by hand in the case's pack."""
+    drafted = dict(queries.draftable_types(case.unit.pack, get_language()))
+    if not type_id or type_id not in drafted:
+        return None
+    return type_of(case.unit.pack, type_id)
+
+
+def _draft_form(case: Case, data: Any, doc_type: DocumentType | None) -> InputForm:
+    choices = queries.draft_choices(case)
+    if doc_type is None:
+        return ui.DraftForm(data, choices=choices)
+    form = ui.TypedDraftForm(data, choices=choices, doc_type=doc_type, language=get_language())
+    form.offer_the_only_choice("person_id")
+    return form
+
+
 def _case_context(
-    officer: Officer, case_ref: str, form: forms.Form | None = None
+    officer: Officer, case_ref: str, form: forms.Form | None = None, typed: str | None = None
 ) -> dict[str, Any]:
     case = access_case(officer, case_ref)
     writable = may_write_case(officer, case)
-    draft = form or ui.DraftForm(choices=queries.draft_choices(case))
+    language = get_language()
+    doc_type = _typed(case, typed) if writable else None
+    types = queries.draftable_types(case.unit.pack, language) if writable else []
+    draft = form or _draft_form(case, None, doc_type)
+    chosen = draft.doc_type if isinstance(draft, ui.TypedDraftForm) else None
+    if chosen is None:
+        draft = ui.offer_types(draft, types)
     return {
         "case": case,
         "documents": queries.case_documents(case),
-        "param_help": queries.draftable_params(case.unit.pack, get_language()) if writable else [],
-        "form": ui.offer_types(draft, queries.draftable_types(case.unit.pack, get_language()))
-        if writable
-        else None,
+        "param_help": queries.draftable_params(case.unit.pack, language) if writable else [],
+        "types": types,
+        "typed": chosen,
+        "typed_title": dict(types).get(chosen.id, "") if chosen else "",
+        # Offered only to whoever may write the case.
+        "form": draft if writable else None,
     }
 
 
@@ -48,9 +77,12 @@ def _case_context(
 def case_documents(request: HttpRequest, case_ref: str) -> HttpResponse:
     officer = request_officer(request)
     if request.method != "POST":
-        return render(request, "documents/case_documents.html", _case_context(officer, case_ref))
+        context = _case_context(officer, case_ref, typed=request.GET.get("type"))
+        return render(request, "documents/case_documents.html", context)
     case = access_case(officer, case_ref, for_write=True)
-    form = ui.DraftForm(request.POST, choices=queries.draft_choices(case))
+    # The form of one type posts its particulars as fields; the general form as lines.
+    doc_type = None if "params" in request.POST else _typed(case, request.POST.get("type_id"))
+    form = _draft_form(case, request.POST, doc_type)
     data = form.to_input()
     if data is not None:
         try:
