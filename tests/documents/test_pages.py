@@ -144,3 +144,17 @@ def test_a_particular_of_the_wrong_kind_is_refused_beside_its_field(docs: Docs):
     assert "Fine" in errors  # the refusal names the fine, beside its field
     assert LedgerEntry.objects.count() == before
     assert not Document.objects.exists()
+
+
+def test_a_type_nobody_approves_is_offered_as_issued_not_submitted_for_approval(docs: Docs):
+    """The 扣押清单 (MPS Provisions on Criminal Cases art. 228) has no approval chain: its
+    draft's button issues it; the 立案决定书's is submitted for approval."""
+    client = login(docs.world.handler1, "en")
+    for title, button, absent in (
+        ("扣押清单", "Issue the document", "Submit for approval"),
+        ("立案决定书", "Submit for approval", "Issue the document"),
+    ):
+        draft = docs.draft(title)
+        page = client.get(f"/documents/{draft.pk}/").content.decode()
+        assert button in page, title
+        assert absent not in page, title

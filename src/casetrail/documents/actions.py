@@ -239,7 +239,7 @@ def draft_document(case: Case, data: DraftInput, *, actor: Officer) -> Document:
     )
 
 
-def _chain(doc: Document, doc_type: DocumentType) -> tuple[str, ...]:
+def approval_chain(doc: Document, doc_type: DocumentType) -> tuple[str, ...]:
     """The roles that approve: the measure's approver for a measure's own document (one decision
     decides both), the catalogue's chain otherwise."""
     if doc.measure is not None and doc_type.step == f"measure:{doc.measure.kind}":
@@ -291,7 +291,7 @@ def submit_document(doc: Document, *, actor: Officer, complete: bool = True) -> 
     pdf, doc.content_sha256 = issuing.render(doc)
     pdf_sha = _store(doc, pdf, f"r{doc.approval.round + 1 if doc.approval else 1}")
     assert doc.case is not None  # noqa: S101 - every document belongs to a case today
-    chain = _chain(doc, doc_type)
+    chain = approval_chain(doc, doc_type)
     if doc.approval is None:
         doc.approval = approvals.open_approval(
             subject_type=Document.LEDGER_SUBJECT,

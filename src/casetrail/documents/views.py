@@ -107,6 +107,8 @@ def _detail_context(officer: Officer, doc: Document, **forms_given: forms.Form) 
         "params": queries.labelled_params(doc, get_language()),
         "writable": writable,
         "can_submit": writable and open_draft,
+        # A type no one approves is issued when submitted: the button says so.
+        "issues_at_once": not actions.approval_chain(doc, type_of(doc.pack, doc.type_id)),
         "decision_form": ui.DecisionForm() if queries.decidable(officer, doc) else None,
         "cancel_form": ui.ReasonForm() if writable and doc.status in actions.OPEN else None,
         "revoke_form": ui.ReasonForm()
