@@ -160,3 +160,29 @@ def test_no_move_can_be_undone(kind):
             reached.add(status)
             todo += [m.target for m in moves_from(kind, status) if m.target not in reached]
         assert move.source not in reached, move
+
+
+def test_an_investigation_is_not_concluded_with_something_still_running():
+    """CPL Art. 91 (a detention ends in the arrest decision or a release) and Art. 162 (the
+    concluded case goes on with its suspect): the refusal lists what is still open."""
+    pending = ("the criminal detention of 张三 is still running", "李四 is still in the area")
+    with pytest.raises(MoveRefused) as refused:
+        check_move(Kind.CRIMINAL, Status.INVESTIGATING, "conclude", facts=Facts(pending=pending))
+    message = str(refused.value)
+    assert "CPL Art. 91, 162" in message
+    assert all(item in message for item in pending)
+    assert refused.value.field == "move"
+    move = check_move(Kind.CRIMINAL, Status.INVESTIGATING, "conclude", facts=Facts())
+    assert move.target == Status.CONCLUDED
+
+
+def test_an_investigation_with_an_unidentified_suspect_is_concluded_only_with_a_reason():
+    """CPL Art. 160: a suspect whose identity is unknown goes under the name they give, once
+    the search for it is recorded."""
+    facts = Facts(suspects=1, unidentified=("无名氏",))
+    with pytest.raises(MoveRefused, match=r"Art\. 160") as refused:
+        check_move(Kind.CRIMINAL, Status.INVESTIGATING, "conclude", facts=facts)
+    assert refused.value.field == "reason"
+    reason = "指纹、DNA比对均无结果，按其自报姓名移送"
+    move = check_move(Kind.CRIMINAL, Status.INVESTIGATING, "conclude", reason=reason, facts=facts)
+    assert move.target == Status.CONCLUDED

@@ -121,3 +121,43 @@ def test_the_interview_offers_the_person_s_own_kind_chosen(scene):
     # one's case) is questioned.
     administrative = s.world.case(kind="administrative")
     assert _interview_kind(CustodySession(case=administrative, person=held.person)) == "inquiry"
+
+
+def _investigating(s, case):
+    from casetrail.cases import actions as case_actions
+
+    for move in ("start_review", "register", "investigate"):
+        actor = s.world.leader if move in case_actions.APPROVAL_MOVES else s.world.handler1
+        case_actions.transition_case(case, case_actions.MoveInput(move=move), actor=actor)
+
+
+def test_the_investigation_is_not_concluded_while_custody_holds_something_open(scene):
+    """CPL Art. 91: a criminal detention ends in the arrest decision or a release; Art. 162:
+    the concluded case goes on to the procuratorate. Concluding is refused, listing the running
+    detention and the person still in the area, until both are over."""
+    s = scene(EVE)
+    case = s.world.case()
+    _investigating(s, case)
+    case, _, session_id = _held(s, case, "钱七")
+    client = login(s.world.handler1, "en")
+    refused = client.post(f"/cases/{case.number}/move/", {"move": "conclude"})
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert "CPL Art. 91, 162" in html
+    assert "the criminal detention of 钱七 is still running" in html
+    assert "钱七 is still in the case-handling area" in html
+    case.refresh_from_db()
+    assert case.status == "investigating"
+    s.at(DETAINED + timedelta(hours=3))
+    exited = client.post(
+        f"/custody/sessions/{session_id}/exit/",
+        {"exited_at": "2026-09-30T22:30", "destination": "released"},
+    )
+    assert exited.status_code == 302, exited.content.decode()[:3000]
+    case.refresh_from_db()
+    # The suspect has no identity document (CPL Art. 160): the search for it is the reason.
+    reason = "身份无法查明，指纹比对无结果"
+    concluded = client.post(f"/cases/{case.number}/move/", {"move": "conclude", "reason": reason})
+    assert concluded.status_code == 302, concluded.content.decode()[:400]
+    case.refresh_from_db()
+    assert case.status == "concluded"

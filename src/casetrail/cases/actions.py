@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils.translation import gettext
 
 from casetrail import clock
-from casetrail.cases import machine, search
+from casetrail.cases import machine, panels, search
 from casetrail.cases.access import access_person, locked_for_write, require_case_write
 from casetrail.cases.identity import BadResidentId, read_resident_id
 from casetrail.cases.inputs import (
@@ -704,7 +704,8 @@ def _after_correction(case: Case, person: Person, changed: list[str], actor: Off
 
 
 def _facts(case: Case) -> Facts:
-    """What the machine's preconditions read of a case: its hearing and its suspects."""
+    """What the machine's preconditions read of a case: its hearing, its suspects and, while it
+    is investigated, what other modules still hold open on it."""
     suspects = list(
         Party.objects.filter(case=case, role=PartyRole.SUSPECT)
         .order_by("id")
@@ -715,6 +716,7 @@ def _facts(case: Case) -> Facts:
         hearing_held=case.hearing_held_on is not None,
         suspects=len(suspects),
         unidentified=tuple(name for name, id_type in suspects if id_type == IdType.NONE),
+        pending=panels.case_pending(case) if case.status == Status.INVESTIGATING else (),
     )
 
 

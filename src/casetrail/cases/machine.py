@@ -74,6 +74,10 @@ class Facts:
     hearing_held: bool = False
     suspects: int = 0  # suspects among the case's parties
     unidentified: tuple[str, ...] = ()  # the names of suspects with no identity document
+    # What other modules still hold open on the case, each said whole (a detention awaiting the
+    # arrest decision, a person still in the case-handling area, a missed deadline with no
+    # account): cases.panels.register_pending.
+    pending: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,8 @@ class Precondition:
     missing: StrOrPromise  # what the refusal says when it does not hold
     field: str
     holds: Callable[[Facts, str], bool]  # (the case's facts, the reason given)
+    # The facts that make it fail, listed after ``missing`` (what is still pending).
+    items: Callable[[Facts], tuple[str, ...]] = lambda _facts: ()
 
 
 PRECONDITIONS: dict[str, Precondition] = {
@@ -109,6 +115,17 @@ PRECONDITIONS: dict[str, Precondition] = {
             ),
             "move",
             lambda facts, _reason: facts.suspects > 0,
+        ),
+        Precondition(
+            "nothing_pending",
+            gettext_lazy("CPL Art. 91, 162"),
+            gettext_lazy(
+                "an investigation is concluded with nothing of it left running: end or decide "
+                "what is still open"
+            ),
+            "move",
+            lambda facts, _reason: not facts.pending,
+            lambda facts: facts.pending,
         ),
         Precondition(
             "identity_accounted",
@@ -176,7 +193,14 @@ MOVES: dict[Kind, tuple[Move, ...]] = {
             reason=True,
         ),
         _m("investigate", S.REGISTERED, S.INVESTIGATING, "Start investigation", "开始侦查"),
-        _m("conclude", S.INVESTIGATING, S.CONCLUDED, "Conclude investigation", "侦查终结"),
+        _m(
+            "conclude",
+            S.INVESTIGATING,
+            S.CONCLUDED,
+            "Conclude investigation",
+            "侦查终结",
+            needs=("identity_accounted", "nothing_pending"),
+        ),
         _m(
             "transfer_for_prosecution",
             S.CONCLUDED,
@@ -257,6 +281,17 @@ def move_label(move: Move) -> str:
     return _in_language(move.label_en, move.label_zh)
 
 
+def _missing(precondition: Precondition, facts: Facts) -> str:
+    said = gettext("%(missing)s (%(basis)s)") % {
+        "missing": precondition.missing,
+        "basis": precondition.basis,
+    }
+    items = precondition.items(facts)
+    if not items:
+        return said
+    return gettext("%(said)s: %(items)s") % {"said": said, "items": pick("; ", "；").join(items)}
+
+
 def check_move(
     kind: Kind, status: Status, name: str, *, reason: str = "", facts: Facts = Facts()
 ) -> Move:
@@ -296,10 +331,7 @@ def check_move(
     missing = [PRECONDITIONS[n] for n in move.needs if not PRECONDITIONS[n].holds(facts, reason)]
     if missing:
         raise MoveRefused(
-            "; ".join(
-                gettext("%(missing)s (%(basis)s)") % {"missing": p.missing, "basis": p.basis}
-                for p in missing
-            ),
+            "; ".join(_missing(p, facts) for p in missing),
             field=missing[0].field,
         )
     return move

@@ -71,3 +71,19 @@ def case_limits(case: Any, now: datetime) -> list[Limit]:
     """Every pending limit of the case, the soonest first."""
     found = [limit for source in _limits for limit in source(case, now)]
     return sorted(found, key=lambda limit: (limit.due_at, limit.area, limit.title))
+
+
+PendingSource = Callable[[Any], Iterable[str]]
+"""Given the case, what the app still holds open on it that concluding the investigation must
+not leave behind, each said whole in the reader's language."""
+
+_pending: list[PendingSource] = []
+
+
+def register_pending(source: PendingSource) -> None:
+    if source not in _pending:
+        _pending.append(source)
+
+
+def case_pending(case: Any) -> tuple[str, ...]:
+    return tuple(item for source in _pending for item in source(case))

@@ -19,6 +19,7 @@ class CustodyConfig(AppConfig):
         _register_ledger_subjects()
         waiting.register_source()
         panels.register_case_limits(case_limits.limits)
+        panels.register_pending(case_limits.pending)
         panels.register_case_panel(views.case_panel)
 
 

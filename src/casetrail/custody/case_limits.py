@@ -1,4 +1,5 @@
-"""Custody's part of a case's time limits (`casetrail.cases.panels`): each deadline of the
+"""Custody's part of a case's time limits (`casetrail.cases.panels`), and of what must be done
+before its investigation is concluded: each deadline of the
 case's measures and area sessions still open or missed with no account, and the limits the
 statute sets for the case itself, counted from its report or its opening: the review of whether
 to register a criminal case, and the handling of a public security (administrative) case.
@@ -20,8 +21,14 @@ from casetrail.cases.machine import Kind, Status
 from casetrail.cases.models import Case
 from casetrail.cases.panels import Limit
 from casetrail.custody import clocks
-from casetrail.custody.measures import Duty
-from casetrail.custody.models import Deadline, DeadlineStatus
+from casetrail.custody.measures import Duty, MeasureKind
+from casetrail.custody.models import (
+    CustodySession,
+    Deadline,
+    DeadlineStatus,
+    Measure,
+    MeasureStatus,
+)
 from casetrail.custody.queries import deadline_state
 from casetrail.org.models import Pack
 from casetrail.procedure import ProcedureError
@@ -116,3 +123,39 @@ def _custody(case: Case, now: datetime) -> Iterator[Limit]:
 def limits(case: Case, now: datetime) -> Iterator[Limit]:
     yield from _own(case, now)
     yield from _custody(case, now)
+
+
+# Measures that await a decision before an investigation can end: a summons or a compelled
+# appearance ends with the questioning, a criminal detention with the arrest decision or a
+# release (CPL art. 91). An arrest, bail or residential surveillance goes on with the case.
+_DECIDED_BEFORE_CONCLUSION = frozenset(
+    {MeasureKind.SUMMONS, MeasureKind.COMPELLED_APPEARANCE, MeasureKind.CRIMINAL_DETENTION}
+)
+
+
+def pending(case: Case) -> Iterator[str]:
+    """What custody still holds open on the case that concluding its investigation must not
+    leave behind (cases.panels.register_pending)."""
+    running = Measure.objects.filter(
+        case=case,
+        status=MeasureStatus.RUNNING,
+        kind__in=[kind.value for kind in _DECIDED_BEFORE_CONCLUSION],
+    ).select_related("person")
+    for measure in running.order_by("pk"):
+        yield gettext("the %(measure)s of %(person)s is still running") % {
+            "measure": measure.get_kind_display(),
+            "person": measure.person.name,
+        }
+    inside = CustodySession.objects.filter(case=case, exited_at__isnull=True)
+    for session in inside.select_related("person").order_by("pk"):
+        yield gettext("%(person)s is still in the case-handling area") % {
+            "person": session.person.name
+        }
+    missed = Deadline.objects.filter(
+        case=case, status=DeadlineStatus.MISSED, accounted_at__isnull=True
+    ).select_related("person")
+    for deadline in missed.order_by("due_at", "pk"):
+        yield gettext("the missed deadline '%(deadline)s' of %(person)s has no account") % {
+            "deadline": pick(deadline.title_en, deadline.title_zh),
+            "person": deadline.person.name,
+        }
