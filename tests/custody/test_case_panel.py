@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from casetrail.custody.models import CustodySession
-from casetrail.custody.views import _interview_kind
+from casetrail.custody.queries import interview_kind
 from casetrail.documents.models import Document
 from tests.conftest import login
 from tests.custody.conftest import SHANGHAI, run_measure
@@ -116,11 +116,11 @@ def test_the_interview_offers_the_person_s_own_kind_chosen(scene):
     page = login(s.world.handler1).get(f"/custody/sessions/{session_id}/").content.decode()
     assert '<option value="interrogation" selected>' in page
     held = CustodySession.objects.get(pk=session_id)
-    assert _interview_kind(held) == "interrogation"
+    assert interview_kind(held) == "interrogation"
     # The same person in an administrative case (a stay not saved: the ledger keeps the real
     # one's case) is questioned.
     administrative = s.world.case(kind="administrative")
-    assert _interview_kind(CustodySession(case=administrative, person=held.person)) == "inquiry"
+    assert interview_kind(CustodySession(case=administrative, person=held.person)) == "inquiry"
 
 
 def _investigating(s, case):

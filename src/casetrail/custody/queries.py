@@ -31,6 +31,7 @@ from casetrail.custody.models import (
     ExtensionRequest,
     InboxItem,
     Interview,
+    InterviewKind,
     Measure,
     MeasureApproval,
     MeasureEvent,
@@ -499,3 +500,14 @@ def case_custody(officer: Officer, case: Case) -> CaseCustody:
         .order_by("-entered_at", "-id")
     )
     return CaseCustody(list(measures), list(sessions))
+
+
+def interview_kind(session: CustodySession) -> str:
+    """The kind of interview a person in the area is offered first: a criminal suspect is
+    interrogated (讯问, CPL art. 118), anyone else questioned (询问)."""
+    suspect = Party.objects.filter(
+        case_id=session.case_id, person_id=session.person_id, role=PartyRole.SUSPECT
+    ).exists()
+    if suspect and session.case.kind == "criminal":
+        return InterviewKind.INTERROGATION.value
+    return InterviewKind.INQUIRY.value

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from casetrail import clock
 from casetrail.cases.access import access_case, may_write_case, visible_cases
-from casetrail.cases.models import Case, Party, PartyRole
+from casetrail.cases.models import Case
 from casetrail.custody import actions, panels, queries
 from casetrail.custody import forms as ui
 from casetrail.custody.access import (
@@ -41,7 +41,7 @@ from casetrail.custody.access import (
 from casetrail.custody.clocks import rule_of
 from casetrail.custody.errors import ApprovalRefused, CustodyError
 from casetrail.custody.measures import REST_RULES, Duty, MeasureKind, spec
-from casetrail.custody.models import CustodySession, InterviewKind, Measure, MeasureStatus
+from casetrail.custody.models import CustodySession, Measure, MeasureStatus
 from casetrail.errors import AccessDenied, Refused
 from casetrail.ledger.record import record_view
 from casetrail.org.access import request_officer, units_in_scope
@@ -427,7 +427,7 @@ SESSION_ACTIONS: dict[str, tuple[Callable[..., forms.Form], Callable[..., object
             choices={"officer_ids": unit_officers(s.unit)},
             # A criminal suspect is interrogated (讯问), anyone else questioned (询问): the
             # person's own kind is offered chosen.
-            initial={"kind": _interview_kind(s)},
+            initial={"kind": queries.interview_kind(s)},
         ),
         actions.record_interview,
     ),
@@ -447,15 +447,6 @@ def _session_forms(session: CustodySession) -> dict[str, forms.Form]:
         names = ["safety-check"] if session.checked_at is None else []
         names += ["belongings", "interviews", "care", "rights", "exit"]
     return {name: SESSION_ACTIONS[name][0](None, session) for name in names}
-
-
-def _interview_kind(session: CustodySession) -> str:
-    suspect = Party.objects.filter(
-        case_id=session.case_id, person_id=session.person_id, role=PartyRole.SUSPECT
-    ).exists()
-    if suspect and session.case.kind == "criminal":
-        return InterviewKind.INTERROGATION.value
-    return InterviewKind.INQUIRY.value
 
 
 def _may_open_case(request: HttpRequest, case_id: int) -> bool:
