@@ -241,6 +241,19 @@ class World:
             actor=actor,
         )
 
+    def in_review(self, incident: Incident | None = None) -> Case:
+        """A report the intake officer accepts as a criminal case in registration review, with
+        the station's two handlers (a new report unless one is given)."""
+        case = actions.decide_incident(
+            incident or self.incident(),
+            actions.IncidentDecisionInput(
+                decision="registration_review", handler_ids=(self.handler1.pk, self.handler2.pk)
+            ),
+            actor=self.intake,
+        )
+        assert case is not None
+        return case
+
 
 def build_world() -> World:
     ensure_offence_catalogue()

@@ -187,14 +187,7 @@ def _sealed(s: Scene) -> dict[str, Any]:
     """A case sealed by its juvenile suspect, with everything reachable from it."""
     w = s.world
     incident = w.incident(summary="少年盗窃电动车", reporter="报案人甲")
-    case = case_actions.decide_incident(
-        incident,
-        case_actions.IncidentDecisionInput(
-            decision="registration_review", handler_ids=(w.handler1.pk, w.handler2.pk)
-        ),
-        actor=w.intake,
-    )
-    assert case is not None
+    case = w.in_review(incident)
     person = s.suspect(case, SECRET, birth_date=date(2011, 5, 1))
     case.refresh_from_db()
     assert case.sealed

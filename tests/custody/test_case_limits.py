@@ -42,17 +42,8 @@ def _limits(page: Any) -> list[dict[str, str]]:
 
 
 def _in_review(s: Scene) -> tuple[Any, Any]:
-    w = s.world
-    incident = w.incident()
-    case = case_actions.decide_incident(
-        incident,
-        case_actions.IncidentDecisionInput(
-            decision="registration_review", handler_ids=(w.handler1.pk, w.handler2.pk)
-        ),
-        actor=w.intake,
-    )
-    assert case is not None
-    return incident, case
+    incident = s.world.incident()
+    return incident, s.world.in_review(incident)
 
 
 def test_a_case_in_registration_review_shows_its_limit_turning_from_green_to_red(scene):

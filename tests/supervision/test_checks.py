@@ -196,14 +196,7 @@ def test_a_case_in_registration_review_past_the_rules_limit_is_found(desk):
     holiday moving to the next working day. The near miss is a minute before the due time."""
     w = desk.w
     incident = w.incident()
-    case = case_actions.decide_incident(
-        incident,
-        case_actions.IncidentDecisionInput(
-            decision="registration_review", handler_ids=(w.handler1.pk, w.handler2.pk)
-        ),
-        actor=w.intake,
-    )
-    assert case is not None
+    case = w.in_review(incident)
     due = _due("CN-MPS2015-CRIM-REG-REVIEW", incident.received_at)
     desk.traveller.move_to(due - timedelta(minutes=1))
     assert _keys(desk, "cases.registration-review-overdue") == set()
@@ -370,16 +363,7 @@ def _issue(desk: Desk, case, type_id: str, params: dict):
 
 
 def _registered(desk: Desk):
-    w = desk.w
-    incident = w.incident()
-    case = case_actions.decide_incident(
-        incident,
-        case_actions.IncidentDecisionInput(
-            decision="registration_review", handler_ids=(w.handler1.pk, w.handler2.pk)
-        ),
-        actor=w.intake,
-    )
-    return case
+    return desk.w.in_review()
 
 
 def test_a_case_at_a_stage_whose_document_was_never_issued_is_found(desk):
