@@ -116,6 +116,10 @@ def test_a_type_is_drafted_with_its_particulars_as_labelled_fields(docs: Docs):
         assert f'name="params.{param.name}"' in html
         assert param.label_zh in html
     assert 'name="params"' not in html  # no lines to type
+    assert 'type="hidden" name="type_id"' in html
+    assert ">文书种类<" not in html  # the chosen type is not a field to fill
+    assert "measure" not in REGISTER.draws
+    assert 'name="measure_id"' not in html  # nor a measure the type does not draw
     before = LedgerEntry.objects.count()
     values = {f"params.{p.name}": SAMPLE[p.kind] for p in required}
     response = client.post(

@@ -37,6 +37,8 @@ class TypedDraftForm(DraftForm):  # type: ignore[misc,valid-type]
         self.fields["type_id"].widget = forms.HiddenInput()
         self.initial["type_id"] = doc_type.id
         del self.fields["params"]
+        if "measure" not in doc_type.draws:  # a measure is named only where the type draws it
+            del self.fields["measure_id"]
         for param in doc_type.params:
             label = param.label(language)
             self.fields[f"params.{param.name}"] = forms.CharField(
