@@ -373,7 +373,7 @@ def _apply_move(case: Case, data: MoveInput, *, actor: Officer) -> Case:
         case.status_enum,
         data.move,
         reason=data.reason,
-        facts=_facts(case),
+        facts=_facts(case, data.move),
     )
     if move.name in APPROVAL_MOVES and not has_role(actor, case.unit, move.approver_roles):
         raise AccessDenied(
@@ -703,20 +703,26 @@ def _after_correction(case: Case, person: Person, changed: list[str], actor: Off
     )
 
 
-def _facts(case: Case) -> Facts:
-    """What the machine's preconditions read of a case: its hearing, its suspects and, while it
-    is investigated, what other modules still hold open on it."""
+def _facts(case: Case, move: str) -> Facts:
+    """What the machine's preconditions read of a case: its hearing, its suspects and, for a
+    move that needs nothing left pending, what other modules still hold open on it."""
     suspects = list(
         Party.objects.filter(case=case, role=PartyRole.SUSPECT)
         .order_by("id")
         .values_list("person__name", "person__id_type")
     )
+    needs = {
+        need
+        for m in machine.moves_from(case.kind_enum, case.status_enum)
+        if m.name == move
+        for need in m.needs
+    }
     return Facts(
         hearing_required=case.hearing_required,
         hearing_held=case.hearing_held_on is not None,
         suspects=len(suspects),
         unidentified=tuple(name for name, id_type in suspects if id_type == IdType.NONE),
-        pending=panels.case_pending(case) if case.status == Status.INVESTIGATING else (),
+        pending=panels.case_pending(case) if "nothing_pending" in needs else (),
     )
 
 
