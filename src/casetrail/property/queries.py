@@ -47,6 +47,7 @@ from casetrail.property.models import (
     Transfer,
     TransferStatus,
 )
+from casetrail.web.states import OK, OVERDUE, WARNING, pending_state
 
 PAGE = 50
 AGES = {"week": 7, "month": 30, "quarter": 91, "year": 365}
@@ -82,6 +83,10 @@ def title_of(deadline: ItemDeadline) -> str:
     return deadline.title_en if get_language() == "en" else deadline.title_zh
 
 
+# A pending limit's state (casetrail.web.states) as the item page colours it.
+_COLOURS = {OVERDUE: "red", WARNING: "orange", OK: "green"}
+
+
 @dataclass(frozen=True)
 class Limit:
     row: ItemDeadline
@@ -96,7 +101,7 @@ def limits(item: Item, now: datetime | None = None) -> list[Limit]:
         if row.status == DeadlineStatus.MISSED:
             colour = "grey" if row.accounted_at else "red"
         elif row.status == DeadlineStatus.OPEN:
-            colour = "red" if row.due_at <= now else "orange" if row.warn_at <= now else "green"
+            colour = _COLOURS[pending_state(row.due_at, row.warn_at, now)]
         else:
             colour = "grey"
         out.append(Limit(row, title_of(row), colour))
