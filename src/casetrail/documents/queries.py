@@ -161,6 +161,11 @@ def draftable_params(pack: str, language: str) -> list[tuple[str, list[tuple[str
     ]
 
 
+def drafted_by_hand_ids(pack: str) -> set[str]:
+    """The ids of the types an officer drafts by hand in ``pack``."""
+    return {t.id for t in _drafted_by_hand(pack)}
+
+
 def _drafted_by_hand(pack: str) -> list[DocumentType]:
     return [t for t in catalogue(pack).values() if t.alone or not t.step.startswith("measure:")]
 

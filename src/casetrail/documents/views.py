@@ -34,8 +34,7 @@ from casetrail.web.shortcuts import form_error, officer_view
 
 def _typed(case: Case, type_id: str | None) -> DocumentType | None:
     """The type chosen to draft, if it is one the officer drafts by hand in the case's pack."""
-    drafted = dict(queries.draftable_types(case.unit.pack, get_language()))
-    if not type_id or type_id not in drafted:
+    if not type_id or type_id not in queries.drafted_by_hand_ids(case.unit.pack):
         return None
     return type_of(case.unit.pack, type_id)
 
